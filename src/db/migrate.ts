@@ -1,0 +1,72 @@
+/**
+ * `sfsync migrate`: install or upgrade the `sfsync` schema and graphile-worker's.
+ *
+ * postgres-migrations creates an unqualified `migrations` table, so it runs on a
+ * dedicated client (never a Pool, never inside an outer transaction) whose
+ * `search_path` is pinned to `sfsync`: the bookkeeping lands in
+ * `sfsync.migrations` and a host application's `public.migrations` is never
+ * touched. A session advisory lock serialises concurrent migrators (two
+ * `sfsync start` processes booting at once), including the `create schema`.
+ */
+import pg from 'pg';
+import { migrate as runSqlMigrations } from 'postgres-migrations';
+import { Logger as WorkerLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
+import { SfsyncError } from '../errors.js';
+import { MIGRATIONS_DIR } from '../paths.js';
+
+/** The schema that holds sfsync's own state. */
+export const SFSYNC_SCHEMA = 'sfsync';
+
+/** graphile-worker's schema (its default). */
+export const WORKER_SCHEMA = 'graphile_worker';
+
+/** Arbitrary but fixed key of the advisory lock taken while migrating. */
+const MIGRATE_LOCK_KEY = 0x5f5c_0001;
+
+/** postgres-migrations' own bookkeeping table (its 0_create-migrations-table.sql), schema-qualified. */
+const MIGRATIONS_TABLE_DDL = `create table if not exists ${SFSYNC_SCHEMA}.migrations (
+  id integer primary key,
+  name varchar(100) unique not null,
+  hash varchar(40) not null,
+  executed_at timestamp default current_timestamp
+)`;
+
+/** What {@link migrate} did. */
+export interface MigrateResult {
+  /** Names of the sfsync migrations applied by this call (empty when up to date). */
+  applied: string[];
+}
+
+/** Apply every pending sfsync migration, then graphile-worker's. Idempotent and safe to run concurrently. */
+export async function migrate(connectionString: string): Promise<MigrateResult> {
+  const client = new pg.Client({ connectionString, application_name: 'sfsync migrate' });
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new SfsyncError('DB_UNREACHABLE', `Cannot connect to Postgres (${(cause as Error).message}); check DATABASE_URL.`, { cause });
+  }
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
+    await client.query(`create schema if not exists ${SFSYNC_SCHEMA}`);
+    await client.query(`set search_path to ${SFSYNC_SCHEMA}`);
+    // postgres-migrations decides whether its table exists by name in ANY
+    // schema (pg_class.relname), so a host's public.migrations would make it
+    // skip creating ours. Create ours first, with its own definition.
+    await client.query(MIGRATIONS_TABLE_DDL);
+    const applied = await runSqlMigrations({ client }, MIGRATIONS_DIR);
+    await runWorkerMigrations({ connectionString, schema: WORKER_SCHEMA, logger: quietLogger() });
+    return { applied: applied.map((m) => m.fileName) };
+  } catch (cause) {
+    if (cause instanceof SfsyncError) throw cause;
+    throw new SfsyncError('MIGRATE_FAILED', `Migrating the sfsync schema failed: ${(cause as Error).message}. Fix the cause and run \`sfsync migrate\` again; applied migrations are kept.`, { cause });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** graphile-worker logs every migration at info level; keep only warnings and errors. */
+function quietLogger(): WorkerLogger {
+  return new WorkerLogger((scope) => (level, message) => {
+    if (level === 'error' || level === 'warning') console.error(`[graphile-worker:${scope.label ?? 'migrate'}] ${message}`);
+  });
+}
