@@ -1,0 +1,70 @@
+import type { WhereClause } from '@jetstreamapp/soql-parser-js';
+import type { ModstampRange } from '../ports.js';
+import { compileLeaf } from './compile-leaf.js';
+import type { CompiledLeaf, ConditionScope } from './compile-leaf.js';
+import type { EvalContext, Predicate } from './eval-context.js';
+import { buildWhereTree } from './where-tree.js';
+import type { WhereNode } from './where-tree.js';
+
+/** A compiled WHERE clause. */
+export interface CompiledWhere {
+  /** True when the record matches the whole clause. */
+  readonly predicate: Predicate;
+  /**
+   * The SystemModstamp range every match lies in, from the top-level AND terms
+   * (undefined: no bound, scan everything).
+   */
+  readonly modstampRange: (ctx: EvalContext) => ModstampRange | undefined;
+}
+
+const ALWAYS: CompiledWhere = { predicate: () => true, modstampRange: () => undefined };
+
+/** Compile a WHERE clause (or none) once into a closure tree. */
+export function compileWhere(where: WhereClause | undefined, scope: ConditionScope): CompiledWhere {
+  if (where === undefined) return ALWAYS;
+  const tree = buildWhereTree(where);
+  const bounds: Array<(ctx: EvalContext) => ModstampRange | undefined> = [];
+  const predicate = compileNode(tree, scope, bounds, true);
+  return { predicate, modstampRange: (ctx) => intersect(bounds.map((b) => b(ctx))) };
+}
+
+function compileNode(
+  node: WhereNode,
+  scope: ConditionScope,
+  bounds: Array<(ctx: EvalContext) => ModstampRange | undefined>,
+  conjunctive: boolean,
+): Predicate {
+  switch (node.type) {
+    case 'leaf': {
+      const leaf: CompiledLeaf = compileLeaf(node.condition, scope);
+      if (conjunctive && leaf.modstamp !== undefined) bounds.push(leaf.modstamp);
+      return leaf.predicate;
+    }
+    case 'not': {
+      const child = compileNode(node.child, scope, bounds, false);
+      return (r, ctx) => !child(r, ctx);
+    }
+    case 'and': {
+      const children = node.children.map((c) => compileNode(c, scope, bounds, conjunctive));
+      return (r, ctx) => children.every((c) => c(r, ctx));
+    }
+    case 'or': {
+      const children = node.children.map((c) => compileNode(c, scope, bounds, false));
+      return (r, ctx) => children.some((c) => c(r, ctx));
+    }
+  }
+}
+
+/** The tightest range satisfying every bound (undefined when there are none). */
+function intersect(ranges: Array<ModstampRange | undefined>): ModstampRange | undefined {
+  let out: ModstampRange | undefined;
+  for (const range of ranges) {
+    if (range === undefined) continue;
+    out ??= {};
+    if (range.gt !== undefined) out.gt = Math.max(out.gt ?? -Infinity, range.gt);
+    if (range.gte !== undefined) out.gte = Math.max(out.gte ?? -Infinity, range.gte);
+    if (range.lt !== undefined) out.lt = Math.min(out.lt ?? Infinity, range.lt);
+    if (range.lte !== undefined) out.lte = Math.min(out.lte ?? Infinity, range.lte);
+  }
+  return out;
+}
