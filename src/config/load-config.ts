@@ -1,0 +1,107 @@
+/**
+ * Load the configuration: defaults < file < `SFSYNC_*` env (and `DATABASE_URL`) < flags.
+ * A bad file or value fails with one line naming the key and the fix.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { SfsyncError } from '../errors.js';
+import { configSchema, type SfsyncConfig, type SfsyncConfigInput } from './config-schema.js';
+
+/** Default config file name, looked up in the working directory. */
+export const DEFAULT_CONFIG_FILE = 'sfsync.config.json';
+
+/** Environment variables and the config keys they set. */
+const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?]> = {
+  DATABASE_URL: ['databaseUrl'],
+  SFSYNC_DATA_DIR: ['dataDir'],
+  SFSYNC_LOGIN_URL: ['salesforce', 'loginUrl'],
+  SFSYNC_API_VERSION: ['salesforce', 'apiVersion'],
+  SFSYNC_AUTH_KIND: ['salesforce', 'authKind'],
+  SFSYNC_USERNAME: ['salesforce', 'username'],
+  SFSYNC_PASSWORD: ['salesforce', 'password'],
+  SFSYNC_CLIENT_ID: ['salesforce', 'clientId'],
+  SFSYNC_CLIENT_SECRET: ['salesforce', 'clientSecret'],
+  SFSYNC_JWT_KEY_FILE: ['salesforce', 'jwtKeyFile'],
+  SFSYNC_REFRESH_TOKEN: ['salesforce', 'refreshToken'],
+  SFSYNC_LOG_LEVEL: ['logLevel'],
+};
+
+/** Where to read from. */
+export interface LoadConfigOptions {
+  /** Config file; default `sfsync.config.json` in `cwd` when it exists (an explicit path must exist). */
+  file?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Highest precedence (CLI flags). */
+  overrides?: SfsyncConfigInput;
+}
+
+/** Load and validate the configuration. */
+export function loadConfig(options: LoadConfigOptions = {}): SfsyncConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const fromFile = readConfigFile(options.file, cwd);
+  const fromEnv = readEnv(options.env ?? process.env);
+  const merged = deepMerge(deepMerge(fromFile, fromEnv), options.overrides ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw configError(parsed.error, options.file ?? DEFAULT_CONFIG_FILE);
+  return parsed.data;
+}
+
+function readConfigFile(file: string | undefined, cwd: string): SfsyncConfigInput {
+  const target = path.resolve(cwd, file ?? DEFAULT_CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(target, 'utf8');
+  } catch (cause) {
+    if (file === undefined && (cause as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new SfsyncError('CONFIG_UNREADABLE', `Cannot read the config file ${target}: ${(cause as Error).message}; check the path given to --config.`, { cause });
+  }
+  try {
+    return JSON.parse(text) as SfsyncConfigInput;
+  } catch (cause) {
+    throw new SfsyncError('CONFIG_INVALID', `The config file ${target} is not valid JSON (${(cause as Error).message}); fix the syntax or run \`sfsync init\` for a fresh one.`, { cause });
+  }
+}
+
+function readEnv(env: NodeJS.ProcessEnv): SfsyncConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const [name, [key, sub]] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (sub) out[key] = { ...(out[key] as object | undefined), [sub]: value };
+    else out[key] = value;
+  }
+  return out as SfsyncConfigInput;
+}
+
+function deepMerge<T extends object>(base: T, over: T): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(over as Record<string, unknown>)) {
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function configError(error: z.ZodError, source: string): SfsyncError {
+  const issue = error.issues[0]!;
+  const key = issue.path.join('.') || '(root)';
+  const hint = issue.code === 'unrecognized_keys' ? `remove ${issue.keys.join(', ')}` : 'fix the value';
+  return new SfsyncError('CONFIG_INVALID', `Invalid configuration at "${key}" (${issue.message}) from ${source}, SFSYNC_* env or flags; ${hint}.`);
+}
+
+/** Resolve a secret given as `@/path/to/file` to the file's contents (trimmed); other values as they are. */
+export function readSecret(value: string | undefined): string | undefined {
+  if (value === undefined || !value.startsWith('@')) return value;
+  const file = value.slice(1);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (cause) {
+    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the secret file ${file}: ${(cause as Error).message}; check its path and permissions.`, { cause });
+  }
+}
