@@ -53,9 +53,24 @@ export function compileLeaf(condition: ConditionWithValueQuery, scope: Condition
   if (!COMPARE_OPS.has(op) || operand === undefined || operands.length !== 1) {
     throw malformed(`unexpected operator '${condition.operator}' for a single value`);
   }
-  const predicate = comparePredicate(op as CompareOp, path.get, kind, operand);
   const isModstamp = path.hops.length === 0 && path.leaf.name === 'SystemModstamp';
-  return isModstamp ? { predicate, modstamp: modstampBound(op as CompareOp, operand) } : { predicate };
+  if (!isModstamp) return { predicate: comparePredicate(op as CompareOp, path.get, kind, operand) };
+  const predicate = modstampPredicate(op as CompareOp, operand) ?? comparePredicate(op as CompareOp, path.get, kind, operand);
+  return { predicate, modstamp: modstampBound(op as CompareOp, operand) };
+}
+
+/** SystemModstamp against a datetime value compares `systemModstampMs` numbers: the hot path of windowed sync queries. */
+function modstampPredicate(op: CompareOp, operand: Operand): Predicate | undefined {
+  if (operand.kind !== 'value' || typeof operand.value !== 'string') return undefined;
+  const ms = Date.parse(operand.value);
+  switch (op) {
+    case '=': return (r) => r.systemModstampMs === ms;
+    case '!=': return (r) => r.systemModstampMs !== ms;
+    case '<': return (r) => r.systemModstampMs < ms;
+    case '<=': return (r) => r.systemModstampMs <= ms;
+    case '>': return (r) => r.systemModstampMs > ms;
+    case '>=': return (r) => r.systemModstampMs >= ms;
+  }
 }
 
 function comparePredicate(op: CompareOp, get: Getter, kind: ValueKind, operand: Operand): Predicate {

@@ -20,8 +20,12 @@ export interface CompiledOrder {
   readonly keyCount: number;
   /** Set when the first key is `SystemModstamp` on the queried object: scan the index this way. */
   readonly modstampOrder: 'asc' | 'desc' | undefined;
-  /** Sort records in place of a copy: keys are read once per record, then one Array.sort. */
-  sort(records: StoredRecord[], ctx: EvalContext): StoredRecord[];
+  /**
+   * Sort a copy of `records`: keys are read once per record, then Array.sort.
+   * With `top` (OFFSET + LIMIT), only the first `top` rows are returned, kept
+   * in a bounded buffer so a LIMIT 10 over a million rows does not sort them all.
+   */
+  sort(records: StoredRecord[], ctx: EvalContext, top?: number): StoredRecord[];
 }
 
 /**
@@ -39,14 +43,31 @@ export function compileOrderBy(orderBy: OrderByClause | OrderByClause[] | undefi
     if (i === 0 && path.hops.length === 0 && path.leaf.name === 'SystemModstamp') modstampOrder = descending ? 'desc' : 'asc';
     return { get: path.get, kind: kindOf(path.leaf.type), descending, nullsFirst: nulls === undefined ? !descending : nulls === 'FIRST' };
   });
-  return { keyCount: keys.length, modstampOrder, sort: (records, ctx) => sortRecords(records, keys, ctx) };
+  return { keyCount: keys.length, modstampOrder, sort: (records, ctx, top) => sortRecords(records, keys, ctx, top) };
 }
 
-function sortRecords(records: StoredRecord[], keys: SortKey[], ctx: EvalContext): StoredRecord[] {
+function sortRecords(records: StoredRecord[], keys: SortKey[], ctx: EvalContext, top = Infinity): StoredRecord[] {
   if (keys.length === 0) return records;
-  const rows = records.map((record) => ({ record, values: keys.map((k) => toComparable(k.kind, k.get(record, ctx))) }));
-  rows.sort((a, b) => compareRows(a.values, b.values, keys));
-  return rows.map((row) => row.record);
+  const compare = (a: KeyedRow, b: KeyedRow): number => compareRows(a.values, b.values, keys);
+  const keyed = (record: StoredRecord): KeyedRow => ({ record, values: keys.map((k) => toComparable(k.kind, k.get(record, ctx))) });
+  if (top * 4 >= records.length) {
+    const rows = records.map(keyed);
+    rows.sort(compare);
+    return rows.map((row) => row.record);
+  }
+  // Bounded top-k: sort and truncate whenever the buffer doubles. Array.sort is
+  // stable and rows are appended in scan order, so ties keep scan order.
+  let buffer: KeyedRow[] = [];
+  for (const record of records) {
+    buffer.push(keyed(record));
+    if (buffer.length >= 2 * top + 1024) buffer = buffer.sort(compare).slice(0, top);
+  }
+  return buffer.sort(compare).slice(0, top).map((row) => row.record);
+}
+
+interface KeyedRow {
+  readonly record: StoredRecord;
+  readonly values: Array<Comparable | null>;
 }
 
 function compareRows(a: Array<Comparable | null>, b: Array<Comparable | null>, keys: SortKey[]): number {

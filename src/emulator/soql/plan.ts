@@ -71,7 +71,8 @@ export function collectMatches(plan: QueryPlan, source: RecordSource, includeDel
       if (matches.length >= stopAt) break;
     }
   }
-  const sorted = sortNeeded ? plan.order.sort(matches, ctx) : matches;
+  const top = plan.limit === undefined ? undefined : plan.offset + plan.limit;
+  const sorted = sortNeeded ? plan.order.sort(matches, ctx, top) : matches;
   if (plan.offset === 0 && (plan.limit === undefined || plan.limit >= sorted.length)) return sorted;
   return sorted.slice(plan.offset, plan.limit === undefined ? undefined : plan.offset + plan.limit);
 }
