@@ -1,0 +1,8 @@
+/**
+ * The long-running parts `sfsync start` runs beside the worker, in start order.
+ * One line per component module.
+ */
+import type { EngineComponent } from './engine-context.js';
+
+/** Every component, started in order and stopped in reverse. */
+export const components: EngineComponent[] = [];

@@ -1,0 +1,133 @@
+/**
+ * `sfsync start`: the graphile-worker runner with sfsync's tasks, plus the
+ * long-running components (runtime/components.ts). Any number of processes
+ * may run against one database: graphile-worker shares the jobs, advisory
+ * locks elect the one streaming subscriber per connection.
+ */
+import { hostname } from 'node:os';
+import { makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
+import pino, { type Logger } from 'pino';
+import type pg from 'pg';
+import type { SfsyncConfig } from '../config/config-schema.js';
+import { createPool } from '../db/pool.js';
+import { WORKER_SCHEMA } from '../db/migrate.js';
+import { SfsyncError } from '../errors.js';
+import { connectSalesforce } from '../salesforce/connect.js';
+import { JsforceSalesforceClient } from '../salesforce/jsforce-client.js';
+import type { SalesforceClient } from '../salesforce/salesforce-client.js';
+import { createTaskList } from '../tasks/task-list.js';
+import { components as defaultComponents } from './components.js';
+import type { AddJob, EngineComponent, EngineContext } from './engine-context.js';
+
+/** Options of {@link startEngine}. */
+export interface StartEngineOptions {
+  config: SfsyncConfig;
+  /** The migrated database. */
+  databaseUrl: string;
+  logger?: Logger;
+  /** Components to run; default every one in runtime/components.ts. */
+  components?: EngineComponent[];
+  /** Run the graphile-worker runner in this process (default true). */
+  worker?: boolean;
+}
+
+/** A running engine. */
+export interface RunningEngine {
+  readonly context: EngineContext;
+  stop(): Promise<void>;
+}
+
+/** Start the worker and components; `stop()` ends them in reverse order and closes the pools. */
+export async function startEngine(options: StartEngineOptions): Promise<RunningEngine> {
+  const logger = options.logger ?? pino({ level: options.config.logLevel, base: { app: 'sfsync' } });
+  const pool = createPool(options.databaseUrl, { max: 20 });
+  const workerPool = createPool(options.databaseUrl, { max: options.config.worker.concurrency + 4, applicationName: 'sfsync worker' });
+  const abort = new AbortController();
+  const stops: Array<() => Promise<void>> = [];
+  let utils: WorkerUtils | undefined;
+  try {
+    utils = await makeWorkerUtils({ pgPool: workerPool, schema: WORKER_SCHEMA });
+    const context = createContext(options.config, pool, utils, logger, abort.signal);
+    if (options.worker !== false) {
+      const runner: Runner = await run({
+        pgPool: workerPool,
+        schema: WORKER_SCHEMA,
+        taskList: createTaskList(context),
+        concurrency: options.config.worker.concurrency,
+        noHandleSignals: true,
+        pollInterval: 2000,
+      });
+      stops.push(() => runner.stop());
+    }
+    for (const component of options.components ?? defaultComponents) {
+      const started = await component.start(context);
+      stops.push(() => started.stop());
+      logger.debug({ component: component.name }, 'component started');
+    }
+    const finalUtils = utils;
+    return {
+      context,
+      async stop() {
+        abort.abort();
+        await stopAll(stops, logger);
+        await finalUtils.release();
+        await Promise.all([pool.end(), workerPool.end()]);
+      },
+    };
+  } catch (error) {
+    abort.abort();
+    await stopAll(stops, logger);
+    await utils?.release();
+    await Promise.all([pool.end(), workerPool.end()]);
+    throw error;
+  }
+}
+
+async function stopAll(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const stop of stops.reverse()) {
+    await stop().catch((error: unknown) => logger.error({ err: error }, 'stopping a component failed'));
+  }
+}
+
+function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, logger: Logger, signal: AbortSignal): EngineContext {
+  const clients = new Map<string, Promise<SalesforceClient>>();
+  const addJob: AddJob = async (name, payload, options = {}) => {
+    await utils.addJob(name as string, payload as unknown, options);
+  };
+  return {
+    config,
+    pool,
+    addJob,
+    logger,
+    signal,
+    processName: `${hostname()}:${process.pid}`,
+    salesforce(connectionId) {
+      let client = clients.get(connectionId);
+      if (!client) {
+        client = openClient(pool, config, connectionId);
+        clients.set(connectionId, client);
+        client.catch(() => clients.delete(connectionId));
+      }
+      return client;
+    },
+  };
+}
+
+/** Non-secret settings come from the connection row; secrets from config/env. */
+async function openClient(pool: pg.Pool, config: SfsyncConfig, connectionId: string): Promise<SalesforceClient> {
+  const { rows } = await pool.query<{ login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
+    'select login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1',
+    [connectionId],
+  );
+  const row = rows[0];
+  if (!row) throw new SfsyncError('UNKNOWN_CONNECTION', `Connection ${connectionId} does not exist; run \`sfsync connect\` first.`);
+  const conn = await connectSalesforce({
+    ...config.salesforce,
+    loginUrl: row.login_url,
+    apiVersion: row.api_version,
+    authKind: row.auth_kind as SfsyncConfig['salesforce']['authKind'],
+    username: row.username ?? config.salesforce.username,
+    clientId: row.client_id ?? config.salesforce.clientId,
+  });
+  return new JsforceSalesforceClient(conn);
+}

@@ -1,0 +1,9 @@
+/**
+ * Every sfsync task by identifier. One line per task file; each file exports
+ * one `SfsyncTask` and nothing else runs at import.
+ */
+import type { SfsyncTask } from './task-list.js';
+import type { TaskName } from './payloads.js';
+
+/** The task implementations, keyed by `sfsync:<name>`. */
+export const tasks: { [N in TaskName]?: SfsyncTask<N> } = {};
