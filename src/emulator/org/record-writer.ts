@@ -1,0 +1,141 @@
+/**
+ * The write operations of one record (create, update, delete, undelete,
+ * hardDelete), staged into a WriteTransaction. Each op validates fully
+ * before staging, so a failed op leaves nothing behind.
+ */
+import type { ObjectDef, SfRecord, SfValue, WriteContext } from '../ports.js';
+import { applyInput } from './apply-input.js';
+import { formatDateTime } from './datetime.js';
+import type { IdGenerator } from './ids.js';
+import type { StoredRow } from './record-store.js';
+import type { Schema } from './schema.js';
+import type { ChangeKind, WriteTransaction } from './write-transaction.js';
+import { WriteFailure } from './write-failure.js';
+
+/** What the writer needs from the org. */
+export interface WriterEnv {
+  readonly schema: Schema;
+  readonly ids: IdGenerator;
+  /** The next SystemModstamp (epoch ms, never decreasing). */
+  nextStamp(): number;
+  /** The next org-wide write sequence number. */
+  nextSeq(): number;
+  /** The next value of an auto-number field such as CaseNumber. */
+  nextAutoNumber(object: string, field: string): string;
+  /** Throws FIELD_CUSTOM_VALIDATION_EXCEPTION when a validation rule matches. */
+  checkValidationRules(object: ObjectDef, values: SfRecord): void;
+}
+
+/** Fields whose value the org derives from others (Contact.Name from FirstName + LastName). */
+const DERIVED_NAME_OBJECTS = new Set(['Contact', 'Lead', 'User']);
+
+/** Build a stored row; values are laid out in schema order so every row of an object shares one shape. */
+export function makeRow(object: ObjectDef, id: string, values: SfRecord, stampMs: number, seq: number): StoredRow {
+  const ordered: SfRecord = {};
+  for (const f of object.fields) {
+    if (!f.calculated) ordered[f.name] = values[f.name] ?? (f.type === 'boolean' ? false : null);
+  }
+  return { object: object.name, id, values: ordered, systemModstampMs: stampMs, isDeleted: ordered.IsDeleted === true, seq };
+}
+
+/** Stage a create; returns the new Id. */
+export function stageCreate(env: WriterEnv, tx: WriteTransaction, object: ObjectDef, input: Record<string, unknown>, ctx: WriteContext): string {
+  const given = applyInput(env.schema, tx, object, input, 'create', ['Id']);
+  const values: SfRecord = {};
+  for (const f of object.fields) {
+    if (f.defaultedOnCreate && f.createable && f.defaultValue !== null) values[f.name] = f.defaultValue;
+  }
+  if (env.schema.getField(object, 'OwnerId') !== undefined) values.OwnerId = ctx.userId;
+  if (object.name === 'Case') values.CaseNumber = env.nextAutoNumber('Case', 'CaseNumber');
+  Object.assign(values, given);
+  finishValues(env, object, values);
+  const stamp = env.nextStamp();
+  const id = env.ids.next(object.keyPrefix);
+  const when = formatDateTime(stamp);
+  Object.assign(values, {
+    Id: id, IsDeleted: false, CreatedDate: when, CreatedById: ctx.userId,
+    LastModifiedDate: when, LastModifiedById: ctx.userId, SystemModstamp: when,
+  });
+  const row = makeRow(object, id, values, stamp, env.nextSeq());
+  checkUnique(env, tx, object, row);
+  tx.stage({ id, object: object.name, kind: 'CREATE', prev: undefined, next: row, changedFields: nonNullFields(row), ctx });
+  return id;
+}
+
+/** Stage an update of a live record. */
+export function stageUpdate(env: WriterEnv, tx: WriteTransaction, prev: StoredRow, input: Record<string, unknown>, ctx: WriteContext): void {
+  const object = requireObject(env, prev.object);
+  const given = applyInput(env.schema, tx, object, input, 'update', ['Id']);
+  const values: SfRecord = { ...prev.values, ...given };
+  finishValues(env, object, values);
+  stageVersion(env, tx, object, prev, values, 'UPDATE', ctx);
+}
+
+/** Stage a new version of `prev` with `values` (audit fields are set here). Automation uses it too. */
+export function stageVersion(
+  env: WriterEnv, tx: WriteTransaction, object: ObjectDef, prev: StoredRow, values: SfRecord, kind: ChangeKind, ctx: WriteContext,
+): void {
+  const stamp = env.nextStamp();
+  const when = formatDateTime(stamp);
+  Object.assign(values, { LastModifiedDate: when, LastModifiedById: ctx.userId, SystemModstamp: when });
+  const row = makeRow(object, prev.id, values, stamp, env.nextSeq());
+  if (kind !== 'DELETE') checkUnique(env, tx, object, row);
+  const changedFields = Object.keys(row.values).filter(
+    (k) => k !== 'SystemModstamp' && k !== 'IsDeleted' && row.values[k] !== prev.values[k],
+  );
+  tx.stage({ id: prev.id, object: object.name, kind, prev, next: row, changedFields, ctx });
+}
+
+/** Stage a soft delete (to the recycle bin), an undelete, or a hard delete. */
+export function stageDeletion(env: WriterEnv, tx: WriteTransaction, kind: 'delete' | 'undelete' | 'hardDelete', id: string, ctx: WriteContext): void {
+  const prev = tx.latest(id);
+  if (prev === undefined) throw new WriteFailure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+  const object = requireObject(env, prev.object);
+  if (kind === 'hardDelete') {
+    tx.stage({ id, object: object.name, kind: 'HARD_DELETE', prev, next: null, changedFields: [], ctx });
+    return;
+  }
+  if (kind === 'delete' && prev.isDeleted) throw new WriteFailure('ENTITY_IS_DELETED', 'entity is deleted');
+  if (kind === 'undelete' && !prev.isDeleted) throw new WriteFailure('UNDELETE_FAILED', 'Entity is not in the recycle bin');
+  const values: SfRecord = { ...prev.values, IsDeleted: kind === 'delete' };
+  stageVersion(env, tx, object, prev, values, kind === 'delete' ? 'DELETE' : 'UNDELETE', ctx);
+}
+
+/** Derived fields, required fields and validation rules, on the full values about to be saved. */
+function finishValues(env: WriterEnv, object: ObjectDef, values: SfRecord): void {
+  if (DERIVED_NAME_OBJECTS.has(object.name)) {
+    const first = values.FirstName;
+    values.Name = [typeof first === 'string' ? first : '', values.LastName ?? ''].join(' ').trim() || null;
+  }
+  const missing = object.fields.filter(
+    (f) => !f.nillable && f.createable && f.type !== 'boolean' && (values[f.name] === null || values[f.name] === undefined),
+  );
+  if (missing.length > 0) {
+    const names = missing.map((f) => f.name);
+    throw new WriteFailure('REQUIRED_FIELD_MISSING', `Required fields are missing: [${names.join(', ')}]`, names);
+  }
+  env.checkValidationRules(object, values);
+}
+
+function checkUnique(env: WriterEnv, tx: WriteTransaction, object: ObjectDef, row: StoredRow): void {
+  for (const f of object.fields) {
+    if (!f.unique) continue;
+    const value: SfValue | undefined = row.values[f.name];
+    if (value === null || value === undefined) continue;
+    const other = tx.findByValue(object.name, f.name, value).find((id) => id !== row.id && tx.latest(id)?.isDeleted === false);
+    if (other !== undefined) {
+      throw new WriteFailure('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${other}`, [f.name]);
+    }
+  }
+}
+
+function nonNullFields(row: StoredRow): string[] {
+  return Object.keys(row.values).filter((k) => k !== 'SystemModstamp' && k !== 'IsDeleted' && row.values[k] !== null);
+}
+
+/** The object definition of a stored object name (always present: rows are only created for known objects). */
+export function requireObject(env: WriterEnv, name: string): ObjectDef {
+  const object = env.schema.getObject(name);
+  if (object === undefined) throw new WriteFailure('INVALID_TYPE', `sObject type '${name}' is not supported.`);
+  return object;
+}

@@ -1,0 +1,70 @@
+/**
+ * getUpdated and getDeleted (SALESFORCE-API.md §2.5). Seconds are truncated;
+ * `latestDateCovered` never passes a write still in flight (delayed commit),
+ * so a client that resumes from it misses nothing.
+ */
+import { HttpError } from '../http.js';
+import { formatDateTime, parseDateTime } from '../org/datetime.js';
+import { requireObject } from './rest-errors.js';
+import type { RestReply, RestRequest } from './rest-types.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 3600_000;
+/** getUpdated reaches 30 days back; getDeleted 15 (the recycle bin). */
+const UPDATED_WINDOW = 30 * DAY;
+const DELETED_WINDOW = 15 * DAY;
+/** More ids than this in one answer is EXCEEDED_ID_LIMIT. */
+const MAX_IDS = 600_000;
+
+function replicationError(message: string): HttpError {
+  return HttpError.of(400, 'INVALID_REPLICATION_DATE', message);
+}
+
+function parseBound(req: RestRequest, name: 'start' | 'end'): number {
+  // An unencoded `+00:00` arrives as ` 00:00` after form decoding.
+  const raw = req.search.get(name)?.replace(' ', '+');
+  const ms = raw === undefined ? undefined : parseDateTime(raw);
+  if (ms === undefined) throw HttpError.of(400, 'MALFORMED_QUERY', `${name} must be a dateTime such as 2024-01-02T03:04:05+00:00`);
+  return Math.floor(ms / MINUTE) * MINUTE;
+}
+
+function window(req: RestRequest, maxAge: number): { start: number; end: number; covered: number } {
+  const start = parseBound(req, 'start');
+  const end = parseBound(req, 'end');
+  if (start >= end) throw replicationError('startDate must chronologically precede endDate by more than one minute');
+  const now = Date.now();
+  if (start < now - maxAge) throw replicationError(`startDate cannot be more than ${maxAge / DAY} days ago`);
+  const inFlight = req.org.oldestInFlightStamp();
+  let covered = Math.min(end, Math.floor(now / MINUTE) * MINUTE);
+  if (inFlight !== undefined) covered = Math.min(covered, Math.floor(inFlight / MINUTE) * MINUTE);
+  return { start, end: Math.min(end, covered), covered: Math.max(start, covered) };
+}
+
+/** GET /sobjects/X/updated?start=&end= */
+export function updated(req: RestRequest, [name]: string[]): RestReply {
+  const object = requireObject(req.org, name);
+  const { start, end, covered } = window(req, UPDATED_WINDOW);
+  const ids: string[] = [];
+  for (const row of req.org.records.scan(object.name, { includeDeleted: false, modstamp: { gte: start, lt: end } })) {
+    ids.push(row.id);
+    if (ids.length > MAX_IDS) throw HttpError.of(400, 'EXCEEDED_ID_LIMIT', 'Too many ids: narrow the start/end window.');
+  }
+  return { status: 200, body: { ids, latestDateCovered: formatDateTime(covered) } };
+}
+
+/** GET /sobjects/X/deleted?start=&end= */
+export function deleted(req: RestRequest, [name]: string[]): RestReply {
+  const object = requireObject(req.org, name);
+  const { start, end, covered } = window(req, DELETED_WINDOW);
+  const deletedRecords: Array<{ id: string; deletedDate: unknown }> = [];
+  for (const row of req.org.records.scan(object.name, { includeDeleted: true, modstamp: { gte: start, lt: end } })) {
+    if (!row.isDeleted) continue;
+    deletedRecords.push({ id: row.id, deletedDate: row.values.SystemModstamp ?? null });
+    if (deletedRecords.length > MAX_IDS) throw HttpError.of(400, 'EXCEEDED_ID_LIMIT', 'Too many ids: narrow the start/end window.');
+  }
+  const earliest = Math.floor((Date.now() - DELETED_WINDOW) / MINUTE) * MINUTE;
+  return {
+    status: 200,
+    body: { deletedRecords, earliestDateAvailable: formatDateTime(earliest), latestDateCovered: formatDateTime(covered) },
+  };
+}

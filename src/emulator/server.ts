@@ -1,0 +1,130 @@
+/**
+ * The emulator's HTTP server: routes OAuth/SOAP login, identity, REST, Bulk
+ * 2.0, CometD and the control API, applies latency/faults/API counting, and
+ * turns every failure into a Salesforce-shaped reply (never a crash).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isServedVersion, versionList } from './api-versions.js';
+import { handleIdentity } from './auth/identity-endpoint.js';
+import { handleAuthorize, handleRevoke, handleToken } from './auth/oauth-endpoints.js';
+import { handleSoap } from './auth/soap-endpoint.js';
+import { handleControl } from './control/control-api.js';
+import { HttpError, readJson, sendErrors, sendJson } from './http.js';
+import type { Org } from './org/org.js';
+import { applyLatency, injectedFault, loseResponse, shouldLoseResponse } from './request-faults.js';
+import { QueryLocators } from './rest/query-locators.js';
+import { routeRest } from './rest/rest-router.js';
+import type { RestReply } from './rest/rest-types.js';
+import type { ServerParts } from './server-parts.js';
+
+/** Logs real bugs (500s) and part failures; never receives tokens. */
+export type EmulatorLog = (message: string, error?: unknown) => void;
+
+/** What the server needs besides the org. */
+export interface ServerContext {
+  org: Org;
+  parts: ServerParts;
+  locators: QueryLocators;
+  log: EmulatorLog;
+  /** Set once listening: `http://127.0.0.1:PORT`. */
+  baseUrl: string;
+}
+
+/** Create the HTTP server (not yet listening). WebSocket upgrades are refused so CometD falls back to long-polling. */
+export function createEmulatorServer(ctx: ServerContext): Server {
+  const server = createServer((req, res) => {
+    handle(ctx, req, res).catch((error: unknown) => fail(ctx, res, error));
+  });
+  server.on('upgrade', (_req, socket) => {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+function fail(ctx: ServerContext, res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof HttpError) {
+    sendErrors(res, error.status, error.errors);
+    return;
+  }
+  ctx.log('unhandled error', error);
+  sendErrors(res, 500, [{ message: 'An unexpected error occurred in the sfsync emulator; see its log.', errorCode: 'UNKNOWN_EXCEPTION' }]);
+}
+
+async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const path = url.pathname;
+  const { org } = ctx;
+  if (path.startsWith('/__emulator')) return handleControl(ctx, req, res, path.slice('/__emulator'.length), url.searchParams);
+  await applyLatency(org.controls);
+  let m: RegExpExecArray | null;
+  if (path === '/services/oauth2/token') return handleToken(req, res, org, ctx.baseUrl, url.searchParams);
+  if (path === '/services/oauth2/authorize') return handleAuthorize(res, org, url.searchParams);
+  if (path === '/services/oauth2/revoke') return handleRevoke(req, res, org, url.searchParams);
+  if ((m = /^\/services\/Soap\/u\/(\d+\.\d)(?:\/.*)?$/.exec(path)) !== null) return handleSoap(req, res, org, ctx.baseUrl, m[1] ?? '59.0');
+  if (path.startsWith('/id/')) return handleIdentity(req, res, org, ctx.baseUrl, path, url.searchParams);
+  if (path === '/services/data' || path === '/services/data/') return sendJson(res, 200, versionList());
+  if ((m = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(path)) !== null) {
+    return handleData(ctx, req, res, m[1] ?? '', m[2] ?? '', url.searchParams);
+  }
+  if ((m = /^\/cometd\/(\d+\.\d)(\/.*)?$/.exec(path)) !== null && ctx.parts.streaming !== undefined) {
+    return ctx.parts.streaming.handle(req, res, { apiVersion: m[1] ?? '', path: m[2] ?? '', search: url.searchParams });
+  }
+  throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
+}
+
+async function handleData(
+  ctx: ServerContext, req: IncomingMessage, res: ServerResponse, apiVersion: string, rest: string, search: URLSearchParams,
+): Promise<void> {
+  const { org } = ctx;
+  if (!isServedVersion(apiVersion)) throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
+  const session = org.authenticate(req.headers.authorization);
+  if (session === undefined) throw HttpError.of(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+  if (!org.countApiCall()) throw HttpError.of(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  res.setHeader('Sforce-Limit-Info', `api-usage=${org.apiUsage}/${org.controls.dailyApiLimit}`);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const fault = injectedFault(org.controls, method, `/services/data/v${apiVersion}${rest}`);
+  if (fault !== undefined) throw fault;
+  if (shouldLoseResponse(org.controls, method)) loseResponse(req, res);
+  if (rest === '/jobs' || rest.startsWith('/jobs/')) {
+    if (ctx.parts.bulk === undefined) throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return ctx.parts.bulk.handle(req, res, { apiVersion, path: rest.slice('/jobs'.length), search, session });
+  }
+  const body = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readOptionalJson(req) : undefined;
+  const reply = routeRest({
+    org, apiVersion, method, path: rest, search, body, session,
+    headers: { 'sforce-query-options': header(req, 'sforce-query-options') },
+    writeCtx: { userId: session.userId, changeOrigin: changeOrigin('rest', apiVersion, req) },
+    locators: ctx.locators,
+    baseUrl: ctx.baseUrl,
+  });
+  send(res, reply);
+}
+
+/** `com/salesforce/api/rest/59.0;client=X` from `Sforce-Call-Options: client=X`. */
+export function changeOrigin(api: 'rest' | 'soap' | 'bulkapi', apiVersion: string, req: IncomingMessage): string {
+  const client = /(?:^|[,;\s])client=([^,;\s]+)/.exec(header(req, 'sforce-call-options') ?? '')?.[1];
+  return `com/salesforce/api/${api}/${apiVersion}${client !== undefined ? `;client=${client}` : ''}`;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+async function readOptionalJson(req: IncomingMessage): Promise<unknown> {
+  if (req.headers['content-length'] === '0') return undefined;
+  return readJson(req);
+}
+
+function send(res: ServerResponse, reply: RestReply): void {
+  sendJson(res, reply.status, reply.body, reply.headers);
+}
