@@ -25,6 +25,7 @@ describe('compileCondition (validation rules)', () => {
   it('throws SoqlError for bad expressions', () => {
     expect(() => compileCondition(account, 'Nope__c = 1', schema)).toThrow(SoqlError);
     expect(() => compileCondition(account, 'Name = ', schema)).toThrow(/unexpected token/);
+    expect(() => compileCondition(account, "Name = 'x' LIMIT 1", schema)).toThrow(/bare WHERE expression/);
   });
 });
 

@@ -101,3 +101,21 @@ describe('SOQL aggregates', () => {
     expect(row).toMatchObject({ expr0: 105, expr1: 52.5, expr2: 5, expr3: 1 });
   });
 });
+
+describe('SOQL names and aliases', () => {
+  it('accepts a FROM alias in SELECT, WHERE and ORDER BY', () => {
+    const rows = run("SELECT a.Name, a.Owner.Name FROM Account a WHERE a.Name LIKE 'a%' ORDER BY a.Name");
+    expect(rows).toEqual([expect.objectContaining({ Name: 'Acme', Owner: expect.objectContaining({ Name: 'Ann' }) })]);
+  });
+
+  it('follows polymorphic lookups to the actual parent type', () => {
+    const source = org();
+    source.add('Lead', makeId('00Q', 1), { Name: 'Lee' });
+    source.add('Task', makeId('00T', 1), { Subject: 'Call', WhoId: makeId('00Q', 1) });
+    source.add('Task', makeId('00T', 2), { Subject: 'Mail', WhoId: makeId('003', 1) });
+    const rows = compileSoql('SELECT Subject, Who.Id FROM Task ORDER BY Subject', schema).execute(source, options).take(5);
+    expect(rows.map((r) => (r['Who'] as { attributes: { type: string } }).attributes.type)).toEqual(['Lead', 'Contact']);
+    expect(() => compileSoql('SELECT Who.LastName FROM Task', schema)).toThrow(/No such column/);
+  });
+});
+

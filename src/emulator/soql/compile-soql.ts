@@ -1,5 +1,6 @@
 import type { ObjectDef, QueryCursor, RecordSource, SchemaLookup, SfRecord, SoqlOptions, StoredRecord } from '../ports.js';
 import { aggregateCursor, countCursor, recordCursor } from './cursor.js';
+import { malformed } from './errors.js';
 import { newContext } from './eval-context.js';
 import { parseSoql } from './parse.js';
 import { collectMatches, compilePlan } from './plan.js';
@@ -64,6 +65,9 @@ export function compileCondition(
 ): (values: SfRecord, source?: RecordSource) => boolean {
   // The parser only reads whole queries, so wrap the expression in one.
   const query = parseSoql(`SELECT Id FROM ${object.name} WHERE ${whereExpr}`);
+  if (query.orderBy !== undefined || query.limit !== undefined || query.offset !== undefined || query.for !== undefined) {
+    throw malformed(`A condition must be a bare WHERE expression: ${whereExpr}`);
+  }
   const plan = compilePlan(query, schema, semiJoinCompiler(schema));
   return (values, source) => {
     const id = values['Id'];

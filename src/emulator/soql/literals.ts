@@ -86,12 +86,11 @@ export function parseDate(raw: string): string {
   return raw;
 }
 
-/** A datetime literal (`2024-01-02T03:04:05Z`, `.123Z`, `+01:00`) as epoch ms, validated. */
+/** A datetime literal (`2024-01-02T03:04:05Z`, `.123Z`, `+01:00`) as epoch ms, validated (no 2024-02-30T…). */
 export function parseDatetimeMs(raw: string): number {
   const ms = Date.parse(raw);
   const datePart = raw.slice(0, 10);
-  if (Number.isNaN(ms) || Number.isNaN(Date.parse(`${datePart}T00:00:00Z`)) || dateFromMs(Date.parse(`${datePart}T00:00:00Z`)) !== datePart) {
-    throw malformed(`Invalid datetime: ${raw}`);
-  }
+  const dayMs = Date.parse(`${datePart}T00:00:00Z`);
+  if (Number.isNaN(ms) || Number.isNaN(dayMs) || dateFromMs(dayMs) !== datePart) throw malformed(`Invalid datetime: ${raw}`);
   return ms;
 }
