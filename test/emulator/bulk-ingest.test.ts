@@ -22,8 +22,17 @@ function rows(soql: string, includeDeleted = false): SfValue[][] {
   return cursor.takeFlat(cursor.remaining);
 }
 
-function load(operation: 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete', object: string, input: string, externalIdFieldName?: string) {
-  return fx.conn.bulk2.loadAndWaitForResults({ object, operation, input, ...(externalIdFieldName ? { externalIdFieldName } : {}) });
+/** Result rows as jsforce parses them: every value a string. */
+type ResultRow = Record<string, string>;
+
+async function load(
+  operation: 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete',
+  object: string,
+  input: string,
+  externalIdFieldName?: string,
+): Promise<{ successfulResults: ResultRow[]; failedResults: ResultRow[]; unprocessedRecords: ResultRow[] }> {
+  const results = await fx.conn.bulk2.loadAndWaitForResults({ object, operation, input, ...(externalIdFieldName ? { externalIdFieldName } : {}) });
+  return results as unknown as { successfulResults: ResultRow[]; failedResults: ResultRow[]; unprocessedRecords: ResultRow[] };
 }
 
 describe('ingest with jsforce loadAndWaitForResults', () => {
