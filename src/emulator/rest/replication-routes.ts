@@ -34,10 +34,12 @@ function window(req: RestRequest, maxAge: number): { start: number; end: number;
   if (start >= end) throw replicationError('startDate must chronologically precede endDate by more than one minute');
   const now = Date.now();
   if (start < now - maxAge) throw replicationError(`startDate cannot be more than ${maxAge / DAY} days ago`);
+  // Ids run up to `end` (or the oldest write still in flight); latestDateCovered is
+  // floored to the minute, so resuming from it re-reads a little and misses nothing.
   const inFlight = req.org.oldestInFlightStamp();
-  let covered = Math.min(end, Math.floor(now / MINUTE) * MINUTE);
-  if (inFlight !== undefined) covered = Math.min(covered, Math.floor(inFlight / MINUTE) * MINUTE);
-  return { start, end: Math.min(end, covered), covered: Math.max(start, covered) };
+  const scanEnd = inFlight === undefined ? end : Math.min(end, inFlight);
+  const covered = Math.floor(Math.min(end, now, inFlight ?? end) / MINUTE) * MINUTE;
+  return { start, end: scanEnd, covered: Math.max(start, covered) };
 }
 
 /** GET /sobjects/X/updated?start=&end= */
