@@ -88,6 +88,13 @@ export class BayeuxServer {
     return this.#sessions.size;
   }
 
+  /** Number of `/meta/connect` requests being held open. */
+  get heldConnectCount(): number {
+    let held = 0;
+    for (const session of this.#sessions.values()) if (session.isHolding) held += 1;
+    return held;
+  }
+
   /** Answer every held connect and clear every timer. */
   stop(): void {
     for (const session of [...this.#sessions.values()]) {

@@ -63,6 +63,11 @@ export class BayeuxSession implements ChannelSubscriber {
     return events;
   }
 
+  /** Whether a `/meta/connect` is being held open. */
+  get isHolding(): boolean {
+    return this.#held !== undefined;
+  }
+
   /** Whether events are waiting. */
   get hasQueued(): boolean {
     return this.#queue.length > 0;

@@ -48,6 +48,8 @@ export interface StreamingApi extends HttpPart {
   dropClients(): number;
   /** Number of live Bayeux clients. */
   readonly clientCount: number;
+  /** Number of `/meta/connect` requests held open right now. */
+  readonly heldConnectCount: number;
 }
 
 /** Create the Streaming API part the server mounts at POST `/cometd/NN.N` (no server-side auth: it authenticates each batch). */
@@ -76,6 +78,9 @@ export function createStreamingApi(org: OrgPort, options: StreamingOptions = {})
     dropClients: () => server.dropClients(),
     get clientCount() {
       return server.clientCount;
+    },
+    get heldConnectCount() {
+      return server.heldConnectCount;
     },
   };
 }
