@@ -338,7 +338,10 @@ export class Org implements OrgPort {
         changed = true;
       }
     }
-    if (changed) stageVersion(this.env, tx, object, row, values, 'UPDATE', { userId: this.adminId, changeOrigin: AUTOMATION_ORIGIN });
+    if (!changed) return;
+    // A flow saves after the API save: its stamp must be strictly later, even within the same millisecond.
+    this.lastStamp = Math.max(this.lastStamp, row.systemModstampMs + 1);
+    stageVersion(this.env, tx, object, row, values, 'UPDATE', { userId: this.adminId, changeOrigin: AUTOMATION_ORIGIN });
   }
 
   private checkRules(object: ObjectDef, values: SfRecord): void {
