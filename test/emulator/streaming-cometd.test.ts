@@ -146,6 +146,22 @@ describe('PushTopic', () => {
     expect(client.received('/topic/Quiet')).toEqual([]);
   });
 
+  it('NotifyForFields=Where watches only WHERE fields; NotifyForOperationCreate=false skips creates', async () => {
+    await conn.sobject('PushTopic').create({
+      Name: 'HotAccounts', Query: "SELECT Id, Name FROM Account WHERE Rating = 'Hot'", ApiVersion: 59.0,
+      NotifyForFields: 'Where', NotifyForOperationCreate: false,
+    });
+    const client = await connectClient();
+    await client.subscribe('/topic/HotAccounts');
+    const acc = await conn.sobject('Account').create({ Name: 'Hot Co', Rating: 'Hot' }); // create: not notified
+    if (!acc.success) throw new Error('create failed');
+    await conn.sobject('Account').update({ Id: acc.id, Name: 'Hot Co 2' }); // Name is not in WHERE
+    await conn.sobject('Account').update({ Id: acc.id, Rating: 'Warm' }); // WHERE field changed, no longer matches
+    await conn.sobject('Account').update({ Id: acc.id, Rating: 'Hot' }); // WHERE field changed and matches
+    const events = await client.waitForEvents('/topic/HotAccounts', 1);
+    expect(events.map(dataOf).map((d) => [d.event.type, d.sobject])).toEqual([['updated', { Id: acc.id, Name: 'Hot Co 2' }]]);
+  });
+
   it('refuses a channel that does not exist', async () => {
     const client = await connectClient();
     const reply = await client.subscribe('/topic/Nope');
