@@ -39,12 +39,15 @@ export async function readCsv(
     parser.once('end', resolve);
     parser.once('error', reject);
   });
-  done.catch(() => undefined);
-  for (let offset = 0; offset < data.length; offset += SLICE_BYTES) {
+  let failed = false;
+  done.catch(() => {
+    failed = true;
+  });
+  for (let offset = 0; offset < data.length && !failed; offset += SLICE_BYTES) {
     parser.write(data.subarray(offset, offset + SLICE_BYTES));
     await pause();
   }
-  parser.end();
+  if (!failed) parser.end();
   try {
     await done;
   } catch (error) {

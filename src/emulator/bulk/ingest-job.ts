@@ -25,8 +25,10 @@ export class IngestJob {
   state: IngestState = 'Open';
   readonly createdMs = Date.now();
   modstampMs = this.createdMs;
-  /** The single uploaded CSV (Bulk 2.0 takes one PUT per job). */
+  /** The single uploaded CSV (Bulk 2.0 takes one PUT per job), released once parsed. */
   upload: Buffer | undefined;
+  /** Whether the one upload has been received. */
+  uploaded = false;
   /** Parsing of the upload into `header` and `rows`, once started. */
   parsing: Promise<void> | undefined;
   header: string[] = [];
@@ -54,7 +56,7 @@ export class IngestJob {
     if (this.state !== 'Open') {
       throw bulkError(409, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.state}; data can be uploaded only while the job is Open.`);
     }
-    if (this.upload !== undefined) {
+    if (this.uploaded) {
       throw bulkError(400, 'BULK_API_ERROR', `Found multiple contents for job: ${this.id}, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`);
     }
   }
@@ -63,6 +65,7 @@ export class IngestJob {
   accept(body: Buffer): void {
     this.checkUploadAllowed();
     this.upload = body;
+    this.uploaded = true;
     this.touch();
   }
 

@@ -43,8 +43,10 @@ export async function processIngestJob(job: IngestJob, org: OrgPort, store: JobS
  * A CSV that fails to parse leaves the rows read so far.
  */
 export async function ensureParsed(job: IngestJob, store: JobStore): Promise<void> {
-  if (job.upload === undefined) return;
-  job.parsing ??= parseUpload(job, job.upload, store);
+  if (job.parsing === undefined) {
+    if (job.upload === undefined) return;
+    job.parsing = parseUpload(job, job.upload, store);
+  }
   await job.parsing;
 }
 
@@ -53,6 +55,8 @@ async function parseUpload(job: IngestJob, upload: Buffer, store: JobStore): Pro
     await readCsv(upload, job.spec, () => store.yield(), job.rows);
   } finally {
     job.header = job.rows.shift() ?? [];
+    // The rows now hold the data; a 100 MB upload need not be kept twice.
+    job.upload = undefined;
   }
 }
 

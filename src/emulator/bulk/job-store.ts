@@ -10,6 +10,13 @@ import type { QueryJob } from './query-job.js';
 /** Either kind of job. */
 export type BulkJob = IngestJob | QueryJob;
 
+/**
+ * Finished jobs kept per kind. Salesforce deletes finished jobs after 7 days;
+ * the emulator keeps results in memory, so it drops the oldest finished jobs
+ * beyond this many instead (a long demo must not grow without bound).
+ */
+export const MAX_FINISHED_JOBS = 200;
+
 /** Raised inside processing when the emulator stops; processing just ends. */
 export class StoppedError extends Error {
   override readonly name = 'StoppedError';
@@ -27,8 +34,11 @@ export class JobStore {
     return this.ids.next();
   }
 
+  /** Register a new job, forgetting the oldest finished jobs of its kind beyond MAX_FINISHED_JOBS. */
   add(job: BulkJob): void {
     this.jobs.set(job.id, job);
+    const finished = this.list(job.kind).filter((j) => j.isFinished);
+    for (const old of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.jobs.delete(old.id);
   }
 
   /** The job of `kind` with this Id (15 or 18 chars), or undefined. */
