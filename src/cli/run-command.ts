@@ -27,7 +27,19 @@ export function reportFailure(error: unknown): void {
     process.exitCode = EXIT_FAILURE;
     return;
   }
+  if (isPostgresError(error)) {
+    // Raised by sfsync's SQL functions (their messages name the fix) or by the
+    // server (constraint, permission): one line with the SQLSTATE.
+    console.error(`sfsync: ${error.message.split('\n')[0]} [SQLSTATE ${error.code}]`);
+    process.exitCode = EXIT_FAILURE;
+    return;
+  }
   const message = error instanceof Error ? error.message : String(error);
   console.error(`sfsync: unexpected error: ${message.split('\n')[0]} (set SFSYNC_DEBUG=1 for details)`);
   process.exitCode = EXIT_BUG;
+}
+
+function isPostgresError(error: unknown): error is Error & { code: string } {
+  const e = error as { code?: unknown; severity?: unknown };
+  return error instanceof Error && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string';
 }

@@ -11,8 +11,8 @@ import { configSchema, type SfsyncConfig, type SfsyncConfigInput } from './confi
 /** Default config file name, looked up in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'sfsync.config.json';
 
-/** Environment variables and the config keys they set. */
-const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?]> = {
+/** Environment variables and the config keys they set (numbers are converted; zod checks them). */
+const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?, 'number'?]> = {
   DATABASE_URL: ['databaseUrl'],
   SFSYNC_DATA_DIR: ['dataDir'],
   SFSYNC_LOGIN_URL: ['salesforce', 'loginUrl'],
@@ -25,6 +25,9 @@ const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?]> = {
   SFSYNC_JWT_KEY_FILE: ['salesforce', 'jwtKeyFile'],
   SFSYNC_REFRESH_TOKEN: ['salesforce', 'refreshToken'],
   SFSYNC_LOG_LEVEL: ['logLevel'],
+  SFSYNC_METRICS_HOST: ['metrics', 'host'],
+  SFSYNC_METRICS_PORT: ['metrics', 'port', 'number'],
+  SFSYNC_WORKER_CONCURRENCY: ['worker', 'concurrency', 'number'],
 };
 
 /** Where to read from. */
@@ -66,9 +69,10 @@ function readConfigFile(file: string | undefined, cwd: string): SfsyncConfigInpu
 
 function readEnv(env: NodeJS.ProcessEnv): SfsyncConfigInput {
   const out: Record<string, unknown> = {};
-  for (const [name, [key, sub]] of Object.entries(ENV_KEYS)) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
+  for (const [name, [key, sub, type]] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = type === 'number' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
     if (sub) out[key] = { ...(out[key] as object | undefined), [sub]: value };
     else out[key] = value;
   }

@@ -3,6 +3,9 @@
  * One line per component module.
  */
 import type { EngineComponent } from './engine-context.js';
+import { metricsServer } from './metrics-server.js';
 
 /** Every component, started in order and stopped in reverse. */
-export const components: EngineComponent[] = [];
+export const components: EngineComponent[] = [
+  metricsServer,
+];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { migrate } from '../../db/migrate.js';
-import { providePostgres } from '../../db/provide-postgres.js';
+import { openCliPostgres } from '../cli-postgres.js';
+import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
 
 /** `sfsync migrate`: apply sfsync's and graphile-worker's migrations. */
@@ -10,8 +11,8 @@ export function registerMigrate(program: Command): void {
     .description('install or upgrade the sfsync schema (DATABASE_URL, or the embedded Postgres under ./.sfsync)')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (options: { json?: boolean }) => {
-        const server = await providePostgres();
+      action(async (options: { json?: boolean }, command: Command) => {
+        const server = await openCliPostgres(configFor(command));
         try {
           const { applied } = await migrate(server.url);
           if (options.json) console.log(JSON.stringify({ applied }));

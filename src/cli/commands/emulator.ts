@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { startEmulator } from '../../emulator/index.js';
+import { SfsyncError } from '../../errors.js';
+import { action } from '../run-command.js';
+import { waitForSignal } from '../wait-for-signal.js';
+
+interface EmulatorFlags {
+  port: string;
+  host: string;
+  seed?: string;
+  json?: boolean;
+}
+
+/** `sfsync emulator [--port N] [--host H] [--seed demo]`: serve the local Salesforce emulator until stopped. */
+export function registerEmulator(program: Command): void {
+  program
+    .command('emulator')
+    .description('serve the local Salesforce emulator (REST, Bulk 2.0, streaming, control API under /__emulator/) until stopped')
+    .option('--port <port>', 'TCP port (0 = a free one)', '0')
+    .option('--host <host>', 'interface to bind (the control API has no auth: keep it local)', '127.0.0.1')
+    .option('--seed <preset>', 'seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)')
+    .option('--json', 'print the listening address as one JSON line')
+    .action(
+      action(async (flags: EmulatorFlags) => {
+        const port = Number(flags.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new SfsyncError('USAGE', `--port must be a TCP port number (0-65535), not "${flags.port}".`);
+        }
+        if (flags.seed !== undefined && flags.seed !== 'demo') {
+          throw new SfsyncError('USAGE', `Unknown seed preset "${flags.seed}"; the one preset is "demo".`);
+        }
+        const emulator = await startEmulator({ port, host: flags.host, ...(flags.seed === 'demo' ? { seed: 'demo' as const } : {}) }).catch(
+          (cause: NodeJS.ErrnoException) => {
+            throw new SfsyncError('EMULATOR_FAILED', `The emulator could not listen on ${flags.host}:${port} (${cause.code ?? cause.message}); pick another --port.`, { cause });
+          },
+        );
+        const info = { url: emulator.url, port: emulator.port, username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
+        if (flags.json) console.log(JSON.stringify(info));
+        else {
+          console.log(`Salesforce emulator on ${emulator.url} (login: admin@sfsync.test / sfsync; client sfsync-local / sfsync-local-secret)`);
+          console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);
+        }
+        await waitForSignal();
+        await emulator.stop();
+      }),
+    );
+}

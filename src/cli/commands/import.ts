@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { SfsyncError } from '../../errors.js';
+import { applyMappings } from '../apply-mappings.js';
+import { withSession } from '../cli-session.js';
+import { parseMappingFile } from '../mapping-file.js';
+import { findConnection, openSalesforce } from '../open-salesforce.js';
+import { formatPlan, planJson } from '../plan-output.js';
+import { createProgress } from '../progress.js';
+import { action } from '../run-command.js';
+
+interface ImportFlags {
+  connection?: string;
+  plan?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `sfsync import <file> [--plan]`: apply the mappings of an sfsync export or a
+ * Heroku Connect mapping export — all in one transaction, or none.
+ */
+export function registerImport(program: Command): void {
+  program
+    .command('import <file>')
+    .description('apply mappings from a JSON file: an `sfsync export` or a Heroku Connect mapping export (all or nothing)')
+    .option('--connection <name>', 'stored connection (default: the only one, or "default")')
+    .option('--plan', 'print the SQL that would run, change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (file: string, flags: ImportFlags, command: Command) => {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (cause) {
+          throw new SfsyncError('IMPORT_UNREADABLE', `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); check the path.`, { cause });
+        }
+        const parsed = parseMappingFile(text, file);
+        const plans = await withSession(command, async ({ config, pool }) => {
+          const connection = await findConnection(pool, flags.connection);
+          const salesforce = await openSalesforce(config, connection);
+          const specs = parsed.mappings.map((m) => ({ ...m, connectionId: connection.id }));
+          const progress = createProgress(flags.plan ? 'planning' : 'importing', { quiet: Boolean(flags.json), unit: 'mappings', lineIntervalMs: 0 });
+          const client = await pool.connect();
+          try {
+            return await applyMappings(client, salesforce, specs, { planOnly: Boolean(flags.plan), progress });
+          } finally {
+            progress.stop();
+            client.release();
+          }
+        });
+        if (flags.json) {
+          console.log(JSON.stringify({ format: parsed.format, applied: !flags.plan, notes: parsed.notes, mappings: plans.map(planJson) }));
+          return;
+        }
+        for (const note of parsed.notes) console.error(`note: ${note}`);
+        if (flags.plan) console.log(plans.map(formatPlan).join('\n\n'));
+        else console.log(`imported ${plans.length} mapping(s) from ${file} (${parsed.format}): ${plans.map((p) => `${p.spec.sobject} → ${p.spec.schema}.${p.spec.table}`).join(', ')}`);
+      }),
+    );
+}

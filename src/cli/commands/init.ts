@@ -1,0 +1,53 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { configSchema } from '../../config/config-schema.js';
+import { DEFAULT_CONFIG_FILE } from '../../config/load-config.js';
+import { migrate } from '../../db/migrate.js';
+import { SfsyncError } from '../../errors.js';
+import { openCliPostgres } from '../cli-postgres.js';
+import { configFor, globalFlags } from '../global-options.js';
+import { action } from '../run-command.js';
+
+interface InitOptions {
+  json?: boolean;
+  force?: boolean;
+  loginUrl?: string;
+  migrate?: boolean;
+}
+
+/** `sfsync init`: write a config file with every default spelled out (no secrets), then migrate. */
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('write sfsync.config.json with the defaults (never secrets) and install the schema')
+    .option('--login-url <url>', 'Salesforce login URL to put in the file')
+    .option('--force', 'overwrite an existing config file')
+    .option('--no-migrate', 'only write the file')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (options: InitOptions, command: Command) => {
+        const file = path.resolve(globalFlags(command).config ?? DEFAULT_CONFIG_FILE);
+        if (existsSync(file) && !options.force) {
+          throw new SfsyncError('CONFIG_EXISTS', `${file} already exists; edit it, or pass --force to overwrite it with the defaults.`);
+        }
+        const defaults = configSchema.parse(options.loginUrl ? { salesforce: { loginUrl: options.loginUrl } } : {});
+        writeFileSync(file, `${JSON.stringify(defaults, null, 2)}\n`, { mode: 0o644 });
+        let applied: string[] = [];
+        if (options.migrate !== false) {
+          const server = await openCliPostgres(configFor(command));
+          try {
+            applied = (await migrate(server.url)).applied;
+          } finally {
+            await server.stop();
+          }
+        }
+        if (options.json) console.log(JSON.stringify({ configFile: file, applied }));
+        else {
+          console.log(`wrote ${file}`);
+          if (options.migrate !== false) console.log(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
+          console.log('next: set SFSYNC_USERNAME/SFSYNC_PASSWORD (or another flow) and run `sfsync connect`');
+        }
+      }),
+    );
+}

@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import { applyMapping } from '../../mapping/apply-mapping.js';
+import { parseMappingSpec, type MappingSpecInput } from '../../mapping/mapping-spec.js';
+import { planMapping, type MappingPlan } from '../../mapping/plan-mapping.js';
+import { SfsyncError } from '../../errors.js';
+import { withSession } from '../cli-session.js';
+import { findConnection, openSalesforce } from '../open-salesforce.js';
+import { action } from '../run-command.js';
+import { formatPlan, planJson } from '../plan-output.js';
+
+interface MapFlags {
+  fields?: string;
+  mode: string;
+  table?: string;
+  schema?: string;
+  externalId?: string;
+  filter?: string;
+  pollInterval?: string;
+  driftDelay?: string;
+  conflictPolicy?: string;
+  streaming?: string;
+  deleteMode?: string;
+  connection?: string;
+  plan?: boolean;
+  json?: boolean;
+}
+
+/** The spec the flags describe (validated by the mapping module's own schema). */
+function specFromFlags(sobject: string, flags: MapFlags, connectionId: string): MappingSpecInput {
+  if (!flags.fields) throw new SfsyncError('USAGE', 'Name the fields to sync with --fields A,B,C (Salesforce API names).');
+  const optional = {
+    table: flags.table,
+    schema: flags.schema,
+    externalIdField: flags.externalId,
+    rowFilter: flags.filter,
+    pollInterval: flags.pollInterval,
+    driftDelay: flags.driftDelay,
+    conflictPolicy: flags.conflictPolicy,
+    streaming: flags.streaming,
+    deleteMode: flags.deleteMode,
+  };
+  const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  const fields = flags.fields.split(',').map((f) => f.trim()).filter(Boolean);
+  return { connectionId, sobject, fields, mode: flags.mode as MappingSpecInput['mode'], ...defined } as MappingSpecInput;
+}
+
+/**
+ * `sfsync map <Object> --fields A,B --mode read_write|read_only [--plan]`:
+ * describe the object, then create or change the table, triggers and mapping
+ * row in one transaction (`--plan` prints that SQL and changes nothing).
+ */
+export function registerMap(program: Command): void {
+  program
+    .command('map <object>')
+    .description('map a Salesforce object to a Postgres table (creates or changes the table and triggers in one transaction)')
+    .option('--fields <list>', 'comma-separated field API names (Id, SystemModstamp, IsDeleted, CreatedDate are always synced)')
+    .option('--mode <mode>', 'read_only (Salesforce → Postgres) or read_write (both ways)', 'read_only')
+    .option('--table <name>', 'table name (default: the object name in lower case; ≤ 40 bytes)')
+    .option('--schema <name>', 'schema of the table (default: salesforce)')
+    .option('--external-id <field>', 'External ID field used to upsert inserts (no duplicates on retry)')
+    .option('--filter <soql>', 'SOQL WHERE condition limiting which records sync')
+    .option('--poll-interval <interval>', 'how often to poll, e.g. "30 seconds" (default)')
+    .option('--drift-delay <interval>', 'when to re-poll a window to repair drift, e.g. "10 minutes" (default)')
+    .option('--conflict-policy <policy>', 'salesforce_wins (default), postgres_wins or newest_wins')
+    .option('--streaming <kind>', 'auto (default), cdc, pushtopic or off')
+    .option('--delete-mode <mode>', 'delete (default) or mark (keep the row, isdeleted = true)')
+    .option('--connection <name>', 'stored connection (default: the only one, or "default")')
+    .option('--plan', 'print the SQL that would run, change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (sobject: string, flags: MapFlags, command: Command) => {
+        const plan = await withSession(command, async ({ config, pool }) => {
+          const connection = await findConnection(pool, flags.connection);
+          const spec = specFromFlags(sobject, flags, connection.id);
+          parseMappingSpec(spec); // fail on a bad name before logging in to Salesforce
+          const salesforce = await openSalesforce(config, connection);
+          const client = await pool.connect();
+          try {
+            return flags.plan ? await planReadOnly(client, salesforce, spec) : await applyMapping(client, salesforce, spec);
+          } finally {
+            client.release();
+          }
+        });
+        if (flags.json) console.log(JSON.stringify({ ...planJson(plan), applied: !flags.plan }));
+        else if (flags.plan) console.log(formatPlan(plan));
+        else console.log(describeApplied(plan));
+      }),
+    );
+}
+
+/** Plan inside a transaction that is always rolled back (planning reserves an id from the sequence, nothing else). */
+async function planReadOnly(client: Parameters<typeof planMapping>[0], salesforce: Parameters<typeof planMapping>[1], spec: MappingSpecInput): Promise<MappingPlan> {
+  await client.query('begin');
+  try {
+    return await planMapping(client, salesforce, spec);
+  } finally {
+    await client.query('rollback');
+  }
+}
+
+function describeApplied(plan: MappingPlan): string {
+  const target = `${plan.spec.schema}.${plan.spec.table}`;
+  if (!plan.changed) return `${plan.spec.sobject} → ${target} is already mapped as asked (mapping ${plan.mappingId}); nothing changed`;
+  const verb = plan.isNew ? 'mapped' : 'changed mapping';
+  const extra = plan.isNew ? '; the initial load runs when `sfsync start` is running' : plan.addedFields.length ? `; backfilling ${plan.addedFields.join(', ')}` : '';
+  return `${verb} ${plan.spec.sobject} → ${target} (${plan.spec.mode}, ${plan.fieldInfo.length} field(s), mapping ${plan.mappingId})${extra}`;
+}

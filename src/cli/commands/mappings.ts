@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import type { MappingPlan } from '../../mapping/plan-mapping.js';
+import { applyMappings } from '../apply-mappings.js';
+import { withSession } from '../cli-session.js';
+import { MAPPING_ROW_COLUMNS, entryFromRow, type MappingRow } from '../mapping-file.js';
+import { findConnection, openSalesforce } from '../open-salesforce.js';
+import { formatTable, printJson } from '../output.js';
+import { formatPlan, planJson } from '../plan-output.js';
+import { action } from '../run-command.js';
+
+interface Row extends MappingRow {
+  id: string;
+  connection_id: string;
+  connection: string;
+  state: string;
+}
+
+/**
+ * `sfsync mappings [--plan]`: list the mappings; `--plan` describes each
+ * object again and prints the SQL that re-applying it would run (empty when
+ * the table and triggers already match Salesforce and the mapping row).
+ */
+export function registerMappings(program: Command): void {
+  program
+    .command('mappings')
+    .description('list the mappings; --plan prints the SQL re-applying each would run (nothing is changed)')
+    .option('--plan', 'describe each object and print the pending SQL')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (flags: { plan?: boolean; json?: boolean }, command: Command) => {
+        const { rows, plans } = await withSession(command, async ({ config, pool }) => {
+          const { rows } = await pool.query<Row>(
+            `select ${MAPPING_ROW_COLUMNS}, state, (select name from sfsync.connections c where c.id = m.connection_id) as connection
+               from sfsync.mappings m order by id`,
+          );
+          if (!flags.plan || rows.length === 0) return { rows, plans: [] as MappingPlan[] };
+          return { rows, plans: await planAll(pool, config, rows) };
+        });
+        if (flags.json) printJson(flags.plan ? { plans: plans.map(planJson) } : { mappings: rows.map((r) => ({ id: Number(r.id), connection: r.connection, state: r.state, ...entryFromRow(r) })) });
+        else if (flags.plan) console.log(plans.length ? plans.map(formatPlan).join('\n\n') : 'No mappings yet.');
+        else
+          console.log(
+            formatTable(
+              rows,
+              [
+                { header: 'id', value: (r) => r.id, right: true },
+                { header: 'object', value: (r) => r.sobject },
+                { header: 'table', value: (r) => `${r.schema_name}.${r.table_name}` },
+                { header: 'mode', value: (r) => r.mode },
+                { header: 'state', value: (r) => r.state },
+                { header: 'fields', value: (r) => r.fields.join(',') },
+              ],
+              'No mappings yet: add one with `sfsync map <Object> --fields A,B`.',
+            ),
+          );
+      }),
+    );
+}
+
+async function planAll(pool: import('pg').Pool, config: import('../../config/config-schema.js').SfsyncConfig, rows: Row[]): Promise<MappingPlan[]> {
+  const plans: MappingPlan[] = [];
+  const byConnection = new Map<string, Row[]>();
+  for (const row of rows) byConnection.set(row.connection, [...(byConnection.get(row.connection) ?? []), row]);
+  for (const [name, group] of byConnection) {
+    const connection = await findConnection(pool, name);
+    const salesforce = await openSalesforce(config, connection);
+    const client = await pool.connect();
+    try {
+      const specs = group.map((r) => ({ connectionId: r.connection_id, ...entryFromRow(r) }));
+      plans.push(...(await applyMappings(client, salesforce, specs, { planOnly: true })));
+    } finally {
+      client.release();
+    }
+  }
+  return plans;
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { withSession } from '../cli-session.js';
+import { action } from '../run-command.js';
+import { followReload } from '../reload-progress.js';
+
+interface ReloadOptions {
+  wait?: boolean;
+  timeout: string;
+  json?: boolean;
+}
+
+/** `sfsync reload <mapping> [--wait]`: queue a full reload (`sfsync.request_reload`), optionally following its progress. */
+export function registerReload(program: Command): void {
+  program
+    .command('reload <mapping>')
+    .description('queue a full reload of a mapping (object, id or schema.table) through Bulk API 2.0; a running `sfsync start` does it')
+    .option('--wait', 'follow the reload with a progress bar until it finishes (needs a running engine)')
+    .option('--timeout <seconds>', 'with --wait: give up after this long', '600')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (mapping: string, options: ReloadOptions, command: Command) => {
+        await withSession(command, async ({ pool }) => {
+          const { rows } = await pool.query<{ id: string; sobject: string; requested_at: Date }>(
+            'select m.id::text, m.sobject, now() as requested_at from sfsync.mappings m where m.id = sfsync.request_reload($1)',
+            [mapping],
+          );
+          const row = rows[0]!;
+          if (!options.wait) {
+            if (options.json) console.log(JSON.stringify({ mappingId: Number(row.id), sobject: row.sobject, queued: true }));
+            else console.log(`queued a reload of ${row.sobject} (mapping ${row.id}); a running \`sfsync start\` picks it up — watch it with \`sfsync status\``);
+            return;
+          }
+          const result = await followReload(pool, row.id, row.requested_at, { timeoutMs: Number(options.timeout) * 1000, quiet: Boolean(options.json) });
+          if (options.json) console.log(JSON.stringify({ mappingId: Number(row.id), sobject: row.sobject, ...result }));
+          else console.log(`reloaded ${row.sobject}: ${result.records} record(s) in ${(result.ms / 1000).toFixed(1)} s`);
+        });
+      }),
+    );
+}

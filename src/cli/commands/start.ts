@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { migrate } from '../../db/migrate.js';
+import { startEngine } from '../../runtime/start-engine.js';
+import { createLogger } from '../../runtime/logger.js';
+import { openCliPostgres } from '../cli-postgres.js';
+import { configFor } from '../global-options.js';
+import { action } from '../run-command.js';
+import { waitForSignal } from '../wait-for-signal.js';
+
+interface StartOptions {
+  metricsPort?: string;
+  migrate?: boolean;
+}
+
+/**
+ * `sfsync start`: migrate (idempotent, advisory-locked), then run the worker,
+ * the runtime components (LISTEN, stream subscriber, metrics) until SIGINT or
+ * SIGTERM, then stop them in reverse order. Logs are pino JSON on stderr.
+ */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run the sync engine (worker, stream subscriber, /metrics) until SIGINT/SIGTERM')
+    .option('--metrics-port <port>', 'port of /metrics and /healthz (0 = off; default 9464)')
+    .option('--no-migrate', 'do not apply pending migrations first')
+    .action(
+      action(async (options: StartOptions, command: Command) => {
+        const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
+        const config = configFor(command, metricsPort === undefined ? {} : { metrics: { port: metricsPort } });
+        const logger = createLogger({ level: config.logLevel });
+        const server = await openCliPostgres(config);
+        try {
+          if (options.migrate !== false) await migrate(server.url);
+          const engine = await startEngine({ config, databaseUrl: server.url, logger });
+          logger.info({ database: server.kind }, 'sfsync started; stop with Ctrl-C (SIGINT) or SIGTERM');
+          const signal = await waitForSignal();
+          logger.info({ signal }, 'stopping');
+          await engine.stop();
+          logger.info('stopped');
+        } finally {
+          await server.stop();
+        }
+      }),
+    );
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { removeMapping } from '../../mapping/apply-mapping.js';
+import { withSession } from '../cli-session.js';
+import { action } from '../run-command.js';
+
+interface UnmapFlags {
+  dropTable?: boolean;
+  plan?: boolean;
+  json?: boolean;
+}
+
+/** `sfsync unmap <mapping> [--drop-table] [--plan]`: `sfsync.remove_mapping` (triggers and row; the table stays unless asked). */
+export function registerUnmap(program: Command): void {
+  program
+    .command('unmap <mapping>')
+    .description('remove a mapping (object, id or schema.table): its triggers and pending changes go; the table stays unless --drop-table')
+    .option('--drop-table', 'drop the table too')
+    .option('--plan', 'print the SQL that would run, change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (mapping: string, flags: UnmapFlags, command: Command) => {
+        const result = await withSession(command, async ({ pool }) => {
+          const { rows } = await pool.query<{ id: string; sobject: string; target: string }>(
+            `select m.id::text, m.sobject, m.schema_name || '.' || m.table_name as target
+               from sfsync.mappings m where m.id = sfsync.resolve_mapping($1)`,
+            [mapping],
+          );
+          const row = rows[0]!;
+          const sql = `select sfsync.remove_mapping(${row.id}, ${flags.dropTable ? 'true' : 'false'});`;
+          if (flags.plan) return { ...row, sql, removed: false };
+          const client = await pool.connect();
+          try {
+            return { ...row, sql, removed: await removeMapping(client, row.id, { dropTable: Boolean(flags.dropTable) }) };
+          } finally {
+            client.release();
+          }
+        });
+        if (flags.json) console.log(JSON.stringify({ mappingId: Number(result.id), sobject: result.sobject, table: result.target, removed: result.removed, droppedTable: Boolean(flags.dropTable && result.removed), sql: result.sql }));
+        else if (flags.plan) console.log(`-- unmap ${result.sobject} (${result.target})\n${result.sql}`);
+        else console.log(`removed the mapping of ${result.sobject}; ${flags.dropTable ? `dropped ${result.target}` : `${result.target} is kept`}`);
+      }),
+    );
+}

@@ -1,0 +1,73 @@
+/**
+ * Failed changes: read from the `sfsync.failed_changes` view; retried or
+ * discarded through the write path's SQL functions `sfsync.retry_failed` and
+ * `sfsync.discard_failed`, so psql users and the CLI do the same thing.
+ */
+import type pg from 'pg';
+import { SfsyncError } from '../errors.js';
+
+/** One failed change, JSON-friendly. */
+export interface FailedChange {
+  id: number;
+  mappingId: number;
+  sobject: string;
+  table: string;
+  recordId: number;
+  sfid: string | null;
+  op: string;
+  changed: unknown;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  failedAt: string | null;
+}
+
+/** Which failed changes a retry/discard targets. */
+export interface FailedSelector {
+  ids?: number[];
+  /** A mapping by id, object or schema.table. */
+  mapping?: string;
+}
+
+/** Failed changes, oldest first, optionally of one mapping. */
+export async function listFailed(pool: pg.Pool, mapping: string | undefined, limit: number): Promise<FailedChange[]> {
+  const { rows } = await pool.query(
+    `select id::int, mapping_id::int, sobject, schema_name || '.' || table_name as table, record_id::int, sfid, op, changed,
+            error_code, error_message, attempts, failed_at
+       from sfsync.failed_changes
+      where $1::text is null or mapping_id = sfsync.resolve_mapping($1)
+      order by id limit $2`,
+    [mapping ?? null, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    mappingId: r.mapping_id,
+    sobject: r.sobject,
+    table: r.table,
+    recordId: r.record_id,
+    sfid: r.sfid,
+    op: r.op,
+    changed: r.changed,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    attempts: r.attempts,
+    failedAt: r.failed_at ? new Date(r.failed_at).toISOString() : null,
+  }));
+}
+
+/** Retry or discard failed changes; returns how many. */
+export async function settleFailed(pool: pg.Pool, verb: 'retry' | 'discard', selector: FailedSelector): Promise<number> {
+  const fn = verb === 'retry' ? 'retry_failed' : 'discard_failed';
+  const { rows: exists } = await pool.query<{ ok: boolean }>('select to_regproc($1) is not null as ok', [`sfsync.${fn}`]);
+  if (!exists[0]?.ok) {
+    throw new SfsyncError('NOT_AVAILABLE', `sfsync.${fn} is not installed in this database yet (it comes with the write path); run \`sfsync migrate\` after upgrading.`);
+  }
+  const mappingId = selector.mapping === undefined ? null : await resolveMapping(pool, selector.mapping);
+  const { rows } = await pool.query<{ n: number }>(`select sfsync.${fn}($1::bigint[], $2::bigint)::int as n`, [selector.ids ?? null, mappingId]);
+  return rows[0]?.n ?? 0;
+}
+
+async function resolveMapping(pool: pg.Pool, mapping: string): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>('select sfsync.resolve_mapping($1)::text as id', [mapping]);
+  return rows[0]!.id;
+}

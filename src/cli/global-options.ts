@@ -1,0 +1,39 @@
+/**
+ * Options every subcommand accepts (`sfsync --config x status`), and the
+ * configuration they produce: defaults < config file < `SFSYNC_*` env < flags.
+ */
+import type { Command } from 'commander';
+import type { SfsyncConfig, SfsyncConfigInput } from '../config/config-schema.js';
+import { loadConfig } from '../config/load-config.js';
+
+/** The global flags as commander parses them. */
+export interface GlobalFlags {
+  config?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  logLevel?: string;
+}
+
+/** Register the global flags on the root program. */
+export function addGlobalOptions(program: Command): void {
+  program
+    .option('--config <file>', 'config file (default: ./sfsync.config.json when it exists)')
+    .option('--database-url <url>', 'Postgres connection string (default: DATABASE_URL, else an embedded Postgres under --data-dir)')
+    .option('--data-dir <dir>', 'directory of the embedded Postgres and local state (default: .sfsync, or SFSYNC_DATA_DIR)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)');
+}
+
+/** The global flags seen from any (sub)command. */
+export function globalFlags(command: Command): GlobalFlags {
+  return command.optsWithGlobals<GlobalFlags>();
+}
+
+/** Load the configuration for `command`, with its global flags (and `extra` flag values) on top. */
+export function configFor(command: Command, extra: SfsyncConfigInput = {}): SfsyncConfig {
+  const flags = globalFlags(command);
+  const overrides: Record<string, unknown> = { ...extra };
+  if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;
+  if (flags.dataDir) overrides.dataDir = flags.dataDir;
+  if (flags.logLevel) overrides.logLevel = flags.logLevel;
+  return loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: overrides as SfsyncConfigInput });
+}

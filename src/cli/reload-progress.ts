@@ -1,0 +1,48 @@
+/**
+ * Follow a reload the engine runs: the read path records it as a
+ * `poll_windows` row of kind `reload` (records seen so far, outcome), so the
+ * CLI only watches that row — it needs no channel to the engine.
+ */
+import type pg from 'pg';
+import { SfsyncError } from '../errors.js';
+import { createProgress } from './progress.js';
+
+/** The outcome of a followed reload. */
+export interface ReloadResult {
+  records: number;
+  ms: number;
+}
+
+/** Wait for the first reload window of `mappingId` started at or after `since`; rejects on failure or timeout. */
+export async function followReload(
+  pool: pg.Pool,
+  mappingId: string,
+  since: Date,
+  options: { timeoutMs: number; quiet?: boolean; label?: string },
+): Promise<ReloadResult> {
+  const progress = createProgress(options.label ?? 'reload', { quiet: options.quiet ?? false });
+  const deadline = Date.now() + options.timeoutMs;
+  try {
+    for (;;) {
+      const { rows } = await pool.query<{ records_seen: number; outcome: string; error: { message?: string } | null; ms: number | null }>(
+        `select records_seen, outcome, error, (extract(epoch from finished_at - started_at) * 1000)::float8 as ms
+           from sfsync.poll_windows
+          where mapping_id = $1 and kind = 'reload' and started_at >= $2
+          order by id limit 1`,
+        [mappingId, since],
+      );
+      const row = rows[0];
+      if (row) progress.update(row.records_seen);
+      if (row?.outcome === 'succeeded') return { records: row.records_seen, ms: row.ms ?? 0 };
+      if (row?.outcome === 'failed') {
+        throw new SfsyncError('RELOAD_FAILED', `The reload failed: ${row.error?.message ?? 'no error recorded'}; see sfsync.recent_windows, fix the cause and run \`sfsync reload\` again.`);
+      }
+      if (Date.now() > deadline) {
+        throw new SfsyncError('RELOAD_TIMEOUT', `The reload did not finish within ${Math.round(options.timeoutMs / 1000)} s; is \`sfsync start\` running? It stays queued either way.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    progress.stop();
+  }
+}
