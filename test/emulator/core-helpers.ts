@@ -60,7 +60,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
 }
 
 /** Run a promise expected to fail and return its error. */
-export async function failure(promise: Promise<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
+export async function failure(promise: PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
   try {
     await promise;
   } catch (error) {

@@ -92,7 +92,7 @@ describe('emulator REST records', () => {
   it('accepts parent references by external id and computes formulas on read without moving SystemModstamp', async () => {
     await conn.sobject('Account').create({ Name: 'Parent Co', Ext_Id__c: 'P-1' });
     const res = await conn.sobject('Invoice__c').create({ Amount__c: 10, Code__c: 'INV-1', Account__r: { Ext_Id__c: 'P-1' } } as never);
-    const id = (res as { id: string }).id;
+    const id = (res as unknown as { id: string }).id;
     const first = await conn.sobject('Invoice__c').retrieve(id);
     expect(first.Label__c).toBe('INV-1 / Parent Co');
     const second = await conn.sobject('Invoice__c').retrieve(id);

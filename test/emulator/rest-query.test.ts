@@ -83,8 +83,8 @@ describe('emulator REST query and replication', () => {
 
   it('reports limits and Sforce-Limit-Info', async () => {
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(15000);
-    expect(limits.DailyApiRequests.Remaining).toBe(15000 - emu.org.apiUsage);
+    expect(limits.DailyApiRequests?.Max).toBe(15000);
+    expect(limits.DailyApiRequests?.Remaining).toBe(15000 - emu.org.apiUsage);
     expect(conn.limitInfo.apiUsage?.used).toBe(emu.org.apiUsage);
     expect(conn.limitInfo.apiUsage?.limit).toBe(15000);
   });

@@ -13,6 +13,8 @@ import { ModstampIndex } from './modstamp-index.js';
 /** A stored record version with its org-wide write sequence (newer versions have higher seq). */
 export interface StoredRow extends StoredRecord {
   readonly seq: number;
+  /** Set once a newer version (or a hard delete) replaced this one in the visible store; index entries with it are tombstones. */
+  superseded: boolean;
 }
 
 /** Index key for a unique / external-Id value: case-insensitive as Salesforce compares text ids. */
@@ -65,10 +67,12 @@ export class RecordStore {
     if (next === null) {
       if (current === undefined) return false;
       this.committed.delete(id);
+      current.superseded = true;
       index.remove();
       return true;
     }
     this.committed.set(id, next);
+    if (current !== undefined) current.superseded = true;
     index.add(next, current);
     return true;
   }
@@ -77,8 +81,7 @@ export class RecordStore {
   scan(object: string, includeDeleted: boolean, range?: ModstampRange, order: 'asc' | 'desc' = 'asc'): Iterable<StoredRow> {
     const index = this.indexes.get(object);
     if (index === undefined) return [];
-    const inner = index.scan(range, order) as Generator<StoredRow>;
-    return includeDeleted ? inner : filterLive(inner);
+    return index.scan(range, order, includeDeleted);
   }
 
   /** Number of visible records of an object (deleted ones included). */
@@ -116,7 +119,7 @@ export class RecordStore {
   private index(object: string): ModstampIndex {
     let index = this.indexes.get(object);
     if (index === undefined) {
-      index = new ModstampIndex((r) => this.committed.get(r.id) === r);
+      index = new ModstampIndex();
       this.indexes.set(object, index);
     }
     return index;
@@ -156,8 +159,4 @@ export class RecordStore {
 
 function valueOf(row: StoredRow, field: string): unknown {
   return row.values[field] ?? null;
-}
-
-function* filterLive(rows: Generator<StoredRow>): Generator<StoredRow> {
-  for (const row of rows) if (!row.isDeleted) yield row;
 }

@@ -29,13 +29,31 @@ export interface WriterEnv {
 /** Fields whose value the org derives from others (Contact.Name from FirstName + LastName). */
 const DERIVED_NAME_OBJECTS = new Set(['Contact', 'Lead', 'User']);
 
+/**
+ * One template per object, built by JSON.parse so it is a fast-mode object:
+ * spreading it gives every row the same compact hidden class. Adding 30+
+ * properties one by one with keyed stores would push V8 into dictionary mode
+ * (about 1 KB more per record, which matters at 1,000,000 records).
+ */
+const templates = new WeakMap<ObjectDef, SfRecord>();
+
+function templateOf(object: ObjectDef): SfRecord {
+  let template = templates.get(object);
+  if (template === undefined) {
+    const fields = object.fields.filter((f) => !f.calculated).map((f) => [f.name, f.type === 'boolean' ? false : null]);
+    template = JSON.parse(JSON.stringify(Object.fromEntries(fields))) as SfRecord;
+    templates.set(object, template);
+  }
+  return template;
+}
+
 /** Build a stored row; values are laid out in schema order so every row of an object shares one shape. */
 export function makeRow(object: ObjectDef, id: string, values: SfRecord, stampMs: number, seq: number): StoredRow {
-  const ordered: SfRecord = {};
+  const ordered: SfRecord = { ...templateOf(object) };
   for (const f of object.fields) {
     if (!f.calculated) ordered[f.name] = values[f.name] ?? (f.type === 'boolean' ? false : null);
   }
-  return { object: object.name, id, values: ordered, systemModstampMs: stampMs, isDeleted: ordered.IsDeleted === true, seq };
+  return { object: object.name, id, values: ordered, systemModstampMs: stampMs, isDeleted: ordered.IsDeleted === true, seq, superseded: false };
 }
 
 /** Stage a create; returns the new Id. */
