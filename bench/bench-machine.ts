@@ -1,0 +1,13 @@
+/** The machine a benchmark ran on, printed under its figures. */
+import os from 'node:os';
+import type pg from 'pg';
+
+/** CPU model, cores, Node and Postgres versions, one line each. */
+export async function describeMachine(client: pg.ClientBase): Promise<string> {
+  const { rows } = await client.query<{ version: string }>('select version()');
+  return [
+    `cpu: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    `os: ${os.type()} ${os.release()}; node ${process.version}`,
+    `postgres: ${rows[0]?.version.split(',')[0] ?? 'unknown'} (embedded, fsync off)`,
+  ].join('\n');
+}

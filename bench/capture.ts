@@ -1,0 +1,95 @@
+/**
+ * Capture overhead (issue 4, benchmark a): single-row INSERT and UPDATE
+ * transactions per second on a read_write mapped table (row-level trigger,
+ * what the migration ships) against the same table unmapped, and against the
+ * statement-level (transition tables) variant, side by side in one run.
+ * Target: mapped ≥ 75 % of unmapped.
+ *
+ *   npx tsx bench/capture.ts [transactionsPerRound=3000] [rounds=3]
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { migrate } from '../src/db/migrate.js';
+import { providePostgres } from '../src/db/provide-postgres.js';
+import { startEmulator } from '../src/emulator/index.js';
+import { applyMapping } from '../src/mapping/apply-mapping.js';
+import { connectSalesforce } from '../src/salesforce/connect.js';
+import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
+import { describeMachine } from './bench-machine.js';
+
+const N = Number(process.argv[2] ?? 3000);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const FIELDS = ['Name', 'AccountNumber', 'Phone', 'Website', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'Description'];
+const VARIANTS = [
+  { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
+  { label: 'mapped, row-level (shipped)', table: 'salesforce.account' },
+  { label: 'mapped, statement-level', table: 'bench_stmt.account' },
+] as const;
+
+async function setUp(client: pg.Client, url: string): Promise<void> {
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    const conn = await connectSalesforce({ loginUrl: emulator.url, apiVersion: '59.0', username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', callOptionsClient: 'sfsync' });
+    const { rows } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url) values ('bench', $1) returning id`, [emulator.url]);
+    const plan = await applyMapping(client, new JsforceSalesforceClient(conn), { connectionId: rows[0]!.id, sobject: 'Account', fields: FIELDS, mode: 'read_write' });
+    await client.query('create schema bench_plain; create table bench_plain.account (like salesforce.account including all)');
+    await client.query('create schema bench_stmt; create table bench_stmt.account (like salesforce.account including all)');
+    await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
+    const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;
+    const flds = `'{${FIELDS.join(',')}}'`;
+    for (const [event, ref] of [['insert', 'new table as new_rows'], ['update', 'old table as old_rows new table as new_rows'], ['delete', 'old table as old_rows']]) {
+      await client.query(`create trigger tg_${event} after ${event} on bench_stmt.account referencing ${ref} for each statement execute function sfsync_bench.capture_stmt('${plan.mappingId}', ${cols}, ${flds})`);
+    }
+  } finally {
+    await emulator.stop();
+  }
+  void url;
+}
+
+async function rate(client: pg.Client, sql: string, params: (i: number) => unknown[]): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) await client.query(sql, params(i));
+  return N / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function measure(client: pg.Client, table: string): Promise<{ insert: number; update: number }> {
+  const insert = await rate(client, `insert into ${table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [`Acme ${i}`, `555-${i}`, i * 10, i]);
+  const { rows } = await client.query<{ lo: string; hi: string }>(`select min(id) as lo, max(id) as hi from ${table}`);
+  const lo = Number(rows[0]!.lo);
+  const span = Number(rows[0]!.hi) - lo + 1;
+  const update = await rate(client, `update ${table} set phone = $1 where id = $2`, (i) => [`556-${i}-${Math.random()}`, lo + ((i * 7919) % span)]);
+  return { insert, update };
+}
+
+async function main(): Promise<void> {
+  const server = await providePostgres({ temporary: true });
+  const client = new pg.Client(server.url);
+  try {
+    await migrate(server.url);
+    await client.connect();
+    await setUp(client, server.url);
+    const totals = new Map<string, { insert: number; update: number }>(VARIANTS.map((v) => [v.label, { insert: 0, update: 0 }]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Interleave variants per round so drift in the machine's speed hits all alike.
+      for (const v of VARIANTS) {
+        const r = await measure(client, v.table);
+        const t = totals.get(v.label)!;
+        t.insert += r.insert / ROUNDS;
+        t.update += r.update / ROUNDS;
+      }
+    }
+    const plain = totals.get(VARIANTS[0].label)!;
+    console.log(`capture overhead: ${N} single-row transactions per statement kind per round, ${ROUNDS} rounds (mean tx/s)\n`);
+    console.log('variant                        INSERT tx/s   vs unmapped   UPDATE tx/s   vs unmapped');
+    for (const [label, t] of totals) {
+      const pct = (x: number, base: number) => `${((100 * x) / base).toFixed(0)} %`.padStart(11);
+      console.log(`${label.padEnd(30)} ${t.insert.toFixed(0).padStart(11)}   ${pct(t.insert, plain.insert)}   ${t.update.toFixed(0).padStart(11)}   ${pct(t.update, plain.update)}`);
+    }
+    console.log('\ntarget: mapped ≥ 75 % of unmapped\n' + (await describeMachine(client)));
+  } finally {
+    await client.end().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,37 @@
+/**
+ * Every name sfsync generates for a mapped table, quoted, in one place so the
+ * plan, the removal and the tests agree. Table names are ≤ 40 bytes
+ * (mapping-spec.ts), so the longest, `tg_<table>__truncate`, is ≤ 53 bytes.
+ */
+import pg from 'pg';
+
+const { escapeIdentifier } = pg;
+
+/** Generated identifiers of one mapped table, already quoted. */
+export interface MappingNames {
+  /** `"schema"."table"` */
+  table: string;
+  schema: string;
+  captureTrigger: string;
+  truncateTrigger: string;
+  modstampIndex: string;
+}
+
+/** The quoted names of `schema.table`'s generated objects; throws if one would exceed 63 bytes. */
+export function mappingNames(schema: string, table: string): MappingNames {
+  const raw = {
+    captureTrigger: `tg_${table}__capture`,
+    truncateTrigger: `tg_${table}__truncate`,
+    modstampIndex: `${table}_systemmodstamp`,
+  };
+  for (const name of Object.values(raw)) {
+    if (Buffer.byteLength(name) > 63) throw new Error(`Generated name ${name} exceeds 63 bytes; use a shorter table name.`);
+  }
+  return {
+    table: `${escapeIdentifier(schema)}.${escapeIdentifier(table)}`,
+    schema: escapeIdentifier(schema),
+    captureTrigger: escapeIdentifier(raw.captureTrigger),
+    truncateTrigger: escapeIdentifier(raw.truncateTrigger),
+    modstampIndex: escapeIdentifier(raw.modstampIndex),
+  };
+}

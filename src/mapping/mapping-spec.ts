@@ -1,0 +1,68 @@
+/**
+ * `MappingSpec`: what a user asks for when mapping a Salesforce object to a
+ * Postgres table (CLI `sfsync map`, the TypeScript API, or a mappings row
+ * inserted from SQL). Validated with zod; a bad name fails with one line
+ * naming the fix, before anything touches the database.
+ */
+import { z } from 'zod';
+import { SfsyncError } from '../errors.js';
+
+/** Salesforce API names: a letter, then letters, digits, underscores (≤ 80, Salesforce's own cap). */
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+/** Postgres names sfsync creates: lower-case, ≤ 40 bytes so `tg_<table>__truncate` fits 63 bytes. */
+const PG_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
+const INTERVAL = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)$/i;
+
+const apiName = (what: string) => z.string().regex(API_NAME, `${what} must be a Salesforce API name (letters, digits, underscores, ≤ 80 characters)`);
+
+/** The zod schema of a mapping request; defaults are the mappings table's. */
+export const mappingSpecSchema = z
+  .object({
+    /** The `sfsync.connections` row (bigint as a string). */
+    connectionId: z.string().regex(/^\d+$/, 'connectionId must be the id of an sfsync.connections row'),
+    /** Salesforce object API name, e.g. `Account`. */
+    sobject: apiName('the object name'),
+    /** Salesforce field API names; Id, SystemModstamp, IsDeleted and CreatedDate are implicit; compounds expand. */
+    fields: z.array(apiName('every field name')).min(1, 'name at least one field'),
+    /** `read_only` (Salesforce → Postgres) or `read_write` (both ways). Default `read_only`. */
+    mode: z.enum(['read_only', 'read_write']).default('read_only'),
+    /** External ID field used to upsert inserts idempotently (must be an externalId field). */
+    externalIdField: apiName('externalIdField').optional(),
+    /** SOQL WHERE limiting which records sync. */
+    rowFilter: z.string().max(4000).optional(),
+    /** Postgres interval, e.g. `30 seconds` (default). */
+    pollInterval: z.string().regex(INTERVAL, 'pollInterval looks like "30 seconds"').optional(),
+    /** Postgres interval, e.g. `10 minutes` (default). */
+    driftDelay: z.string().regex(INTERVAL, 'driftDelay looks like "10 minutes"').optional(),
+    conflictPolicy: z.enum(['salesforce_wins', 'postgres_wins', 'newest_wins']).optional(),
+    streaming: z.enum(['auto', 'cdc', 'pushtopic', 'off']).optional(),
+    deleteMode: z.enum(['delete', 'mark']).optional(),
+    /** Schema of the table; default `salesforce`. */
+    schema: z.string().regex(PG_NAME, 'schema must be lower-case letters, digits, underscores, ≤ 40 bytes').default('salesforce'),
+    /** Table name; default the lower-cased object name. */
+    table: z.string().regex(PG_NAME, 'table must be lower-case letters, digits, underscores, ≤ 40 bytes').optional(),
+  })
+  .strict();
+
+/** A mapping request as given (defaults not applied). */
+export type MappingSpecInput = z.input<typeof mappingSpecSchema>;
+/** A validated mapping request: `table` resolved. */
+export type MappingSpec = z.output<typeof mappingSpecSchema> & { table: string };
+
+/** Validate a mapping request; throws SfsyncError MAPPING_INVALID with one line naming the fix. */
+export function parseMappingSpec(input: MappingSpecInput): MappingSpec {
+  const parsed = mappingSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.') || 'mapping';
+    const value = issue.path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k as string], input);
+    const shown = typeof value === 'string' ? ` (got ${JSON.stringify(value.slice(0, 90))})` : '';
+    throw new SfsyncError('MAPPING_INVALID', `Invalid mapping: ${key}${shown}: ${issue.message}; fix it and try again.`);
+  }
+  const spec = parsed.data;
+  const table = spec.table ?? spec.sobject.toLowerCase();
+  if (!PG_NAME.test(table)) {
+    throw new SfsyncError('MAPPING_INVALID', `Invalid mapping: the table name ${JSON.stringify(table)} derived from ${spec.sobject} is longer than 40 bytes; pass a shorter table name.`);
+  }
+  return { ...spec, table };
+}
