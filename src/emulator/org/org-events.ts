@@ -3,6 +3,7 @@
  * skipped: one broken subscriber must not fail a write that already committed.
  */
 import type { ChangeEvent, PlatformEventMessage } from '../ports.js';
+import { nonNullFields } from './record-writer.js';
 import type { StagedChange } from './write-transaction.js';
 
 /** Listener registry of one org. */
@@ -28,7 +29,7 @@ export class OrgEvents {
       object: change.object,
       changeType: change.kind === 'HARD_DELETE' ? 'DELETE' : change.kind,
       recordIds: [change.id],
-      changedFields: change.changedFields,
+      changedFields: change.kind === 'CREATE' && change.next !== null ? nonNullFields(change.next) : change.changedFields,
       record: { ...(record ?? {}) },
       commitTimestamp,
       transactionKey,

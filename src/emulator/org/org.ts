@@ -56,6 +56,9 @@ export type OrgIdentity = Required<Omit<OrgIdentityOptions, 'jwtPublicKey'>> & {
 export const ORG_ID = to18('00D5g000000SFSY');
 
 const QUERY_CACHE_LIMIT = 500;
+/** Recycle-bin retention: deleted records are purged after 15 days, as in Salesforce. */
+export const RECYCLE_BIN_MS = 15 * 24 * 3600_000;
+const PURGE_INTERVAL_MS = 3600_000;
 
 /** One emulated Salesforce org. */
 export class Org implements OrgPort {
@@ -75,6 +78,7 @@ export class Org implements OrgPort {
   private readonly rules = new Map<string, Array<(values: SfRecord) => boolean>>();
   private automation: CompiledRule[] = [];
   private batch: WriteTransaction | undefined;
+  private readonly purgeTimer: NodeJS.Timeout;
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastStamp = 0;
   private seq = 0;
@@ -109,6 +113,8 @@ export class Org implements OrgPort {
     if (options.controls !== undefined) applyControls(this.controls, options.controls);
     for (const rule of options.automation ?? []) this.addAutomation(rule);
     this.createAdmin();
+    this.purgeTimer = setInterval(() => this.emptyRecycleBin(RECYCLE_BIN_MS), PURGE_INTERVAL_MS);
+    this.purgeTimer.unref();
   }
 
   /** The admin user's Id (CreatedById of API writes). */
@@ -276,6 +282,7 @@ export class Org implements OrgPort {
   /** Cancel pending delayed commits and timers (server stop). */
   stop(): void {
     this.clearTimers();
+    clearInterval(this.purgeTimer);
   }
 
   /** Purge deleted records older than `olderThanMs` from the recycle bin (default: all). Returns the number purged. */

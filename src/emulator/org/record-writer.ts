@@ -76,7 +76,8 @@ export function stageCreate(env: WriterEnv, tx: WriteTransaction, object: Object
   });
   const row = makeRow(object, id, values, stamp, env.nextSeq());
   checkUnique(env, tx, object, row);
-  tx.stage({ id, object: object.name, kind: 'CREATE', prev: undefined, next: row, changedFields: nonNullFields(row), ctx });
+  // CREATE's changedFields (every non-null field) are derived when an event is emitted, not per seeded row.
+  tx.stage({ id, object: object.name, kind: 'CREATE', prev: undefined, next: row, changedFields: [], ctx });
   return id;
 }
 
@@ -147,7 +148,8 @@ function checkUnique(env: WriterEnv, tx: WriteTransaction, object: ObjectDef, ro
   }
 }
 
-function nonNullFields(row: StoredRow): string[] {
+/** The fields a CREATE event lists: every non-null field except IsDeleted and SystemModstamp. */
+export function nonNullFields(row: StoredRow): string[] {
   return Object.keys(row.values).filter((k) => k !== 'SystemModstamp' && k !== 'IsDeleted' && row.values[k] !== null);
 }
 
