@@ -7,3 +7,9 @@ import type { TaskName } from './payloads.js';
 
 /** The task implementations, keyed by `sfsync:<name>`. */
 export const tasks: { [N in TaskName]?: SfsyncTask<N> } = {};
+import { poll } from './poll.js';
+import { drift } from './drift.js';
+import { reload } from './reload.js';
+tasks['sfsync:poll'] = poll;
+tasks['sfsync:drift'] = drift;
+tasks['sfsync:reload'] = reload;

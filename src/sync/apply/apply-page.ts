@@ -1,0 +1,75 @@
+/**
+ * Apply one page of inbound rows in one transaction that is not captured back
+ * (`sfsync.origin = 'salesforce'`), serialized per mapping by a transaction
+ * advisory lock (primary polls, drift re-polls and reconciliation of one
+ * mapping may run at once; their upserts must not race on the unique sfid).
+ */
+import type pg from 'pg';
+import { withTransaction } from '../../db/pool.js';
+import type { InboundRow } from '../inbound-record.js';
+import { rowErrorJson } from '../inbound-record.js';
+import { attachByExternalIdSql, deleteSql, insertSql, updateBySfidSql } from '../inbound-sql.js';
+import { resolveConflicts } from './apply-conflicts.js';
+import type { InboundMapping } from './inbound-mapping.js';
+
+/** What one page did. */
+export interface PageResult {
+  /** Rows inserted, updated or deleted (no-ops excluded). */
+  applied: number;
+  /** Rows with a value that did not fit (marked failed). */
+  failed: number;
+}
+
+/** Advisory lock class of inbound applies: `pg_advisory_xact_lock(<this>, mapping id)`. */
+export const APPLY_LOCK_CLASS = 0x5f5e_0001;
+
+/** Start an inbound transaction on `client`: not captured, serialized per mapping. */
+export async function beginInbound(client: pg.PoolClient, mappingId: string): Promise<void> {
+  await client.query("select set_config('sfsync.origin', 'salesforce', true), pg_advisory_xact_lock($1, $2::int)", [APPLY_LOCK_CLASS, mappingId]);
+}
+
+/** Apply `rows` (one page) to the mapping's table. */
+export async function applyPage(pool: pg.Pool, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
+  if (rows.length === 0) return { applied: 0, failed: 0 };
+  return withTransaction(pool, async (client) => {
+    await beginInbound(client, mapping.id);
+    return applyRowsIn(client, mapping, rows);
+  });
+}
+
+/** The page's statements, inside a transaction begun with {@link beginInbound}. */
+export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
+  const deleting = mapping.deleteMode === 'delete' ? rows.filter((r) => r.isdeleted) : [];
+  const upserting = mapping.deleteMode === 'delete' ? rows.filter((r) => !r.isdeleted) : [...rows];
+  const keep = mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : new Map<string, string[] | null>();
+  let failed = 0;
+  const records = upserting.map((row) => {
+    const errorCols = row.errors.map((e) => e.field.toLowerCase());
+    const pendingKeep = keep.get(row.sfid);
+    if (row.errors.length > 0) failed++;
+    return {
+      ...row.values,
+      sfid: row.sfid,
+      systemmodstamp: row.systemmodstamp,
+      isdeleted: row.isdeleted,
+      createddate: row.createddate,
+      _keep: [...errorCols, ...(pendingKeep ?? [])],
+      // A row with open outbox rows keeps its state (the push owns it).
+      _state: row.errors.length > 0 ? 'failed' : pendingKeep !== undefined ? null : 'synced',
+      _error: row.errors.length > 0 ? rowErrorJson(row.errors) : null,
+    };
+  });
+  let applied = 0;
+  if (records.length > 0) {
+    const json = JSON.stringify(records);
+    const attach = attachByExternalIdSql(mapping);
+    if (attach) await client.query(attach, [json]);
+    applied += (await client.query(updateBySfidSql(mapping), [json])).rowCount ?? 0;
+    applied += (await client.query(insertSql(mapping), [json])).rowCount ?? 0;
+  }
+  if (deleting.length > 0) {
+    const json = JSON.stringify(deleting.map((r) => ({ sfid: r.sfid, systemmodstamp: r.systemmodstamp })));
+    applied += (await client.query(deleteSql(mapping), [json])).rowCount ?? 0;
+  }
+  return { applied, failed };
+}

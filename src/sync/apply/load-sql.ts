@@ -1,0 +1,56 @@
+/**
+ * SQL of the initial load / reload (pure): the COPY column list, the staging
+ * table, and the merge from staging into the live table in the load's single
+ * transaction — readers see the old rows until COMMIT, then the new ones;
+ * never an empty or half table.
+ */
+import { escapeIdentifier as q } from 'pg';
+import type { FieldInfo } from '../../mapping/field-info.js';
+import { qualified, type InboundTable } from '../inbound-sql.js';
+
+/** The staging table (temporary, dropped at commit). */
+export const STAGE = 'sfsync_load_stage';
+
+/** Columns the load writes, in COPY order. */
+export function loadColumns(fields: readonly FieldInfo[], backfill: boolean): string[] {
+  const mapped = fields.filter((f) => !f.removed).map((f) => f.column);
+  return backfill ? ['sfid', ...mapped] : ['sfid', ...mapped, 'systemmodstamp', 'isdeleted', 'createddate', '_sfsync_state', '_sfsync_error'];
+}
+
+/** `create temp table … as select <columns> from <table> with no data` (same column types). */
+export function createStageSql(t: InboundTable, columns: readonly string[]): string {
+  return `create temp table ${STAGE} on commit drop as select ${columns.map(q).join(', ')} from ${qualified(t)} with no data`;
+}
+
+/** `copy <target> (<columns>) from stdin`. */
+export function copySql(target: string, columns: readonly string[]): string {
+  return `copy ${target} (${columns.map(q).join(', ')}) from stdin`;
+}
+
+const OPEN_OUTBOX = (t: string) =>
+  `not exists (select 1 from sfsync.outbox as o where o.mapping_id = $1 and o.record_id = ${t}.id and o.state in ('new', 'pending'))`;
+
+/**
+ * The merge statements, in order. `$1` is the mapping id. Rows with unsent
+ * Postgres changes are left alone (their push and the next poll settle them).
+ * A backfill only updates the given columns of existing rows.
+ */
+export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark' }, columns: readonly string[], backfill: boolean): string[] {
+  const table = qualified(t);
+  const data = columns.filter((c) => c !== 'sfid');
+  const set = data.map((c) => `${q(c)} = s.${q(c)}`).join(', ');
+  const differs = `(${data.map((c) => `t.${q(c)}`).join(', ')}) is distinct from (${data.map((c) => `s.${q(c)}`).join(', ')})`;
+  const update = `update ${table} as t set ${set} from ${STAGE} as s where t.sfid = s.sfid and ${differs} and ${OPEN_OUTBOX('t')}`;
+  if (backfill) return [update];
+  const statements: string[] = [];
+  if (t.externalIdColumn && data.includes(t.externalIdColumn)) {
+    const ext = q(t.externalIdColumn);
+    statements.push(`update ${table} as t set sfid = s.sfid from ${STAGE} as s where t.sfid is null and s.${ext} is not null and t.${ext} = s.${ext} and not exists (select 1 from ${table} as x where x.sfid = s.sfid)`);
+  }
+  statements.push(update);
+  statements.push(`insert into ${table} (${columns.map(q).join(', ')}) select ${columns.map((c) => `s.${q(c)}`).join(', ')} from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid)`);
+  // Rows whose record is gone from Salesforce (hard-deleted, purged, or deleted in 'delete' mode).
+  const gone = `t.sfid is not null and not exists (select 1 from ${STAGE} as s where s.sfid = t.sfid)`;
+  statements.push(t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`);
+  return statements;
+}

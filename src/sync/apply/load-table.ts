@@ -1,0 +1,96 @@
+/**
+ * Initial load and reload through Bulk API 2.0 queryAll, paged by locator,
+ * COPY'd into Postgres in ONE transaction:
+ * - empty table (initial load): COPY straight into it — readers see no rows
+ *   until COMMIT, then all of them (never half), and no second copy of 1M rows;
+ * - otherwise: COPY into a temporary staging table, then merge (load-sql.ts).
+ * The query has no upper bound (like a poll's, window-bounds.ts): everything
+ * present is loaded; the watermark becomes `upper` (now − lag, floored) and
+ * the first poll re-reads the last second or two as no-ops.
+ * Progress: the `reload` window row's records_seen / records_expected, written
+ * on the pool outside the load transaction so it is visible while loading.
+ */
+import type pg from 'pg';
+import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
+import { toInboundRow, rowErrorJson } from '../inbound-record.js';
+import { floorToSecond, selectFields, windowSoql } from '../window-bounds.js';
+import { beginInbound } from './apply-page.js';
+import { copyFrom, copyText } from './copy-in.js';
+import type { InboundMapping } from './inbound-mapping.js';
+import { STAGE, copySql, createStageSql, loadColumns, mergeSql } from './load-sql.js';
+import { qualified } from '../inbound-sql.js';
+import { finishWindow, startWindow, updateWindow, type WindowCounters } from './window-log.js';
+
+/** Options of {@link loadTable}. */
+export interface LoadOptions {
+  /** Backfill only these fields (API names) of existing rows. */
+  fields?: readonly string[];
+  upperLagMs: number;
+  /** Bulk results page size. */
+  maxRecords?: number;
+}
+
+/** COPY text lines of one page; returns the buffer and how many rows failed conversion. */
+function copyChunk(mapping: InboundMapping, page: Array<Record<string, string>>, columns: readonly string[], backfill: boolean): { chunk: Buffer; rows: number; failed: number } {
+  const fields = backfill ? mapping.fields.filter((f) => columns.includes(f.column)) : mapping.fields;
+  const lines: string[] = [];
+  let failed = 0;
+  for (const record of page) {
+    const row = toInboundRow(record, fields, 'bulk');
+    if (!backfill && row.isdeleted && mapping.deleteMode === 'delete') continue;
+    if (row.errors.length > 0) failed++;
+    const cells = [row.sfid, ...fields.filter((f) => !f.removed).map((f) => row.values[f.column] ?? null)];
+    if (!backfill) {
+      const error = row.errors.length > 0 ? JSON.stringify(rowErrorJson(row.errors)) : null;
+      cells.push(row.systemmodstamp, String(row.isdeleted), row.createddate, row.errors.length > 0 ? 'failed' : 'synced', error);
+    }
+    lines.push(cells.map(copyText).join('\t'));
+  }
+  return { chunk: Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), rows: lines.length, failed };
+}
+
+/** Load (or backfill) the mapping's table; returns the window's counters. */
+export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping: InboundMapping, options: LoadOptions): Promise<WindowCounters> {
+  const backfill = options.fields !== undefined && options.fields.length > 0;
+  const wanted = backfill ? mapping.fields.filter((f) => options.fields?.some((n) => n.toLowerCase() === f.name.toLowerCase())) : mapping.fields;
+  const columns = loadColumns(wanted, backfill);
+  const upper = floorToSecond(Date.now() - options.upperLagMs);
+  const soql = windowSoql({ sobject: mapping.sobject, fields: backfill ? ['Id', ...wanted.map((f) => f.name)] : selectFields(mapping.fields), rowFilter: mapping.rowFilter });
+  const windowId = await startWindow(pool, { mappingId: mapping.id, kind: 'reload', lower: new Date(0), upper });
+  const startCalls = client.callCount;
+  const counters: WindowCounters = { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 };
+  const db = await pool.connect();
+  try {
+    await db.query('begin');
+    await beginInbound(db, mapping.id);
+    const { rows } = await db.query<{ empty: boolean }>(`select not exists (select 1 from ${qualified(mapping)}) as empty`);
+    const direct = !backfill && rows[0]?.empty === true;
+    if (!direct) await db.query(createStageSql(mapping, columns));
+    const copy = copySql(direct ? qualified(mapping) : STAGE, columns);
+    const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as { includeDeleted: boolean });
+    for await (const page of pages) {
+      const { chunk, rows: copied, failed } = copyChunk(mapping, page, columns, backfill);
+      if (copied > 0) await copyFrom(db, copy, [chunk]);
+      counters.seen += page.length;
+      counters.applied += direct ? copied : 0;
+      counters.failed += failed;
+      counters.apiCalls = client.callCount - startCalls;
+      await updateWindow(pool, windowId, counters);
+    }
+    if (!direct) {
+      for (const sql of mergeSql(mapping, columns, backfill)) counters.applied += (await db.query(sql, sql.includes('$1') ? [mapping.id] : [])).rowCount ?? 0;
+    }
+    counters.apiCalls = client.callCount - startCalls;
+    await finishWindow(db, windowId, counters);
+    if (!backfill) {
+      await db.query("update sfsync.mappings set watermark = $2, state = case when state in ('new', 'loading') then 'active' else state end, last_error = null, updated_at = now() where id = $1", [mapping.id, upper]);
+    }
+    await db.query('commit');
+    return counters;
+  } catch (error) {
+    await db.query('rollback').catch(() => undefined);
+    throw Object.assign(error as object, { windowId, counters });
+  } finally {
+    db.release();
+  }
+}

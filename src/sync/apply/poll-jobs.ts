@@ -1,0 +1,49 @@
+/**
+ * How the read path queues its jobs.
+ *
+ * Scheduling is self-rescheduling jobs, not a timer loop: each primary poll
+ * queues the next one at `poll_interval` under the job key `sfsync:poll:<id>`
+ * (replace mode: one waiting interval poll per mapping), so the schedule lives
+ * in Postgres, survives restarts and is shared by every `sfsync start`
+ * process. The poll-scheduler component only re-seeds a chain that broke (a
+ * mapping created while no engine ran, a job deleted by hand).
+ *
+ * Every poll and reload of one mapping runs in the named queue
+ * `sfsync:poll:<id>`: graphile-worker runs a named queue's jobs one at a time,
+ * so windows of one mapping never overlap and the watermark moves in order.
+ * Event-triggered polls use a second key (`sfsync:poll-event:<id>`) so that
+ * debouncing an event never postpones (or is postponed by) the interval poll.
+ *
+ * Drift re-polls run in `sfsync:drift:<connection>:<slot>` with
+ * `config.poll.secondaryConcurrency` slots: at most that many run at once per
+ * connection, each holding at most one pool connection at a time.
+ */
+import type { EngineContext } from '../../runtime/engine-context.js';
+import { jobKeys } from '../../tasks/payloads.js';
+
+/** The named queue of a mapping's polls and reloads. */
+export const pollQueue = (mappingId: string): string => `sfsync:poll:${mappingId}`;
+/** Job key of a mapping's event-triggered poll. */
+export const eventPollKey = (mappingId: string): string => `sfsync:poll-event:${mappingId}`;
+
+/** Queue the next interval poll of a mapping at `runAt`. */
+export async function scheduleIntervalPoll(ctx: EngineContext, mappingId: string, runAt: Date, mode: 'replace' | 'preserve_run_at' = 'replace'): Promise<void> {
+  await ctx.addJob('sfsync:poll', { mappingId, reason: 'interval' }, { jobKey: jobKeys.poll(mappingId), jobKeyMode: mode, runAt, queueName: pollQueue(mappingId), maxAttempts: 25 });
+}
+
+/** Queue a debounced event poll (config.poll.eventDebounceMs). */
+export async function scheduleEventPoll(ctx: EngineContext, mappingId: string): Promise<void> {
+  const runAt = new Date(Date.now() + ctx.config.poll.eventDebounceMs);
+  await ctx.addJob('sfsync:poll', { mappingId, reason: 'event' }, { jobKey: eventPollKey(mappingId), jobKeyMode: 'replace', runAt, queueName: pollQueue(mappingId), maxAttempts: 5 });
+}
+
+/** Queue a reload (or a backfill of `fields`). */
+export async function scheduleReload(ctx: EngineContext, mappingId: string, fields?: string[]): Promise<void> {
+  await ctx.addJob('sfsync:reload', fields ? { mappingId, fields } : { mappingId }, { jobKey: jobKeys.reload(mappingId), queueName: pollQueue(mappingId), maxAttempts: 10 });
+}
+
+/** Queue the drift re-poll of a primary window at `runAt`. */
+export async function scheduleDrift(ctx: EngineContext, connectionId: string, windowId: string, runAt: Date): Promise<void> {
+  const slot = Number(windowId) % ctx.config.poll.secondaryConcurrency;
+  await ctx.addJob('sfsync:drift', { windowId }, { runAt, queueName: `sfsync:drift:${connectionId}:${slot}`, maxAttempts: 10 });
+}

@@ -1,0 +1,52 @@
+/**
+ * The replayId hand-off between the stream subscriber and the poll (migration
+ * 9): the subscriber writes the newest received id as `pending_replay_id`; a
+ * poll reads it BEFORE querying and, once its window has committed, promotes
+ * exactly that value to `replay_id` — the id a restart resumes from.
+ */
+import type pg from 'pg';
+
+/** The PushTopic sfsync creates for an object (`sfsync_<Object>`, cut to Salesforce's 25 characters). */
+export function pushTopicName(sobject: string): string {
+  return `sfsync_${sobject}`.slice(0, 25);
+}
+
+/** The CDC channel of an object: `/data/AccountChangeEvent`, `/data/Employee__ChangeEvent`. */
+export function cdcChannel(sobject: string): string {
+  return `/data/${sobject.endsWith('__c') ? `${sobject.slice(0, -3)}__ChangeEvent` : `${sobject}ChangeEvent`}`;
+}
+
+/** The channels a mapping may be subscribed on (CDC and PushTopic). */
+export function mappingChannels(sobject: string): string[] {
+  return [cdcChannel(sobject), `/topic/${pushTopicName(sobject)}`];
+}
+
+/** Pending replay ids of a mapping's channels, read before a poll queries. */
+export async function readPendingReplay(pool: pg.Pool, connectionId: string, sobject: string): Promise<Array<{ channel: string; replayId: string }>> {
+  const { rows } = await pool.query<{ channel: string; pending_replay_id: string }>(
+    'select channel, pending_replay_id::text from sfsync.stream_state where connection_id = $1 and channel = any($2) and pending_replay_id is not null',
+    [connectionId, mappingChannels(sobject)],
+  );
+  return rows.map((r) => ({ channel: r.channel, replayId: r.pending_replay_id }));
+}
+
+/** Promote the pending ids read before the poll (the poll has committed). */
+export async function promoteReplay(pool: pg.Pool, connectionId: string, pending: ReadonlyArray<{ channel: string; replayId: string }>): Promise<void> {
+  for (const p of pending) {
+    await pool.query(
+      `update sfsync.stream_state set replay_id = $3::bigint, updated_at = now(),
+         pending_replay_id = case when pending_replay_id = $3::bigint then null else pending_replay_id end
+       where connection_id = $1 and channel = $2 and (replay_id is null or replay_id < $3::bigint)`,
+      [connectionId, p.channel, p.replayId],
+    );
+  }
+}
+
+/** Record a received event's replay id as pending (the subscriber). */
+export async function recordPendingReplay(pool: pg.Pool, connectionId: string, channel: string, replayId: number): Promise<void> {
+  await pool.query(
+    `insert into sfsync.stream_state (connection_id, channel, pending_replay_id, pending_at) values ($1, $2, $3, now())
+     on conflict (connection_id, channel) do update set pending_replay_id = greatest(stream_state.pending_replay_id, excluded.pending_replay_id), pending_at = now()`,
+    [connectionId, channel, replayId],
+  );
+}

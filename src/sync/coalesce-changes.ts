@@ -1,0 +1,72 @@
+/**
+ * Merge successive captured changes of ONE record into the one operation to
+ * send, where order allows (pure; no I/O):
+ * - insert + updates → one insert with the latest values;
+ * - updates → one update of the union of changed fields, latest value each;
+ * - anything + delete → delete; insert (+ updates) + delete → nothing to send;
+ * - a change after a delete (the id was reused) waits for the next round.
+ */
+
+/** A claimed outbox row, the fields coalescing needs. */
+export interface OutboxChange {
+  id: string;
+  recordId: string;
+  sfid: string | null;
+  op: 'insert' | 'update' | 'delete';
+  changed: Record<string, unknown>;
+  unknownSince: Date | null;
+  attempts: number;
+}
+
+/** What one record's changes come down to. */
+export interface CoalescedChange {
+  recordId: string;
+  /** `none`: an insert deleted before it was sent — nothing goes to Salesforce. */
+  op: 'insert' | 'update' | 'delete' | 'none';
+  /** Field API name → latest value. */
+  values: Record<string, unknown>;
+  /** The sfid captured with the changes (the delete's, or the latest known). */
+  sfid: string | null;
+  /** Every outbox row folded into this operation, in id order. */
+  rowIds: string[];
+  /** Rows after a delete: released unsent, for the next round. */
+  deferredIds: string[];
+  /** The earliest time an earlier attempt's outcome became unknown (crash, lost reply). */
+  unknownSince: Date | null;
+  /** The highest attempt count among the rows. */
+  attempts: number;
+}
+
+/** Coalesce one record's changes, given in outbox id order. */
+export function coalesceChanges(changes: readonly OutboxChange[]): CoalescedChange {
+  const first = changes[0];
+  if (first === undefined) throw new Error('coalesceChanges needs at least one change.');
+  const out: CoalescedChange = { recordId: first.recordId, op: first.op, values: {}, sfid: null, rowIds: [], deferredIds: [], unknownSince: null, attempts: 0 };
+  let inserted = false;
+  let deleted = false;
+  for (const change of changes) {
+    if (deleted) {
+      out.deferredIds.push(change.id);
+      continue;
+    }
+    out.rowIds.push(change.id);
+    out.sfid = change.sfid ?? out.sfid;
+    out.attempts = Math.max(out.attempts, change.attempts);
+    if (change.unknownSince && (!out.unknownSince || change.unknownSince < out.unknownSince)) out.unknownSince = change.unknownSince;
+    if (change.op === 'insert') {
+      inserted = true;
+      out.op = 'insert';
+      Object.assign(out.values, change.changed);
+    } else if (change.op === 'update') {
+      out.op = inserted ? 'insert' : 'update';
+      Object.assign(out.values, change.changed);
+    } else {
+      // An insert that was never confirmed and is now deleted needs nothing —
+      // unless its outcome is unknown: then it may exist and must be deleted.
+      out.op = inserted && !out.unknownSince && !out.sfid ? 'none' : 'delete';
+      out.values = {};
+      deleted = true;
+    }
+  }
+  return out;
+}

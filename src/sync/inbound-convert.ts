@@ -1,0 +1,119 @@
+/**
+ * Salesforce values → Postgres text input, per FieldInfo, exactly: REST JSON
+ * values (`source: 'rest'`) and Bulk CSV strings (`'bulk'`, '' = null). The
+ * result is what a `::<pgType>` cast or COPY accepts; a value that would not
+ * fit its column (too long, out of range, malformed) is reported instead, so
+ * one bad value fails one row, never the window.
+ */
+import type { FieldInfo } from '../mapping/field-info.js';
+
+/** A converted value, or why it does not fit. */
+export type Converted = { ok: true; value: string | null } | { ok: false; code: string; message: string };
+
+/** Where a raw value came from. */
+export type ValueSource = 'rest' | 'bulk';
+
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?$/;
+const TIME_RE = /^(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z?$/;
+
+const ok = (value: string | null): Converted => ({ ok: true, value });
+const bad = (code: string, message: string): Converted => ({ ok: false, code, message });
+
+/** The declared length of `varchar(n)`, or undefined for unbounded types. */
+export function varcharLength(pgType: string): number | undefined {
+  const m = /^varchar\((\d+)\)$/.exec(pgType);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Characters as Postgres counts them (code points), cheaply when no surrogate pairs. */
+function charLength(text: string): number {
+  return /[\uD800-\uDBFF]/.test(text) ? Array.from(text).length : text.length;
+}
+
+function convertText(field: FieldInfo, text: string): Converted {
+  if (text.includes('\u0000')) return bad('INVALID_CHARACTER', `${field.name} contains a NUL character, which Postgres text cannot store.`);
+  const max = varcharLength(field.pgType);
+  if (max !== undefined && text.length > max && charLength(text) > max) {
+    return bad('STRING_TOO_LONG', `${field.name} is ${charLength(text)} characters; column ${field.column} is ${field.pgType}.`);
+  }
+  return ok(text);
+}
+
+function convertNumber(field: FieldInfo, raw: unknown): Converted {
+  const text = typeof raw === 'number' ? String(raw) : String(raw).trim();
+  if (typeof raw === 'number' ? !Number.isFinite(raw) : !NUMBER_RE.test(text)) return bad('INVALID_NUMBER', `${field.name} is not a number: ${text.slice(0, 40)}.`);
+  const pg = field.pgType;
+  if (pg === 'integer' || pg === 'bigint') {
+    const n = Number(text);
+    if (!Number.isInteger(n)) return bad('INVALID_NUMBER', `${field.name} is not an integer: ${text}.`);
+    if (pg === 'integer' && (n < INT_MIN || n > INT_MAX)) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (integer).`);
+    if (pg === 'bigint' && !Number.isSafeInteger(n)) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (bigint).`);
+    return ok(String(n));
+  }
+  const numeric = /^numeric\((\d+),\s*(\d+)\)$/.exec(pg);
+  if (numeric) {
+    const intDigits = Number(numeric[1]) - Number(numeric[2]);
+    const whole = Math.trunc(Math.abs(Number(text)));
+    if (whole !== 0 && String(whole).length > intDigits) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (${pg}).`);
+    return ok(text);
+  }
+  const n = Number(text);
+  if (!Number.isFinite(n)) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (${pg}).`);
+  // JSON numbers print as the shortest text that round-trips; CSV text is kept as sent.
+  return ok(text);
+}
+
+function convertBoolean(field: FieldInfo, raw: unknown): Converted {
+  if (raw === true || raw === 'true' || raw === 'TRUE' || raw === 'True') return ok('true');
+  if (raw === false || raw === 'false' || raw === 'FALSE' || raw === 'False') return ok('false');
+  return bad('INVALID_BOOLEAN', `${field.name} is not a boolean: ${String(raw).slice(0, 40)}.`);
+}
+
+/** `2024-01-02T03:04:05.000+0000` or `…Z` → `2024-01-02 03:04:05.000` (UTC, ms kept). */
+export function toUtcTimestamp(text: string): string | undefined {
+  const m = DATETIME_RE.exec(text.trim());
+  if (!m) return undefined;
+  const zone = m[3] ?? 'Z';
+  if (zone === 'Z' || /^[+-]00:?00$/.test(zone)) return `${m[1]} ${m[2]}`;
+  const ms = Date.parse(`${m[1]}T${m[2]}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function convertTemporal(field: FieldInfo, text: string): Converted {
+  if (field.pgType === 'date') {
+    const m = DATE_RE.exec(text.trim());
+    const valid = m && new Date(`${m[0]}T00:00:00Z`).toISOString().startsWith(m[0]);
+    return valid ? ok(m[0]) : bad('INVALID_DATE', `${field.name} is not a date: ${text.slice(0, 40)}.`);
+  }
+  if (field.pgType === 'timestamp(3)') {
+    const value = toUtcTimestamp(text);
+    return value ? ok(value) : bad('INVALID_DATETIME', `${field.name} is not a datetime: ${text.slice(0, 40)}.`);
+  }
+  const m = TIME_RE.exec(text.trim());
+  return m?.[1] ? ok(m[1]) : bad('INVALID_TIME', `${field.name} is not a time: ${text.slice(0, 40)}.`);
+}
+
+/** Convert one value of `field`. null/undefined (and '' from Bulk CSV) are SQL null. */
+export function convertValue(field: FieldInfo, raw: unknown, source: ValueSource): Converted {
+  if (raw === null || raw === undefined) return ok(null);
+  if (source === 'bulk' && raw === '') return ok(null);
+  switch (field.pgType) {
+    case 'boolean':
+      return convertBoolean(field, raw);
+    case 'integer':
+    case 'bigint':
+    case 'double precision':
+      return convertNumber(field, raw);
+    case 'date':
+    case 'timestamp(3)':
+    case 'time(3)':
+      return convertTemporal(field, String(raw));
+    default:
+      if (field.pgType.startsWith('numeric')) return convertNumber(field, raw);
+      return convertText(field, typeof raw === 'object' ? JSON.stringify(raw) : String(raw));
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `sfsync:drift`: re-poll a succeeded primary window with the same bounds
+ * after the mapping's drift delay. Whatever the primary missed — a long
+ * Salesforce transaction that committed late with an earlier SystemModstamp —
+ * is applied now; the rows it changed are counted in `drift_fixed` (re-applying
+ * what the primary already had is a no-op and counts nothing).
+ */
+import type { SfsyncTask } from './task-list.js';
+import { fetchAndApply } from '../sync/apply/fetch-apply.js';
+import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
+import { failWindow, finishWindow, startWindow, type WindowCounters } from '../sync/apply/window-log.js';
+import { selectFields, windowSoql } from '../sync/window-bounds.js';
+
+/** Re-poll one primary window. */
+export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) => {
+  const { rows } = await ctx.pool.query<{ mapping_id: string; lower: Date; upper: Date; kind: string }>(
+    'select mapping_id::text, lower, upper, kind from sfsync.poll_windows where id = $1',
+    [payload.windowId],
+  );
+  const primary = rows[0];
+  if (!primary || primary.kind !== 'primary') return;
+  const mapping = await loadInboundMapping(ctx.pool, primary.mapping_id);
+  if (mapping.state === 'paused') return;
+  const client = await ctx.salesforce(mapping.connectionId);
+  const bounds = { lower: primary.lower, upper: primary.upper };
+  const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'secondary', ...bounds });
+  let counters: WindowCounters = { api: 'rest', seen: 0, applied: 0, failed: 0, apiCalls: 0 };
+  try {
+    const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), rowFilter: mapping.rowFilter, ...bounds });
+    counters = await fetchAndApply(ctx.pool, client, mapping, soql, { api: 'rest', includeDeleted: true });
+    await finishWindow(ctx.pool, windowId, counters, { driftFixed: counters.applied });
+    // The primary's row says its second look is done.
+    await ctx.pool.query('update sfsync.poll_windows set secondary_due_at = null where id = $1', [payload.windowId]);
+  } catch (error) {
+    await failWindow(ctx.pool, windowId, counters, error);
+    throw error;
+  }
+};

@@ -1,0 +1,80 @@
+/**
+ * `sfsync:poll`: poll a mapping's next primary window [watermark, now − lag)
+ * (window-bounds.ts explains the bounds), apply it, record it, advance the
+ * watermark, queue its drift re-poll, and queue the next interval poll.
+ */
+import type { SfsyncTask } from './task-list.js';
+import type { EngineContext } from '../runtime/engine-context.js';
+import { withTransaction } from '../db/pool.js';
+import { fetchAndApply } from '../sync/apply/fetch-apply.js';
+import { loadInboundMapping, type InboundMapping } from '../sync/apply/inbound-mapping.js';
+import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from '../sync/apply/poll-jobs.js';
+import { promoteReplay, readPendingReplay } from '../sync/apply/stream-replay.js';
+import { failWindow, finishWindow, startWindow, type WindowCounters } from '../sync/apply/window-log.js';
+import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../sync/window-bounds.js';
+
+/**
+ * Count first (one extra API call) only for windows longer than this: a
+ * window of a few poll intervals cannot plausibly hold 10,000 changes of an
+ * idle-to-busy object, and skipping COUNT() halves an idle mapping's calls.
+ */
+const COUNT_ABOVE_SPAN_MS = 5 * 60_000;
+
+/** Poll one mapping. */
+export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) => {
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
+  const reason = payload.reason ?? 'interval';
+  if (mapping.state === 'paused' || mapping.state === 'error') return;
+  if (mapping.state === 'new' || mapping.watermark === null) {
+    // The initial load sets the first watermark; it queues the first poll when done.
+    if (mapping.state !== 'loading') await scheduleReload(ctx, mapping.id);
+    return;
+  }
+  try {
+    await pollWindow(ctx, mapping, mapping.watermark, reason);
+  } finally {
+    if (reason !== 'event') await scheduleIntervalPoll(ctx, mapping.id, new Date(Date.now() + mapping.pollIntervalMs));
+  }
+};
+
+async function chooseApi(ctx: EngineContext, mapping: InboundMapping, window: Window, reason: string): Promise<'rest' | 'bulk'> {
+  const span = window.upper.getTime() - window.lower.getTime();
+  if (span <= COUNT_ABOVE_SPAN_MS && reason !== 'manual') return 'rest';
+  const client = await ctx.salesforce(mapping.connectionId);
+  const count = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter, lower: window.lower }, 'count'), { includeDeleted: true });
+  return count > ctx.config.poll.bulkThreshold ? 'bulk' : 'rest';
+}
+
+/** Poll from `watermark`; records a window row when `upper` has moved past it. */
+async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark: Date, reason: string): Promise<void> {
+  const client = await ctx.salesforce(mapping.connectionId);
+  const pending = await readPendingReplay(ctx.pool, mapping.connectionId, mapping.sobject);
+  const window = nextPrimaryWindow(watermark, Date.now(), ctx.config.poll.upperLagMs);
+  const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), rowFilter: mapping.rowFilter, lower: watermark });
+  if (!window) {
+    // Within the same second as the last window: only an event poll reads the tail (latency), nothing is recorded.
+    if (reason === 'event') await fetchAndApply(ctx.pool, client, mapping, soql, { api: 'rest', includeDeleted: true });
+    await promoteReplay(ctx.pool, mapping.connectionId, pending);
+    return;
+  }
+  const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'primary', ...window });
+  const startCalls = client.callCount;
+  let counters: WindowCounters = { api: null, seen: 0, applied: 0, failed: 0, apiCalls: 0 };
+  try {
+    const api = await chooseApi(ctx, mapping, window, reason);
+    counters = await fetchAndApply(ctx.pool, client, mapping, soql, { api, includeDeleted: true });
+    counters.apiCalls = client.callCount - startCalls;
+    const due = new Date(Date.now() + mapping.driftDelayMs);
+    await withTransaction(ctx.pool, async (tx) => {
+      await finishWindow(tx, windowId, counters, { secondaryDueAt: due });
+      // Guarded by the old watermark: a concurrent reload that moved it wins.
+      await tx.query('update sfsync.mappings set watermark = $2, updated_at = now() where id = $1 and watermark = $3', [mapping.id, window.upper, watermark]);
+    });
+    await scheduleDrift(ctx, mapping.connectionId, windowId, due);
+    await promoteReplay(ctx.pool, mapping.connectionId, pending);
+  } catch (error) {
+    counters.apiCalls = client.callCount - startCalls;
+    await failWindow(ctx.pool, windowId, counters, error);
+    throw error;
+  }
+}

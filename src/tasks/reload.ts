@@ -1,0 +1,30 @@
+/**
+ * `sfsync:reload`: the initial load, a full reload, or (with `fields`) a
+ * backfill of newly mapped columns — Bulk API 2.0 queryAll paged by locator,
+ * COPY'd into Postgres in one transaction (sync/apply/load-table.ts). The
+ * first interval poll is queued when it commits.
+ */
+import type { SfsyncTask } from './task-list.js';
+import { describeError } from '../salesforce/errors.js';
+import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
+import { loadTable } from '../sync/apply/load-table.js';
+import { scheduleIntervalPoll } from '../sync/apply/poll-jobs.js';
+import { failWindow, type WindowCounters } from '../sync/apply/window-log.js';
+
+/** Load one mapping. */
+export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx) => {
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
+  if (mapping.state === 'paused') return;
+  if (mapping.state === 'new') await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
+  const client = await ctx.salesforce(mapping.connectionId);
+  try {
+    const counters = await loadTable(ctx.pool, client, mapping, { upperLagMs: ctx.config.poll.upperLagMs, ...(payload.fields ? { fields: payload.fields } : {}) });
+    ctx.logger.info({ mapping: mapping.id, sobject: mapping.sobject, records: counters.seen, failed: counters.failed, backfill: payload.fields ?? null }, 'load finished');
+  } catch (error) {
+    const e = error as { windowId?: string; counters?: WindowCounters };
+    if (e.windowId) await failWindow(ctx.pool, e.windowId, e.counters ?? { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 }, error);
+    await ctx.pool.query('update sfsync.mappings set last_error = $2, updated_at = now() where id = $1', [mapping.id, JSON.stringify(describeError(error))]);
+    throw error;
+  }
+  await scheduleIntervalPoll(ctx, mapping.id, new Date());
+};
