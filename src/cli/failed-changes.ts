@@ -63,7 +63,7 @@ export async function settleFailed(pool: pg.Pool, verb: 'retry' | 'discard', sel
     throw new SfsyncError('NOT_AVAILABLE', `sfsync.${fn} is not installed in this database yet (it comes with the write path); run \`sfsync migrate\` after upgrading.`);
   }
   const mappingId = selector.mapping === undefined ? null : await resolveMapping(pool, selector.mapping);
-  const { rows } = await pool.query<{ n: number }>(`select sfsync.${fn}($1::bigint[], $2::bigint)::int as n`, [selector.ids ?? null, mappingId]);
+  const { rows } = await pool.query<{ n: number }>(`select sfsync.${fn}($1::bigint, $2::bigint[])::int as n`, [mappingId, selector.ids ?? null]);
   return rows[0]?.n ?? 0;
 }
 

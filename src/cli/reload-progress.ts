@@ -18,21 +18,22 @@ export async function followReload(
   pool: pg.Pool,
   mappingId: string,
   since: Date,
-  options: { timeoutMs: number; quiet?: boolean; label?: string },
+  options: { timeoutMs: number; quiet?: boolean; label?: string; signal?: AbortSignal },
 ): Promise<ReloadResult> {
   const progress = createProgress(options.label ?? 'reload', { quiet: options.quiet ?? false });
   const deadline = Date.now() + options.timeoutMs;
   try {
     for (;;) {
-      const { rows } = await pool.query<{ records_seen: number; outcome: string; error: { message?: string } | null; ms: number | null }>(
-        `select records_seen, outcome, error, (extract(epoch from finished_at - started_at) * 1000)::float8 as ms
+      if (options.signal?.aborted) return { records: 0, ms: 0 };
+      const { rows } = await pool.query<{ records_seen: number; records_expected: number | null; outcome: string; error: { message?: string } | null; ms: number | null }>(
+        `select records_seen, records_expected, outcome, error, (extract(epoch from finished_at - started_at) * 1000)::float8 as ms
            from sfsync.poll_windows
           where mapping_id = $1 and kind = 'reload' and started_at >= $2
           order by id limit 1`,
         [mappingId, since],
       );
       const row = rows[0];
-      if (row) progress.update(row.records_seen);
+      if (row) progress.update(row.records_seen, row.records_expected ?? undefined);
       if (row?.outcome === 'succeeded') return { records: row.records_seen, ms: row.ms ?? 0 };
       if (row?.outcome === 'failed') {
         throw new SfsyncError('RELOAD_FAILED', `The reload failed: ${row.error?.message ?? 'no error recorded'}; see sfsync.recent_windows, fix the cause and run \`sfsync reload\` again.`);
