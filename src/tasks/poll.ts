@@ -24,6 +24,7 @@ const COUNT_ABOVE_SPAN_MS = 5 * 60_000;
 export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) => {
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
   const reason = payload.reason ?? 'interval';
+  ctx.logger.debug({ mapping: mapping.id, reason, state: mapping.state, watermark: mapping.watermark }, 'poll');
   if (mapping.state === 'paused' || mapping.state === 'error') return;
   if (mapping.state === 'new' || mapping.watermark === null) {
     // The initial load sets the first watermark; it queues the first poll when done.

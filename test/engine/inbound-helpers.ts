@@ -2,11 +2,12 @@
  * Helpers of the read-path engine tests: map an object through the real
  * mapping module, wait for its load, read rows.
  */
+import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
 import type { MappingSpecInput } from '../../src/mapping/mapping-spec.js';
-import type { SyncHarness } from '../support/sync-harness.js';
+import { EMULATOR_LOGIN, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Map `sobject` (defaults: fast polls, short drift) and return the mapping id. */
@@ -26,9 +27,19 @@ export async function waitLoaded(h: SyncHarness, mappingId: string, timeoutMs = 
   }, { timeoutMs, what: `mapping ${mappingId} loaded` });
 }
 
-/** A logged-in jsforce connection to the harness emulator (for writes in tests). */
+/**
+ * A logged-in jsforce connection to the harness emulator acting as a Salesforce
+ * user: no `Sforce-Call-Options: client=sfsync`, so its changes are not echoes.
+ */
 export async function sfConnection(h: SyncHarness): Promise<Connection> {
-  return (await h.salesforce()).conn;
+  const conn = new jsforce.Connection({
+    loginUrl: h.emulator.url,
+    version: '59.0',
+    oauth2: { clientId: EMULATOR_LOGIN.clientId, clientSecret: EMULATOR_LOGIN.clientSecret, loginUrl: h.emulator.url },
+    callOptions: { client: 'someone-else' },
+  });
+  await conn.login(EMULATOR_LOGIN.username, EMULATOR_LOGIN.password);
+  return conn;
 }
 
 /** Rows of `table` keyed by sfid. */

@@ -31,10 +31,13 @@ export async function scheduleIntervalPoll(ctx: EngineContext, mappingId: string
   await ctx.addJob('sfsync:poll', { mappingId, reason: 'interval' }, { jobKey: jobKeys.poll(mappingId), jobKeyMode: mode, runAt, queueName: pollQueue(mappingId), maxAttempts: 25 });
 }
 
-/** Queue a debounced event poll (config.poll.eventDebounceMs). */
+/**
+ * Queue an event poll to run now. The subscriber has already debounced
+ * (config.poll.eventDebounceMs, in memory); a future `runAt` would be found
+ * only by the worker's 2 s polling instead of its LISTEN, costing seconds.
+ */
 export async function scheduleEventPoll(ctx: EngineContext, mappingId: string): Promise<void> {
-  const runAt = new Date(Date.now() + ctx.config.poll.eventDebounceMs);
-  await ctx.addJob('sfsync:poll', { mappingId, reason: 'event' }, { jobKey: eventPollKey(mappingId), jobKeyMode: 'replace', runAt, queueName: pollQueue(mappingId), maxAttempts: 5 });
+  await ctx.addJob('sfsync:poll', { mappingId, reason: 'event' }, { jobKey: eventPollKey(mappingId), jobKeyMode: 'replace', queueName: pollQueue(mappingId), maxAttempts: 5 });
 }
 
 /** Queue a reload (or a backfill of `fields`). */

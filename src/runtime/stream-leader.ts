@@ -1,0 +1,71 @@
+/**
+ * One streaming subscriber per Salesforce connection across every sfsync
+ * process: the leader holds a session-level Postgres advisory lock on a
+ * dedicated connection. If the leader dies (process killed, connection
+ * terminated), Postgres releases the lock and another process, retrying every
+ * `retryMs`, takes over; a leader whose connection breaks stops leading.
+ */
+import type pg from 'pg';
+
+/** Advisory lock class of stream leadership: `pg_try_advisory_lock(<this>, connection id)`. */
+export const STREAM_LOCK_CLASS = 0x5f5e_0002;
+
+/** What a leader runs; `lead` resolves to a stop function. */
+export interface Leadership {
+  lead(): Promise<() => Promise<void>>;
+}
+
+/** Run `leadership` whenever this process holds the lock; returns a stop function. */
+export function runAsLeader(pool: pg.Pool, connectionId: string, leadership: Leadership, options: { retryMs: number; log(message: string, detail?: unknown): void }): () => Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  const attempt = async (): Promise<void> => {
+    const client = await pool.connect();
+    let lost = false;
+    const onError = (error: Error) => {
+      lost = true;
+      options.log('stream leader connection lost', error.message);
+      wake?.();
+    };
+    client.on('error', onError);
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2::int) as ok', [STREAM_LOCK_CLASS, connectionId]);
+      if (!rows[0]?.ok) {
+        options.log('stream leadership held elsewhere', { connectionId });
+        return;
+      }
+      options.log('stream leader elected', { connectionId });
+      const stopLeading = await leadership.lead();
+      // Hold the lock; check the connection every retryMs (a terminated backend may not emit an error until used).
+      while (!stopped && !lost) {
+        await sleep(options.retryMs);
+        if (!stopped && !lost) await client.query('select 1').catch(onError);
+      }
+      await stopLeading();
+      if (!lost) await client.query('select pg_advisory_unlock($1, $2::int)', [STREAM_LOCK_CLASS, connectionId]).catch(() => undefined);
+    } finally {
+      client.off('error', onError);
+      client.release(lost ? true : undefined);
+    }
+  };
+  const loop = async () => {
+    while (!stopped) {
+      await attempt().catch((error: unknown) => options.log('stream leadership attempt failed', error));
+      if (!stopped) await sleep(options.retryMs);
+    }
+  };
+  current = loop();
+  return async () => {
+    stopped = true;
+    wake?.();
+    await current;
+  };
+}
