@@ -15,7 +15,8 @@ import { Org, type OrgOptions } from './org/org.js';
 import { seedPreset } from './org/seed.js';
 import { QueryLocators } from './rest/query-locators.js';
 import { createEmulatorServer, type EmulatorLog, type ServerContext } from './server.js';
-import { loadParts } from './server-parts.js';
+import { loadParts, type StreamingPartOptions } from './server-parts.js';
+import type { StreamingApi } from './streaming/index.js';
 
 export { Org } from './org/org.js';
 export type { OrgOptions, OrgIdentityOptions } from './org/org.js';
@@ -24,6 +25,8 @@ export type { AutomationRule } from './org/automation.js';
 export type { SchemaConfig, CustomObjectConfig, CustomFieldConfig } from './org/schema-config.js';
 export type { SeedResult } from './org/seed.js';
 export { normalizeId, idChecksum, to18 } from './org/ids.js';
+export type { StreamingPartOptions } from './server-parts.js';
+export type { StreamingApi } from './streaming/index.js';
 
 /** Options of {@link startEmulator}; every org option (credentials, schema, controls, automation) applies too. */
 export interface EmulatorOptions extends OrgOptions {
@@ -35,6 +38,8 @@ export interface EmulatorOptions extends OrgOptions {
   seed?: 'demo';
   /** Where unexpected errors are logged; default `console.error`. Tokens are never passed to it. */
   log?: EmulatorLog;
+  /** Streaming API timing; defaults are Salesforce's (connect held 110 s, idle client dropped after 40 s). Short values make timeout tests fast. */
+  streaming?: StreamingPartOptions;
 }
 
 /** A running emulator. */
@@ -44,6 +49,11 @@ export interface RunningEmulator {
   port: number;
   /** Direct access to the org for tests: seed, inspect, controls. */
   org: Org;
+  /**
+   * The Streaming API part (undefined if it failed to load): `dropClients()`
+   * (every client gets `403::Unknown client` next), `clientCount`, `heldConnectCount`.
+   */
+  streaming: StreamingApi | undefined;
   /** Close every connection (keep-alive and held long-polls too) and stop timers. */
   stop(): Promise<void>;
 }
@@ -52,7 +62,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const org = new Org(options);
   const log: EmulatorLog = options.log ?? ((message, error) => console.error(`[sfsync emulator] ${message}`, error ?? ''));
-  const parts = await loadParts(org, log);
+  const parts = await loadParts(org, log, options.streaming);
   const ctx: ServerContext = { org, parts, locators: new QueryLocators(), log, baseUrl: '' };
   const server = createEmulatorServer(ctx);
   const sockets = new Set<Socket>();
@@ -84,5 +94,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     })();
     return stopped;
   };
-  return { url, port, org, stop };
+  return { url, port, org, streaming: parts.streaming, stop };
 }

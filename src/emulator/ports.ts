@@ -98,6 +98,12 @@ export interface SchemaLookup {
   /** The field of `object` whose `relationshipName` is `name` (case-insensitive), e.g. `Account` → AccountId. */
   getRelationship(object: ObjectDef, name: string): FieldDef | undefined;
   listObjects(): ObjectDef[];
+  /**
+   * The child relationship of `parent` named `name` (case-insensitive), as describe's
+   * `childRelationships[].relationshipName` spells it: `Contacts` on Account → Contact.AccountId.
+   * Optional so other SchemaLookup implementations keep compiling; without it subqueries are INVALID_FIELD.
+   */
+  getChildRelationship?(parent: ObjectDef, name: string): { object: ObjectDef; field: FieldDef; relationshipName?: string } | undefined;
 }
 
 /** A stored record. `values` holds every field (nulls included) in REST JSON form, formula fields excluded. */
@@ -159,6 +165,8 @@ export interface QueryCursor {
   readonly remaining: number;
   /** The next `n` rows as REST records (`attributes`, nested parent objects, `null` for an empty lookup). */
   take(n: number): Array<Record<string, unknown>>;
+  /** Relationship names of parent-to-child subqueries in the SELECT list (Bulk refuses them); absent or empty when none. */
+  readonly childRelationships?: string[];
   /** The next `n` rows as flat values in `columns` order (for Bulk CSV). */
   takeFlat(n: number): SfValue[][];
 }

@@ -120,5 +120,12 @@ describe('emulator controls', () => {
     await expect(control(emu, 'PUT', '/faults', { faults: [{ kind: 'meteor' }] })).rejects.toThrow(/400/);
     await expect(control(emu, 'POST', '/seed', { object: 'Nope', count: 1 })).rejects.toThrow(/400/);
     await expect(control(emu, 'GET', '/nope')).rejects.toThrow(/404/);
+    await expect(control(emu, 'POST', '/undelete', { ids: '001' })).rejects.toThrow(/400/);
+    await expect(control(emu, 'POST', '/undelete', { ids: [] })).rejects.toThrow(/400/);
+    const bad = await control<Array<{ success: boolean; errors: Array<{ statusCode: string }> }>>(emu, 'POST', '/undelete', { ids: ['not-an-id'] });
+    expect(bad[0]?.success).toBe(false);
+    const live = emu.org.create('Account', { Name: 'Alive' });
+    const notInBin = await control<Array<{ errors: Array<{ statusCode: string }> }>>(emu, 'POST', '/undelete', { ids: [live] });
+    expect(notInBin[0]?.errors[0]?.statusCode).toBe('UNDELETE_FAILED');
   });
 });

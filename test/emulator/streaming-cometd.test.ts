@@ -5,8 +5,7 @@
 import jsforce from 'jsforce';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import type { MountedStreaming } from './streaming-helpers.js';
-import { StreamingClient, mountStreaming, waitFor } from './streaming-helpers.js';
+import { StreamingClient, waitFor } from './streaming-helpers.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 type Data = { event: { replayId: number; type?: string }; payload?: Record<string, unknown>; sobject?: Record<string, unknown> };
@@ -14,7 +13,6 @@ type Data = { event: { replayId: number; type?: string }; payload?: Record<strin
 let emu: Emulator;
 let conn: jsforce.Connection;
 const clients: StreamingClient[] = [];
-const mounts: MountedStreaming[] = [];
 
 async function connectClient(url = emu.url): Promise<StreamingClient> {
   const client = new StreamingClient({ url, token: conn.accessToken ?? '' });
@@ -44,7 +42,6 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-  await Promise.all(mounts.splice(0).map((m) => m.stop()));
   emu.org.controls.dropEventRate = 0;
 });
 
@@ -99,6 +96,34 @@ describe('Change Data Capture', () => {
     expect(Object.keys(del?.payload ?? {})).toEqual(['ChangeEventHeader']);
     const ids = events.map((m) => dataOf(m).event.replayId);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('undeletes through POST /__emulator/undelete: CDC UNDELETE over cometd, same Id, queryAll and query see it again', async () => {
+    const client = await connectClient();
+    await client.subscribe('/data/LeadChangeEvent');
+    const created = await conn.sobject('Lead').create({ LastName: 'Lazarus', Company: 'Phoenix Ltd' });
+    if (!created.success) throw new Error('create failed');
+    await conn.sobject('Lead').destroy(created.id);
+    const deletedStamp = (await conn.query<{ SystemModstamp: string }>(`SELECT SystemModstamp FROM Lead WHERE Id = '${created.id}'`, { scanAll: true })).records[0]?.SystemModstamp;
+    expect((await conn.query(`SELECT Id FROM Lead WHERE Id = '${created.id}'`)).totalSize).toBe(0);
+    const res = await fetch(`${emu.url}/__emulator/undelete`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: [created.id, created.id.slice(0, 15)] }),
+    });
+    const results = (await res.json()) as Array<{ success: boolean; id?: string; errors?: Array<{ statusCode: string }> }>;
+    expect(res.status).toBe(200);
+    expect(results[0]).toEqual({ success: true, id: created.id });
+    // The same record again (15-character form): no longer in the recycle bin, refused on its own.
+    expect(results[1]).toMatchObject({ success: false, errors: [{ statusCode: 'UNDELETE_FAILED' }] });
+    const events = await client.waitForEvents('/data/LeadChangeEvent', 3);
+    expect(events.map((m) => headerOf(m)['changeType'])).toEqual(['CREATE', 'DELETE', 'UNDELETE']);
+    expect(headerOf(events[2]!)['recordIds']).toEqual([created.id]);
+    expect(dataOf(events[2]!).payload).toMatchObject({ LastName: 'Lazarus', Company: 'Phoenix Ltd' });
+    const live = await conn.query<{ Id: string; IsDeleted: boolean; SystemModstamp: string }>(
+      `SELECT Id, IsDeleted, SystemModstamp FROM Lead WHERE Id = '${created.id}'`, { scanAll: true },
+    );
+    expect(live.records[0]).toMatchObject({ Id: created.id, IsDeleted: false });
+    expect(Date.parse(live.records[0]!.SystemModstamp.replace('+0000', 'Z'))).toBeGreaterThanOrEqual(Date.parse(String(deletedStamp).replace('+0000', 'Z')));
+    expect((await conn.query(`SELECT Id FROM Lead WHERE Id = '${created.id}'`)).totalSize).toBe(1);
   });
 
   it('/data/ChangeEvents carries every CDC-enabled object', async () => {
@@ -257,12 +282,11 @@ describe('faults', () => {
   });
 
   it('recovers from 403::Unknown client by re-handshaking and re-subscribing', async () => {
-    const mount = await mountStreaming(emu.org, { connectTimeoutMs: 2000 });
-    mounts.push(mount);
-    const client = await connectClient(mount.url);
+    const client = await connectClient();
     await client.subscribe('/data/CaseChangeEvent');
-    await waitFor(() => mount.api.clientCount === 1, 5000, 'one client');
-    expect(mount.api.dropClients()).toBe(1);
+    await waitFor(() => emu.streaming?.clientCount === 1, 5000, 'one client');
+    const res = await fetch(`${emu.url}/__emulator/streaming/drop-clients`, { method: 'POST' });
+    expect(await res.json()).toEqual({ dropped: 1 });
     const unknown = await waitFor(() => client.meta.find((m) => m.error === '403::Unknown client'), 5000, '403::Unknown client');
     expect(unknown.advice).toMatchObject({ reconnect: 'handshake', interval: 0 });
     await waitFor(() => client.meta.filter((m) => m.channel === '/meta/handshake' && m.successful === true).length === 2, 5000, 're-handshake');

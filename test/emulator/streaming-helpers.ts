@@ -2,14 +2,11 @@
  * Test helpers for the Streaming API: a real `cometd` + `cometd-nodejs-client`
  * client with a Salesforce-style replay extension, and `waitFor`.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { adapt } from 'cometd-nodejs-client';
 import { CometD } from 'cometd';
 import type { Message } from 'cometd';
-import type { OrgPort } from '../../src/emulator/ports.js';
-import { createStreamingApi } from '../../src/emulator/streaming/index.js';
-import type { StreamingApi, StreamingOptions } from '../../src/emulator/streaming/index.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator, StreamingApi, StreamingPartOptions } from '../../src/emulator/index.js';
 
 let adapted = false;
 
@@ -142,34 +139,32 @@ export class StreamingClient {
   }
 }
 
-/** A Streaming API part mounted alone on a local HTTP server (for options the emulator does not expose, e.g. short timeouts). */
+/** A separate emulator with its own Streaming API timing, and a token for it. */
 export interface MountedStreaming {
   url: string;
   api: StreamingApi;
+  /** An access token of the mounted emulator's admin. */
+  token: string;
+  emu: RunningEmulator;
   stop(): Promise<void>;
 }
 
-/** Mount `createStreamingApi(org, options)` at POST `/cometd/NN.N` on 127.0.0.1 and an ephemeral port. */
-export async function mountStreaming(org: OrgPort, options: StreamingOptions): Promise<MountedStreaming> {
-  const api = createStreamingApi(org, options);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = /^\/cometd\/(\d+\.\d)(\/.*)?$/.exec(url.pathname);
-    if (match === null) {
-      res.writeHead(404).end();
-      return;
-    }
-    void api.handle(req, res, { apiVersion: match[1] ?? '59.0', path: match[2] ?? '', search: url.searchParams });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    api,
-    async stop() {
-      await api.stop();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+/** Start an emulator with `streaming` options (e.g. short timeouts) and log in to it with the password grant. */
+export async function mountStreaming(options: StreamingPartOptions): Promise<MountedStreaming> {
+  const emu = await startEmulator({ streaming: options });
+  try {
+    const res = await fetch(`${emu.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password', username: 'admin@sfsync.test', password: 'sfsync', client_id: 'sfsync-local', client_secret: 'sfsync-local-secret',
+      }),
+    });
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    if (emu.streaming === undefined) throw new Error('the emulator has no Streaming API');
+    return { url: emu.url, api: emu.streaming, token, emu, stop: () => emu.stop() };
+  } catch (error) {
+    await emu.stop();
+    throw error;
+  }
 }

@@ -16,22 +16,25 @@ let emu: Emulator;
 let token: string;
 const mounts: MountedStreaming[] = [];
 
-async function login(): Promise<jsforce.Connection> {
+async function login(url = emu.url): Promise<jsforce.Connection> {
   const conn = new jsforce.Connection({
-    loginUrl: emu.url,
+    loginUrl: url,
     version: '59.0',
-    oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: emu.url },
+    oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: url },
   });
   await conn.login('admin@sfsync.test', 'sfsync');
   return conn;
 }
+
+/** Tokens of the emulators started by {@link mount}, by URL (the main emulator uses `token`). */
+const tokens = new Map<string, string>();
 
 /** POST a raw body to `/cometd/59.0`. */
 async function post(base: string, body: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}/cometd/59.0`, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json;charset=UTF-8', authorization: `Bearer ${token}`, ...headers },
+    headers: { 'content-type': 'application/json;charset=UTF-8', authorization: `Bearer ${tokens.get(base) ?? token}`, ...headers },
   });
   return { status: res.status, type: res.headers.get('content-type'), cookies: res.headers.getSetCookie(), replies: (await res.json()) as Reply[] };
 }
@@ -47,9 +50,10 @@ function connect(base: string, session: { clientId: string; cookie: string }, id
   return post(base, JSON.stringify([{ id, channel: '/meta/connect', connectionType: 'long-polling', clientId: session.clientId, ...(advice ? { advice } : {}) }]), { cookie: session.cookie });
 }
 
-async function mount(options: Parameters<typeof mountStreaming>[1]): Promise<MountedStreaming> {
-  const m = await mountStreaming(emu.org, options);
+async function mount(options: Parameters<typeof mountStreaming>[0]): Promise<MountedStreaming> {
+  const m = await mountStreaming(options);
   mounts.push(m);
+  tokens.set(m.url, m.token);
   return m;
 }
 
@@ -115,7 +119,7 @@ describe('handshake and connect', () => {
     const sub = await post(m.url, JSON.stringify([{ id: 's1', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/AccountChangeEvent' }]), { cookie: session.cookie });
     expect(sub.replies).toEqual([{ channel: '/meta/subscribe', id: 's1', clientId: session.clientId, subscription: '/data/AccountChangeEvent', successful: true }]);
     const held = connect(m.url, session, 'c2');
-    await (await login()).sobject('Account').create({ Name: 'Held Co' });
+    await (await login(m.url)).sobject('Account').create({ Name: 'Held Co' });
     const res = await held;
     expect(res.replies.map((r) => r['channel'])).toEqual(['/data/AccountChangeEvent', '/meta/connect']);
     expect(res.replies[1]).toEqual({ channel: '/meta/connect', id: 'c2', clientId: session.clientId, successful: true });

@@ -51,10 +51,15 @@ function describeSoqlError(error: unknown): { errorCode: string; message: string
   return { errorCode, message: typeof e.message === 'string' ? e.message : String(error) };
 }
 
-/** Bulk 2.0 refuses aggregates and compound (address/location) columns. */
+/** Bulk 2.0 refuses aggregates, parent-to-child subqueries and compound (address/location) columns. */
 function checkBulkSupported(schema: SchemaLookup, object: ObjectDef | undefined, cursor: QueryCursor): void {
   if (cursor.isCount || cursor.columns.some((c) => /^expr\d+$/.test(c))) {
     throw bulkError(400, 'API_ERROR', 'Aggregate queries (COUNT(), GROUP BY, SUM() …) are not supported by Bulk API 2.0; use the REST query resource.');
+  }
+  // Bulk API 2.0 documents parent-to-child subqueries as unsupported (child-to-parent fields are fine).
+  if ((cursor.childRelationships ?? []).length > 0) {
+    throw bulkError(400, 'FUNCTIONALITY_NOT_ENABLED',
+      `Parent-to-child relationship queries (${cursor.childRelationships?.join(', ')}) are not supported by Bulk API 2.0; query the child object with a parent field instead, or use the REST query resource.`);
   }
   for (const path of cursor.columns) {
     const type = object ? columnType(schema, object, path) : undefined;

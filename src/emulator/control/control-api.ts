@@ -79,6 +79,17 @@ const ROUTES: Record<string, Route> = {
     const olderThanMs = obj(body).olderThanMs;
     return { status: 200, body: { purged: org.emptyRecycleBin(typeof olderThanMs === 'number' ? olderThanMs : 0) } };
   },
+  'POST /streaming/drop-clients': ({ parts }) => {
+    if (parts.streaming === undefined) throw HttpError.of(404, 'NOT_FOUND', 'The Streaming API is not mounted (see the emulator log).');
+    return { status: 200, body: { dropped: parts.streaming.dropClients() } };
+  },
+  'POST /undelete': ({ org }, body) => {
+    const ids = obj(body).ids;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
+      throw HttpError.of(400, 'INVALID_FIELD', 'undelete needs {ids: ["001…", …]} (a non-empty list of record Ids).');
+    }
+    return { status: 200, body: org.undelete(ids as string[]) };
+  },
   'POST /reset': ({ org, locators }) => {
     org.reset();
     locators.expireAll();

@@ -265,6 +265,16 @@ export class Org implements OrgPort {
     return result.id;
   }
 
+  /**
+   * Undelete records from the recycle bin through the normal write path (same
+   * Id, SystemModstamp bumped, CDC `UNDELETE`, PushTopic `undeleted`).
+   * Salesforce's REST API has no undelete (SOAP and Apex do); sync tests need one.
+   * Each Id succeeds or fails on its own (`UNDELETE_FAILED` when not in the bin).
+   */
+  undelete(ids: string[], ctx: WriteContext = this.systemContext()): WriteResult[] {
+    return this.write(ids.map((id) => ({ kind: 'undelete', id })), { allOrNone: false }, ctx);
+  }
+
   /** Back to a fresh org: no records but the admin user, no sessions, default controls and API usage. */
   reset(): void {
     this.clearTimers();

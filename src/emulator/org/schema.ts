@@ -3,6 +3,7 @@
  * (Salesforce API names are case-insensitive; responses use the canonical case).
  */
 import type { FieldDef, ObjectDef, SchemaLookup } from '../ports.js';
+import { childRelationshipName } from './child-relationship-name.js';
 import { customField, customObject, type SchemaConfig } from './schema-config.js';
 import { standardObjects } from './standard-objects.js';
 
@@ -59,6 +60,16 @@ export class Schema implements SchemaLookup {
   /** The object a (normalised) Id belongs to. */
   objectForId(id: string): ObjectDef | undefined {
     return this.byPrefix.get(id.slice(0, 3));
+  }
+
+  /** A child relationship of `parent` by its describe name (case-insensitive), for SOQL subqueries. */
+  getChildRelationship(parent: ObjectDef, name: string): { object: ObjectDef; field: FieldDef; relationshipName: string } | undefined {
+    const wanted = name.toLowerCase();
+    for (const { object, field } of this.childRelationships(parent.name)) {
+      const relationshipName = childRelationshipName(object, field);
+      if (relationshipName?.toLowerCase() === wanted) return { object, field, relationshipName };
+    }
+    return undefined;
   }
 
   /** Reference fields of other objects pointing at `target` (describe's childRelationships). */

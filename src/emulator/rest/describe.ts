@@ -4,6 +4,7 @@
  * with the full field property set jsforce types (SALESFORCE-API.md §2.2).
  */
 import type { FieldDef, ObjectDef } from '../ports.js';
+import { childRelationshipName } from '../org/child-relationship-name.js';
 import type { Schema } from '../org/schema.js';
 import { dataPath, type RestRequest } from './rest-types.js';
 
@@ -64,7 +65,7 @@ export function describeField(f: FieldDef, o: ObjectDef): Record<string, unknown
 export function describeObject(req: RestRequest, schema: Schema, o: ObjectDef): Record<string, unknown> {
   const children = schema.childRelationships(o.name).map(({ object, field }) => ({
     cascadeDelete: false, childSObject: object.name, deprecatedAndHidden: false, field: field.name,
-    junctionIdListNames: [], junctionReferenceTo: [], relationshipName: relationshipPlural(object, field), restrictedDelete: false,
+    junctionIdListNames: [], junctionReferenceTo: [], relationshipName: childRelationshipName(object, field), restrictedDelete: false,
   }));
   return {
     ...objectSummary(req, o),
@@ -78,14 +79,6 @@ export function describeObject(req: RestRequest, schema: Schema, o: ObjectDef): 
     }],
     searchLayoutable: true, supportedScopes: [{ label: 'All', name: 'everything' }], sobjectDescribeOption: 'FULL',
   };
-}
-
-/** Child relationship names: `Contacts` for Contact.AccountId, `Children__r` style for custom lookups. */
-function relationshipPlural(child: ObjectDef, field: FieldDef): string | null {
-  if (field.name === 'CreatedById' || field.name === 'LastModifiedById' || field.name === 'OwnerId') return null;
-  if (field.custom) return `${child.labelPlural.replace(/\W/g, '')}__r`;
-  if (field.name === 'ParentId') return `Child${child.labelPlural}`;
-  return child.labelPlural.replace(/\W/g, '');
 }
 
 /** `GET /sobjects` */

@@ -39,7 +39,7 @@ export function compileSoql(soql: string, schema: SchemaLookup): CompiledQuery {
 }
 
 function execute(plan: QueryPlan, source: RecordSource, options: SoqlOptions): QueryCursor {
-  const ctx = newContext(source, options.now);
+  const ctx = newContext(source, options.now, options.includeDeleted);
   const records = collectMatches(plan, source, options.includeDeleted, ctx);
   const object = plan.object.name;
   const select = plan.select;
@@ -49,7 +49,10 @@ function execute(plan: QueryPlan, source: RecordSource, options: SoqlOptions): Q
     case 'aggregate':
       return aggregateCursor(object, select.columns, select.aggregates.map((a) => a.compute(records, ctx)));
     case 'records':
-      return recordCursor({ object, columns: select.columns, paths: select.paths, shape: select.shape, records, ctx, apiVersion: options.apiVersion });
+      return recordCursor({
+        object, columns: select.columns, paths: select.paths, shape: select.shape, records, ctx, apiVersion: options.apiVersion,
+        childRelationships: select.childRelationships,
+      });
   }
 }
 

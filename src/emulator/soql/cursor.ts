@@ -13,6 +13,7 @@ export interface RecordRows {
   readonly records: StoredRecord[];
   readonly ctx: EvalContext;
   readonly apiVersion: string;
+  readonly childRelationships?: string[];
 }
 
 /**
@@ -31,6 +32,7 @@ export function recordCursor(rows: RecordRows): QueryCursor {
     totalSize: rows.records.length,
     isCount: false,
     columns: rows.columns,
+    childRelationships: rows.childRelationships ?? [],
     get remaining() {
       return rows.records.length - position;
     },

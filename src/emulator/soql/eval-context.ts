@@ -12,6 +12,8 @@ export interface EvalContext {
   readonly now: Date;
   /** Per-execution results (semi-join id sets, date literal ranges), keyed by the compiled node. */
   readonly memo: Map<object, unknown>;
+  /** queryAll: child subqueries include deleted children too (default false). */
+  readonly includeDeleted?: boolean;
 }
 
 /** Reads one value of a record (a field, a parent field, a formula). */
@@ -21,8 +23,8 @@ export type Getter = (record: StoredRecord, ctx: EvalContext) => SfValue;
 export type Predicate = (record: StoredRecord, ctx: EvalContext) => boolean;
 
 /** A fresh context for one execution (or one `matches` call). */
-export function newContext(source: RecordSource | undefined, now: Date = new Date()): EvalContext {
-  return { source, now, memo: new Map() };
+export function newContext(source: RecordSource | undefined, now: Date = new Date(), includeDeleted = false): EvalContext {
+  return { source, now, memo: new Map(), includeDeleted };
 }
 
 /** Compute once per context: `compute` runs on the first call for `key` in `ctx`. */

@@ -27,7 +27,8 @@ function describeParseError(err: unknown): string {
   return `unexpected token in SOQL: ${text}`;
 }
 
-function rejectUnsupportedClauses(query: Query): void {
+/** MALFORMED_QUERY for clauses the engine does not implement (also applied to child subqueries). */
+export function rejectUnsupportedClauses(query: Pick<Query, 'groupBy' | 'having' | 'usingScope' | 'withDataCategory' | 'for'>): void {
   if (query.groupBy !== undefined) throw unsupported('GROUP BY');
   if (query.having !== undefined) throw unsupported('HAVING');
   if (query.usingScope !== undefined) throw unsupported('USING SCOPE');

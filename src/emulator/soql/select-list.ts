@@ -1,6 +1,9 @@
 import type { FieldType as SelectField, Query } from '@jetstreamapp/soql-parser-js';
 import type { ObjectDef, SchemaLookup } from '../ports.js';
 import { compileAggregate } from './aggregates.js';
+import { compileChildSubquery } from './child-subquery.js';
+import type { ChildSubquery } from './child-subquery.js';
+import type { ConditionScope } from './compile-leaf.js';
 import type { AggregateColumn } from './aggregates.js';
 import { malformed, unsupported } from './errors.js';
 import { resolvePath } from './field-path.js';
@@ -10,7 +13,11 @@ import type { ShapeNode } from './shape-tree.js';
 
 /** What a SELECT list asks for: records, `COUNT()`, or aggregate values. */
 export type SelectPlan =
-  | { readonly kind: 'records'; readonly columns: string[]; readonly paths: ResolvedPath[]; readonly shape: ShapeNode }
+  | {
+    readonly kind: 'records'; readonly columns: string[]; readonly paths: ResolvedPath[]; readonly shape: ShapeNode;
+    /** Relationship names of child subqueries (not in `columns`: they have no flat form). */
+    readonly childRelationships: string[];
+  }
   | { readonly kind: 'count'; readonly columns: string[] }
   | { readonly kind: 'aggregate'; readonly columns: string[]; readonly aggregates: AggregateColumn[] };
 
@@ -18,6 +25,8 @@ interface Scope {
   schema: SchemaLookup;
   object: ObjectDef;
   alias: string | undefined;
+  /** Compiles semi-joins inside child subqueries' WHERE. */
+  semiJoin: ConditionScope['semiJoin'];
 }
 
 /** Compile the SELECT list against the schema (INVALID_FIELD for unknown names). */
@@ -26,8 +35,16 @@ export function compileSelect(query: Query, scope: Scope): SelectPlan {
   if (fields.length === 0) throw malformed('SELECT list is empty');
   const aggregates = fields.filter(isAggregate);
   if (aggregates.length > 0) return compileAggregates(fields, scope);
-  const paths = fields.map((f) => selectPath(f, scope));
-  return { kind: 'records', columns: paths.map((p) => p.path), paths, shape: buildShapeTree(paths) };
+  const paths: ResolvedPath[] = [];
+  const children: ChildSubquery[] = [];
+  for (const f of fields) {
+    if (f.type === 'FieldSubquery') children.push(compileChildSubquery(f, scope.object, scope.schema, scope.semiJoin));
+    else paths.push(selectPath(f, scope));
+  }
+  return {
+    kind: 'records', columns: paths.map((p) => p.path), paths, shape: buildShapeTree(paths, children),
+    childRelationships: children.map((c) => c.name),
+  };
 }
 
 function isAggregate(field: SelectField): boolean {
@@ -64,7 +81,7 @@ function selectPath(field: SelectField, scope: Scope): ResolvedPath {
     case 'FieldRelationship':
       return resolvePath(scope.schema, scope.object, [...field.relationships, field.field].join('.'), scope.alias);
     case 'FieldSubquery':
-      throw unsupported(`The relationship subquery (SELECT … FROM ${field.subquery.relationshipName}) in a SELECT list`);
+      throw malformed('A relationship subquery is only allowed in the SELECT list of the outer query.');
     case 'FieldTypeof':
       throw unsupported('TYPEOF');
     case 'FieldFunctionExpression':

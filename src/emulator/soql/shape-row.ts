@@ -17,6 +17,8 @@ export function shapeRow(record: StoredRecord, node: ShapeNode, ctx: EvalContext
   for (const entry of node.entries) {
     if (entry.kind === 'field') {
       row[entry.name] = entry.read(record, ctx);
+    } else if (entry.kind === 'children') {
+      row[entry.name] = entry.subquery.read(record, ctx, apiVersion);
     } else {
       const parent = followHop(record, entry.hop, ctx);
       row[entry.name] = parent === undefined ? null : shapeRow(parent, entry.node, ctx, apiVersion);
