@@ -13,12 +13,16 @@ import { planMapping, type MappingPlan } from './plan-mapping.js';
 /** Serialises plans of one database: two `sfsync map` (or the engine) never interleave DDL. */
 const MAPPING_LOCK_KEY = 0x5f5c_0003;
 
-/** Plan and apply a mapping in one transaction on `client` (which must not be inside a transaction). */
-export async function applyMapping(client: pg.ClientBase, salesforce: SalesforceClient, spec: MappingSpecInput): Promise<MappingPlan> {
+/** Plan and apply a mapping in one transaction on `client` (which must not be inside a transaction); `onlyIfChanged` skips a plan that would change nothing. */
+export async function applyMapping(client: pg.ClientBase, salesforce: SalesforceClient, spec: MappingSpecInput, options: { onlyIfChanged?: boolean } = {}): Promise<MappingPlan> {
   await client.query('begin');
   try {
     await client.query('select pg_advisory_xact_lock($1)', [MAPPING_LOCK_KEY]);
     const plan = await planMapping(client, salesforce, spec);
+    if (options.onlyIfChanged && !plan.changed) {
+      await client.query('rollback');
+      return plan;
+    }
     for (const statement of plan.statements) await client.query(statement);
     await client.query('commit');
     return plan;

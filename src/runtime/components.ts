@@ -6,10 +6,12 @@ import type { EngineComponent } from './engine-context.js';
 import { metricsServer } from './metrics-server.js';
 import { pollScheduler } from './poll-scheduler.js';
 import { streamSubscriber } from './stream-subscriber.js';
+import { outboxListener } from './outbox-listener.js';
 
 /** Every component, started in order and stopped in reverse. */
 export const components: EngineComponent[] = [
   metricsServer,
   pollScheduler,
   streamSubscriber,
+  outboxListener,
 ];

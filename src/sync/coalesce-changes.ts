@@ -35,6 +35,8 @@ export interface CoalescedChange {
   unknownSince: Date | null;
   /** The highest attempt count among the rows. */
   attempts: number;
+  /** Set by the push when an update of a never-inserted row (its insert failed) is sent as an insert. */
+  reinsert?: boolean;
 }
 
 /** Coalesce one record's changes, given in outbox id order. */

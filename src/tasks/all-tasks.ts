@@ -10,6 +10,8 @@ export const tasks: { [N in TaskName]?: SfsyncTask<N> } = {};
 import { poll } from './poll.js';
 import { drift } from './drift.js';
 import { reload } from './reload.js';
+import { push } from './push.js';
 tasks['sfsync:poll'] = poll;
 tasks['sfsync:drift'] = drift;
 tasks['sfsync:reload'] = reload;
+tasks['sfsync:push'] = push;

@@ -1,0 +1,70 @@
+/**
+ * The push's reads: the mapping, the API-limit pause, claiming outbox rows
+ * (sfsync.claim_outbox), and the current sfids of claimed records.
+ */
+import pg from 'pg';
+import type { FieldInfo } from '../mapping/field-info.js';
+import type { OutboxChange } from '../sync/coalesce-changes.js';
+
+/** What a push needs to know about its mapping. */
+export interface PushMapping {
+  id: string;
+  connectionId: string;
+  sobject: string;
+  /** `"schema"."table"`, quoted. */
+  table: string;
+  fieldInfo: FieldInfo[];
+  externalIdField: string | null;
+  active: boolean;
+  pausedUntil: Date | null;
+}
+
+/** Load the mapping; undefined when it is gone. `active`: read_write and not paused. */
+export async function loadPushMapping(client: pg.ClientBase, mappingId: string): Promise<PushMapping | undefined> {
+  const { rows } = await client.query<{ connection_id: string; sobject: string; schema_name: string; table_name: string; field_info: FieldInfo[]; external_id_field: string | null; mode: string; state: string; push_paused_until: Date | null }>(
+    `select m.connection_id::text, m.sobject, m.schema_name, m.table_name, m.field_info, m.external_id_field, m.mode, m.state, c.push_paused_until
+       from sfsync.mappings m join sfsync.connections c on c.id = m.connection_id where m.id = $1`,
+    [mappingId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    id: mappingId,
+    connectionId: row.connection_id,
+    sobject: row.sobject,
+    table: `${pg.escapeIdentifier(row.schema_name)}.${pg.escapeIdentifier(row.table_name)}`,
+    fieldInfo: row.field_info,
+    externalIdField: row.external_id_field,
+    active: row.mode === 'read_write' && row.state !== 'paused' && row.field_info.length > 0,
+    pausedUntil: row.push_paused_until && row.push_paused_until > new Date() ? row.push_paused_until : null,
+  };
+}
+
+/** Claim up to `limit` records' due changes; returns them grouped by record, in outbox order. */
+export async function claimChanges(client: pg.ClientBase, mappingId: string, claimedBy: string, limit: number): Promise<OutboxChange[][]> {
+  const { rows } = await client.query<{ id: string; record_id: string; sfid: string | null; op: OutboxChange['op']; changed: Record<string, unknown>; unknown_since: Date | null; attempts: number }>(
+    'select id::text, record_id::text, sfid, op, changed, unknown_since, attempts from sfsync.claim_outbox($1, $2, $3) order by id',
+    [mappingId, claimedBy, limit],
+  );
+  const byRecord = new Map<string, OutboxChange[]>();
+  for (const r of rows) {
+    const change: OutboxChange = { id: r.id, recordId: r.record_id, sfid: r.sfid, op: r.op, changed: r.changed, unknownSince: r.unknown_since, attempts: r.attempts };
+    const list = byRecord.get(r.record_id);
+    if (list) list.push(change);
+    else byRecord.set(r.record_id, [change]);
+  }
+  return [...byRecord.values()];
+}
+
+/** The sfid each record has now: the table's, else the last one an outbox row learned (the row may be deleted). */
+export async function currentSfids(client: pg.ClientBase, mapping: PushMapping, recordIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (recordIds.length === 0) return out;
+  const { rows } = await client.query<{ id: string; sfid: string | null }>(
+    `select r.id::text, coalesce(t.sfid, (select o.sfid from sfsync.outbox o where o.mapping_id = $2 and o.record_id = r.id and o.sfid is not null order by o.id desc limit 1)) as sfid
+       from unnest($1::bigint[]) r(id) left join ${mapping.table} t on t.id = r.id`,
+    [recordIds, mapping.id],
+  );
+  for (const r of rows) if (r.sfid) out.set(r.id, r.sfid);
+  return out;
+}

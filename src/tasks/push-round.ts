@@ -1,0 +1,94 @@
+/**
+ * One push round over claimed changes: coalesce per record, build the
+ * Salesforce operations, look up inserts of unknown outcome, send, and
+ * write every outcome back.
+ */
+import type pg from 'pg';
+import type { SfsyncConfig } from '../config/config-schema.js';
+import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
+import { coalesceChanges, type CoalescedChange, type OutboxChange } from '../sync/coalesce-changes.js';
+import { toSalesforceRecord } from '../sync/push-values.js';
+import { currentSfids, type PushMapping } from './push-claim.js';
+import { findCreated } from './push-lookup.js';
+import { sendOps, type PushOp, type PushOutcome } from './push-send.js';
+import { pauseConnection, writeBack, type RecordResultRow } from './push-write-back.js';
+
+/** What a round did, for logs, metrics and the caller's loop. */
+export interface RoundResult {
+  records: number;
+  sent: number;
+  api: 'collections' | 'bulk' | 'none';
+  /** Set when Salesforce said REQUEST_LIMIT_EXCEEDED: pushes of the connection wait until then. */
+  pausedUntil?: Date;
+  /** The earliest retry time of a record sent back to 'new'. */
+  retryAt?: Date;
+}
+
+/** Push one claimed batch. */
+export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping: PushMapping, groups: OutboxChange[][], config: SfsyncConfig['push']): Promise<RoundResult> {
+  const changes = groups.map(coalesceChanges);
+  const sfids = await currentSfids(db, mapping, changes.map((c) => c.recordId));
+  await reinsertValues(db, mapping, changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)));
+  const results: RecordResultRow[] = [];
+  const ops: PushOp[] = [];
+  const byRecord = new Map<string, CoalescedChange>(changes.map((c) => [c.recordId, c]));
+  for (const change of changes) {
+    const built = buildOp(mapping, change, sfids.get(change.recordId) ?? null);
+    if ('outcome' in built) results.push({ change, outcome: built.outcome });
+    else ops.push(built);
+  }
+  const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
+  const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: o.body, since: byRecord.get(o.recordId)!.unknownSince! })));
+  const toSend = ops.filter((o) => !found.has(o.recordId));
+  for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
+  const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
+  for (const op of toSend) results.push({ change: byRecord.get(op.recordId)!, outcome: outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } } });
+  let pausedUntil: Date | undefined;
+  if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
+    pausedUntil = new Date(Date.now() + Math.min(config.retryMaxMs, 60_000));
+    await pauseConnection(db, mapping.connectionId, pausedUntil);
+  }
+  await writeBack(db, mapping, results, config);
+  const retrying = results.filter((r) => !['success', 'none', 'failed'].includes(r.outcome.kind));
+  return {
+    records: changes.length,
+    sent: toSend.length,
+    api,
+    ...(pausedUntil ? { pausedUntil } : {}),
+    ...(retrying.length > 0 ? { retryAt: new Date(Date.now() + config.retryBaseMs) } : {}),
+  };
+}
+
+/** The operation for one record, or its outcome when nothing needs sending. */
+function buildOp(mapping: PushMapping, change: CoalescedChange, knownSfid: string | null): PushOp | { outcome: RecordResultRow['outcome'] } {
+  const sfid = change.op === 'delete' ? change.sfid ?? knownSfid : knownSfid ?? change.sfid;
+  if (change.op === 'none') return { outcome: { kind: 'none' } };
+  if (change.op === 'delete') return sfid ? { recordId: change.recordId, kind: 'delete', body: {}, sfid } : { outcome: { kind: 'none' } };
+  if (sfid) {
+    const body: SfRow = toSalesforceRecord(mapping.fieldInfo, change.values, 'update');
+    if (Object.keys(body).length === 0) return { outcome: { kind: 'success', sfid } };
+    return { recordId: change.recordId, kind: 'update', body: { Id: sfid, ...body }, sfid };
+  }
+  const body = toSalesforceRecord(mapping.fieldInfo, change.values, 'insert');
+  const ext = mapping.externalIdField;
+  if (ext && body[ext] !== undefined && body[ext] !== null) return { recordId: change.recordId, kind: 'upsert', body };
+  return { recordId: change.recordId, kind: 'create', body };
+}
+
+/**
+ * An update of a row that has no Salesforce Id (its insert failed for good,
+ * then the app fixed the row) becomes an insert of the row's current mapped
+ * values; the failed insert is folded into it on success (write-back).
+ */
+async function reinsertValues(db: pg.ClientBase, mapping: PushMapping, changes: CoalescedChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const { rows } = await db.query<{ id: string; row: Record<string, unknown> }>(`select t.id::text, to_jsonb(t) as row from ${mapping.table} t where t.id = any($1::bigint[])`, [changes.map((c) => c.recordId)]);
+  const current = new Map(rows.map((r) => [r.id, r.row]));
+  for (const change of changes) {
+    const row = current.get(change.recordId);
+    if (!row) continue;
+    change.op = 'insert';
+    change.reinsert = true;
+    for (const f of mapping.fieldInfo) if (row[f.column] !== null && row[f.column] !== undefined) change.values[f.name] = row[f.column];
+  }
+}

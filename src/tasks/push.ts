@@ -1,0 +1,59 @@
+/**
+ * `sfsync:push`: send a mapping's captured changes to Salesforce.
+ *
+ * The job holds one pooled connection for its whole run: claims record that
+ * connection's backend pid, so if this process dies its backend exits and the
+ * next push (any process) recovers the claims (sfsync.recover_outbox) as
+ * changes of unknown outcome. Rounds of up to CLAIM_LIMIT records repeat
+ * until nothing is due; a REQUEST_LIMIT_EXCEEDED ends the job and queues the
+ * next one for when the connection's pause ends.
+ */
+import { jobKeys } from './payloads.js';
+import { claimChanges, loadPushMapping } from './push-claim.js';
+import { pushRound } from './push-round.js';
+import type { SfsyncTask } from './task-list.js';
+
+/** Records claimed per round: 10,000 keeps a round's write-back to one short transaction and still lets Bulk (threshold 2,000) take big batches. */
+const CLAIM_LIMIT = 10_000;
+
+/** The push task. */
+export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, context) => {
+  const db = await context.pool.connect();
+  const claimedBy = `${context.processName}/job:${helpers.job.id}`;
+  try {
+    const mapping = await loadPushMapping(db, mappingId);
+    if (!mapping || !mapping.active) return;
+    if (mapping.pausedUntil) {
+      await context.addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId), runAt: mapping.pausedUntil });
+      return;
+    }
+    await db.query('select sfsync.recover_outbox($1)', [mappingId]);
+    const sf = await context.salesforce(mapping.connectionId);
+    let retryAt: Date | undefined;
+    while (!context.signal.aborted) {
+      const groups = await claimChanges(db, mappingId, claimedBy, CLAIM_LIMIT);
+      if (groups.length === 0) break;
+      try {
+        const round = await pushRound(db, sf, mapping, groups, context.config.push);
+        helpers.logger.debug(`push ${mapping.sobject}: ${round.records} records, ${round.sent} sent via ${round.api}`);
+        retryAt = round.retryAt ?? retryAt;
+        if (round.pausedUntil) {
+          await context.addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId), runAt: round.pausedUntil });
+          return;
+        }
+      } catch (error) {
+        // Unexpected failure (not a Salesforce per-record error): hand the claims back
+        // as changes of unknown outcome, so the next push looks before it re-sends.
+        await db.query(
+          `update sfsync.outbox set state = 'new', unknown_since = coalesce(unknown_since, claimed_at), claimed_by = null, claimed_pid = null, next_attempt_at = now() + interval '1 second'
+            where mapping_id = $1 and state = 'pending' and claimed_by = $2`,
+          [mappingId, claimedBy],
+        ).catch(() => undefined);
+        throw error;
+      }
+    }
+    if (retryAt) await context.addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId), runAt: retryAt });
+  } finally {
+    db.release();
+  }
+};
