@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/pool.js';
 import type { InboundRow } from '../inbound-record.js';
 import { rowErrorJson } from '../inbound-record.js';
-import { attachByExternalIdSql, deleteSql, insertSql, updateBySfidSql } from '../inbound-sql.js';
+import { attachByExternalIdSql, deleteSql, insertSql, qualified, updateBySfidSql } from '../inbound-sql.js';
 import { resolveConflicts } from './apply-conflicts.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
@@ -33,9 +33,48 @@ export async function applyPage(pool: pg.Pool, mapping: InboundMapping, rows: re
   if (rows.length === 0) return { applied: 0, failed: 0 };
   return withTransaction(pool, async (client) => {
     await beginInbound(client, mapping.id);
-    return applyRowsIn(client, mapping, rows);
+    await client.query('savepoint sfsync_page');
+    try {
+      return await applyRowsIn(client, mapping, rows);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      // A value Postgres refused although conversion accepted it (the column
+      // differs from field_info): isolate the row(s) instead of failing the window.
+      await client.query('rollback to savepoint sfsync_page');
+      return applyOneByOne(client, mapping, rows);
+    }
   });
 }
+
+/** SQLSTATE class 22 (data exception: too long, out of range, invalid format) or 23514 (check violation). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('22') || code === '23514';
+}
+
+async function applyOneByOne(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
+  const total: PageResult = { applied: 0, failed: 0 };
+  for (const row of rows) {
+    await client.query('savepoint sfsync_row');
+    try {
+      const result = await applyRowsIn(client, mapping, [row]);
+      total.applied += result.applied;
+      total.failed += result.failed;
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await client.query('rollback to savepoint sfsync_row');
+      const e = error as { code?: string; message?: string };
+      const failure = { code: `PG_${e.code ?? 'DATA'}`, message: `Postgres refused a value of this record: ${e.message ?? ''}`, source: 'salesforce' };
+      await client.query(MARK_FAILED_SQL(mapping), [row.sfid, row.systemmodstamp, JSON.stringify(failure)]);
+      total.failed++;
+    }
+  }
+  return total;
+}
+
+const MARK_FAILED_SQL = (m: InboundMapping) => `
+insert into ${qualified(m)} as t (sfid, systemmodstamp, _sfsync_state, _sfsync_error) values ($1, $2::timestamp(3), 'failed', $3::jsonb)
+on conflict (sfid) do update set _sfsync_state = 'failed', _sfsync_error = excluded._sfsync_error`;
 
 /** The page's statements, inside a transaction begun with {@link beginInbound}. */
 export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
