@@ -43,12 +43,13 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
   const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
   for (const op of toSend) results.push({ change: byRecord.get(op.recordId)!, outcome: outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } } });
+  await writeBack(db, mapping, results, config);
   let pausedUntil: Date | undefined;
   if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
+    // Pause for retryMaxMs, at most a minute: Salesforce's 24-hour window frees calls continuously.
     pausedUntil = new Date(Date.now() + Math.min(config.retryMaxMs, 60_000));
     await pauseConnection(db, mapping.connectionId, pausedUntil);
   }
-  await writeBack(db, mapping, results, config);
   const retrying = results.filter((r) => !['success', 'none', 'failed'].includes(r.outcome.kind));
   return {
     records: changes.length,
