@@ -25,14 +25,14 @@ export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) =>
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
   const reason = payload.reason ?? 'interval';
   ctx.logger.debug({ mapping: mapping.id, reason, state: mapping.state, watermark: mapping.watermark }, 'poll');
-  if (mapping.state === 'paused' || mapping.state === 'error') return;
   if (mapping.state === 'new' || mapping.watermark === null) {
     // The initial load sets the first watermark; it queues the first poll when done.
-    if (mapping.state !== 'loading') await scheduleReload(ctx, mapping.id);
+    if (mapping.state === 'new') await scheduleReload(ctx, mapping.id);
     return;
   }
   try {
-    await pollWindow(ctx, mapping, mapping.watermark, reason);
+    // A paused mapping keeps its (cheap) interval chain so resuming needs nothing else.
+    if (mapping.state === 'active') await pollWindow(ctx, mapping, mapping.watermark, reason);
   } finally {
     if (reason !== 'event') await scheduleIntervalPoll(ctx, mapping.id, new Date(Date.now() + mapping.pollIntervalMs));
   }
