@@ -44,7 +44,10 @@ export function registerErrors(program: Command): void {
       .option('--all', 'every failed change')
       .option('--json', 'print the count as JSON')
       .action(
-        action(async (flags: SettleFlags, command: Command) => {
+        action(async (_flags: SettleFlags, command: Command) => {
+          // `--mapping` and `--json` are also options of `errors` itself, and
+          // commander gives them to the parent: read both levels.
+          const flags = command.optsWithGlobals<SettleFlags>();
           const selector = selectorFrom(flags, verb);
           const count = await withSession(command, ({ pool }) => settleFailed(pool, verb, selector));
           if (flags.json) console.log(JSON.stringify({ [verb === 'retry' ? 'retried' : 'discarded']: count }));

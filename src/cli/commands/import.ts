@@ -39,7 +39,8 @@ export function registerImport(program: Command): void {
           const connection = await findConnection(pool, flags.connection);
           const salesforce = await openSalesforce(config, connection);
           const specs = parsed.mappings.map((m) => ({ ...m, connectionId: connection.id }));
-          const progress = createProgress(flags.plan ? 'planning' : 'importing', { quiet: Boolean(flags.json), unit: 'mappings', lineIntervalMs: 0 });
+          // A bar on a terminal only: a failed import must stay one line on stderr.
+          const progress = createProgress(flags.plan ? 'planning' : 'importing', { quiet: Boolean(flags.json) || !process.stderr.isTTY, unit: 'mappings' });
           const client = await pool.connect();
           try {
             return await applyMappings(client, salesforce, specs, { planOnly: Boolean(flags.plan), progress });
