@@ -1,14 +1,9 @@
 /**
- * The Salesforce client of a stored connection, for CLI commands that ask
- * Salesforce something (map, import): non-secret settings from the
- * `sfsync.connections` row, secrets from the config/env, as the engine does.
+ * Stored Salesforce connections as CLI commands pick them (`--connection`);
+ * logging in is in open-salesforce-client.ts, loaded only when needed.
  */
 import type pg from 'pg';
-import type { SfsyncConfig } from '../config/config-schema.js';
 import { SfsyncError } from '../errors.js';
-import { connectSalesforce } from '../salesforce/connect.js';
-import { JsforceSalesforceClient } from '../salesforce/jsforce-client.js';
-import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 
 /** A stored connection, as commands need it. */
 export interface StoredConnection {
@@ -33,17 +28,4 @@ export async function findConnection(pool: pg.Pool, name: string | undefined): P
     throw new SfsyncError('UNKNOWN_CONNECTION', name ? `No connection named "${name}" (known: ${known}); check --connection.` : `Several connections exist (${known}); pick one with --connection.`);
   }
   return { id: row.id, name: row.name, loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };
-}
-
-/** Log in as the stored connection (secrets from config/env) and wrap it in the SalesforceClient. */
-export async function openSalesforce(config: SfsyncConfig, connection: StoredConnection): Promise<SalesforceClient> {
-  const conn = await connectSalesforce({
-    ...config.salesforce,
-    loginUrl: connection.loginUrl,
-    apiVersion: connection.apiVersion,
-    authKind: connection.authKind as SfsyncConfig['salesforce']['authKind'],
-    username: connection.username ?? config.salesforce.username,
-    clientId: connection.clientId ?? config.salesforce.clientId,
-  });
-  return new JsforceSalesforceClient(conn);
 }

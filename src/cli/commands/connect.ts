@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import type { SalesforceSettings } from '../../config/config-schema.js';
 import { SfsyncError } from '../../errors.js';
-import { connectSalesforce, resolveAuthKind } from '../../salesforce/connect.js';
 import { withSession } from '../cli-session.js';
 import { action } from '../run-command.js';
-import { readDailyApiUsage, saveConnection } from '../save-connection.js';
 
 interface ConnectFlags {
   name: string;
@@ -68,6 +66,9 @@ export function registerConnect(program: Command): void {
           jwtKeyFile: flags.jwtKeyFile,
         };
         for (const [key, value] of Object.entries(secrets)) if (value !== undefined) (salesforce as Record<string, string>)[key] = value;
+        // Loaded here, not at start-up: jsforce is heavy and most commands never need it.
+        const { connectSalesforce, resolveAuthKind } = await import('../../salesforce/connect.js');
+        const { readDailyApiUsage, saveConnection } = await import('../save-connection.js');
         const saved = await withSession(
           command,
           async ({ config, pool }) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action } from '../run-command.js';
-import { runDemo, type DemoFlags } from '../demo/run-demo.js';
+import type { DemoFlags } from '../demo/run-demo.js';
 
 /** `sfsync demo [--reset] [--data-dir DIR]`: the whole loop on embedded defaults (what `npm start` runs). */
 export function registerDemo(program: Command): void {
@@ -10,5 +10,5 @@ export function registerDemo(program: Command): void {
     .option('--reset', 'start over: delete the demo database first')
     .option('--emulator-port <port>', 'port of the in-process emulator (default: a free one)', '0')
     .option('--status-interval <seconds>', 'refresh of the status view', '2')
-    .action(action(async (flags: DemoFlags, command: Command) => runDemo(flags, command)));
+    .action(action(async (flags: DemoFlags, command: Command) => (await import('../demo/run-demo.js')).runDemo(flags, command)));
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startEmulator } from '../../emulator/index.js';
 import { SfsyncError } from '../../errors.js';
 import { action } from '../run-command.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -29,6 +28,7 @@ export function registerEmulator(program: Command): void {
         if (flags.seed !== undefined && flags.seed !== 'demo') {
           throw new SfsyncError('USAGE', `Unknown seed preset "${flags.seed}"; the one preset is "demo".`);
         }
+        const { startEmulator } = await import('../../emulator/index.js');
         const emulator = await startEmulator({ port, host: flags.host, ...(flags.seed === 'demo' ? { seed: 'demo' as const } : {}) }).catch(
           (cause: NodeJS.ErrnoException) => {
             throw new SfsyncError('EMULATOR_FAILED', `The emulator could not listen on ${flags.host}:${port} (${cause.code ?? cause.message}); pick another --port.`, { cause });

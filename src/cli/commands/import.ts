@@ -4,7 +4,7 @@ import { SfsyncError } from '../../errors.js';
 import { applyMappings } from '../apply-mappings.js';
 import { withSession } from '../cli-session.js';
 import { parseMappingFile } from '../mapping-file.js';
-import { findConnection, openSalesforce } from '../open-salesforce.js';
+import { findConnection } from '../open-salesforce.js';
 import { formatPlan, planJson } from '../plan-output.js';
 import { createProgress } from '../progress.js';
 import { action } from '../run-command.js';
@@ -37,6 +37,7 @@ export function registerImport(program: Command): void {
         const parsed = parseMappingFile(text, file);
         const plans = await withSession(command, async ({ config, pool }) => {
           const connection = await findConnection(pool, flags.connection);
+          const { openSalesforce } = await import('../open-salesforce-client.js');
           const salesforce = await openSalesforce(config, connection);
           const specs = parsed.mappings.map((m) => ({ ...m, connectionId: connection.id }));
           // A bar on a terminal only: a failed import must stay one line on stderr.

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { configSchema } from '../../config/config-schema.js';
 import { DEFAULT_CONFIG_FILE } from '../../config/load-config.js';
-import { migrate } from '../../db/migrate.js';
 import { SfsyncError } from '../../errors.js';
 import { openCliPostgres } from '../cli-postgres.js';
 import { configFor, globalFlags } from '../global-options.js';
@@ -35,6 +34,7 @@ export function registerInit(program: Command): void {
         writeFileSync(file, `${JSON.stringify(defaults, null, 2)}\n`, { mode: 0o644 });
         let applied: string[] = [];
         if (options.migrate !== false) {
+          const { migrate } = await import('../../db/migrate.js');
           const server = await openCliPostgres(configFor(command));
           try {
             applied = (await migrate(server.url)).applied;

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { applyMapping } from '../../mapping/apply-mapping.js';
 import { parseMappingSpec, type MappingSpecInput } from '../../mapping/mapping-spec.js';
 import { planMapping, type MappingPlan } from '../../mapping/plan-mapping.js';
 import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
-import { findConnection, openSalesforce } from '../open-salesforce.js';
+import { findConnection } from '../open-salesforce.js';
 import { action } from '../run-command.js';
 import { formatPlan, planJson } from '../plan-output.js';
 
@@ -73,6 +72,8 @@ export function registerMap(program: Command): void {
           const connection = await findConnection(pool, flags.connection);
           const spec = specFromFlags(sobject, flags, connection.id);
           parseMappingSpec(spec); // fail on a bad name before logging in to Salesforce
+          const { openSalesforce } = await import('../open-salesforce-client.js');
+          const { applyMapping } = await import('../../mapping/apply-mapping.js');
           const salesforce = await openSalesforce(config, connection);
           const client = await pool.connect();
           try {

@@ -3,7 +3,7 @@ import type { MappingPlan } from '../../mapping/plan-mapping.js';
 import { applyMappings } from '../apply-mappings.js';
 import { withSession } from '../cli-session.js';
 import { MAPPING_ROW_COLUMNS, entryFromRow, type MappingRow } from '../mapping-file.js';
-import { findConnection, openSalesforce } from '../open-salesforce.js';
+import { findConnection } from '../open-salesforce.js';
 import { formatTable, printJson } from '../output.js';
 import { formatPlan, planJson } from '../plan-output.js';
 import { action } from '../run-command.js';
@@ -63,6 +63,7 @@ async function planAll(pool: import('pg').Pool, config: import('../../config/con
   for (const row of rows) byConnection.set(row.connection, [...(byConnection.get(row.connection) ?? []), row]);
   for (const [name, group] of byConnection) {
     const connection = await findConnection(pool, name);
+    const { openSalesforce } = await import('../open-salesforce-client.js');
     const salesforce = await openSalesforce(config, connection);
     const client = await pool.connect();
     try {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrate } from '../../db/migrate.js';
 import { openCliPostgres } from '../cli-postgres.js';
 import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
@@ -12,6 +11,7 @@ export function registerMigrate(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (options: { json?: boolean }, command: Command) => {
+        const { migrate } = await import('../../db/migrate.js');
         const server = await openCliPostgres(configFor(command));
         try {
           const { applied } = await migrate(server.url);

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { migrate } from '../../db/migrate.js';
-import { startEngine } from '../../runtime/start-engine.js';
-import { createLogger } from '../../runtime/logger.js';
 import { openCliPostgres } from '../cli-postgres.js';
 import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
@@ -27,6 +24,9 @@ export function registerStart(program: Command): void {
       action(async (options: StartOptions, command: Command) => {
         const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
         const config = configFor(command, metricsPort === undefined ? {} : { metrics: { port: metricsPort } });
+        const { migrate } = await import('../../db/migrate.js');
+        const { startEngine } = await import('../../runtime/start-engine.js');
+        const { createLogger } = await import('../../runtime/logger.js');
         const logger = createLogger({ level: config.logLevel });
         const server = await openCliPostgres(config);
         try {
