@@ -5,12 +5,18 @@
  * restore, a job deleted by hand, or a mapping created while no engine ran —
  * at start and every 30 s. `preserve_run_at` leaves an existing job's time
  * alone, so re-seeding never postpones or duplicates a poll.
+ *
+ * It also keeps one `sfsync:reconcile` job per active mapping queued at the
+ * next `config.poll.reconcileCron` time (UTC). A job per mapping rather than a
+ * graphile-worker crontab entry: mappings come and go at run time, and the
+ * same job key is what `sfsync.request_reconcile()` uses on demand.
  */
 import type { EngineComponent } from './engine-context.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
 import { jobKeys } from '../tasks/payloads.js';
 import { loadInboundMappings } from '../sync/apply/inbound-mapping.js';
 import { scheduleIntervalPoll, scheduleReload } from '../sync/apply/poll-jobs.js';
+import { nextCronTime } from '../sync/cron-next.js';
 
 const RESEED_MS = 30_000;
 
@@ -24,7 +30,11 @@ export const pollScheduler: EngineComponent = {
       for (const m of await loadInboundMappings(ctx.pool)) {
         // A reload already queued or running (its job keeps the key) must not be doubled.
         if (m.state === 'new' && !(await hasJob(m.id))) await scheduleReload(ctx, m.id);
-        else if (m.state === 'active') await scheduleIntervalPoll(ctx, m.id, new Date(), 'preserve_run_at');
+        else if (m.state === 'active') {
+          await scheduleIntervalPoll(ctx, m.id, new Date(), 'preserve_run_at');
+          // Nightly reconciliation: preserve_run_at keeps an on-demand (sooner) request as it is.
+          await ctx.addJob('sfsync:reconcile', { mappingId: m.id }, { jobKey: jobKeys.reconcile(m.id), jobKeyMode: 'preserve_run_at', runAt: nextCronTime(ctx.config.poll.reconcileCron, new Date()), maxAttempts: 5 });
+        }
       }
     };
     await seed().catch((error: unknown) => ctx.logger.warn({ err: error }, 'seeding polls failed'));

@@ -15,3 +15,5 @@ tasks['sfsync:poll'] = poll;
 tasks['sfsync:drift'] = drift;
 tasks['sfsync:reload'] = reload;
 tasks['sfsync:push'] = push;
+import { reconcile } from './reconcile.js';
+tasks['sfsync:reconcile'] = reconcile;

@@ -1,0 +1,26 @@
+/**
+ * `sfsync:reconcile`: the full comparison of a mapping with Salesforce
+ * (sync/apply/reconcile-table.ts), recorded as a `reconcile` window. Queued
+ * nightly per mapping by the poll-scheduler component (config.poll.reconcileCron)
+ * and on demand (`select sfsync.request_reconcile('Account')`).
+ */
+import type { SfsyncTask } from './task-list.js';
+import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
+import { reconcileTable } from '../sync/apply/reconcile-table.js';
+import { failWindow, finishWindow, startWindow } from '../sync/apply/window-log.js';
+
+/** Reconcile one mapping. */
+export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helpers, ctx) => {
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
+  if (mapping.state !== 'active') return;
+  const client = await ctx.salesforce(mapping.connectionId);
+  const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'reconcile', lower: new Date(0), upper: new Date(Math.floor(Date.now() / 1000) * 1000 + 1000) });
+  try {
+    const result = await reconcileTable(ctx.pool, client, mapping, ctx.config.poll.upperLagMs);
+    await finishWindow(ctx.pool, windowId, result);
+    ctx.logger.info({ mapping: mapping.id, records: result.seen, fixed: result.applied }, 'reconcile finished');
+  } catch (error) {
+    await failWindow(ctx.pool, windowId, { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 }, error);
+    throw error;
+  }
+};
