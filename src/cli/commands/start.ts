@@ -30,10 +30,12 @@ export function registerStart(program: Command): void {
         const logger = createLogger({ level: config.logLevel });
         const server = await openCliPostgres(config);
         try {
+          // Listen before starting: a signal during start-up stops right after it.
+          const stopRequested = waitForSignal();
           if (options.migrate !== false) await migrate(server.url);
           const engine = await startEngine({ config, databaseUrl: server.url, logger });
           logger.info({ database: server.kind }, 'sfsync started; stop with Ctrl-C (SIGINT) or SIGTERM');
-          const signal = await waitForSignal();
+          const signal = await stopRequested;
           logger.info({ signal }, 'stopping');
           await engine.stop();
           logger.info('stopped');

@@ -1,0 +1,72 @@
+/**
+ * `sfsync emulator` and `sfsync start` as subprocesses: they serve until
+ * SIGINT, then exit 0; `start` serves /healthz and /metrics on 127.0.0.1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/db/free-port.js';
+import { REPO_ROOT } from '../support/run-cli.js';
+import { waitFor } from '../support/wait-for.js';
+import { createCliWorld, type CliWorld } from './cli-env.js';
+
+let world: CliWorld;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  world = await createCliWorld();
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await world?.close();
+});
+
+/** Start `sfsync <args>` in the background, collecting its output. */
+function background(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'sfsync.js'), ...args], {
+    cwd: world.dir,
+    env: { ...process.env, ...world.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, exited };
+}
+
+describe('long-running commands', () => {
+  it('emulator serves a login until SIGINT', async () => {
+    const port = await freePort();
+    const emu = background(['emulator', '--port', String(port), '--json']);
+    const info = await waitFor(() => emu.out().split('\n').find((l) => l.startsWith('{')), { timeoutMs: 30_000, what: 'the emulator to listen' });
+    expect(JSON.parse(info)).toMatchObject({ url: `http://127.0.0.1:${port}`, username: 'admin@sfsync.test' });
+    const token = await fetch(`http://127.0.0.1:${port}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'sfsync-local', client_secret: 'sfsync-local-secret', username: 'admin@sfsync.test', password: 'sfsync' }),
+    });
+    expect(token.status).toBe(200);
+    emu.child.kill('SIGINT');
+    expect(await emu.exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+  });
+
+  it('start serves /healthz and /metrics, logs JSON without secrets, and stops on SIGINT', async () => {
+    expect((await world.sfsync(['connect'])).code).toBe(0);
+    expect((await world.sfsync(['map', 'Account', '--fields', 'Name', '--mode', 'read_write'])).code).toBe(0);
+    const port = await freePort();
+    const engine = background(['start', '--metrics-port', String(port)]);
+    const health = await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, { timeoutMs: 40_000, what: '/healthz' });
+    expect(health).toBe(true);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^sfsync_changes_pending\{mapping_id="\d+",object="Account"\} 0$/m);
+    expect(metrics).toMatch(/^sfsync_api_limit\{connection="default"\} \d+/m);
+    expect(metrics).toMatch(/^# TYPE sfsync_queue_depth gauge$/m);
+    engine.child.kill('SIGINT');
+    expect(await engine.exited).toBe(0);
+    const logs = engine.out().split('\n').filter((l) => l.startsWith('{"level"'));
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.map((l) => JSON.parse(l).msg)).toContain('stopped');
+    expect(engine.out()).not.toMatch(/sfsync-local-secret/);
+  });
+});
