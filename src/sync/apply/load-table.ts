@@ -67,6 +67,9 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
     const direct = !backfill && rows[0]?.empty === true;
     if (!direct) await db.query(createStageSql(mapping, columns));
     const copy = copySql(direct ? qualified(mapping) : STAGE, columns);
+    // One COUNT() call makes progress readable as records_seen / records_expected.
+    counters.expected = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), { includeDeleted: !backfill });
+    await updateWindow(pool, windowId, counters);
     const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as { includeDeleted: boolean });
     for await (const page of pages) {
       const { chunk, rows: copied, failed } = copyChunk(mapping, page, columns, backfill);
