@@ -13,8 +13,8 @@ import { selectFields, windowSoql } from '../sync/window-bounds.js';
 
 /** Re-poll one primary window. */
 export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) => {
-  const { rows } = await ctx.pool.query<{ mapping_id: string; lower: Date; upper: Date; kind: string }>(
-    'select mapping_id::text, lower, upper, kind from sfsync.poll_windows where id = $1',
+  const { rows } = await ctx.pool.query<{ mapping_id: string; lower: Date; upper: Date; kind: string; records_seen: number }>(
+    'select mapping_id::text, lower, upper, kind, records_seen from sfsync.poll_windows where id = $1',
     [payload.windowId],
   );
   const primary = rows[0];
@@ -24,10 +24,12 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   const client = await ctx.salesforce(mapping.connectionId);
   const bounds = { lower: primary.lower, upper: primary.upper };
   const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'secondary', ...bounds });
-  let counters: WindowCounters = { api: 'rest', seen: 0, applied: 0, failed: 0, apiCalls: 0 };
+  // The primary saw roughly what the re-poll will see: the same API choice applies.
+  const api = primary.records_seen > ctx.config.poll.bulkThreshold ? 'bulk' : 'rest';
+  let counters: WindowCounters = { api, seen: 0, applied: 0, failed: 0, apiCalls: 0 };
   try {
     const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), rowFilter: mapping.rowFilter, ...bounds });
-    counters = await fetchAndApply(ctx.pool, client, mapping, soql, { api: 'rest', includeDeleted: true });
+    counters = await fetchAndApply(ctx.pool, client, mapping, soql, { api, includeDeleted: true });
     await finishWindow(ctx.pool, windowId, counters, { driftFixed: counters.applied });
     // The primary's row says its second look is done.
     await ctx.pool.query('update sfsync.poll_windows set secondary_due_at = null where id = $1', [payload.windowId]);
