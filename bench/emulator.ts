@@ -1,33 +1,77 @@
 /**
- * Emulator throughput figures (run: `npx tsx bench/emulator.ts [records]`).
- * Prints, never asserts: sObject Collections via jsforce, seeding, a
- * SystemModstamp-windowed query's first page over 1,000,000 records, and Bulk
- * API 2.0 ingest and query. Latency and faults are off.
+ * Emulator throughput figures against issue 3 §8's targets
+ * (run: `npx tsx bench/emulator.ts [records]`, about a minute on 2 cores).
+ *
+ * The emulator runs in a worker thread and jsforce in the main thread, as a
+ * benchmark of sfsync runs them (the engine and the emulator never share one
+ * JavaScript thread's CPU): a figure then measures the emulator, not jsforce's
+ * CSV encoding competing with it. Prints, never asserts, each figure beside its
+ * target and as a ratio of it: sObject Collections via jsforce, Bulk API 2.0
+ * ingest via jsforce (100,000 records; also the server's own processing time)
+ * and query (paged by locator), seeding, and a SystemModstamp-windowed query's
+ * first 2,000-row page over 1,000,000 records, cold and warm. Latency and
+ * faults are off.
  */
 import os from 'node:os';
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
-import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
-import { seedRecords } from '../src/emulator/org/seed.js';
 
 const BIG = Number(process.argv[2] ?? 1_000_000);
 const COLLECTION_RECORDS = 20_000;
-const BULK_RECORDS = 50_000;
+const BULK_RECORDS = 100_000;
+const API = '/services/data/v59.0';
 
-async function connect(emu: RunningEmulator): Promise<Connection> {
+/** Worker side: start the emulator, report its URL, stop on request. */
+async function serveInWorker(): Promise<void> {
+  const { startEmulator } = await import('../src/emulator/index.js');
+  const emu = await startEmulator();
+  parentPort?.on('message', (message: unknown) => {
+    if (message === 'stop') void emu.stop().then(() => parentPort?.close());
+  });
+  parentPort?.postMessage({ url: emu.url });
+}
+
+async function startWorker(): Promise<{ url: string; stop: () => Promise<void> }> {
+  // tsx's CLI hooks only the main thread: the worker loads this file through tsx's API.
+  const api = import.meta.resolve('tsx/esm/api');
+  const self = JSON.stringify(import.meta.url);
+  const worker = new Worker(`import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${self}, ${self}))`, { eval: true });
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once('message', (m: { url: string }) => resolve(m.url));
+    worker.once('error', reject);
+  });
+  return {
+    url,
+    stop: async () => {
+      worker.postMessage('stop');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
+}
+
+async function connect(url: string): Promise<Connection> {
   const conn = new jsforce.Connection({
-    loginUrl: emu.url, version: '59.0',
-    oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: emu.url },
+    loginUrl: url, version: '59.0',
+    oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: url },
   });
   await conn.login('admin@sfsync.test', 'sfsync');
   return conn;
 }
 
-function rate(count: number, ms: number): string {
-  return `${Math.round(count / (ms / 1000)).toLocaleString('en-US')} rec/s`;
+function rate(count: number, ms: number): number {
+  return Math.round(count / (ms / 1000));
 }
 
-async function benchCollections(conn: Connection): Promise<string> {
+/** One printed line: figure, target, ratio (≥ 1 means met; for times the ratio is target ÷ figure). */
+function line(name: string, value: number, unit: string, target: number | undefined, higherIsBetter = true, note = ''): void {
+  const shown = `${value.toLocaleString('en-US')} ${unit}`;
+  const goal = target === undefined ? '(no target)' : `${higherIsBetter ? '≥' : '<'} ${target.toLocaleString('en-US')} ${unit}`;
+  const ratio = target === undefined ? '' : `${(higherIsBetter ? value / target : target / value).toFixed(2)}×`;
+  console.log(`${name.padEnd(66)} ${shown.padStart(15)}  ${goal.padEnd(17)} ${ratio.padStart(6)}  ${note}`);
+}
+
+async function benchCollections(conn: Connection): Promise<number> {
   const chunks: Array<Array<{ Name: string }>> = [];
   for (let i = 0; i < COLLECTION_RECORDS; i += 200) {
     chunks.push(Array.from({ length: 200 }, (_, j) => ({ Name: `Bench ${i + j}` })));
@@ -45,19 +89,27 @@ async function benchCollections(conn: Connection): Promise<string> {
   return rate(COLLECTION_RECORDS, performance.now() - started);
 }
 
-async function benchBulk(conn: Connection): Promise<{ ingest: string; query: string }> {
+async function benchIngest(conn: Connection): Promise<{ endToEnd: number; server: number }> {
   const input = Array.from({ length: BULK_RECORDS }, (_, i) => ({ LastName: `Bulk ${i}`, Email: `b${i}@bench.test` }));
-  let started = performance.now();
-  await conn.bulk2.loadAndWaitForResults({ object: 'Contact', operation: 'insert', input, pollInterval: 100, pollTimeout: 120_000 });
-  const ingest = rate(BULK_RECORDS, performance.now() - started);
-  started = performance.now();
+  const started = performance.now();
+  const results = await conn.bulk2.loadAndWaitForResults({ object: 'Contact', operation: 'insert', input, pollInterval: 100, pollTimeout: 120_000 });
+  const endToEnd = rate(BULK_RECORDS, performance.now() - started);
+  if (results.successfulResults.length !== BULK_RECORDS) throw new Error(`ingest: ${results.failedResults.length} failed`);
+  const jobs = await conn.request<{ records: Array<{ id: string }> }>(`${API}/jobs/ingest`);
+  const last = jobs.records[jobs.records.length - 1];
+  const info = await conn.request<{ totalProcessingTime: number }>(`${API}/jobs/ingest/${last?.id ?? ''}`);
+  return { endToEnd, server: rate(BULK_RECORDS, Math.max(1, info.totalProcessingTime)) };
+}
+
+async function benchQuery(conn: Connection): Promise<{ rate: number; rows: number }> {
+  const started = performance.now();
   const job = await conn.request<{ id: string }>({
-    method: 'POST', url: '/services/data/v59.0/jobs/query',
+    method: 'POST', url: `${API}/jobs/query`,
     body: JSON.stringify({ operation: 'query', query: 'SELECT Id, LastName, Email FROM Contact' }),
     headers: { 'Content-Type': 'application/json' },
   });
   for (;;) {
-    const info = await conn.request<{ state: string }>(`/services/data/v59.0/jobs/query/${job.id}`);
+    const info = await conn.request<{ state: string }>(`${API}/jobs/query/${job.id}`);
     if (info.state === 'JobComplete') break;
     if (info.state === 'Failed' || info.state === 'Aborted') throw new Error(`query job ${info.state}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -66,56 +118,71 @@ async function benchBulk(conn: Connection): Promise<{ ingest: string; query: str
   let rows = 0;
   let locator = '';
   do {
-    const res = await fetch(`${conn.instanceUrl}/services/data/v59.0/jobs/query/${job.id}/results?maxRecords=50000${locator ? `&locator=${locator}` : ''}`, {
+    const res = await fetch(`${conn.instanceUrl}${API}/jobs/query/${job.id}/results?maxRecords=50000${locator ? `&locator=${locator}` : ''}`, {
       headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' },
     });
     rows += Number(res.headers.get('sforce-numberofrecords') ?? 0);
     await res.text();
     locator = res.headers.get('sforce-locator') ?? 'null';
   } while (locator !== 'null');
-  return { ingest, query: `${rate(rows, performance.now() - started)} (${rows} rows)` };
+  return { rate: rate(rows, performance.now() - started), rows };
 }
 
-async function benchWindow(emu: RunningEmulator, conn: Connection): Promise<{ seeding: string; firstPageMs: string; heapMb: number }> {
-  const started = performance.now();
-  seedRecords(emu.org, 'Account', BIG, { batchSize: 2000 });
-  const seeding = rate(BIG, performance.now() - started);
-  const rows = emu.org.list('Account');
-  const lo = rows[Math.floor(rows.length * 0.1)]?.values.SystemModstamp as string;
-  const hi = rows[Math.floor(rows.length * 0.9)]?.values.SystemModstamp as string;
-  const literal = (v: string): string => v.replace('.000+0000', 'Z').replace(/\.\d{3}\+0000$/, 'Z');
-  const soql = `SELECT Id, Name, SystemModstamp FROM Account WHERE SystemModstamp >= ${literal(lo)} AND SystemModstamp < ${literal(hi)} ORDER BY SystemModstamp`;
+async function benchWindow(url: string, conn: Connection): Promise<{ seeding: number; cold: number; warm: number; inWindow: number }> {
+  const res = await fetch(`${url}/__emulator/seed`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ object: 'Account', count: BIG }) });
+  const seeded = (await res.json()) as { created: number; ms: number };
+  const seeding = rate(seeded.created, seeded.ms);
+  const edge = async (dir: string): Promise<number> => {
+    const r = await conn.query<{ SystemModstamp: string }>(`SELECT SystemModstamp FROM Account ORDER BY SystemModstamp ${dir} LIMIT 1`);
+    return Date.parse((r.records[0]?.SystemModstamp ?? '').replace('+0000', 'Z'));
+  };
+  const [first, last] = [await edge('ASC'), await edge('DESC')];
+  // The middle 80% of the stamps: SOQL literals have whole seconds (jsforce drops ms), so round outward.
+  const literal = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const lo = literal(first + (last - first) * 0.1);
+  const hi = literal(first + (last - first) * 0.9 + 1000);
+  const soql = `SELECT Id, Name, SystemModstamp FROM Account WHERE SystemModstamp >= ${lo} AND SystemModstamp < ${hi} ORDER BY SystemModstamp`;
+  let inWindow = 0;
   const timed = async (): Promise<number> => {
     const t = performance.now();
     const page = await conn.query(soql);
     if (page.records.length !== 2000) throw new Error(`expected a 2000-row first page, got ${page.records.length}`);
+    inWindow = page.totalSize;
     return Math.round(performance.now() - t);
   };
+  // Cold: the first run of this SOQL right after seeding (parse, compile, index walk, the seed's GC debt).
   const cold = await timed();
-  const warm = await timed();
-  return { seeding, firstPageMs: `${cold} ms cold, ${warm} ms warm`, heapMb: Math.round(process.memoryUsage().heapUsed / 1e6) };
+  let warm = Infinity;
+  for (let i = 0; i < 3; i++) warm = Math.min(warm, await timed());
+  return { seeding, cold, warm, inWindow };
 }
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1e9)} GB, ${os.platform()} ${os.release()}, node ${process.version}`);
-  const emu = await startEmulator();
+  console.log('targets: issue 3 §8, latency off; ratio ≥ 1.00× means met. Emulator in a worker thread, jsforce in the main thread.');
+  const started = performance.now();
+  const emu = await startWorker();
   try {
-    const conn = await connect(emu);
-    console.log(`sObject Collections create via jsforce (200/call, 4 in flight): ${await benchCollections(conn)}`);
-    try {
-      const bulk = await benchBulk(conn);
-      console.log(`Bulk 2.0 ingest insert ${BULK_RECORDS} via jsforce loadAndWaitForResults: ${bulk.ingest}`);
-      console.log(`Bulk 2.0 query, results paged by locator: ${bulk.query}`);
-    } catch (error) {
-      console.log(`Bulk 2.0: unavailable (${(error as Error).message})`);
-    }
-    const win = await benchWindow(emu, conn);
-    console.log(`seeding ${BIG.toLocaleString('en-US')} Accounts in-process: ${win.seeding} (heap ${win.heapMb} MB)`);
-    console.log(`windowed SystemModstamp query over ${BIG.toLocaleString('en-US')} Accounts, first 2000-row page via jsforce (800k rows in window): ${win.firstPageMs}`);
+    const conn = await connect(emu.url);
+    const n = (x: number): string => x.toLocaleString('en-US');
+    line(`sObject Collections create, jsforce (${n(COLLECTION_RECORDS)}, 200/call, 4 in flight)`, await benchCollections(conn), 'rec/s', 5_000);
+    const ingest = await benchIngest(conn);
+    line(`Bulk 2.0 ingest insert ${n(BULK_RECORDS)}, jsforce loadAndWaitForResults`, ingest.endToEnd, 'rec/s', 50_000, true, 'upload + poll + results');
+    line('  of which the emulator processing the job (totalProcessingTime)', ingest.server, 'rec/s', 50_000);
+    const query = await benchQuery(conn);
+    line(`Bulk 2.0 query ${n(query.rows)} rows, results paged by locator`, query.rate, 'rec/s', 50_000);
+    const win = await benchWindow(emu.url, conn);
+    line(`seeding ${n(BIG)} Accounts (POST /__emulator/seed)`, win.seeding, 'rec/s', undefined);
+    const what = `windowed SystemModstamp query, first 2,000 of ${n(win.inWindow)}`;
+    // "Well under a second": the bench holds it to a quarter of one.
+    line(`${what}, cold`, win.cold, 'ms', 250, false);
+    line(`${what}, warm`, win.warm, 'ms', 250, false);
   } finally {
     await emu.stop();
   }
+  console.log(`total ${Math.round((performance.now() - started) / 1000)} s`);
 }
 
-await main();
+if (isMainThread) await main();
+else await serveInWorker();

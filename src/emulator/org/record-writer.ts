@@ -3,7 +3,7 @@
  * hardDelete), staged into a WriteTransaction. Each op validates fully
  * before staging, so a failed op leaves nothing behind.
  */
-import type { ObjectDef, SfRecord, SfValue, WriteContext } from '../ports.js';
+import type { FieldDef, ObjectDef, SfRecord, SfValue, WriteContext } from '../ports.js';
 import { applyInput } from './apply-input.js';
 import { formatDateTime } from './datetime.js';
 import type { IdGenerator } from './ids.js';
@@ -56,25 +56,51 @@ export function makeRow(object: ObjectDef, id: string, values: SfRecord, stampMs
   return { object: object.name, id, values: ordered, systemModstampMs: stampMs, isDeleted: ordered.IsDeleted === true, seq, superseded: false };
 }
 
+/** Per-object constants of a create, computed once instead of per record. */
+interface CreatePlan {
+  defaults: Array<[string, SfValue]>;
+  hasOwner: boolean;
+  /** Boolean fields: a null input stores false, as makeRow does. */
+  booleans: Set<string>;
+}
+
+const createPlans = new WeakMap<ObjectDef, CreatePlan>();
+
+function createPlanOf(env: WriterEnv, object: ObjectDef): CreatePlan {
+  let plan = createPlans.get(object);
+  if (plan === undefined) {
+    plan = {
+      defaults: object.fields.filter((f) => f.defaultedOnCreate && f.createable && f.defaultValue !== null).map((f) => [f.name, f.defaultValue]),
+      hasOwner: env.schema.getField(object, 'OwnerId') !== undefined,
+      booleans: new Set(object.fields.filter((f) => f.type === 'boolean').map((f) => f.name)),
+    };
+    createPlans.set(object, plan);
+  }
+  return plan;
+}
+
 /** Stage a create; returns the new Id. */
 export function stageCreate(env: WriterEnv, tx: WriteTransaction, object: ObjectDef, input: Record<string, unknown>, ctx: WriteContext): string {
   const given = applyInput(env.schema, tx, object, input, 'create', ['Id']);
-  const values: SfRecord = {};
-  for (const f of object.fields) {
-    if (f.defaultedOnCreate && f.createable && f.defaultValue !== null) values[f.name] = f.defaultValue;
-  }
-  if (env.schema.getField(object, 'OwnerId') !== undefined) values.OwnerId = ctx.userId;
+  const plan = createPlanOf(env, object);
+  // Built straight into the object's template (one allocation, one hidden class), not copied by makeRow.
+  const values: SfRecord = { ...templateOf(object) };
+  for (const [name, value] of plan.defaults) values[name] = value;
+  if (plan.hasOwner) values.OwnerId = ctx.userId;
   if (object.name === 'Case') values.CaseNumber = env.nextAutoNumber('Case', 'CaseNumber');
-  Object.assign(values, given);
+  for (const key in given) values[key] = given[key] ?? (plan.booleans.has(key) ? false : null);
   finishValues(env, object, values);
   const stamp = env.nextStamp();
   const id = env.ids.next(object.keyPrefix);
   const when = formatDateTime(stamp);
-  Object.assign(values, {
-    Id: id, IsDeleted: false, CreatedDate: when, CreatedById: ctx.userId,
-    LastModifiedDate: when, LastModifiedById: ctx.userId, SystemModstamp: when,
-  });
-  const row = makeRow(object, id, values, stamp, env.nextSeq());
+  values.Id = id;
+  values.IsDeleted = false;
+  values.CreatedDate = when;
+  values.CreatedById = ctx.userId;
+  values.LastModifiedDate = when;
+  values.LastModifiedById = ctx.userId;
+  values.SystemModstamp = when;
+  const row: StoredRow = { object: object.name, id, values, systemModstampMs: stamp, isDeleted: false, seq: env.nextSeq(), superseded: false };
   checkUnique(env, tx, object, row);
   // CREATE's changedFields (every non-null field) are derived when an event is emitted, not per seeded row.
   tx.stage({ id, object: object.name, kind: 'CREATE', prev: undefined, next: row, changedFields: [], ctx });
@@ -126,14 +152,24 @@ function finishValues(env: WriterEnv, object: ObjectDef, values: SfRecord): void
     const first = values.FirstName;
     values.Name = [typeof first === 'string' ? first : '', values.LastName ?? ''].join(' ').trim() || null;
   }
-  const missing = object.fields.filter(
-    (f) => !f.nillable && f.createable && f.type !== 'boolean' && (values[f.name] === null || values[f.name] === undefined),
-  );
+  const missing = requiredFieldsOf(object).filter((f) => values[f.name] === null || values[f.name] === undefined);
   if (missing.length > 0) {
     const names = missing.map((f) => f.name);
     throw new WriteFailure('REQUIRED_FIELD_MISSING', `Required fields are missing: [${names.join(', ')}]`, names);
   }
   env.checkValidationRules(object, values);
+}
+
+const requiredFields = new WeakMap<ObjectDef, FieldDef[]>();
+
+/** Fields a save must fill (computed once per object: this runs for every written record). */
+function requiredFieldsOf(object: ObjectDef): FieldDef[] {
+  let fields = requiredFields.get(object);
+  if (fields === undefined) {
+    fields = object.fields.filter((f) => !f.nillable && f.createable && f.type !== 'boolean');
+    requiredFields.set(object, fields);
+  }
+  return fields;
 }
 
 function checkUnique(env: WriterEnv, tx: WriteTransaction, object: ObjectDef, row: StoredRow): void {

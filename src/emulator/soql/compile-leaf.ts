@@ -24,6 +24,8 @@ export interface ConditionScope {
 export interface CompiledLeaf {
   readonly predicate: Predicate;
   readonly modstamp?: (ctx: EvalContext) => ModstampRange | undefined;
+  /** True when `modstamp`'s range holds exactly the records `predicate` accepts, so an index range scan need not test it. */
+  readonly coveredByRange?: boolean;
 }
 
 type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -55,8 +57,11 @@ export function compileLeaf(condition: ConditionWithValueQuery, scope: Condition
   }
   const isModstamp = path.hops.length === 0 && path.leaf.name === 'SystemModstamp';
   if (!isModstamp) return { predicate: comparePredicate(op as CompareOp, path.get, kind, operand) };
-  const predicate = modstampPredicate(op as CompareOp, operand) ?? comparePredicate(op as CompareOp, path.get, kind, operand);
-  return { predicate, modstamp: modstampBound(op as CompareOp, operand) };
+  const fast = modstampPredicate(op as CompareOp, operand);
+  const predicate = fast ?? comparePredicate(op as CompareOp, path.get, kind, operand);
+  const modstamp = modstampBound(op as CompareOp, operand);
+  // A literal datetime bound is the same ms comparison as the fast predicate: the index range is exact.
+  return { predicate, modstamp, coveredByRange: fast !== undefined && modstamp !== undefined };
 }
 
 /** SystemModstamp against a datetime value compares `systemModstampMs` numbers: the hot path of windowed sync queries. */

@@ -15,17 +15,52 @@ export interface CompiledWhere {
    * (undefined: no bound, scan everything).
    */
   readonly modstampRange: (ctx: EvalContext) => ModstampRange | undefined;
+  /**
+   * What is left to test on records from a scan of `modstampRange`: the
+   * top-level AND terms the range does not already guarantee; undefined when
+   * the range alone decides (the windowed sync query: 800k matches, no test each).
+   */
+  readonly residual: Predicate | undefined;
 }
 
-const ALWAYS: CompiledWhere = { predicate: () => true, modstampRange: () => undefined };
+const ALWAYS: CompiledWhere = { predicate: () => true, modstampRange: () => undefined, residual: undefined };
 
 /** Compile a WHERE clause (or none) once into a closure tree. */
 export function compileWhere(where: WhereClause | undefined, scope: ConditionScope): CompiledWhere {
   if (where === undefined) return ALWAYS;
   const tree = buildWhereTree(where);
   const bounds: Array<(ctx: EvalContext) => ModstampRange | undefined> = [];
-  const predicate = compileNode(tree, scope, bounds, true);
-  return { predicate, modstampRange: (ctx) => intersect(bounds.map((b) => b(ctx))) };
+  const terms = tree.type === 'and' ? tree.children : [tree];
+  const parts = terms.map((term) => compileTerm(term, scope, bounds));
+  const residualParts = parts.filter((p) => !p.covered).map((p) => p.predicate);
+  return {
+    predicate: allOf(parts.map((p) => p.predicate)),
+    modstampRange: (ctx) => intersect(bounds.map((b) => b(ctx))),
+    residual: residualParts.length === 0 ? undefined : allOf(residualParts),
+  };
+}
+
+/** One top-level AND term; `covered` when the modstamp range alone decides it. */
+function compileTerm(
+  node: WhereNode, scope: ConditionScope, bounds: Array<(ctx: EvalContext) => ModstampRange | undefined>,
+): { predicate: Predicate; covered: boolean } {
+  if (node.type !== 'leaf') return { predicate: compileNode(node, scope, bounds, true), covered: false };
+  const leaf = compileLeaf(node.condition, scope);
+  if (leaf.modstamp !== undefined) bounds.push(leaf.modstamp);
+  return { predicate: leaf.predicate, covered: leaf.coveredByRange === true };
+}
+
+/** AND of predicates, unrolled for the common short lists (this runs once per scanned record). */
+function allOf(predicates: Predicate[]): Predicate {
+  const [a, b, c] = predicates;
+  if (a === undefined) return () => true;
+  if (b === undefined) return a;
+  if (c === undefined) return (r, ctx) => a(r, ctx) && b(r, ctx);
+  if (predicates.length === 3) return (r, ctx) => a(r, ctx) && b(r, ctx) && c(r, ctx);
+  return (r, ctx) => {
+    for (const p of predicates) if (!p(r, ctx)) return false;
+    return true;
+  };
 }
 
 function compileNode(
@@ -45,8 +80,7 @@ function compileNode(
       return (r, ctx) => !child(r, ctx);
     }
     case 'and': {
-      const children = node.children.map((c) => compileNode(c, scope, bounds, conjunctive));
-      return (r, ctx) => children.every((c) => c(r, ctx));
+      return allOf(node.children.map((c) => compileNode(c, scope, bounds, conjunctive)));
     }
     case 'or': {
       const children = node.children.map((c) => compileNode(c, scope, bounds, false));

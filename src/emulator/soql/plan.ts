@@ -61,12 +61,13 @@ export function collectMatches(plan: QueryPlan, source: RecordSource, includeDel
   });
   const sortNeeded = plan.order.keyCount > (order === undefined ? 0 : 1);
   const stopAt = !sortNeeded && plan.limit !== undefined ? plan.offset + plan.limit : Infinity;
-  const predicate = plan.where.predicate;
+  // Records from a range scan already satisfy the terms the range covers: test only the rest.
+  const predicate = range !== undefined ? plan.where.residual : plan.where.predicate;
   const matches: StoredRecord[] = [];
   if (stopAt > 0) {
     for (const record of scan) {
       if (record.isDeleted && !includeDeleted) continue;
-      if (!predicate(record, ctx)) continue;
+      if (predicate !== undefined && !predicate(record, ctx)) continue;
       matches.push(record);
       if (matches.length >= stopAt) break;
     }

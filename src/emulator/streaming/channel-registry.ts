@@ -30,6 +30,24 @@ export interface ChannelRegistryOptions {
   now: () => number;
 }
 
+/** A retained event whose `data` is built on first read, then kept. */
+class LazyEvent implements LoggedEvent {
+  #build: (() => unknown) | undefined;
+  #data: unknown;
+
+  constructor(readonly replayId: number, readonly createdMs: number, build: () => unknown) {
+    this.#build = build;
+  }
+
+  get data(): unknown {
+    if (this.#build !== undefined) {
+      this.#data = this.#build();
+      this.#build = undefined; // drop the closure (and the change it holds) once built
+    }
+    return this.#data;
+  }
+}
+
 /** Per-channel event logs and subscriber sets. */
 export class ChannelRegistry {
   readonly #logs = new Map<string, EventLog>();
@@ -49,12 +67,25 @@ export class ChannelRegistry {
 
   /** Retain an event on `channel` and hand it to the channel's subscribers. */
   publish(channel: string, replayId: number, data: unknown): void {
-    const log = this.#log(channel);
-    log.append({ replayId, createdMs: this.options.now(), data });
-    this.#prune(channel, log);
-    const subscribers = this.#subscribers.get(channel);
-    if (subscribers === undefined) return;
-    for (const subscriber of subscribers) subscriber.deliver({ channel, data });
+    this.publishLazy([channel], replayId, () => data);
+  }
+
+  /**
+   * Retain one event on each of `channels` (same replayId) and deliver it to
+   * their subscribers. `build` runs only when the data is first needed — a
+   * subscriber now, or a replay later — so a bulk load nobody listens to
+   * retains 100,000s of cheap thunks instead of building every payload.
+   */
+  publishLazy(channels: readonly string[], replayId: number, build: () => unknown): void {
+    const event = new LazyEvent(replayId, this.options.now(), build);
+    for (const channel of channels) {
+      const log = this.#log(channel);
+      log.append(event);
+      this.#prune(channel, log);
+      const subscribers = this.#subscribers.get(channel);
+      if (subscribers === undefined) continue;
+      for (const subscriber of subscribers) subscriber.deliver({ channel, data: event.data });
+    }
   }
 
   /** Retained events to deliver for a replay position; `ok:false` for an N that is not retained. */

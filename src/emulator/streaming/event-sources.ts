@@ -69,9 +69,9 @@ function publishCdc(org: OrgPort, deps: EventSourceDeps, seq: CdcSequencer, chan
   const stamp = seq.next(change.transactionKey);
   if (dropped()) return;
   const replayId = deps.channels.nextReplayId();
-  const data = buildCdcData(change, object, { replayId, ...stamp });
-  deps.channels.publish(changeEventChannel(object.name), replayId, data);
-  deps.channels.publish(ALL_CHANGE_EVENTS, replayId, data);
+  // One payload shared by both channels, built only if someone reads it (subscriber or replay).
+  deps.channels.publishLazy([changeEventChannel(object.name), ALL_CHANGE_EVENTS], replayId,
+    () => buildCdcData(change, object, { replayId, ...stamp }));
 }
 
 function publishPushTopics(org: OrgPort, deps: EventSourceDeps, change: ChangeEvent, dropped: () => boolean): void {

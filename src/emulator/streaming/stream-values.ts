@@ -37,6 +37,13 @@ export function isStreamableField(field: FieldDef): boolean {
  * object's fields change.
  */
 export function schemaIdOf(object: ObjectDef): string {
+  // Hashing per event cost ~2 s per 300k writes; fields are only ever appended, so the count keys the cache.
+  const cached = schemaIds.get(object);
+  if (cached !== undefined && cached.fieldCount === object.fields.length) return cached.id;
   const shape = `${object.name}:${object.fields.map((f) => `${f.name}/${f.type}`).join(',')}`;
-  return createHash('md5').update(shape).digest('base64url').slice(0, 22);
+  const id = createHash('md5').update(shape).digest('base64url').slice(0, 22);
+  schemaIds.set(object, { fieldCount: object.fields.length, id });
+  return id;
 }
+
+const schemaIds = new WeakMap<ObjectDef, { fieldCount: number; id: string }>();
