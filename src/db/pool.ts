@@ -24,6 +24,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     // the next checkout reconnects. Nothing to do but say so.
     console.error(`sfsync: idle Postgres connection lost: ${error.message}`);
   });
+  pool.on('connect', (client) => {
+    // A checked-out client whose connection dies emits 'error'; unhandled, that
+    // would crash the process. The query in flight fails and its caller retries.
+    client.on('error', (error) => console.error(`sfsync: Postgres connection lost: ${error.message}`));
+  });
   return pool;
 }
 

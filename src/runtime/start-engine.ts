@@ -5,7 +5,7 @@
  * locks elect the one streaming subscriber per connection.
  */
 import { hostname } from 'node:os';
-import { makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
+import { Logger as WorkerLogger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
@@ -46,7 +46,8 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
   const stops: Array<() => Promise<void>> = [];
   let utils: WorkerUtils | undefined;
   try {
-    utils = await makeWorkerUtils({ pgPool: workerPool, schema: WORKER_SCHEMA });
+    const workerLogger = toWorkerLogger(logger);
+    utils = await makeWorkerUtils({ pgPool: workerPool, schema: WORKER_SCHEMA, logger: workerLogger });
     const context = createContext(options.config, pool, utils, logger, abort.signal);
     if (options.worker !== false) {
       const runner: Runner = await run({
@@ -56,6 +57,7 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
         concurrency: options.config.worker.concurrency,
         noHandleSignals: true,
         pollInterval: 2000,
+        logger: workerLogger,
       });
       stops.push(() => runner.stop());
     }
@@ -81,6 +83,18 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
     await Promise.all([pool.end(), workerPool.end()]);
     throw error;
   }
+}
+
+/** graphile-worker logs through sfsync's pino logger (structured, redacted), not the console. */
+function toWorkerLogger(logger: Logger): WorkerLogger {
+  const child = logger.child({ component: 'graphile-worker' });
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const fields = { ...scope, ...meta };
+    if (level === 'error') child.error(fields, message);
+    else if (level === 'warning') child.warn(fields, message);
+    else if (level === 'info') child.info(fields, message);
+    else child.debug(fields, message);
+  });
 }
 
 async function stopAll(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {
