@@ -88,8 +88,10 @@ async function handleData(
   if (!isServedVersion(apiVersion)) throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
   const session = org.authenticate(req.headers.authorization);
   if (session === undefined) throw HttpError.of(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
-  if (!org.countApiCall()) throw HttpError.of(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  const counted = org.countApiCall();
+  // Every authenticated REST/Bulk reply carries the usage, the refused ones too.
   res.setHeader('Sforce-Limit-Info', `api-usage=${org.apiUsage}/${org.controls.dailyApiLimit}`);
+  if (!counted) throw HttpError.of(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
   const method = (req.method ?? 'GET').toUpperCase();
   const fault = injectedFault(org.controls, method, `/services/data/v${apiVersion}${rest}`);
   if (fault !== undefined) throw fault;

@@ -84,5 +84,8 @@ describe('SOQL child relationship subqueries', () => {
       JSON.stringify({ operation: 'query', query: 'SELECT Id, (SELECT Id FROM Contacts) FROM Account' }), { 'Content-Type': 'application/json' });
     expect(bulk.status).toBe(400);
     expect(JSON.parse(bulk.text)[0]).toMatchObject({ errorCode: 'FUNCTIONALITY_NOT_ENABLED' });
+    const offset = await raw(conn, 'POST', '/services/data/v59.0/jobs/query',
+      JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account LIMIT 5 OFFSET 1' }), { 'Content-Type': 'application/json' });
+    expect(JSON.parse(offset.text)[0]).toMatchObject({ errorCode: 'FUNCTIONALITY_NOT_ENABLED' });
   });
 });

@@ -5,6 +5,7 @@
  * Salesforce validates Bulk 2.0 SOQL at job creation and names the SOQL
  * problem, and passing the REST code through lets callers handle both APIs alike.
  */
+import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import type { ObjectDef, OrgPort, QueryCursor, SchemaLookup } from '../ports.js';
 import { bulkError } from './bulk-errors.js';
 import { parseDialect } from './csv-dialect.js';
@@ -28,6 +29,10 @@ export function createQueryJob(org: OrgPort, id: string, owner: JobOwner, body: 
   const dialect = parseDialect(input);
   if (typeof dialect === 'string') throw bulkError(400, 'INVALIDJOB', `InvalidJob : ${dialect}`);
   const cursor = runSoql(org, query, operation, owner.apiVersion);
+  // The SOQL parsed above, so this parse cannot fail; OFFSET is not visible on the cursor.
+  if (parseQuery(query).offset !== undefined) {
+    throw bulkError(400, 'FUNCTIONALITY_NOT_ENABLED', 'OFFSET is not supported by Bulk API 2.0 queries; filter on a field (e.g. Id or SystemModstamp) instead.');
+  }
   const object = org.schema.getObject(cursor.object);
   const dateTimeColumns = cursor.columns.map((path) => (object ? columnType(org.schema, object, path) === 'datetime' : false));
   checkBulkSupported(org.schema, object, cursor);

@@ -22,6 +22,7 @@ import { WriteTransaction, type StagedChange } from './write-transaction.js';
 import { WriteFailure } from './write-failure.js';
 import { OrgEvents } from './org-events.js';
 import { publishPlatformEvent } from './platform-events.js';
+import { checkPushTopicQuery } from './pushtopic-query-check.js';
 
 /** Credentials and identity of the org; every field has a default. */
 export interface OrgIdentityOptions {
@@ -322,9 +323,9 @@ export class Org implements OrgPort {
     const makeVisible = (): void => {
       const now = Date.now();
       for (const c of changes) {
-        if (this.store.commit(c.id, c.object, c.next, c.next?.seq ?? Number.MAX_SAFE_INTEGER)) {
-          this.events.emitChange(c, now, transactionKey);
-        }
+        const visible = this.store.commit(c.id, c.object, c.next, c.next?.seq ?? Number.MAX_SAFE_INTEGER);
+        // Purging the recycle bin removes records whose DELETE was already published: no second event.
+        if (visible && !(c.kind === 'HARD_DELETE' && c.prev?.isDeleted === true)) this.events.emitChange(c, now, transactionKey);
       }
     };
     if (delay <= 0) {
@@ -362,6 +363,7 @@ export class Org implements OrgPort {
   }
 
   private checkRules(object: ObjectDef, values: SfRecord): void {
+    if (object.name === 'PushTopic') checkPushTopicQuery(this.schema, values);
     const checks = this.rules.get(object.name);
     if (checks === undefined) return;
     object.validationRules.forEach((rule, i) => {

@@ -139,7 +139,8 @@ function pushTopic(): ObjectDef {
   const notify = (op: string): FieldDef =>
     field(`NotifyForOperation${op}`, 'boolean', { defaultValue: true, label: `Create ${op}` });
   return objectDef('PushTopic', '0PT', [
-    field('Name', 'string', { length: 25, required: true, label: 'Topic Name' }),
+    // Name is the channel (/topic/Name): at most 25 characters and unique in the org.
+    field('Name', 'string', { length: 25, required: true, unique: true, label: 'Topic Name' }),
     field('Query', 'string', { length: 1300, required: true, label: 'SOQL Query' }),
     field('ApiVersion', 'double', { required: true, precision: 18, scale: 1 }),
     field('IsActive', 'boolean', { defaultValue: true, label: 'Active' }),
