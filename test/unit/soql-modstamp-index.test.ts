@@ -33,6 +33,18 @@ describe('SOQL SystemModstamp index use', () => {
     expect(cursor.take(2).map((r) => r['Name'])).toEqual(['A1000', 'A1010']);
   });
 
+  it('skips the WHERE terms the index range guarantees, while matches() keeps the whole clause', () => {
+    const window = compileSoql(`SELECT Id FROM Account WHERE SystemModstamp >= ${stamp(1000)} AND SystemModstamp < ${stamp(1010)}`, schema);
+    expect(window.execute(source, options).totalSize).toBe(10);
+    const inside = source.get(makeId('001', 1005));
+    const outside = source.get(makeId('001', 5000));
+    expect(inside && window.matches(inside, source)).toBe(true);
+    expect(outside && window.matches(outside, source)).toBe(false);
+    // An OR is not a range: every record is tested against the whole clause (5 early ones + 20,000 Tech, one in both).
+    const either = compileSoql(`SELECT COUNT() FROM Account WHERE SystemModstamp < ${stamp(5)} OR Industry = 'Tech'`, schema);
+    expect(either.execute(source, options).totalSize).toBe(20_004);
+  });
+
   it('stops the index scan early for ORDER BY SystemModstamp DESC with LIMIT', () => {
     source.recordsRead = 0;
     const cursor = compileSoql(`SELECT Id FROM Account WHERE SystemModstamp > ${stamp(10)} ORDER BY SystemModstamp DESC LIMIT 5`, schema).execute(source, options);
