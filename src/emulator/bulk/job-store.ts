@@ -4,7 +4,10 @@
  */
 import { setImmediate as yieldImmediate } from 'node:timers/promises';
 import type { IngestJob } from './ingest-job.js';
-import { canonicalJobId, JobIdGenerator } from './job-id.js';
+import { IdGenerator, normalizeId } from '../org/ids.js';
+
+/** Key prefix of Bulk jobs (AsyncApexJob). */
+export const JOB_KEY_PREFIX = '750';
 import type { QueryJob } from './query-job.js';
 
 /** Either kind of job. */
@@ -25,13 +28,13 @@ export class StoppedError extends Error {
 /** Jobs by Id, with cancellable waits for their background processing. */
 export class JobStore {
   private readonly jobs = new Map<string, BulkJob>();
-  private readonly ids = new JobIdGenerator();
+  private readonly ids = new IdGenerator();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private stopped = false;
 
   /** A fresh `750…` Id. */
   nextId(): string {
-    return this.ids.next();
+    return this.ids.next(JOB_KEY_PREFIX);
   }
 
   /** Register a new job, forgetting the oldest finished jobs of its kind beyond MAX_FINISHED_JOBS. */
@@ -43,7 +46,8 @@ export class JobStore {
 
   /** The job of `kind` with this Id (15 or 18 chars), or undefined. */
   get<K extends BulkJob['kind']>(kind: K, rawId: string): Extract<BulkJob, { kind: K }> | undefined {
-    const job = this.jobs.get(canonicalJobId(rawId));
+    // 15- or 18-character Ids in any case find the job, as on Salesforce.
+    const job = this.jobs.get(normalizeId(rawId) ?? rawId);
     return job?.kind === kind ? (job as Extract<BulkJob, { kind: K }>) : undefined;
   }
 
