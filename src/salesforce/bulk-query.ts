@@ -6,12 +6,12 @@
  * create job → poll until JobComplete → GET results?locator=…&maxRecords=… until
  * `Sforce-Locator: null`. Each page is parsed on its own (it repeats the header).
  */
-import { parse } from 'csv-parse/sync';
 import type { Connection } from 'jsforce';
 // jsforce has no `exports` map; its HttpApi is the one way to read response
 // headers (Sforce-Locator) while keeping its 401 → refresh → retry behaviour.
 import HttpApiModule from 'jsforce/lib/http-api.js';
 import { SfsyncError } from '../errors.js';
+import { parseCsvRecords } from './read-csv.js';
 import type { QueryOptions } from './salesforce-client.js';
 
 /** Options of {@link bulkQueryPages}. */
@@ -104,12 +104,16 @@ export async function* bulkQueryPages(conn: Connection, soql: string, options: B
   const id = await createJob(conn, soql, options);
   await waitForJob(conn, id, options);
   const maxRecords = options.maxRecords ?? 50_000;
-  let locator: string | undefined;
-  for (;;) {
-    const page = await fetchPage(conn, id, locator, maxRecords);
-    const rows = page.csv.length === 0 ? [] : (parse(page.csv, { columns: true, bom: true, relax_column_count: false }) as Array<Record<string, string>>);
+  let next: Promise<{ csv: string; next: string }> | undefined = fetchPage(conn, id, undefined, maxRecords);
+  while (next) {
+    const page: { csv: string; next: string } = await next;
+    // Fetch the following page while this one is parsed and consumed.
+    next = page.next === 'null' || page.next === '' ? undefined : fetchPage(conn, id, page.next, maxRecords);
+    // Keep a failed prefetch from being reported as unhandled before it is awaited.
+    next?.catch(() => undefined);
+    // Let the prefetch's request leave before the CPU-bound parse (jsforce sends after a few ticks).
+    for (let tick = 0; next && tick < 3; tick++) await new Promise((resolve) => setImmediate(resolve));
+    const rows = page.csv.length === 0 ? [] : parseCsvRecords(page.csv);
     if (rows.length > 0) yield rows;
-    if (page.next === 'null' || page.next === '') return;
-    locator = page.next;
   }
 }

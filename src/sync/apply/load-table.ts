@@ -30,21 +30,34 @@ export interface LoadOptions {
   maxRecords?: number;
 }
 
-/** COPY text lines of one page; returns the buffer and how many rows failed conversion. */
-function copyChunk(mapping: InboundMapping, page: Array<Record<string, string>>, columns: readonly string[], backfill: boolean): { chunk: Buffer; rows: number; failed: number } {
+/** Rows converted between two yields to the event loop (~10 ms of work). */
+const SLICE = 2000;
+
+/**
+ * COPY text of one page; returns the buffer and how many rows failed conversion.
+ * Converting yields to the event loop every {@link SLICE} rows: otherwise the
+ * prefetched next page's socket stalls (TCP back-pressure) for the whole page
+ * and fetching and converting no longer overlap (measured: 49 → 58 % of COPY).
+ */
+async function copyChunk(mapping: InboundMapping, page: Array<Record<string, string>>, columns: readonly string[], backfill: boolean): Promise<{ chunk: Buffer; rows: number; failed: number }> {
   const fields = backfill ? mapping.fields.filter((f) => columns.includes(f.column)) : mapping.fields;
+  const live = fields.filter((f) => !f.removed);
   const lines: string[] = [];
   let failed = 0;
-  for (const record of page) {
-    const row = toInboundRow(record, fields, 'bulk');
-    if (!backfill && row.isdeleted && mapping.deleteMode === 'delete') continue;
-    if (row.errors.length > 0) failed++;
-    const cells = [row.sfid, ...fields.filter((f) => !f.removed).map((f) => row.values[f.column] ?? null)];
-    if (!backfill) {
-      const error = row.errors.length > 0 ? JSON.stringify(rowErrorJson(row.errors)) : null;
-      cells.push(row.systemmodstamp, String(row.isdeleted), row.createddate, row.errors.length > 0 ? 'failed' : 'synced', error);
+  for (let start = 0; start < page.length; start += SLICE) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const record of page.slice(start, start + SLICE)) {
+      const row = toInboundRow(record, fields, 'bulk');
+      if (!backfill && row.isdeleted && mapping.deleteMode === 'delete') continue;
+      if (row.errors.length > 0) failed++;
+      let line = copyText(row.sfid);
+      for (const f of live) line += `\t${copyText(row.values[f.column] ?? null)}`;
+      if (!backfill) {
+        const error = row.errors.length > 0 ? JSON.stringify(rowErrorJson(row.errors)) : null;
+        line += `\t${copyText(row.systemmodstamp)}\t${row.isdeleted}\t${copyText(row.createddate)}\t${row.errors.length > 0 ? 'failed' : 'synced'}\t${copyText(error)}`;
+      }
+      lines.push(line);
     }
-    lines.push(cells.map(copyText).join('\t'));
   }
   return { chunk: Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), rows: lines.length, failed };
 }
@@ -71,15 +84,20 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
     counters.expected = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), { includeDeleted: !backfill });
     await updateWindow(pool, windowId, counters);
     const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as { includeDeleted: boolean });
+    // COPY of page k runs in Postgres while page k+1 is fetched and converted here.
+    let copying: Promise<number> = Promise.resolve(0);
     for await (const page of pages) {
-      const { chunk, rows: copied, failed } = copyChunk(mapping, page, columns, backfill);
-      if (copied > 0) await copyFrom(db, copy, [chunk]);
+      const { chunk, rows: copied, failed } = await copyChunk(mapping, page, columns, backfill);
+      await copying;
+      if (copied > 0) copying = copyFrom(db, copy, [chunk]);
+      copying.catch(() => undefined);
       counters.seen += page.length;
       counters.applied += direct ? copied : 0;
       counters.failed += failed;
       counters.apiCalls = client.callCount - startCalls;
       await updateWindow(pool, windowId, counters);
     }
+    await copying;
     if (!direct) {
       for (const sql of mergeSql(mapping, columns, backfill)) counters.applied += (await db.query(sql, sql.includes('$1') ? [mapping.id] : [])).rowCount ?? 0;
     }

@@ -1,0 +1,92 @@
+/**
+ * Initial load (issue 5, benchmark a): N records (default 1,000,000; emulator
+ * latency off) loaded by sfsync — Bulk 2.0 query paged by locator, CSV parsed,
+ * converted and COPY'd in one transaction — side by side with:
+ *  - a plain COPY (FORMAT csv) of the very same result CSV pages into the same
+ *    table (the floor: no fetch, no conversion), and
+ *  - the alternative writer: the same converted rows as multi-row INSERT …
+ *    SELECT FROM jsonb_to_recordset in 5,000-row batches.
+ * Target: sfsync ≥ 50 % of plain COPY.
+ *
+ *   npx tsx bench/initial-load.ts [records=1000000]
+ */
+import { escapeIdentifier as q } from 'pg';
+import { loadInboundMapping } from '../src/sync/apply/inbound-mapping.js';
+import { loadTable } from '../src/sync/apply/load-table.js';
+import { copyFrom } from '../src/sync/apply/copy-in.js';
+import { toInboundRow } from '../src/sync/inbound-record.js';
+import { qualified, recordset } from '../src/sync/inbound-sql.js';
+import { selectFields, windowSoql } from '../src/sync/window-bounds.js';
+import { describeMachine } from './bench-machine.js';
+import { startInboundBench } from './inbound-setup.js';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const FIELDS = ['Name', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'BillingCity', 'Phone'];
+
+// The emulator runs in its own process: Salesforce's work (running the job,
+// writing CSV) must not be billed to sfsync's thread.
+const bench = await startInboundBench({ separateEmulator: true });
+try {
+  let t = performance.now();
+  await bench.emulator.seed('Account', N);
+  console.error(`seeded ${N} Accounts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const mappingId = await bench.map({ sobject: 'Account', fields: FIELDS });
+  const mapping = await loadInboundMapping(bench.pool, mappingId);
+  const table = qualified(mapping);
+
+  // 1. sfsync's initial load, end to end from the Bulk API.
+  t = performance.now();
+  const loaded = await loadTable(bench.pool, bench.sf, mapping, { upperLagMs: 0, ...(process.env.MAX_RECORDS ? { maxRecords: Number(process.env.MAX_RECORDS) } : {}) });
+  const sfsyncMs = performance.now() - t;
+  if (loaded.seen !== N) throw new Error(`loaded ${loaded.seen} of ${N}`);
+
+  // The same CSV pages, fetched once more, for the baselines.
+  const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields) });
+  const pages: Array<Array<Record<string, string>>> = [];
+  for await (const page of bench.sf.bulkQueryPages(soql, { includeDeleted: true })) pages.push(page);
+  const columns = ['sfid', 'systemmodstamp', 'isdeleted', 'createddate', ...mapping.fields.map((f) => f.column)];
+  const csvPages = pages.map((page) => Buffer.from(['"Id","SystemModstamp","IsDeleted","CreatedDate",' + FIELDS.map((f) => `"${f}"`).join(','), ...page.map((r) => ['Id', 'SystemModstamp', 'IsDeleted', 'CreatedDate', ...FIELDS].map((c) => `"${(r[c] ?? '').replace(/"/g, '""')}"`).join(','))].join('\n') + '\n'));
+
+  // 2. plain COPY of the CSV into the same (emptied) table.
+  await bench.pool.query(`truncate ${table}`);
+  const db = await bench.pool.connect();
+  t = performance.now();
+  await db.query('begin');
+  for (const chunk of csvPages) {
+    await copyFrom(db, `copy ${table} (${columns.map(q).join(', ')}) from stdin with (format csv, header true, force_null (${columns.map(q).join(', ')}))`, [chunk]);
+  }
+  await db.query('commit');
+  const copyMs = performance.now() - t;
+
+  // 3. the alternative writer: converted rows through jsonb_to_recordset, 5,000 per statement.
+  await db.query(`truncate ${table}`);
+  t = performance.now();
+  await db.query('begin');
+  const insert = `insert into ${table} (sfid, systemmodstamp, isdeleted, createddate, ${mapping.fields.map((f) => q(f.column)).join(', ')}) select r.sfid, r.systemmodstamp::timestamp(3), r.isdeleted, r.createddate::timestamp(3), ${mapping.fields.map((f) => `r.${q(f.column)}::${f.pgType}`).join(', ')} from ${recordset(mapping)}`;
+  for (const page of pages) {
+    for (let i = 0; i < page.length; i += 5000) {
+      const rows = page.slice(i, i + 5000).map((r) => {
+        const row = toInboundRow(r, mapping.fields, 'bulk');
+        return { ...row.values, sfid: row.sfid, systemmodstamp: row.systemmodstamp, isdeleted: row.isdeleted, createddate: row.createddate };
+      });
+      await db.query(insert, [JSON.stringify(rows)]);
+    }
+  }
+  await db.query('commit');
+  const jsonMs = performance.now() - t;
+  db.release();
+
+  const rate = (ms: number) => Math.round(N / (ms / 1000));
+  console.log(`initial load, ${N.toLocaleString('en')} Accounts × ${FIELDS.length} fields (+ Id, SystemModstamp, IsDeleted, CreatedDate), emulator latency off\n`);
+  console.log('                                              seconds      rows/s    vs COPY');
+  const line = (label: string, ms: number) => console.log(`${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(8)}  ${String(rate(ms)).padStart(10)}   ${(copyMs / ms).toFixed(2).padStart(6)}×`);
+  line('sfsync initial load (Bulk API → COPY)', sfsyncMs);
+  line('plain COPY of the same CSV (no fetch)', copyMs);
+  line('jsonb_to_recordset INSERT of converted rows', jsonMs);
+  console.log(`\nsfsync / plain COPY: ${((copyMs / sfsyncMs) * 100).toFixed(0)} % (target ≥ 50 %); API calls for the load: ${loaded.apiCalls}\n`);
+  const client = await bench.pool.connect();
+  console.log(await describeMachine(client));
+  client.release();
+} finally {
+  await bench.stop();
+}
