@@ -1,0 +1,56 @@
+/**
+ * Salesforce write → row in Postgres with streaming on (issue 5, benchmark b):
+ * p50 and p99 over N single-record updates made one at a time through the
+ * REST API (a user's client, not sfsync's), with the poll interval at one hour
+ * so every change arrives through CDC → debounced poll. Emulator latency off.
+ * Target p50 ≤ 300 ms; Heroku Connect: 10 minutes by default (2 at best).
+ *
+ *   npx tsx bench/stream-latency.ts [updates=200]
+ */
+import jsforce from 'jsforce';
+import pg from 'pg';
+import { describeMachine } from './bench-machine.js';
+import { percentile, startInboundBench } from './inbound-setup.js';
+
+const N = Number(process.argv[2] ?? 200);
+
+const bench = await startInboundBench({ config: { poll: { upperLagMs: 1000, eventDebounceMs: 20 } } });
+const watcher = new pg.Client(bench.databaseUrl);
+try {
+  await bench.emulator.seed('Account', 100);
+  const mappingId = await bench.map({ sobject: 'Account', fields: ['Name', 'Industry'], pollInterval: '1 hour', streaming: 'auto' });
+  await bench.startEngine();
+  await watcher.connect();
+  const ready = async () => (await watcher.query("select 1 from sfsync.mappings where id = $1 and state = 'active'", [mappingId])).rowCount === 1
+    && (await watcher.query('select 1 from sfsync.stream_state')).rowCount !== 0;
+  for (let i = 0; !(await ready()); i++) {
+    if (i > 3000) throw new Error('mapping not loaded/subscribed after 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const user = new jsforce.Connection({ loginUrl: bench.emulator.url, version: '59.0', oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: bench.emulator.url }, callOptions: { client: 'bench-user' } });
+  await user.login('admin@sfsync.test', 'sfsync');
+  const ids = (await user.query<{ Id: string }>('SELECT Id FROM Account LIMIT 100')).records.map((r) => r.Id);
+  const latencies: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const id = ids[i % ids.length]!;
+    const name = `Latency ${i}`;
+    await user.sobject('Account').update({ Id: id, Name: name });
+    const written = performance.now();
+    const deadline = written + 30_000;
+    while ((await watcher.query('select 1 from salesforce.account where sfid = $1 and name = $2', [id, name])).rowCount === 0) {
+      if (performance.now() > deadline) throw new Error(`${name} not in Postgres after 30 s`);
+    }
+    latencies.push(performance.now() - written);
+  }
+  latencies.sort((a, b) => a - b);
+  const f = (v: number) => v.toFixed(0).padStart(8);
+  console.log(`stream latency: Salesforce update (REST reply) → row in Postgres, ${N} updates one at a time, CDC, poll interval 1 h, emulator latency off\n`);
+  console.log('                                p50 ms    p99 ms    max ms');
+  console.log(`sfsync (CDC → debounced poll) ${f(percentile(latencies, 50))}  ${f(percentile(latencies, 99))}  ${f(latencies.at(-1)!)}`);
+  console.log(`Heroku Connect default poll   ${f(600_000)}  ${f(600_000)}  (10-minute polling; 2 minutes at best)`);
+  console.log(`\np50 vs target 300 ms: ${(percentile(latencies, 50) / 300).toFixed(2)}×; vs Heroku Connect: ${Math.round(600_000 / percentile(latencies, 50))}× faster\n`);
+  console.log(await describeMachine(watcher));
+} finally {
+  await watcher.end().catch(() => undefined);
+  await bench.stop();
+}
