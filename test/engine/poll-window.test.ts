@@ -42,9 +42,11 @@ describe('primary polls', () => {
     }, { timeoutMs: 10_000, what: 'the update to arrive' });
     expect(row['numberofemployees']).toBe(42);
     expect(row['_sfsync_state']).toBe('synced');
-    const { rows } = await h.pool.query("select count(*)::int as n, sum(records_applied)::int as applied from sfsync.poll_windows where kind = 'primary' and outcome = 'succeeded'");
-    expect(rows[0].n).toBeGreaterThan(0);
-    expect(rows[0].applied).toBeGreaterThanOrEqual(1);
+    // The page commits before its window is marked succeeded: wait for the window too.
+    await waitFor(async () => {
+      const { rows } = await h.pool.query("select coalesce(sum(records_applied), 0)::int as applied from sfsync.poll_windows where kind = 'primary' and outcome = 'succeeded'");
+      return rows[0].applied >= 1;
+    }, { what: 'a succeeded primary window that applied the update' });
     const { rows: m } = await h.pool.query('select watermark from sfsync.mappings where id = $1', [mappingId]);
     expect(m[0].watermark.getTime()).toBeGreaterThan(Date.now() - 10_000);
   });
