@@ -8,6 +8,7 @@
 import type { SfsyncTask } from './task-list.js';
 import { fetchAndApply } from '../sync/apply/fetch-apply.js';
 import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
+import { withRemovedFields } from '../sync/apply/removed-field.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from '../sync/apply/window-log.js';
 import { selectFields, windowSoql } from '../sync/window-bounds.js';
 
@@ -28,8 +29,9 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   const api = primary.records_seen > ctx.config.poll.bulkThreshold ? 'bulk' : 'rest';
   let counters: WindowCounters = { api, seen: 0, applied: 0, failed: 0, apiCalls: 0 };
   try {
-    const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), rowFilter: mapping.rowFilter, ...bounds });
-    counters = await fetchAndApply(ctx.pool, client, mapping, soql, { api, includeDeleted: true });
+    counters = await withRemovedFields(ctx.pool, mapping, (m) =>
+      fetchAndApply(ctx.pool, client, m, windowSoql({ sobject: m.sobject, fields: selectFields(m.fields), rowFilter: m.rowFilter, ...bounds }), { api, includeDeleted: true }),
+    );
     await finishWindow(ctx.pool, windowId, counters, { driftFixed: counters.applied });
     // The primary's row says its second look is done.
     await ctx.pool.query('update sfsync.poll_windows set secondary_due_at = null where id = $1', [payload.windowId]);

@@ -9,6 +9,7 @@ import { withTransaction } from '../db/pool.js';
 import { fetchAndApply } from '../sync/apply/fetch-apply.js';
 import { loadInboundMapping, type InboundMapping } from '../sync/apply/inbound-mapping.js';
 import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from '../sync/apply/poll-jobs.js';
+import { withRemovedFields } from '../sync/apply/removed-field.js';
 import { promoteReplay, readPendingReplay } from '../sync/apply/stream-replay.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from '../sync/apply/window-log.js';
 import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../sync/window-bounds.js';
@@ -32,7 +33,7 @@ export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) =>
   }
   try {
     // A paused mapping keeps its (cheap) interval chain so resuming needs nothing else.
-    if (mapping.state === 'active') await pollWindow(ctx, mapping, mapping.watermark, reason);
+    if (mapping.state === 'active') await withRemovedFields(ctx.pool, mapping, (m) => pollWindow(ctx, m, mapping.watermark!, reason));
   } finally {
     if (reason !== 'event') await scheduleIntervalPoll(ctx, mapping.id, new Date(Date.now() + mapping.pollIntervalMs));
   }

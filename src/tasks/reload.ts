@@ -8,6 +8,7 @@ import type { SfsyncTask } from './task-list.js';
 import { describeError } from '../salesforce/errors.js';
 import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
 import { loadTable } from '../sync/apply/load-table.js';
+import { withRemovedFields } from '../sync/apply/removed-field.js';
 import { scheduleIntervalPoll } from '../sync/apply/poll-jobs.js';
 import { failWindow, type WindowCounters } from '../sync/apply/window-log.js';
 
@@ -18,7 +19,7 @@ export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx
   if (mapping.state === 'new') await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
   const client = await ctx.salesforce(mapping.connectionId);
   try {
-    const counters = await loadTable(ctx.pool, client, mapping, { upperLagMs: ctx.config.poll.upperLagMs, ...(payload.fields ? { fields: payload.fields } : {}) });
+    const counters = await withRemovedFields(ctx.pool, mapping, (m) => loadTable(ctx.pool, client, m, { upperLagMs: ctx.config.poll.upperLagMs, ...(payload.fields ? { fields: payload.fields } : {}) }));
     ctx.logger.info({ mapping: mapping.id, sobject: mapping.sobject, records: counters.seen, failed: counters.failed, backfill: payload.fields ?? null }, 'load finished');
   } catch (error) {
     const e = error as { windowId?: string; counters?: WindowCounters };

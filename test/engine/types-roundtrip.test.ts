@@ -136,6 +136,21 @@ describe('types', () => {
     expect(rows[0].failed).toBeGreaterThanOrEqual(1);
   });
 
+  it('keeps polling when a mapped field is deleted in Salesforce (column kept, warning recorded)', async () => {
+    // The emulator has no API to delete a field; drop it from its schema maps directly.
+    const schema = h.emulator.org.schema as unknown as { objects: Map<string, { def: { fields: Array<{ name: string }> }; fields: Map<string, unknown> }> };
+    const entry = schema.objects.get('gadget__c')!;
+    entry.fields.delete('tel__c');
+    entry.def.fields = entry.def.fields.filter((f) => f.name !== 'Tel__c');
+    const conn = await sfConnection(h);
+    const { Tel__c: _dropped, ...values } = VALUES;
+    const id = ((await conn.sobject('Gadget__c').create({ ...values, Name: 'After removal' })) as { id: string }).id;
+    const row = await waitFor(() => rowOf(h, 'gadget__c', id), { what: 'a record polled after the field was removed' });
+    expect(row['tel__c']).toBeNull();
+    const { rows } = await h.pool.query("select last_error, (select f->>'removed' from jsonb_array_elements(field_info) f where f->>'name' = 'Tel__c') as removed from sfsync.mappings where id = $1", [gadget]);
+    expect(rows[0]).toMatchObject({ removed: 'true', last_error: { code: 'FIELD_REMOVED' } });
+  });
+
   it('maps an empty object', async () => {
     const empty = await mapObject(h, { sobject: 'Empty__c', fields: ['Note__c'] });
     await waitLoaded(h, empty);
