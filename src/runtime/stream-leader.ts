@@ -43,14 +43,18 @@ export function runAsLeader(pool: pg.Pool, connectionId: string, leadership: Lea
         return;
       }
       options.log('stream leader elected', { connectionId });
-      const stopLeading = await leadership.lead();
-      // Hold the lock; check the connection every retryMs (a terminated backend may not emit an error until used).
-      while (!stopped && !lost) {
-        await sleep(options.retryMs);
-        if (!stopped && !lost) await client.query('select 1').catch(onError);
+      try {
+        const stopLeading = await leadership.lead();
+        // Hold the lock; check the connection every retryMs (a terminated backend may not emit an error until used).
+        while (!stopped && !lost) {
+          await sleep(options.retryMs);
+          if (!stopped && !lost) await client.query('select 1').catch(onError);
+        }
+        await stopLeading();
+      } finally {
+        // Never hand a pooled connection back still holding the lock (nobody could lead again).
+        if (!lost) await client.query('select pg_advisory_unlock($1, $2::int)', [STREAM_LOCK_CLASS, connectionId]).catch(() => { lost = true; });
       }
-      await stopLeading();
-      if (!lost) await client.query('select pg_advisory_unlock($1, $2::int)', [STREAM_LOCK_CLASS, connectionId]).catch(() => undefined);
     } finally {
       client.off('error', onError);
       client.release(lost ? true : undefined);

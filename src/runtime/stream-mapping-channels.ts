@@ -45,8 +45,13 @@ export class MappingChannels {
     }
     for (const m of mappings) {
       if (this.byMapping.has(m.id)) continue;
-      const channel = m.streaming === 'pushtopic' ? await this.pushTopic(m) : cdcChannel(m.sobject);
-      await this.want(m, channel);
+      try {
+        const channel = m.streaming === 'pushtopic' ? await this.pushTopic(m) : cdcChannel(m.sobject);
+        await this.want(m, channel);
+      } catch (error) {
+        // One mapping's failure (e.g. PushTopic not creatable) must not keep the others unsubscribed.
+        this.ctx.logger.warn({ err: error, mapping: m.id }, 'stream subscription failed; retrying at the next sync');
+      }
     }
   }
 

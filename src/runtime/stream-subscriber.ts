@@ -63,7 +63,8 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
       if (!isEcho(message, ctx.config.salesforce.callOptionsClient)) pendingPolls.add(mappingId);
       flushTimer ??= setTimeout(() => void flush(), ctx.config.poll.eventDebounceMs);
     },
-    onSubscribeFailed: (channel, error) => void channels?.subscribeFailed(channel, error),
+    onSubscribeFailed: (channel, error) =>
+      void channels?.subscribeFailed(channel, error).catch((e: unknown) => ctx.logger.warn({ err: e, channel }, 'handling a failed subscribe failed; the periodic sync retries')),
     // The row says "subscribed" to operators (and tests); replay_id is untouched.
     onSubscribed: (channel) =>
       void ctx.pool
@@ -77,7 +78,8 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
     await stream.stop();
     throw new Error(`Streaming handshake failed: ${String(reply.error)}`);
   }
-  await channels.sync();
+  // A mapping that cannot subscribe yet (e.g. its PushTopic cannot be created) is retried by the periodic sync.
+  await channels.sync().catch((error: unknown) => ctx.logger.warn({ err: error, connectionId }, 'stream subscriptions incomplete; retrying'));
   const timer = setInterval(() => void channels?.sync().catch((error: unknown) => ctx.logger.warn({ err: error }, 'stream mapping refresh failed')), LEADER_RETRY_MS * 2);
   return async () => {
     clearInterval(timer);
