@@ -38,17 +38,14 @@ export async function sendOps(client: SalesforceClient, ops: PushOp[], options: 
   const api = ops.length > options.bulkThreshold ? 'bulk' : 'collections';
   const groups = (['create', 'upsert', 'update', 'delete'] as const).map((kind) => ops.filter((o) => o.kind === kind)).filter((g) => g.length > 0);
   const limiter = connectionLimiter(options.connectionId, options.concurrency);
-  const calls: Array<Promise<void>> = [];
-  for (const group of groups) {
-    const chunks = api === 'bulk' ? [group] : chunk(group, options.batchSize);
-    for (const part of chunks) {
-      calls.push(limiter(async () => {
-        const results = await callFor(client, part, api, options).catch((error: unknown) => error as Error);
-        part.forEach((op, i) => outcomes.set(op.recordId, results instanceof Error ? callOutcome(results, op) : recordOutcome(results[i], op)));
-      }));
-    }
+  const parts = groups.flatMap((group) => (api === 'bulk' ? [group] : chunk(group, options.batchSize)));
+  // Waves of `concurrency` calls; the per-connection limiter also bounds calls across mappings.
+  for (const wave of chunk(parts, options.concurrency)) {
+    await Promise.all(wave.map((part) => limiter(async () => {
+      const results = await callFor(client, part, api, options).catch((error: unknown) => error as Error);
+      part.forEach((op, i) => outcomes.set(op.recordId, results instanceof Error ? callOutcome(results, op) : recordOutcome(results[i], op)));
+    })));
   }
-  await Promise.all(calls);
   return { outcomes, api };
 }
 
