@@ -6,6 +6,7 @@ import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { startEmulator, type EmulatorOptions } from '../src/emulator/index.js';
 import { seedRecords } from '../src/emulator/org/seed.js';
@@ -33,6 +34,8 @@ export interface InboundBench {
 export interface EmulatorHandle {
   url: string;
   seed(object: string, count: number, template?: Record<string, unknown>): Promise<void>;
+  /** CPU seconds the emulator process has used (separate process only; Linux /proc). */
+  cpuSeconds?(): number;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,10 @@ async function emulatorChild(): Promise<EmulatorHandle> {
     async seed(object, count, template) {
       const res = await fetch(`${url}/__emulator/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object, count, template }) });
       if (!res.ok) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
+    },
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100/s)
     },
     async stop() {
       child.kill('SIGTERM');

@@ -17,6 +17,7 @@ import { copyFrom } from '../src/sync/apply/copy-in.js';
 import { toInboundRow } from '../src/sync/inbound-record.js';
 import { qualified, recordset } from '../src/sync/inbound-sql.js';
 import { selectFields, windowSoql } from '../src/sync/window-bounds.js';
+import os from 'node:os';
 import { describeMachine } from './bench-machine.js';
 import { startInboundBench } from './inbound-setup.js';
 
@@ -35,9 +36,14 @@ try {
   const table = qualified(mapping);
 
   // 1. sfsync's initial load, end to end from the Bulk API.
+  const emulatorCpu = bench.emulator.cpuSeconds?.() ?? 0;
+  const ownCpu = process.cpuUsage();
   t = performance.now();
   const loaded = await loadTable(bench.pool, bench.sf, mapping, { upperLagMs: 0, ...(process.env.MAX_RECORDS ? { maxRecords: Number(process.env.MAX_RECORDS) } : {}) });
   const sfsyncMs = performance.now() - t;
+  const emulatorCpuS = (bench.emulator.cpuSeconds?.() ?? 0) - emulatorCpu;
+  const own = process.cpuUsage(ownCpu);
+  const sfsyncCpuS = (own.user + own.system) / 1e6;
   if (loaded.seen !== N) throw new Error(`loaded ${loaded.seen} of ${N}`);
 
   // The same CSV pages, fetched once more, for the baselines.
@@ -83,7 +89,8 @@ try {
   line('sfsync initial load (Bulk API → COPY)', sfsyncMs);
   line('plain COPY of the same CSV (no fetch)', copyMs);
   line('jsonb_to_recordset INSERT of converted rows', jsonMs);
-  console.log(`\nsfsync / plain COPY: ${((copyMs / sfsyncMs) * 100).toFixed(0)} % (target ≥ 50 %); API calls for the load: ${loaded.apiCalls}\n`);
+  console.log(`\nsfsync / plain COPY: ${((copyMs / sfsyncMs) * 100).toFixed(0)} % (target ≥ 50 %); API calls for the load: ${loaded.apiCalls}`);
+  console.log(`CPU during sfsync's load: sfsync ${sfsyncCpuS.toFixed(1)} s, emulator (playing Salesforce, same ${os.cpus().length} cores) ${emulatorCpuS.toFixed(1)} s, over ${(sfsyncMs / 1000).toFixed(1)} s wall\n`);
   const client = await bench.pool.connect();
   console.log(await describeMachine(client));
   client.release();

@@ -23,10 +23,15 @@ const TIME_RE = /^(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z?$/;
 const ok = (value: string | null): Converted => ({ ok: true, value });
 const bad = (code: string, message: string): Converted => ({ ok: false, code, message });
 
-/** The declared length of `varchar(n)`, or undefined for unbounded types. */
+const lengths = new Map<string, number | undefined>();
+
+/** The declared length of `varchar(n)`, or undefined for unbounded types (cached: called for every value). */
 export function varcharLength(pgType: string): number | undefined {
+  if (lengths.has(pgType)) return lengths.get(pgType);
   const m = /^varchar\((\d+)\)$/.exec(pgType);
-  return m ? Number(m[1]) : undefined;
+  const length = m ? Number(m[1]) : undefined;
+  lengths.set(pgType, length);
+  return length;
 }
 
 /** Characters as Postgres counts them (code points), cheaply when no surrogate pairs. */
