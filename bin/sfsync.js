@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The `sfsync` command. Runs the TypeScript sources through tsx, so a fresh
-// clone needs no build step; a compiled `dist/` is used when present.
+// The `sfsync` command. In a checkout (src/ present) it runs the TypeScript
+// sources through tsx, so a fresh clone needs no build step and a stale dist/
+// is never run by mistake; a package without src/ runs the compiled dist/.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
+const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+if (existsSync(source)) {
   const { tsImport } = await import('tsx/esm/api');
   await tsImport('../src/cli/main.ts', import.meta.url);
+} else {
+  await import(pathToFileURL(fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url))).href);
 }
