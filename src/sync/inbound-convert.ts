@@ -20,8 +20,19 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?$/;
 const TIME_RE = /^(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z?$/;
 
-const ok = (value: string | null): Converted => ({ ok: true, value });
-const bad = (code: string, message: string): Converted => ({ ok: false, code, message });
+/** Why a value does not fit (allocated only on failure: the hot path returns plain strings). */
+export class ConversionFailure {
+  constructor(
+    readonly code: string,
+    readonly message: string,
+  ) {}
+}
+
+/** The fast form: the Postgres text, null, or a failure. */
+export type FastConverted = string | null | ConversionFailure;
+
+const ok = (value: string | null): FastConverted => value;
+const bad = (code: string, message: string): FastConverted => new ConversionFailure(code, message);
 
 const lengths = new Map<string, number | undefined>();
 
@@ -39,7 +50,7 @@ function charLength(text: string): number {
   return /[\uD800-\uDBFF]/.test(text) ? Array.from(text).length : text.length;
 }
 
-function convertText(field: FieldInfo, text: string): Converted {
+function convertText(field: FieldInfo, text: string): FastConverted {
   if (text.includes('\u0000')) return bad('INVALID_CHARACTER', `${field.name} contains a NUL character, which Postgres text cannot store.`);
   const max = varcharLength(field.pgType);
   if (max !== undefined && text.length > max && charLength(text) > max) {
@@ -48,7 +59,7 @@ function convertText(field: FieldInfo, text: string): Converted {
   return ok(text);
 }
 
-function convertNumber(field: FieldInfo, raw: unknown): Converted {
+function convertNumber(field: FieldInfo, raw: unknown): FastConverted {
   const text = typeof raw === 'number' ? String(raw) : String(raw).trim();
   if (typeof raw === 'number' ? !Number.isFinite(raw) : !NUMBER_RE.test(text)) return bad('INVALID_NUMBER', `${field.name} is not a number: ${text.slice(0, 40)}.`);
   const pg = field.pgType;
@@ -72,7 +83,7 @@ function convertNumber(field: FieldInfo, raw: unknown): Converted {
   return ok(text);
 }
 
-function convertBoolean(field: FieldInfo, raw: unknown): Converted {
+function convertBoolean(field: FieldInfo, raw: unknown): FastConverted {
   if (raw === true || raw === 'true' || raw === 'TRUE' || raw === 'True') return ok('true');
   if (raw === false || raw === 'false' || raw === 'FALSE' || raw === 'False') return ok('false');
   return bad('INVALID_BOOLEAN', `${field.name} is not a boolean: ${String(raw).slice(0, 40)}.`);
@@ -88,7 +99,7 @@ export function toUtcTimestamp(text: string): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-function convertTemporal(field: FieldInfo, text: string): Converted {
+function convertTemporal(field: FieldInfo, text: string): FastConverted {
   if (field.pgType === 'date') {
     const m = DATE_RE.exec(text.trim());
     const valid = m && new Date(`${m[0]}T00:00:00Z`).toISOString().startsWith(m[0]);
@@ -102,10 +113,10 @@ function convertTemporal(field: FieldInfo, text: string): Converted {
   return m?.[1] ? ok(m[1]) : bad('INVALID_TIME', `${field.name} is not a time: ${text.slice(0, 40)}.`);
 }
 
-/** Convert one value of `field`. null/undefined (and '' from Bulk CSV) are SQL null. */
-export function convertValue(field: FieldInfo, raw: unknown, source: ValueSource): Converted {
-  if (raw === null || raw === undefined) return ok(null);
-  if (source === 'bulk' && raw === '') return ok(null);
+/** Convert one value of `field` (fast form). null/undefined (and '' from Bulk CSV) are SQL null. */
+export function convertFast(field: FieldInfo, raw: unknown, source: ValueSource): FastConverted {
+  if (raw === null || raw === undefined) return null;
+  if (source === 'bulk' && raw === '') return null;
   switch (field.pgType) {
     case 'boolean':
       return convertBoolean(field, raw);
@@ -121,4 +132,10 @@ export function convertValue(field: FieldInfo, raw: unknown, source: ValueSource
       if (field.pgType.startsWith('numeric')) return convertNumber(field, raw);
       return convertText(field, typeof raw === 'object' ? JSON.stringify(raw) : String(raw));
   }
+}
+
+/** Convert one value of `field`. null/undefined (and '' from Bulk CSV) are SQL null. */
+export function convertValue(field: FieldInfo, raw: unknown, source: ValueSource): Converted {
+  const value = convertFast(field, raw, source);
+  return value instanceof ConversionFailure ? { ok: false, code: value.code, message: value.message } : { ok: true, value };
 }

@@ -4,7 +4,7 @@
  * (those columns are left untouched and the row is marked failed).
  */
 import type { FieldInfo } from '../mapping/field-info.js';
-import { convertValue, toUtcTimestamp, type ValueSource } from './inbound-convert.js';
+import { ConversionFailure, convertFast, toUtcTimestamp, type ValueSource } from './inbound-convert.js';
 
 /** A field whose value did not fit its column. */
 export interface FieldError {
@@ -42,9 +42,9 @@ export function toInboundRow(record: Record<string, unknown>, fields: readonly F
   };
   for (const field of fields) {
     if (field.removed) continue;
-    const converted = convertValue(field, record[field.name], source);
-    if (converted.ok) row.values[field.column] = converted.value;
-    else row.errors.push({ field: field.name, code: converted.code, message: converted.message });
+    const converted = convertFast(field, record[field.name], source);
+    if (converted instanceof ConversionFailure) row.errors.push({ field: field.name, code: converted.code, message: converted.message });
+    else row.values[field.column] = converted;
   }
   return row;
 }

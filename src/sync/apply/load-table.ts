@@ -12,7 +12,8 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
-import { toInboundRow, rowErrorJson } from '../inbound-record.js';
+import { ConversionFailure, convertFast, toUtcTimestamp } from '../inbound-convert.js';
+import { rowErrorJson, type FieldError } from '../inbound-record.js';
 import { floorToSecond, selectFields, windowSoql } from '../window-bounds.js';
 import { beginInbound } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
@@ -46,15 +47,25 @@ async function copyChunk(mapping: InboundMapping, page: Array<Record<string, str
   let failed = 0;
   for (let start = 0; start < page.length; start += SLICE) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const record of page.slice(start, start + SLICE)) {
-      const row = toInboundRow(record, fields, 'bulk');
-      if (!backfill && row.isdeleted && mapping.deleteMode === 'delete') continue;
-      if (row.errors.length > 0) failed++;
-      let line = copyText(row.sfid);
-      for (const f of live) line += `\t${copyText(row.values[f.column] ?? null)}`;
+    for (let i = start; i < Math.min(page.length, start + SLICE); i++) {
+      // Straight from the CSV record to a COPY line: no intermediate row object (1M rows → GC time).
+      const record = page[i]!;
+      const isdeleted = record['IsDeleted'] === 'true';
+      if (!backfill && isdeleted && mapping.deleteMode === 'delete') continue;
+      let line = copyText(record['Id'] ?? '');
+      let errors: FieldError[] | undefined;
+      for (const f of live) {
+        const value = convertFast(f, record[f.name], 'bulk');
+        if (value instanceof ConversionFailure) {
+          (errors ??= []).push({ field: f.name, code: value.code, message: value.message });
+          line += '\t\\N';
+        } else line += `\t${copyText(value)}`;
+      }
+      if (errors) failed++;
       if (!backfill) {
-        const error = row.errors.length > 0 ? JSON.stringify(rowErrorJson(row.errors)) : null;
-        line += `\t${copyText(row.systemmodstamp)}\t${row.isdeleted}\t${copyText(row.createddate)}\t${row.errors.length > 0 ? 'failed' : 'synced'}\t${copyText(error)}`;
+        const stamp = toUtcTimestamp(record['SystemModstamp'] ?? '') ?? null;
+        const created = toUtcTimestamp(record['CreatedDate'] ?? '') ?? null;
+        line += `\t${copyText(stamp)}\t${isdeleted}\t${copyText(created)}\t${errors ? 'failed' : 'synced'}\t${copyText(errors ? JSON.stringify(rowErrorJson(errors)) : null)}`;
       }
       lines.push(line);
     }
