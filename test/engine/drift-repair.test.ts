@@ -15,7 +15,7 @@ let lead: string;
 
 beforeAll(async () => {
   h = await startSyncHarness();
-  contact = await mapObject(h, { sobject: 'Contact', fields: ['LastName', 'Email'], driftDelay: '4 seconds' });
+  contact = await mapObject(h, { sobject: 'Contact', fields: ['LastName', 'Email'], driftDelay: '8 seconds' });
   lead = await mapObject(h, { sobject: 'Lead', fields: ['LastName', 'Company'], deleteMode: 'mark' });
   await h.startEngine();
   await waitLoaded(h, contact);
@@ -28,14 +28,18 @@ afterAll(async () => {
 describe('drift repair', () => {
   it('applies a late commit on the secondary poll and counts it', async () => {
     const conn = await sfConnection(h);
-    h.emulator.org.setControls({ commitDelayMs: 2500 });
-    // The reply comes at once; the record becomes visible 2.5 s later with its original stamp.
+    h.emulator.org.setControls({ commitDelayMs: 5000 });
+    // The reply comes at once; the record becomes visible 5 s later with its original stamp — after the
+    // primary windows (1 s apart) have passed it, before the drift re-poll (8 s after its window).
     const { id } = (await conn.sobject('Contact').create({ LastName: 'Late' })) as { id: string };
     h.emulator.org.setControls({ commitDelayMs: 0 });
-    const row = await waitFor(() => rowOf(h, 'contact', id), { timeoutMs: 15_000, what: 'the late record' });
+    const row = await waitFor(() => rowOf(h, 'contact', id), { timeoutMs: 20_000, what: 'the late record' });
     expect(row['lastname']).toBe('Late');
-    const { rows } = await h.pool.query("select coalesce(sum(drift_fixed), 0)::int as fixed from sfsync.poll_windows where mapping_id = $1 and kind = 'secondary'", [contact]);
-    expect(rows[0].fixed).toBe(1);
+    // The page commits before its window row is finished: wait for the count.
+    await waitFor(async () => {
+      const { rows } = await h.pool.query("select coalesce(sum(drift_fixed), 0)::int as fixed from sfsync.poll_windows where mapping_id = $1 and kind = 'secondary' and outcome = 'succeeded'", [contact]);
+      return rows[0].fixed === 1;
+    }, { what: 'drift_fixed = 1' });
   });
 });
 
