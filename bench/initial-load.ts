@@ -11,9 +11,9 @@
  *   npx tsx bench/initial-load.ts [records=1000000]
  */
 import { escapeIdentifier as q } from 'pg';
-import { loadInboundMapping } from '../src/sync/apply/inbound-mapping.js';
-import { loadTable } from '../src/sync/apply/load-table.js';
-import { copyFrom } from '../src/sync/apply/copy-in.js';
+import { loadInboundMapping } from '../src/tasks/inbound/inbound-mapping.js';
+import { loadTable } from '../src/tasks/inbound/load-table.js';
+import { copyFrom } from '../src/tasks/inbound/copy-in.js';
 import { toInboundRow } from '../src/sync/inbound-record.js';
 import { qualified, recordset } from '../src/sync/inbound-sql.js';
 import { selectFields, windowSoql } from '../src/sync/window-bounds.js';

@@ -1,6 +1,6 @@
 /**
  * Keeps every mapping's poll chain alive. Polls reschedule themselves
- * (sync/apply/poll-jobs.ts explains why the schedule lives in graphile-worker
+ * (tasks/inbound/poll-jobs.ts explains why the schedule lives in graphile-worker
  * jobs); this component only re-seeds a chain that is missing — after a
  * restore, a job deleted by hand, or a mapping created while no engine ran —
  * at start and every 30 s. `preserve_run_at` leaves an existing job's time
@@ -14,8 +14,8 @@
 import type { EngineComponent } from './engine-context.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
 import { jobKeys } from '../tasks/payloads.js';
-import { loadInboundMappings } from '../sync/apply/inbound-mapping.js';
-import { scheduleIntervalPoll, scheduleReload } from '../sync/apply/poll-jobs.js';
+import { loadInboundMappings } from '../tasks/inbound/inbound-mapping.js';
+import { scheduleIntervalPoll, scheduleReload } from '../tasks/inbound/poll-jobs.js';
 import { nextCronTime } from '../sync/cron-next.js';
 
 const RESEED_MS = 30_000;

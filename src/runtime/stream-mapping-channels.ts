@@ -11,9 +11,9 @@
 import type { EngineContext } from './engine-context.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { ensurePushTopic } from '../salesforce/stream-pushtopic.js';
-import { loadInboundMappings, type InboundMapping } from '../sync/apply/inbound-mapping.js';
-import { scheduleEventPoll } from '../sync/apply/poll-jobs.js';
-import { cdcChannel, pushTopicName } from '../sync/apply/stream-replay.js';
+import { loadInboundMappings, type InboundMapping } from '../tasks/inbound/inbound-mapping.js';
+import { scheduleEventPoll } from '../tasks/inbound/poll-jobs.js';
+import { cdcChannel, pushTopicName } from '../tasks/inbound/stream-replay.js';
 import { INVALID_REPLAY, NO_SUCH_CHANNEL, type StreamCometd } from './stream-cometd.js';
 
 /** The leader's channel table. */

@@ -6,13 +6,13 @@
  *
  * ReplayIds: each received id becomes the channel's `pending_replay_id`
  * before the poll is queued; the poll promotes it to `replay_id` once it has
- * committed (sync/apply/stream-replay.ts). A restart subscribes from
+ * committed (tasks/inbound/stream-replay.ts). A restart subscribes from
  * `replay_id`, so events after it are replayed and nothing is skipped.
  */
 import type { Message } from 'cometd';
 import type { EngineComponent, EngineContext } from './engine-context.js';
-import { scheduleEventPoll } from '../sync/apply/poll-jobs.js';
-import { recordPendingReplay } from '../sync/apply/stream-replay.js';
+import { scheduleEventPoll } from '../tasks/inbound/poll-jobs.js';
+import { recordPendingReplay } from '../tasks/inbound/stream-replay.js';
 import { runAsLeader } from './stream-leader.js';
 import { StreamCometd } from './stream-cometd.js';
 import { MappingChannels } from './stream-mapping-channels.js';

@@ -6,10 +6,10 @@
  * what the primary already had is a no-op and counts nothing).
  */
 import type { SfsyncTask } from './task-list.js';
-import { fetchAndApply } from '../sync/apply/fetch-apply.js';
-import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
-import { withRemovedFields } from '../sync/apply/removed-field.js';
-import { failWindow, finishWindow, startWindow, type WindowCounters } from '../sync/apply/window-log.js';
+import { fetchAndApply } from './inbound/fetch-apply.js';
+import { loadInboundMapping } from './inbound/inbound-mapping.js';
+import { withRemovedFields } from './inbound/removed-field.js';
+import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
 import { selectFields, windowSoql } from '../sync/window-bounds.js';
 
 /** Re-poll one primary window. */

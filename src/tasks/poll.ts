@@ -6,12 +6,12 @@
 import type { SfsyncTask } from './task-list.js';
 import type { EngineContext } from '../runtime/engine-context.js';
 import { withTransaction } from '../db/pool.js';
-import { fetchAndApply } from '../sync/apply/fetch-apply.js';
-import { loadInboundMapping, type InboundMapping } from '../sync/apply/inbound-mapping.js';
-import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from '../sync/apply/poll-jobs.js';
-import { withRemovedFields } from '../sync/apply/removed-field.js';
-import { promoteReplay, readPendingReplay } from '../sync/apply/stream-replay.js';
-import { failWindow, finishWindow, startWindow, type WindowCounters } from '../sync/apply/window-log.js';
+import { fetchAndApply } from './inbound/fetch-apply.js';
+import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
+import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from './inbound/poll-jobs.js';
+import { withRemovedFields } from './inbound/removed-field.js';
+import { promoteReplay, readPendingReplay } from './inbound/stream-replay.js';
+import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
 import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../sync/window-bounds.js';
 
 /**

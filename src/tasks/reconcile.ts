@@ -1,13 +1,13 @@
 /**
  * `sfsync:reconcile`: the full comparison of a mapping with Salesforce
- * (sync/apply/reconcile-table.ts), recorded as a `reconcile` window. Queued
+ * (tasks/inbound/reconcile-table.ts), recorded as a `reconcile` window. Queued
  * nightly per mapping by the poll-scheduler component (config.poll.reconcileCron)
  * and on demand (`select sfsync.request_reconcile('Account')`).
  */
 import type { SfsyncTask } from './task-list.js';
-import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
-import { reconcileTable } from '../sync/apply/reconcile-table.js';
-import { failWindow, finishWindow, startWindow } from '../sync/apply/window-log.js';
+import { loadInboundMapping } from './inbound/inbound-mapping.js';
+import { reconcileTable } from './inbound/reconcile-table.js';
+import { failWindow, finishWindow, startWindow } from './inbound/window-log.js';
 
 /** Reconcile one mapping. */
 export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helpers, ctx) => {

@@ -1,16 +1,16 @@
 /**
  * `sfsync:reload`: the initial load, a full reload, or (with `fields`) a
  * backfill of newly mapped columns — Bulk API 2.0 queryAll paged by locator,
- * COPY'd into Postgres in one transaction (sync/apply/load-table.ts). The
+ * COPY'd into Postgres in one transaction (tasks/inbound/load-table.ts). The
  * first interval poll is queued when it commits.
  */
 import type { SfsyncTask } from './task-list.js';
 import { describeError } from '../salesforce/errors.js';
-import { loadInboundMapping } from '../sync/apply/inbound-mapping.js';
-import { loadTable } from '../sync/apply/load-table.js';
-import { withRemovedFields } from '../sync/apply/removed-field.js';
-import { scheduleIntervalPoll } from '../sync/apply/poll-jobs.js';
-import { failWindow, type WindowCounters } from '../sync/apply/window-log.js';
+import { loadInboundMapping } from './inbound/inbound-mapping.js';
+import { loadTable } from './inbound/load-table.js';
+import { withRemovedFields } from './inbound/removed-field.js';
+import { scheduleIntervalPoll } from './inbound/poll-jobs.js';
+import { failWindow, type WindowCounters } from './inbound/window-log.js';
 
 /** Load one mapping. */
 export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx) => {

@@ -7,9 +7,9 @@
  * edited; their values reach Salesforce and come back through the next poll.
  */
 import type pg from 'pg';
-import { decideConflicts, type PendingChange } from '../conflict-rules.js';
-import type { InboundRow } from '../inbound-record.js';
-import { pendingOutboxSql } from '../inbound-sql.js';
+import { decideConflicts, type PendingChange } from '../../sync/conflict-rules.js';
+import type { InboundRow } from '../../sync/inbound-record.js';
+import { pendingOutboxSql } from '../../sync/inbound-sql.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 interface OutboxRow {

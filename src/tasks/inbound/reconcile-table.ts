@@ -11,10 +11,10 @@
 import { escapeIdentifier as q } from 'pg';
 import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
-import { convertValue, toUtcTimestamp } from '../inbound-convert.js';
-import { qualified } from '../inbound-sql.js';
-import { soqlStringList } from '../soql-literals.js';
-import { floorToSecond, selectFields, windowSoql } from '../window-bounds.js';
+import { convertValue, toUtcTimestamp } from '../../sync/inbound-convert.js';
+import { qualified } from '../../sync/inbound-sql.js';
+import { soqlStringList } from '../../sync/soql-literals.js';
+import { floorToSecond, selectFields, windowSoql } from '../../sync/window-bounds.js';
 import { beginInbound } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
 import { fetchAndApply } from './fetch-apply.js';

@@ -19,7 +19,7 @@
  * connection, each holding at most one pool connection at a time.
  */
 import type { EngineContext } from '../../runtime/engine-context.js';
-import { jobKeys } from '../../tasks/payloads.js';
+import { jobKeys } from '../payloads.js';
 
 /** The named queue of a mapping's polls and reloads. */
 export const pollQueue = (mappingId: string): string => `sfsync:poll:${mappingId}`;

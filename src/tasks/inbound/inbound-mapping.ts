@@ -4,8 +4,8 @@
 import type pg from 'pg';
 import { SfsyncError } from '../../errors.js';
 import type { FieldInfo } from '../../mapping/field-info.js';
-import type { ConflictPolicy } from '../conflict-rules.js';
-import type { InboundTable } from '../inbound-sql.js';
+import type { ConflictPolicy } from '../../sync/conflict-rules.js';
+import type { InboundTable } from '../../sync/inbound-sql.js';
 
 /** One mapping, read side. */
 export interface InboundMapping extends InboundTable {

@@ -6,7 +6,7 @@
  */
 import { escapeIdentifier as q } from 'pg';
 import type { FieldInfo } from '../../mapping/field-info.js';
-import { qualified, type InboundTable } from '../inbound-sql.js';
+import { qualified, type InboundTable } from '../../sync/inbound-sql.js';
 
 /** The staging table (temporary, dropped at commit). */
 export const STAGE = 'sfsync_load_stage';

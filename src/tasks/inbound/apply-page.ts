@@ -6,9 +6,9 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '../../db/pool.js';
-import type { InboundRow } from '../inbound-record.js';
-import { rowErrorJson } from '../inbound-record.js';
-import { attachByExternalIdSql, deleteSql, insertSql, qualified, updateBySfidSql } from '../inbound-sql.js';
+import type { InboundRow } from '../../sync/inbound-record.js';
+import { rowErrorJson } from '../../sync/inbound-record.js';
+import { attachByExternalIdSql, deleteSql, insertSql, qualified, updateBySfidSql } from '../../sync/inbound-sql.js';
 import { resolveConflicts } from './apply-conflicts.js';
 import type { InboundMapping } from './inbound-mapping.js';
 

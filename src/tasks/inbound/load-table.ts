@@ -12,14 +12,14 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
-import { ConversionFailure, convertFast, toUtcTimestamp } from '../inbound-convert.js';
-import { rowErrorJson, type FieldError } from '../inbound-record.js';
-import { floorToSecond, selectFields, windowSoql } from '../window-bounds.js';
+import { ConversionFailure, convertFast, toUtcTimestamp } from '../../sync/inbound-convert.js';
+import { rowErrorJson, type FieldError } from '../../sync/inbound-record.js';
+import { floorToSecond, selectFields, windowSoql } from '../../sync/window-bounds.js';
 import { beginInbound } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import { STAGE, copySql, createStageSql, loadColumns, mergeSql } from './load-sql.js';
-import { qualified } from '../inbound-sql.js';
+import { qualified } from '../../sync/inbound-sql.js';
 import { finishWindow, startWindow, updateWindow, type WindowCounters } from './window-log.js';
 
 /** Options of {@link loadTable}. */

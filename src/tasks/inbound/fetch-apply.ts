@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
-import { toInboundRow, type InboundRow } from '../inbound-record.js';
+import { toInboundRow, type InboundRow } from '../../sync/inbound-record.js';
 import { applyPage } from './apply-page.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import type { WindowCounters } from './window-log.js';
