@@ -28,6 +28,20 @@ export async function beginInbound(client: pg.PoolClient, mappingId: string): Pr
   await client.query("select set_config('sfsync.origin', 'salesforce', true), pg_advisory_xact_lock($1, $2::int)", [APPLY_LOCK_CLASS, mappingId]);
 }
 
+/**
+ * Mark the open transaction as inbound (not captured) WITHOUT the apply lock:
+ * reloads and reconciles download into staging this way, so the mapping's
+ * polls keep applying meanwhile; they take {@link lockApply} only to merge.
+ */
+export async function beginUncaptured(client: pg.PoolClient): Promise<void> {
+  await client.query("select set_config('sfsync.origin', 'salesforce', true)");
+}
+
+/** Take the mapping's apply lock inside the open transaction (released at commit/rollback). */
+export async function lockApply(client: pg.PoolClient, mappingId: string): Promise<void> {
+  await client.query('select pg_advisory_xact_lock($1, $2::int)', [APPLY_LOCK_CLASS, mappingId]);
+}
+
 /** Apply `rows` (one page) to the mapping's table. */
 export async function applyPage(pool: pg.Pool, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
   if (rows.length === 0) return { applied: 0, failed: 0 };

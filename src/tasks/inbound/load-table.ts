@@ -1,9 +1,13 @@
 /**
  * Initial load and reload through Bulk API 2.0 queryAll, paged by locator,
  * COPY'd into Postgres in ONE transaction:
- * - empty table (initial load): COPY straight into it — readers see no rows
- *   until COMMIT, then all of them (never half), and no second copy of 1M rows;
+ * - empty table before the first watermark (initial load): COPY straight into
+ *   it — readers see no rows until COMMIT, then all of them (never half), and
+ *   no second copy of 1M rows;
  * - otherwise: COPY into a temporary staging table, then merge (load-sql.ts).
+ * The download holds no apply lock — the mapping's polls keep running in
+ * their own queue — the lock is taken only for the merge, so polls wait for
+ * the merge (seconds), not the Bulk download (minutes for 1M records).
  * The query has no upper bound (like a poll's, window-bounds.ts): everything
  * present is loaded; the watermark becomes `upper` (now − lag, floored) and
  * the first poll re-reads the last second or two as no-ops.
@@ -15,7 +19,7 @@ import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
 import { ConversionFailure, convertFast, toUtcTimestamp } from '../../sync/inbound-convert.js';
 import { rowErrorJson, type FieldError } from '../../sync/inbound-record.js';
 import { floorToSecond, selectFields, windowSoql } from '../../sync/window-bounds.js';
-import { beginInbound } from './apply-page.js';
+import { beginUncaptured, lockApply } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import { STAGE, copySql, createStageSql, loadColumns, mergeSql } from './load-sql.js';
@@ -62,8 +66,9 @@ async function copyChunk(mapping: InboundMapping, page: Array<Record<string, str
         } else line += `\t${copyText(value)}`;
       }
       if (errors) failed++;
-      if (!backfill) {
-        const stamp = toUtcTimestamp(record['SystemModstamp'] ?? '') ?? null;
+      const stamp = toUtcTimestamp(record['SystemModstamp'] ?? '') ?? null;
+      if (backfill) line += `\t${copyText(stamp)}`;
+      else {
         const created = toUtcTimestamp(record['CreatedDate'] ?? '') ?? null;
         line += `\t${copyText(stamp)}\t${isdeleted}\t${copyText(created)}\t${errors ? 'failed' : 'synced'}\t${copyText(errors ? JSON.stringify(rowErrorJson(errors)) : null)}`;
       }
@@ -78,22 +83,37 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
   const backfill = options.fields !== undefined && options.fields.length > 0;
   const wanted = backfill ? mapping.fields.filter((f) => options.fields?.some((n) => n.toLowerCase() === f.name.toLowerCase())) : mapping.fields;
   const columns = loadColumns(wanted, backfill);
-  const upper = floorToSecond(Date.now() - options.upperLagMs);
-  const soql = windowSoql({ sobject: mapping.sobject, fields: backfill ? ['Id', ...wanted.map((f) => f.name)] : selectFields(mapping.fields), rowFilter: mapping.rowFilter });
-  const windowId = await startWindow(pool, { mappingId: mapping.id, kind: 'reload', lower: new Date(0), upper });
+  const soql = windowSoql({ sobject: mapping.sobject, fields: backfill ? ['Id', ...wanted.map((f) => f.name), 'SystemModstamp'] : selectFields(mapping.fields), rowFilter: mapping.rowFilter });
   const startCalls = client.callCount;
   const counters: WindowCounters = { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 };
+  let windowId: string | undefined;
   const db = await pool.connect();
   try {
     await db.query('begin');
-    await beginInbound(db, mapping.id);
-    const { rows } = await db.query<{ empty: boolean }>(`select not exists (select 1 from ${qualified(mapping)}) as empty`);
-    const direct = !backfill && rows[0]?.empty === true;
+    // No apply lock while downloading: the mapping's polls keep applying (load-sql.ts explains the merge).
+    await beginUncaptured(db);
+    // Before the first watermark no poll applies, so an initial load takes the lock up front
+    // (costing nothing) and a duplicate initial load queued meanwhile waits, then merges.
+    const initial = !backfill && mapping.watermark === null;
+    if (initial) await lockApply(db, mapping.id);
+    const { rows } = await db.query<{ direct: boolean }>(
+      `select not exists (select 1 from ${qualified(mapping)}) and (select watermark is null from sfsync.mappings where id = $1) as direct`,
+      [mapping.id],
+    );
+    // Straight into the table only for the first load of an empty table (re-read under the lock).
+    const direct = initial && rows[0]?.direct === true;
+    // The snapshot time, taken only now (after any wait for the lock): the merge removes rows
+    // stamped before it that the snapshot lacks, so it must not predate the Bulk job.
+    const upper = floorToSecond(Date.now() - options.upperLagMs);
+    windowId = await startWindow(pool, { mappingId: mapping.id, kind: 'reload', lower: new Date(0), upper });
     if (!direct) await db.query(createStageSql(mapping, columns));
     const copy = copySql(direct ? qualified(mapping) : STAGE, columns);
     // One COUNT() call makes progress readable as records_seen / records_expected.
     counters.expected = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), { includeDeleted: !backfill });
     await updateWindow(pool, windowId, counters);
+    // Rows stamped before this existed when the Bulk job was created (upperLagMs covers clock
+    // skew); not floored like `upper`, so a row stamped earlier in the same second still counts.
+    const snapshotAt = new Date(Date.now() - options.upperLagMs);
     const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as { includeDeleted: boolean });
     // COPY of page k runs in Postgres while page k+1 is fetched and converted here.
     let copying: Promise<number> = Promise.resolve(0);
@@ -109,12 +129,16 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
       await updateWindow(pool, windowId, counters);
     }
     await copying;
+    if (!initial) await lockApply(db, mapping.id);
     if (!direct) {
-      for (const sql of mergeSql(mapping, columns, backfill)) counters.applied += (await db.query(sql, sql.includes('$1') ? [mapping.id] : [])).rowCount ?? 0;
+      for (const statement of mergeSql(mapping, columns, backfill, mapping.id, snapshotAt)) counters.applied += (await db.query(statement)).rowCount ?? 0;
     }
     counters.apiCalls = client.callCount - startCalls;
     await finishWindow(db, windowId, counters);
     if (!backfill) {
+      // Back to the snapshot time even if polls moved it on during the download: the next
+      // poll re-reads [upper, now), re-applying whatever the snapshot predates — notably a
+      // delete a poll applied meanwhile, which the merge's insert cannot tell from a new row.
       await db.query("update sfsync.mappings set watermark = $2, state = case when state in ('new', 'loading') then 'active' else state end, last_error = null, updated_at = now() where id = $1", [mapping.id, upper]);
     }
     await db.query('commit');

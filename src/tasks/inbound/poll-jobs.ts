@@ -8,9 +8,11 @@
  * process. The poll-scheduler component only re-seeds a chain that broke (a
  * mapping created while no engine ran, a job deleted by hand).
  *
- * Every poll and reload of one mapping runs in the named queue
- * `sfsync:poll:<id>`: graphile-worker runs a named queue's jobs one at a time,
- * so windows of one mapping never overlap and the watermark moves in order.
+ * Every poll of one mapping runs in the named queue `sfsync:poll:<id>`:
+ * graphile-worker runs a named queue's jobs one at a time, so windows of one
+ * mapping never overlap and the watermark moves in order. Reloads are NOT in
+ * that queue (their job key keeps one per mapping): a reload's Bulk download
+ * takes minutes and polls must go on meanwhile (load-table.ts).
  * Event-triggered polls use a second key (`sfsync:poll-event:<id>`) so that
  * debouncing an event never postpones (or is postponed by) the interval poll.
  *
@@ -42,7 +44,7 @@ export async function scheduleEventPoll(ctx: EngineContext, mappingId: string): 
 
 /** Queue a reload (or a backfill of `fields`). */
 export async function scheduleReload(ctx: EngineContext, mappingId: string, fields?: string[]): Promise<void> {
-  await ctx.addJob('sfsync:reload', fields ? { mappingId, fields } : { mappingId }, { jobKey: jobKeys.reload(mappingId), queueName: pollQueue(mappingId), maxAttempts: 10 });
+  await ctx.addJob('sfsync:reload', fields ? { mappingId, fields } : { mappingId }, { jobKey: jobKeys.reload(mappingId), maxAttempts: 10 });
 }
 
 /** Queue the drift re-poll of a primary window at `runAt`. */

@@ -15,7 +15,7 @@ import { convertValue, toUtcTimestamp } from '../../sync/inbound-convert.js';
 import { qualified } from '../../sync/inbound-sql.js';
 import { soqlStringList } from '../../sync/soql-literals.js';
 import { floorToSecond, selectFields, windowSoql } from '../../sync/window-bounds.js';
-import { beginInbound } from './apply-page.js';
+import { beginUncaptured, lockApply } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
 import { fetchAndApply } from './fetch-apply.js';
 import type { InboundMapping } from './inbound-mapping.js';
@@ -41,13 +41,15 @@ export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, ma
   const db = await pool.connect();
   try {
     await db.query('begin');
-    await beginInbound(db, mapping.id);
+    // Download without the apply lock (polls keep applying); compare and fix under it.
+    await beginUncaptured(db);
     await db.query(`create temp table ${STAGE} on commit drop as select ${cols.map(q).join(', ')} from ${table} with no data`);
     for await (const page of client.bulkQueryPages(soql, { includeDeleted: false })) {
       const lines = page.map((r) => [r['Id'] ?? '', toUtcTimestamp(r['SystemModstamp'] ?? '') ?? null, ...formulas.map((f) => { const c = convertValue(f, r[f.name], 'bulk'); return c.ok ? c.value : null; })].map(copyText).join('\t'));
       if (lines.length > 0) await copyFrom(db, `copy ${STAGE} (${cols.map(q).join(', ')}) from stdin`, [Buffer.from(`${lines.join('\n')}\n`)]);
       counters.seen += page.length;
     }
+    await lockApply(db, mapping.id);
     const stale = await db.query<{ sfid: string }>(
       `select s.sfid from ${STAGE} s left join ${table} t on t.sfid = s.sfid where t.sfid is null or t.systemmodstamp is null or t.systemmodstamp < s.systemmodstamp or t.isdeleted`,
     );
@@ -60,7 +62,7 @@ export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, ma
     if (formulas.length > 0) {
       const set = formulas.map((f) => `${q(f.column)} = s.${q(f.column)}`).join(', ');
       const differs = `(${formulas.map((f) => `t.${q(f.column)}`).join(', ')}) is distinct from (${formulas.map((f) => `s.${q(f.column)}`).join(', ')})`;
-      counters.applied += (await db.query(`update ${table} t set ${set} from ${STAGE} s where t.sfid = s.sfid and ${differs}`)).rowCount ?? 0;
+      counters.applied += (await db.query(`update ${table} t set ${set} from ${STAGE} s where t.sfid = s.sfid and ${differs} and (t.systemmodstamp is null or t.systemmodstamp <= s.systemmodstamp)`)).rowCount ?? 0;
     }
     await db.query('commit');
   } catch (error) {
