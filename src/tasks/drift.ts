@@ -1,42 +1,70 @@
 /**
- * `sfsync:drift`: re-poll a succeeded primary window with the same bounds
- * after the mapping's drift delay. Whatever the primary missed — a long
- * Salesforce transaction that committed late with an earlier SystemModstamp —
- * is applied now; the rows it changed are counted in `drift_fixed` (re-applying
- * what the primary already had is a no-op and counts nothing).
+ * `sfsync:drift`: re-poll a mapping's succeeded primary windows after its
+ * drift delay. Whatever the primaries missed — a long Salesforce transaction
+ * that committed late with an earlier SystemModstamp — is applied now; the
+ * rows changed are counted in `drift_fixed` (re-applying what the primary
+ * already had is a no-op and counts nothing).
+ *
+ * One job per mapping (job key `sfsync:drift:<mapping>`): it re-polls every
+ * due window at once, consecutive windows as ONE secondary poll with their
+ * overall bounds (sync/drift-windows.ts), then queues itself for the next due
+ * window, at most once per drift delay. An idle mapping at 30 s polls and the
+ * default 10-minute delay makes 6 re-polls an hour instead of 120.
+ * The payload's `windowId` names any primary window of the mapping (the one
+ * that queued the job).
  */
 import type { SfsyncTask } from './task-list.js';
+import type { EngineContext } from '../runtime/engine-context.js';
 import { fetchAndApply } from './inbound/fetch-apply.js';
-import { loadInboundMapping } from './inbound/inbound-mapping.js';
+import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
+import { scheduleDrift } from './inbound/poll-jobs.js';
 import { withRemovedFields } from './inbound/removed-field.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
+import { coalesceDriftWindows, nextDriftRun, type DriftRange, type DueWindow } from '../sync/drift-windows.js';
 import { selectFields, windowSoql } from '../sync/window-bounds.js';
 
-/** Re-poll one primary window. */
+/** Re-poll every due primary window of the window's mapping. */
 export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) => {
-  const { rows } = await ctx.pool.query<{ mapping_id: string; lower: Date; upper: Date; kind: string; records_seen: number }>(
-    'select mapping_id::text, lower, upper, kind, records_seen from sfsync.poll_windows where id = $1',
-    [payload.windowId],
+  const { rows } = await ctx.pool.query<{ mapping_id: string }>('select mapping_id::text from sfsync.poll_windows where id = $1', [payload.windowId]);
+  const mappingId = rows[0]?.mapping_id;
+  if (mappingId === undefined) return;
+  const mapping = await loadInboundMapping(ctx.pool, mappingId);
+  if (mapping.state === 'paused') return; // resume re-polls from the watermark; nothing here is lost
+  const startedMs = Date.now();
+  const due = await ctx.pool.query<{ id: string; lower: Date; upper: Date; records_seen: number }>(
+    "select id::text, lower, upper, records_seen from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and secondary_due_at <= now()",
+    [mapping.id],
   );
-  const primary = rows[0];
-  if (!primary || primary.kind !== 'primary') return;
-  const mapping = await loadInboundMapping(ctx.pool, primary.mapping_id);
-  if (mapping.state === 'paused') return;
+  const windows: DueWindow[] = due.rows.map((r) => ({ id: r.id, lower: r.lower, upper: r.upper, recordsSeen: r.records_seen }));
+  for (const range of coalesceDriftWindows(windows)) await repoll(ctx, mapping, range);
+  const next = await ctx.pool.query<{ id: string; due: Date }>(
+    "select id::text, secondary_due_at as due from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and secondary_due_at is not null order by secondary_due_at limit 1",
+    [mapping.id],
+  );
+  const first = next.rows[0];
+  if (first) await scheduleDrift(ctx, mapping.connectionId, mapping.id, first.id, nextDriftRun(first.due, startedMs, mapping.driftDelayMs));
+};
+
+/** One secondary poll over `range`; its primaries are marked re-polled when it succeeds. */
+async function repoll(ctx: EngineContext, mapping: InboundMapping, range: DriftRange): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);
-  const bounds = { lower: primary.lower, upper: primary.upper };
+  const bounds = { lower: range.lower, upper: range.upper };
   const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'secondary', ...bounds });
-  // The primary saw roughly what the re-poll will see: the same API choice applies.
-  const api = primary.records_seen > ctx.config.poll.bulkThreshold ? 'bulk' : 'rest';
+  // The primaries saw roughly what the re-poll will see: the same API choice applies.
+  const api = range.recordsSeen > ctx.config.poll.bulkThreshold ? 'bulk' : 'rest';
+  const startCalls = client.callCount;
   let counters: WindowCounters = { api, seen: 0, applied: 0, failed: 0, apiCalls: 0 };
   try {
     counters = await withRemovedFields(ctx.pool, mapping, (m) =>
       fetchAndApply(ctx.pool, client, m, windowSoql({ sobject: m.sobject, fields: selectFields(m.fields), rowFilter: m.rowFilter, ...bounds }), { api, includeDeleted: true }),
     );
+    counters.apiCalls = client.callCount - startCalls;
     await finishWindow(ctx.pool, windowId, counters, { driftFixed: counters.applied });
-    // The primary's row says its second look is done.
-    await ctx.pool.query('update sfsync.poll_windows set secondary_due_at = null where id = $1', [payload.windowId]);
+    // The primaries' rows say their second look is done.
+    await ctx.pool.query('update sfsync.poll_windows set secondary_due_at = null where id = any($1::bigint[])', [range.windowIds]);
   } catch (error) {
+    counters.apiCalls = client.callCount - startCalls;
     await failWindow(ctx.pool, windowId, counters, error);
     throw error;
   }
-};
+}

@@ -72,7 +72,7 @@ async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark
       // Guarded by the old watermark: a concurrent reload that moved it wins.
       await tx.query('update sfsync.mappings set watermark = $2, updated_at = now() where id = $1 and watermark = $3', [mapping.id, window.upper, watermark]);
     });
-    await scheduleDrift(ctx, mapping.connectionId, windowId, due);
+    await scheduleDrift(ctx, mapping.connectionId, mapping.id, windowId, due);
     await promoteReplay(ctx.pool, mapping.connectionId, pending);
   } catch (error) {
     counters.apiCalls = client.callCount - startCalls;

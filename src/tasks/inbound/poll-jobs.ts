@@ -16,9 +16,10 @@
  * Event-triggered polls use a second key (`sfsync:poll-event:<id>`) so that
  * debouncing an event never postpones (or is postponed by) the interval poll.
  *
- * Drift re-polls run in `sfsync:drift:<connection>:<slot>` with
- * `config.poll.secondaryConcurrency` slots: at most that many run at once per
- * connection, each holding at most one pool connection at a time.
+ * Drift re-polls (one job per mapping, tasks/drift.ts) run in
+ * `sfsync:drift:<connection>:<slot>` with `config.poll.secondaryConcurrency`
+ * slots: at most that many run at once per connection, each holding at most
+ * one pool connection at a time.
  */
 import type { EngineContext } from '../../runtime/engine-context.js';
 import { jobKeys } from '../payloads.js';
@@ -47,8 +48,13 @@ export async function scheduleReload(ctx: EngineContext, mappingId: string, fiel
   await ctx.addJob('sfsync:reload', fields ? { mappingId, fields } : { mappingId }, { jobKey: jobKeys.reload(mappingId), maxAttempts: 10 });
 }
 
-/** Queue the drift re-poll of a primary window at `runAt`. */
-export async function scheduleDrift(ctx: EngineContext, connectionId: string, windowId: string, runAt: Date): Promise<void> {
-  const slot = Number(windowId) % ctx.config.poll.secondaryConcurrency;
-  await ctx.addJob('sfsync:drift', { windowId }, { runAt, queueName: `sfsync:drift:${connectionId}:${slot}`, maxAttempts: 10 });
+/**
+ * Queue the mapping's drift job at `runAt` (one per mapping, job key
+ * `sfsync:drift:<mapping>`; `preserve_run_at`: an earlier waiting job is kept,
+ * so each new primary window joins it instead of adding a re-poll).
+ * `windowId` is any primary window of the mapping (tasks/drift.ts).
+ */
+export async function scheduleDrift(ctx: EngineContext, connectionId: string, mappingId: string, windowId: string, runAt: Date): Promise<void> {
+  const slot = Number(mappingId) % ctx.config.poll.secondaryConcurrency;
+  await ctx.addJob('sfsync:drift', { windowId }, { jobKey: `sfsync:drift:${mappingId}`, jobKeyMode: 'preserve_run_at', runAt, queueName: `sfsync:drift:${connectionId}:${slot}`, maxAttempts: 10 });
 }
