@@ -8,12 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SfsyncConfig } from '../config/config-schema.js';
-import type { RunningPostgres } from '../db/embedded-postgres.js';
+import { EMBEDDED_PASSWORD, EMBEDDED_USER, type RunningPostgres } from '../db/embedded-postgres.js';
 import { providePostgres } from '../db/provide-postgres.js';
-
-/** Credentials of the embedded cluster (set in src/db/embedded-postgres.ts; local-only, 127.0.0.1). */
-const EMBEDDED_USER = 'postgres';
-const EMBEDDED_PASSWORD = 'sfsync-local';
 
 /** The embedded cluster's directory for a config. */
 export function embeddedPgDir(config: SfsyncConfig): string {

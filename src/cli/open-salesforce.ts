@@ -1,6 +1,6 @@
 /**
  * Stored Salesforce connections as CLI commands pick them (`--connection`);
- * logging in is in open-salesforce-client.ts, loaded only when needed.
+ * logging in is salesforce/open-client.ts (shared with the engine), loaded only when needed.
  */
 import type pg from 'pg';
 import { SfsyncError } from '../errors.js';

@@ -37,6 +37,8 @@ export interface RunningPostgres {
 
 const USER = 'postgres';
 const PASSWORD = 'sfsync-local';
+/** The embedded cluster's credentials (local-only, 127.0.0.1), for clients of an already running cluster (src/cli/cli-postgres.ts). */
+export { USER as EMBEDDED_USER, PASSWORD as EMBEDDED_PASSWORD };
 
 /** Start (initialising when needed) an embedded Postgres on 127.0.0.1. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {

@@ -11,9 +11,7 @@ import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
 import { createPool } from '../db/pool.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
-import { SfsyncError } from '../errors.js';
-import { connectSalesforce } from '../salesforce/connect.js';
-import { JsforceSalesforceClient } from '../salesforce/jsforce-client.js';
+import { openClient, readConnectionSettings } from '../salesforce/open-client.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { createTaskList } from '../tasks/task-list.js';
 import { components as defaultComponents } from './components.js';
@@ -118,7 +116,7 @@ function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, 
     salesforce(connectionId) {
       let client = clients.get(connectionId);
       if (!client) {
-        client = openClient(pool, config, connectionId);
+        client = openConnectionClient(pool, config, connectionId);
         clients.set(connectionId, client);
         client.catch(() => clients.delete(connectionId));
       }
@@ -127,21 +125,7 @@ function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, 
   };
 }
 
-/** Non-secret settings come from the connection row; secrets from config/env. */
-async function openClient(pool: pg.Pool, config: SfsyncConfig, connectionId: string): Promise<SalesforceClient> {
-  const { rows } = await pool.query<{ login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
-    'select login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1',
-    [connectionId],
-  );
-  const row = rows[0];
-  if (!row) throw new SfsyncError('UNKNOWN_CONNECTION', `Connection ${connectionId} does not exist; run \`sfsync connect\` first.`);
-  const conn = await connectSalesforce({
-    ...config.salesforce,
-    loginUrl: row.login_url,
-    apiVersion: row.api_version,
-    authKind: row.auth_kind as SfsyncConfig['salesforce']['authKind'],
-    username: row.username ?? config.salesforce.username,
-    clientId: row.client_id ?? config.salesforce.clientId,
-  });
-  return new JsforceSalesforceClient(conn);
+/** Non-secret settings come from the connection row; secrets from config/env (salesforce/open-client.ts). */
+async function openConnectionClient(pool: pg.Pool, config: SfsyncConfig, connectionId: string): Promise<SalesforceClient> {
+  return openClient(config, await readConnectionSettings(pool, connectionId));
 }

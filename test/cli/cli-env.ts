@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { createTestDatabase, type TestDatabase } from '../setup/database.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 
@@ -26,12 +26,12 @@ export interface CliWorld {
 }
 
 /** Set up the world; `close()` removes everything, whatever failed. */
-export async function createCliWorld(options: { seed?: boolean } = {}): Promise<CliWorld> {
+export async function createCliWorld(options: { seed?: boolean; emulator?: EmulatorOptions } = {}): Promise<CliWorld> {
   const db = await createTestDatabase();
   const dir = await mkdtemp(path.join(tmpdir(), 'sfsync-cli-'));
   let emulator: RunningEmulator | undefined;
   try {
-    emulator = await startEmulator({ log: () => undefined });
+    emulator = await startEmulator({ ...options.emulator, log: () => undefined });
     if (options.seed) emulator.org.create('Account', { Name: 'Seeded Account' });
     const env: NodeJS.ProcessEnv = {
       DATABASE_URL: db.url,

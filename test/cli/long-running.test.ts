@@ -1,6 +1,7 @@
 /**
  * `sfsync emulator` and `sfsync start` as subprocesses: they serve until
- * SIGINT, then exit 0; `start` serves /healthz and /metrics on 127.0.0.1.
+ * SIGINT, then exit 0; `start` serves /healthz and /metrics on 127.0.0.1, and
+ * `reload --wait` beside it follows a reload to the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -62,6 +63,14 @@ describe('long-running commands', () => {
     expect(metrics).toMatch(/^sfsync_changes_pending\{mapping_id="\d+",object="Account"\} 0$/m);
     expect(metrics).toMatch(/^sfsync_api_limit\{connection="default"\} \d+/m);
     expect(metrics).toMatch(/^# TYPE sfsync_queue_depth gauge$/m);
+
+    // reload --wait follows the reload the running engine performs, then exits 0 with its figures.
+    world.emulator.org.create('Account', { Name: 'Reload me' });
+    await waitFor(async () => (await world.pool.query("select 1 from sfsync.mappings where state = 'active' and watermark is not null")).rowCount === 1, { timeoutMs: 20_000, what: 'the initial load' });
+    const reload = await world.sfsync(['reload', 'Account', '--wait', '--json', '--timeout', '30']);
+    expect(reload.code, reload.stderr).toBe(0);
+    expect(JSON.parse(reload.stdout.trim().split('\n').pop()!)).toMatchObject({ sobject: 'Account', records: 1 });
+
     engine.child.kill('SIGINT');
     expect(await engine.exited).toBe(0);
     const logs = engine.out().split('\n').filter((l) => l.startsWith('{"level"'));

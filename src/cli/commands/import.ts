@@ -37,7 +37,7 @@ export function registerImport(program: Command): void {
         const parsed = parseMappingFile(text, file);
         const plans = await withSession(command, async ({ config, pool }) => {
           const connection = await findConnection(pool, flags.connection);
-          const { openSalesforce } = await import('../open-salesforce-client.js');
+          const { openClient: openSalesforce } = await import('../../salesforce/open-client.js');
           const salesforce = await openSalesforce(config, connection);
           const specs = parsed.mappings.map((m) => ({ ...m, connectionId: connection.id }));
           // A bar on a terminal only: a failed import must stay one line on stderr.

@@ -72,7 +72,7 @@ export function registerMap(program: Command): void {
           const connection = await findConnection(pool, flags.connection);
           const spec = specFromFlags(sobject, flags, connection.id);
           parseMappingSpec(spec); // fail on a bad name before logging in to Salesforce
-          const { openSalesforce } = await import('../open-salesforce-client.js');
+          const { openClient: openSalesforce } = await import('../../salesforce/open-client.js');
           const { applyMapping } = await import('../../mapping/apply-mapping.js');
           const salesforce = await openSalesforce(config, connection);
           const client = await pool.connect();

@@ -63,7 +63,7 @@ async function planAll(pool: import('pg').Pool, config: import('../../config/con
   for (const row of rows) byConnection.set(row.connection, [...(byConnection.get(row.connection) ?? []), row]);
   for (const [name, group] of byConnection) {
     const connection = await findConnection(pool, name);
-    const { openSalesforce } = await import('../open-salesforce-client.js');
+    const { openClient: openSalesforce } = await import('../../salesforce/open-client.js');
     const salesforce = await openSalesforce(config, connection);
     const client = await pool.connect();
     try {

@@ -1,0 +1,46 @@
+/**
+ * The SalesforceClient of a stored connection — one function for the engine
+ * (start-engine.ts) and the CLI (map, mappings, import): non-secret settings
+ * from the `sfsync.connections` row, secrets from the config/env (never
+ * stored in clear). Kept out of the CLI's eager imports: jsforce costs ~0.5 s to load.
+ */
+import type pg from 'pg';
+import type { SfsyncConfig } from '../config/config-schema.js';
+import { SfsyncError } from '../errors.js';
+import { connectSalesforce } from './connect.js';
+import { JsforceSalesforceClient } from './jsforce-client.js';
+
+/** The non-secret settings of a `sfsync.connections` row. */
+export interface ConnectionSettings {
+  loginUrl: string;
+  apiVersion: string;
+  authKind: string;
+  /** Null: taken from config/env. */
+  username: string | null;
+  /** Null: taken from config/env. */
+  clientId: string | null;
+}
+
+/** Log in with `connection`'s settings (secrets from config/env) and wrap it in the SalesforceClient. */
+export async function openClient(config: SfsyncConfig, connection: ConnectionSettings): Promise<JsforceSalesforceClient> {
+  const conn = await connectSalesforce({
+    ...config.salesforce,
+    loginUrl: connection.loginUrl,
+    apiVersion: connection.apiVersion,
+    authKind: connection.authKind as SfsyncConfig['salesforce']['authKind'],
+    username: connection.username ?? config.salesforce.username,
+    clientId: connection.clientId ?? config.salesforce.clientId,
+  });
+  return new JsforceSalesforceClient(conn);
+}
+
+/** The settings of connection `connectionId`; `UNKNOWN_CONNECTION` when there is no such row. */
+export async function readConnectionSettings(pool: pg.Pool, connectionId: string): Promise<ConnectionSettings> {
+  const { rows } = await pool.query<{ login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
+    'select login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1',
+    [connectionId],
+  );
+  const row = rows[0];
+  if (!row) throw new SfsyncError('UNKNOWN_CONNECTION', `Connection ${connectionId} does not exist; run \`sfsync connect\` first.`);
+  return { loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };
+}
