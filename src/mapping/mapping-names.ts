@@ -13,6 +13,8 @@ export interface MappingNames {
   table: string;
   schema: string;
   captureTrigger: string;
+  /** `"schema"."tg_<table>__capture"`: the table's generated capture function (same name as its trigger). */
+  captureFunction: string;
   truncateTrigger: string;
   modstampIndex: string;
 }
@@ -31,6 +33,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     table: `${escapeIdentifier(schema)}.${escapeIdentifier(table)}`,
     schema: escapeIdentifier(schema),
     captureTrigger: escapeIdentifier(raw.captureTrigger),
+    captureFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.captureTrigger)}`,
     truncateTrigger: escapeIdentifier(raw.truncateTrigger),
     modstampIndex: escapeIdentifier(raw.modstampIndex),
   };

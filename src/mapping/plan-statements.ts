@@ -79,13 +79,41 @@ function optional(column: string, value: string | undefined, cast = ''): Array<[
   return value === undefined ? [] : [[column, `${escapeLiteral(value)}${cast}`]];
 }
 
-/** Drop and/or create the capture and TRUNCATE triggers. */
+/** Drop and/or create the capture function and the capture and TRUNCATE triggers. */
 export function triggerStatements(names: MappingNames, mappingId: string, fields: FieldInfo[], options: { drop: boolean; create: boolean }): string[] {
-  const base = { table: names.table, capture_trigger: names.captureTrigger, truncate_trigger: names.truncateTrigger };
+  const base = { table: names.table, capture_trigger: names.captureTrigger, truncate_trigger: names.truncateTrigger, capture_function: names.captureFunction };
   const out = options.drop ? renderTemplate('drop-triggers', base) : [];
   if (!options.create) return out;
-  const args = [mappingId, ...writableFields(fields).flatMap((f) => [f.column, f.name])].map((a) => escapeLiteral(a)).join(', ');
-  return [...out, ...renderTemplate('capture-triggers', { ...base, capture_args: args, mapping_id: escapeLiteral(mappingId) })];
+  const mapping_id = escapeLiteral(mappingId);
+  return [
+    ...out,
+    ...renderTemplate('capture-function', { capture_function: names.captureFunction, mapping_id, ...captureBody(writableFields(fields)) }),
+    ...renderTemplate('capture-triggers', { ...base, mapping_id }),
+  ];
+}
+
+/** jsonb_build_object takes ≤ 100 arguments: 50 (field, value) pairs per call. */
+const PAIRS_PER_OBJECT = 50;
+
+/**
+ * The per-column parts of a capture function, one line per writable field in
+ * field order (deterministic): UPDATE's `is distinct from` checks and
+ * INSERT's object of non-null values.
+ */
+export function captureBody(fields: FieldInfo[]): { update_checks: string; insert_values: string } {
+  const update_checks = fields.map((f) => {
+    const col = escapeIdentifier(f.column);
+    const key = escapeLiteral(f.name);
+    return `    if NEW.${col} is distinct from OLD.${col} then changed := changed || jsonb_build_object(${key}, NEW.${col}); previous := previous || jsonb_build_object(${key}, OLD.${col}); end if;`;
+  }).join('\n');
+  const objects: string[] = [];
+  for (let i = 0; i < fields.length; i += PAIRS_PER_OBJECT) {
+    const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, NEW.${escapeIdentifier(f.column)}`);
+    objects.push(`jsonb_build_object(${pairs.join(', ')})`);
+  }
+  // Nulls are left out of an insert, as migration 10's function did.
+  const insert_values = objects.length === 0 ? `'{}'::jsonb` : `jsonb_strip_nulls(${objects.join(' || ')})`;
+  return { update_checks: update_checks || '    null;', insert_values };
 }
 
 /** Queue `sfsync:reload` in the same transaction: a full load for a new mapping, a backfill of `fields` otherwise. */

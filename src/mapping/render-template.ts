@@ -4,7 +4,8 @@
  * pg's escapeIdentifier, literals through escapeLiteral) — the renderer never
  * quotes, so nothing raw can slip in unnoticed: an unknown or missing
  * placeholder throws. Comment lines are dropped; the result is split into
- * statements at `;` line ends, so a plan can print them one by one.
+ * statements at `;` line ends outside dollar quotes (a function body's own
+ * `;` line ends stay in it), so a plan can print them one by one.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,8 +36,24 @@ export function renderTemplate(name: string, values: Record<string, string>): st
     return value;
   });
   for (const key of Object.keys(values)) if (!used.has(key)) throw new Error(`Template ${name}.sql has no {{${key}}}.`);
-  return rendered
-    .split(/;\s*\n/)
-    .map((s) => s.trim().replace(/;$/, ''))
-    .filter((s) => s !== '');
+  return splitStatements(rendered);
+}
+
+/** Split at `;` + line end, except inside `$tag$ … $tag$` bodies. */
+function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const part of sql.split(/(;\s*\n)/)) {
+    current += part;
+    if (!/^;\s*\n$/.test(part)) {
+      for (const tag of part.match(/\$\w*\$/g) ?? []) quote = quote === undefined ? tag : quote === tag ? undefined : quote;
+      continue;
+    }
+    if (quote !== undefined) continue;
+    out.push(current);
+    current = '';
+  }
+  out.push(current);
+  return out.map((s) => s.trim().replace(/;$/, '')).filter((s) => s !== '');
 }
