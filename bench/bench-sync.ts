@@ -4,10 +4,11 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { SfsyncConfigInput } from '../src/config/config-schema.js';
 import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
-import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { startEmulator, type Org, type RunningEmulator } from '../src/emulator/index.js';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
+import type { SalesforceClient } from '../src/salesforce/salesforce-client.js';
 import { startEngine, type RunningEngine } from '../src/runtime/start-engine.js';
 
 /** A running benchmark sync. */
@@ -16,24 +17,41 @@ export interface BenchSync {
   emulator: RunningEmulator;
   engine: RunningEngine;
   mappingId: string;
+  /** The engine's own SalesforceClient of the connection (its callCount counts the push's calls). */
+  salesforce(): Promise<SalesforceClient>;
   stop(): Promise<void>;
 }
 
-/** Start everything; `push` overrides config.push. */
-export async function startBenchSync(push: SfsyncConfigInput['push'] = {}): Promise<BenchSync> {
+/** Options of {@link startBenchSync}. */
+export interface BenchSyncOptions {
+  /** Records to create in the emulator BEFORE the mapping, so the engine's initial load copies them. */
+  seed?: (org: Org) => void;
+  /** Mapping poll interval; default '1 hour' so no poll's calls mix with the push's. */
+  pollInterval?: string;
+}
+
+/**
+ * Start everything; `push` overrides config.push. Returns once the mapping's
+ * initial load has finished (state 'active', no reload queued): a benchmark
+ * that wrote local rows while the load ran would race it (same sfids).
+ */
+export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, options: BenchSyncOptions = {}): Promise<BenchSync> {
   const server = await providePostgres({ temporary: true });
   await migrate(server.url);
   const emulator = await startEmulator({ port: 0, log: () => undefined });
+  options.seed?.(emulator.org);
   const client = new pg.Client(server.url);
   await client.connect();
   const salesforce = { loginUrl: emulator.url, apiVersion: '59.0', username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
   const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { databaseUrl: server.url, salesforce, push, metrics: { port: 0 }, logLevel: 'silent' } });
   const { rows } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url, username, client_id) values ('bench', $1, $2, $3) returning id::text`, [emulator.url, salesforce.username, salesforce.clientId]);
+  const connectionId = rows[0]!.id;
   const sf = new JsforceSalesforceClient(await connectSalesforce(config.salesforce));
-  const plan = await applyMapping(client, sf, { connectionId: rows[0]!.id, sobject: 'Account', fields: ['Name', 'NumberOfEmployees'], mode: 'read_write', streaming: 'off' });
+  const plan = await applyMapping(client, sf, { connectionId, sobject: 'Account', fields: ['Name', 'NumberOfEmployees'], mode: 'read_write', streaming: 'off', pollInterval: options.pollInterval ?? '1 hour' });
   const engine = await startEngine({ config, databaseUrl: server.url });
-  return {
+  const sync: BenchSync = {
     client, emulator, engine, mappingId: plan.mappingId,
+    salesforce: () => engine.context.salesforce(connectionId),
     async stop() {
       await engine.stop().catch(() => undefined);
       await client.end().catch(() => undefined);
@@ -41,4 +59,22 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}): Prom
       await server.stop();
     },
   };
+  await waitLoaded(client, plan.mappingId).catch(async (error: unknown) => {
+    await sync.stop();
+    throw error;
+  });
+  return sync;
+}
+
+async function waitLoaded(client: pg.Client, mappingId: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { rows } = await client.query<{ loaded: boolean }>(
+      `select m.state = 'active' and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as loaded from sfsync.mappings m where id = $1`,
+      [mappingId],
+    );
+    if (rows[0]?.loaded) return;
+    if (Date.now() > deadline) throw new Error('The initial load did not finish within 120 s.');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
