@@ -3,7 +3,10 @@
  * Submittable that sends the given chunks when the server asks for data.
  * pg calls `submit`, then `handleCopyInResponse` (send data + CopyDone),
  * `handleCommandComplete` (row count), `handleReadyForQuery` (done) or
- * `handleError`. Used by the initial load: text-format COPY is ~2× faster
+ * `handleError`. On an error pg clears its active query BEFORE calling
+ * handleError, so handleReadyForQuery never follows: the error must settle the
+ * promise itself (before this, a rejected COPY left its job hanging forever,
+ * holding its transaction, connection and apply lock). Used by the initial load: text-format COPY is ~2× faster
  * than multi-row INSERT … SELECT from jsonb_to_recordset here (bench/initial-load.ts).
  */
 import type pg from 'pg';
@@ -17,7 +20,7 @@ interface PgConnection {
 
 class CopyIn {
   private rowCount = 0;
-  private error: Error | undefined;
+  private settled = false;
   constructor(
     readonly text: string,
     private readonly chunks: readonly Buffer[],
@@ -35,10 +38,15 @@ class CopyIn {
     this.rowCount = m ? Number(m[1]) : 0;
   }
   handleError(error: Error): void {
-    this.error = error;
+    this.settle(error);
   }
   handleReadyForQuery(): void {
-    this.done(this.error, this.rowCount);
+    this.settle(undefined);
+  }
+  private settle(error: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(error, this.rowCount);
   }
   // Not used by COPY FROM; present because pg may call them on unusual replies.
   handleRowDescription(): void {}
