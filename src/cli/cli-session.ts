@@ -8,9 +8,7 @@
 import type { Command } from 'commander';
 import type pg from 'pg';
 import type { SfsyncConfig, SfsyncConfigInput } from '../config/config-schema.js';
-import { createPool } from '../db/pool.js';
 import { SfsyncError } from '../errors.js';
-import { openCliPostgres } from './cli-postgres.js';
 import { configFor } from './global-options.js';
 
 /** What a command gets. */
@@ -31,7 +29,9 @@ export interface SessionOptions {
 
 /** Run `fn` with a session; everything opened is closed, whatever `fn` throws. */
 export async function withSession<T>(command: Command, fn: (session: CliSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
-  const config = configFor(command, options.overrides);
+  const config = await configFor(command, options.overrides);
+  // Imported per call: pg and the Postgres provisioning cost ~100 ms that `--help` never needs.
+  const [{ createPool }, { openCliPostgres }] = await Promise.all([import('../db/pool.js'), import('./cli-postgres.js')]);
   const server = await openCliPostgres(config);
   const pool = createPool(server.url, { max: 4, applicationName: `sfsync ${command.name()}` });
   try {

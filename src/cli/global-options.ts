@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import type { SfsyncConfig, SfsyncConfigInput } from '../config/config-schema.js';
-import { loadConfig } from '../config/load-config.js';
 
 /** The global flags as commander parses them. */
 export interface GlobalFlags {
@@ -28,8 +27,13 @@ export function globalFlags(command: Command): GlobalFlags {
   return command.optsWithGlobals<GlobalFlags>();
 }
 
-/** Load the configuration for `command`, with its global flags (and `extra` flag values) on top. */
-export function configFor(command: Command, extra: SfsyncConfigInput = {}): SfsyncConfig {
+/**
+ * Load the configuration for `command`, with its global flags (and `extra`
+ * flag values) on top. The loader is imported here, not at the top: it pulls
+ * zod (~250 ms under tsx), which `--help` and commander's errors never need.
+ */
+export async function configFor(command: Command, extra: SfsyncConfigInput = {}): Promise<SfsyncConfig> {
+  const { loadConfig } = await import('../config/load-config.js');
   const flags = globalFlags(command);
   const overrides: Record<string, unknown> = { ...extra };
   if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;

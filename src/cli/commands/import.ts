@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SfsyncError } from '../../errors.js';
-import { applyMappings } from '../apply-mappings.js';
 import { withSession } from '../cli-session.js';
-import { parseMappingFile } from '../mapping-file.js';
 import { findConnection } from '../open-salesforce.js';
 import { formatPlan, planJson } from '../plan-output.js';
-import { createProgress } from '../progress.js';
 import { action } from '../run-command.js';
 
 interface ImportFlags {
@@ -28,6 +25,8 @@ export function registerImport(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (file: string, flags: ImportFlags, command: Command) => {
+        // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
+        const [{ applyMappings }, { parseMappingFile }, { createProgress }] = await Promise.all([import('../apply-mappings.js'), import('../mapping-file.js'), import('../progress.js')]);
         let text: string;
         try {
           text = readFileSync(file, 'utf8');

@@ -1,10 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { configSchema } from '../../config/config-schema.js';
-import { DEFAULT_CONFIG_FILE } from '../../config/load-config.js';
 import { SfsyncError } from '../../errors.js';
-import { openCliPostgres } from '../cli-postgres.js';
 import { configFor, globalFlags } from '../global-options.js';
 import { action } from '../run-command.js';
 
@@ -26,6 +23,8 @@ export function registerInit(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (options: InitOptions, command: Command) => {
+        // Loaded here: zod costs every other command's startup ~250 ms (global-options.ts).
+        const [{ configSchema }, { DEFAULT_CONFIG_FILE }] = await Promise.all([import('../../config/config-schema.js'), import('../../config/load-config.js')]);
         const file = path.resolve(globalFlags(command).config ?? DEFAULT_CONFIG_FILE);
         if (existsSync(file) && !options.force) {
           throw new SfsyncError('CONFIG_EXISTS', `${file} already exists; edit it, or pass --force to overwrite it with the defaults.`);
@@ -35,7 +34,8 @@ export function registerInit(program: Command): void {
         let applied: string[] = [];
         if (options.migrate !== false) {
           const { migrate } = await import('../../db/migrate.js');
-          const server = await openCliPostgres(configFor(command));
+          const { openCliPostgres } = await import('../cli-postgres.js');
+          const server = await openCliPostgres(await configFor(command));
           try {
             applied = (await migrate(server.url)).applied;
           } finally {

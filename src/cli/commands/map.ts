@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { parseMappingSpec, type MappingSpecInput } from '../../mapping/mapping-spec.js';
-import { planMapping, type MappingPlan } from '../../mapping/plan-mapping.js';
+import type { MappingSpecInput } from '../../mapping/mapping-spec.js';
+import type { MappingPlan, planMapping } from '../../mapping/plan-mapping.js';
 import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
 import { findConnection } from '../open-salesforce.js';
@@ -68,6 +68,8 @@ export function registerMap(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (sobject: string, flags: MapFlags, command: Command) => {
+        // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
+        const { parseMappingSpec } = await import('../../mapping/mapping-spec.js');
         const plan = await withSession(command, async ({ config, pool }) => {
           const connection = await findConnection(pool, flags.connection);
           const spec = specFromFlags(sobject, flags, connection.id);
@@ -91,9 +93,10 @@ export function registerMap(program: Command): void {
 
 /** Plan inside a transaction that is always rolled back (planning reserves an id from the sequence, nothing else). */
 async function planReadOnly(client: Parameters<typeof planMapping>[0], salesforce: Parameters<typeof planMapping>[1], spec: MappingSpecInput): Promise<MappingPlan> {
+  const { planMapping: plan } = await import('../../mapping/plan-mapping.js');
   await client.query('begin');
   try {
-    return await planMapping(client, salesforce, spec);
+    return await plan(client, salesforce, spec);
   } finally {
     await client.query('rollback');
   }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { MappingPlan } from '../../mapping/plan-mapping.js';
-import { applyMappings } from '../apply-mappings.js';
 import { withSession } from '../cli-session.js';
-import { MAPPING_ROW_COLUMNS, entryFromRow, type MappingRow } from '../mapping-file.js';
+import type { MappingRow } from '../mapping-file.js';
 import { findConnection } from '../open-salesforce.js';
 import { formatTable, printJson } from '../output.js';
 import { formatPlan, planJson } from '../plan-output.js';
@@ -28,6 +27,8 @@ export function registerMappings(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (flags: { plan?: boolean; json?: boolean }, command: Command) => {
+        // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
+        const { MAPPING_ROW_COLUMNS, entryFromRow } = await import('../mapping-file.js');
         const { rows, plans } = await withSession(command, async ({ config, pool }) => {
           const { rows } = await pool.query<Row>(
             `select ${MAPPING_ROW_COLUMNS}, state, (select name from sfsync.connections c where c.id = m.connection_id) as connection
@@ -58,6 +59,7 @@ export function registerMappings(program: Command): void {
 }
 
 async function planAll(pool: import('pg').Pool, config: import('../../config/config-schema.js').SfsyncConfig, rows: Row[]): Promise<MappingPlan[]> {
+  const [{ applyMappings }, { entryFromRow }] = await Promise.all([import('../apply-mappings.js'), import('../mapping-file.js')]);
   const plans: MappingPlan[] = [];
   const byConnection = new Map<string, Row[]>();
   for (const row of rows) byConnection.set(row.connection, [...(byConnection.get(row.connection) ?? []), row]);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openCliPostgres } from '../cli-postgres.js';
 import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
 
@@ -12,7 +11,8 @@ export function registerMigrate(program: Command): void {
     .action(
       action(async (options: { json?: boolean }, command: Command) => {
         const { migrate } = await import('../../db/migrate.js');
-        const server = await openCliPostgres(configFor(command));
+        const { openCliPostgres } = await import('../cli-postgres.js');
+        const server = await openCliPostgres(await configFor(command));
         try {
           const { applied } = await migrate(server.url);
           if (options.json) console.log(JSON.stringify({ applied }));

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { withSession } from '../cli-session.js';
 import { action } from '../run-command.js';
-import { followReload } from '../reload-progress.js';
 
 interface ReloadOptions {
   wait?: boolean;
@@ -32,6 +31,7 @@ export function registerReload(program: Command): void {
             else console.log(`queued a reload of ${row.sobject} (mapping ${row.id}); a running \`sfsync start\` picks it up — watch it with \`sfsync status\``);
             return;
           }
+          const { followReload } = await import('../reload-progress.js'); // cli-progress: only with --wait
           const result = await followReload(pool, row.id, row.requested_at, { timeoutMs: Number(options.timeout) * 1000, quiet: Boolean(options.json) });
           if (options.json) console.log(JSON.stringify({ mappingId: Number(row.id), sobject: row.sobject, ...result }));
           else console.log(`reloaded ${row.sobject}: ${result.records} record(s) in ${(result.ms / 1000).toFixed(1)} s`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openCliPostgres } from '../cli-postgres.js';
 import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -23,11 +22,12 @@ export function registerStart(program: Command): void {
     .action(
       action(async (options: StartOptions, command: Command) => {
         const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
-        const config = configFor(command, metricsPort === undefined ? {} : { metrics: { port: metricsPort } });
+        const config = await configFor(command, metricsPort === undefined ? {} : { metrics: { port: metricsPort } });
         const { migrate } = await import('../../db/migrate.js');
         const { startEngine } = await import('../../runtime/start-engine.js');
         const { createLogger } = await import('../../runtime/logger.js');
         const logger = createLogger({ level: config.logLevel });
+        const { openCliPostgres } = await import('../cli-postgres.js');
         const server = await openCliPostgres(config);
         try {
           // Listen before starting: a signal during start-up stops right after it.

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { removeMapping } from '../../mapping/apply-mapping.js';
 import { withSession } from '../cli-session.js';
 import { action } from '../run-command.js';
 
@@ -19,6 +18,8 @@ export function registerUnmap(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (mapping: string, flags: UnmapFlags, command: Command) => {
+        // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
+        const { removeMapping } = await import('../../mapping/apply-mapping.js');
         const result = await withSession(command, async ({ pool }) => {
           const { rows } = await pool.query<{ id: string; sobject: string; target: string }>(
             `select m.id::text, m.sobject, m.schema_name || '.' || m.table_name as target

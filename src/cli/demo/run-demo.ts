@@ -39,7 +39,7 @@ const DEMO_LOGIN = { username: 'admin@sfsync.test', password: 'sfsync', clientId
 
 /** Run the demo until SIGINT/SIGTERM. */
 export async function runDemo(flags: DemoFlags, command: Command): Promise<void> {
-  const base = configFor(command);
+  const base = await configFor(command);
   const dataDir = path.resolve(base.dataDir);
   const pgDir = path.join(dataDir, 'pg');
   if (runningEmbeddedPort(pgDir) !== undefined) {
