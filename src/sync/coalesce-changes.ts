@@ -39,8 +39,13 @@ export interface CoalescedChange {
   reinsert?: boolean;
 }
 
-/** Coalesce one record's changes, given in outbox id order. */
-export function coalesceChanges(changes: readonly OutboxChange[]): CoalescedChange {
+/**
+ * Coalesce one record's changes. They are merged in outbox id order whatever
+ * order they come in: ids are bigints carried as strings, compared as numbers
+ * (as text, '1000' < '700' and an older value would win).
+ */
+export function coalesceChanges(input: readonly OutboxChange[]): CoalescedChange {
+  const changes = [...input].sort(byOutboxId);
   const first = changes[0];
   if (first === undefined) throw new Error('coalesceChanges needs at least one change.');
   const out: CoalescedChange = { recordId: first.recordId, op: first.op, values: {}, sfid: null, rowIds: [], deferredIds: [], unknownSince: null, attempts: 0 };
@@ -71,4 +76,10 @@ export function coalesceChanges(changes: readonly OutboxChange[]): CoalescedChan
     }
   }
   return out;
+}
+
+function byOutboxId(a: OutboxChange, b: OutboxChange): number {
+  const x = BigInt(a.id);
+  const y = BigInt(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

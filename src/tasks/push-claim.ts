@@ -43,7 +43,9 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
 /** Claim up to `limit` records' due changes; returns them grouped by record, in outbox order. */
 export async function claimChanges(client: pg.ClientBase, mappingId: string, claimedBy: string, limit: number): Promise<OutboxChange[][]> {
   const { rows } = await client.query<{ id: string; record_id: string; sfid: string | null; op: OutboxChange['op']; changed: Record<string, unknown>; unknown_since: Date | null; attempts: number }>(
-    'select id::text, record_id::text, sfid, op, changed, unknown_since, attempts from sfsync.claim_outbox($1, $2, $3) order by id',
+    // `order by c.id`, the bigint: an unqualified `id` would name the text output
+    // column and sort '1000' before '700', so an older value would be merged last.
+    'select c.id::text as id, c.record_id::text as record_id, c.sfid, c.op, c.changed, c.unknown_since, c.attempts from sfsync.claim_outbox($1, $2, $3) c order by c.id',
     [mappingId, claimedBy, limit],
   );
   const byRecord = new Map<string, OutboxChange[]>();

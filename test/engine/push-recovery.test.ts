@@ -69,6 +69,21 @@ describe('API limit', () => {
   });
 });
 
+describe('order per record', () => {
+  it('merges one record\'s changes in outbox id order across a digit boundary (9 → 10, 99 → 100 …)', async () => {
+    const { rows } = await h.pool.query(`insert into salesforce.account (name, numberofemployees) values ('Ordered', 0) returning id`);
+    // Separate statements, engine not started yet: one claim takes them all, and their
+    // ids cross a power of ten, where text order ('10' < '9') differs from numeric order.
+    const maxId = async () => String((await h.pool.query(`select max(id) as m from sfsync.outbox where mapping_id = $1`, [mappingId])).rows[0].m);
+    const digits = (await maxId()).length;
+    let step = 0;
+    while ((await maxId()).length === digits || step < 3) await h.pool.query(`update salesforce.account set numberofemployees = $1 where id = $2`, [++step, rows[0].id]);
+    await h.startEngine();
+    await waitFor(async () => (await synced('Ordered')) === 1, { what: 'the record to sync' });
+    expect(accounts('Ordered').map((r) => r.values.NumberOfEmployees)).toEqual([step]);
+  });
+});
+
 describe('two engines', () => {
   it('push each change once, in order per record', async () => {
     await h.startEngine();
