@@ -32,8 +32,9 @@ export interface BenchSyncOptions {
 
 /**
  * Start everything; `push` overrides config.push. Returns once the mapping's
- * initial load has finished (state 'active', no reload queued): a benchmark
- * that wrote local rows while the load ran would race it (same sfids).
+ * initial load and the poll that follows it have finished: a benchmark that
+ * wrote local rows while the load ran would race it (same sfids), and one
+ * that counted calls while that poll ran would count its query pages.
  */
 export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, options: BenchSyncOptions = {}): Promise<BenchSync> {
   const server = await providePostgres({ temporary: true });
@@ -66,15 +67,32 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
   return sync;
 }
 
+/**
+ * Wait for the initial load AND the first primary poll after it. That poll's
+ * window starts at the load's upper bound, truncated to the second, so it
+ * re-reads every record seeded in that second through REST (2,000 per page:
+ * 50 calls for 100,000 records). Measured while it overlapped the push, its
+ * pages were counted as push calls (547 calls for 100,000 rows, 47 of them
+ * query pages); waiting for the read path to be idle (twice, 300 ms apart)
+ * leaves only the push's calls in the count.
+ */
 async function waitLoaded(client: pg.Client, mappingId: string): Promise<void> {
   const deadline = Date.now() + 120_000;
+  let idleSeen = false;
   for (;;) {
-    const { rows } = await client.query<{ loaded: boolean }>(
-      `select m.state = 'active' and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as loaded from sfsync.mappings m where id = $1`,
+    const { rows } = await client.query<{ loaded: boolean; idle: boolean }>(
+      `select m.state = 'active' and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as loaded,
+              exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.kind = 'primary')
+              and not exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.outcome = 'running')
+              and not exists (select 1 from graphile_worker.jobs j where j.task_identifier in ('sfsync:poll', 'sfsync:drift', 'sfsync:reload', 'sfsync:reconcile')
+                                and (j.locked_at is not null or j.run_at <= now())) as idle
+         from sfsync.mappings m where id = $1`,
       [mappingId],
     );
-    if (rows[0]?.loaded) return;
-    if (Date.now() > deadline) throw new Error('The initial load did not finish within 120 s.');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ready = rows[0]?.loaded === true && rows[0].idle;
+    if (ready && idleSeen) return;
+    idleSeen = ready;
+    if (Date.now() > deadline) throw new Error('The initial load and its first poll did not finish within 120 s.');
+    await new Promise((resolve) => setTimeout(resolve, ready ? 300 : 50));
   }
 }
