@@ -10,6 +10,7 @@ import { coalesceChanges, type CoalescedChange, type OutboxChange } from '../syn
 import { toSalesforceRecord } from '../sync/push-values.js';
 import { currentSfids, type PushMapping } from './push-claim.js';
 import { findCreated } from './push-lookup.js';
+import { resolveReferences } from './push-references.js';
 import { sendOps, type PushOp, type PushOutcome } from './push-send.js';
 import { pauseConnection, writeBack, type RecordResultRow } from './push-write-back.js';
 
@@ -30,20 +31,24 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   const sfids = await currentSfids(db, mapping, changes.map((c) => c.recordId));
   await reinsertValues(db, mapping, changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)));
   const results: RecordResultRow[] = [];
-  const ops: PushOp[] = [];
+  let ops: PushOp[] = [];
   const byRecord = new Map<string, CoalescedChange>(changes.map((c) => [c.recordId, c]));
   for (const change of changes) {
     const built = buildOp(mapping, change, sfids.get(change.recordId) ?? null);
     if ('outcome' in built) results.push({ change, outcome: built.outcome });
     else ops.push(built);
   }
+  const refs = await resolveReferences(db, mapping, ops);
+  for (const [recordId, message] of refs.waiting) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'wait', error: { code: 'WAITING_FOR_PARENT', message } } });
+  for (const [recordId, message] of refs.failed) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'failed', error: { code: 'PARENT_NOT_FOUND', message } } });
+  ops = refs.ready;
   const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
   const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: o.body, since: byRecord.get(o.recordId)!.unknownSince! })));
   const toSend = ops.filter((o) => !found.has(o.recordId));
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
   const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
   for (const op of toSend) results.push({ change: byRecord.get(op.recordId)!, outcome: outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } } });
-  await writeBack(db, mapping, results, config);
+  await writeBack(db, mapping, results, config, refs.resolved);
   let pausedUntil: Date | undefined;
   if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
     // Pause for retryMaxMs, at most a minute: Salesforce's 24-hour window frees calls continuously.

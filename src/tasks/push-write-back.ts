@@ -4,11 +4,12 @@
  * outbox rows → success/merged/failed, or back to 'new' with back-off;
  * the mapped rows → sfid, `_sfsync_state`, `_sfsync_error`.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import type { CoalescedChange } from '../sync/coalesce-changes.js';
 import { backoffMs } from '../sync/push-values.js';
 import type { PushOutcome } from './push-send.js';
 import type { PushMapping } from './push-claim.js';
+import type { ResolvedReference } from './push-references.js';
 
 /** One record's result to write back. */
 export interface RecordResultRow {
@@ -26,7 +27,7 @@ interface OutboxUpdate { ids: string[]; states: string[]; sfids: Array<string | 
 interface TableUpdate { ids: string[]; sfids: Array<string | null>; states: string[]; errors: Array<string | null> }
 
 /** Write back every record's outcome. */
-export async function writeBack(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], backoff: BackoffSettings): Promise<void> {
+export async function writeBack(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], backoff: BackoffSettings, references: ResolvedReference[] = []): Promise<void> {
   const o: OutboxUpdate = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
   const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
   for (const { change, outcome } of rows) {
@@ -85,6 +86,7 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
         [t.ids, t.sfids, t.states, t.errors, mapping.id],
       );
     }
+    await storeReferences(client, mapping, rows, references);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -96,4 +98,22 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
 export async function pauseConnection(client: pg.ClientBase, connectionId: string, until: Date): Promise<void> {
   await client.query('update sfsync.connections set push_paused_until = greatest(push_paused_until, $2) where id = $1', [connectionId, until]);
   await client.query('update sfsync.connections set push_paused_until = $2 where id = $1 and push_paused_until is null', [connectionId, until]);
+}
+
+/**
+ * Sent children keep the parent's sfid instead of `@<local id>` (same
+ * transaction, not captured), so the column matches what Salesforce holds
+ * when the next poll compares them; a column the app changed since is left alone.
+ */
+async function storeReferences(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], references: ResolvedReference[]): Promise<void> {
+  const sent = new Set(rows.filter((r) => r.outcome.kind === 'success').map((r) => r.change.recordId));
+  const done = references.filter((r) => sent.has(r.recordId));
+  for (const column of new Set(done.map((r) => r.column))) {
+    const some = done.filter((r) => r.column === column);
+    const col = pg.escapeIdentifier(column);
+    await client.query(
+      `update ${mapping.table} t set ${col} = u.sfid from unnest($1::bigint[], $2::text[], $3::text[]) u(id, local, sfid) where t.id = u.id and t.${col} = u.local`,
+      [some.map((r) => r.recordId), some.map((r) => r.local), some.map((r) => r.sfid)],
+    );
+  }
 }
