@@ -60,7 +60,7 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
       await server.stop();
     },
   };
-  await waitLoaded(client, plan.mappingId).catch(async (error: unknown) => {
+  await waitLoaded(client, plan.mappingId, options.seed !== undefined).catch(async (error: unknown) => {
     await sync.stop();
     throw error;
   });
@@ -74,20 +74,21 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
  * 50 calls for 100,000 records). Measured while it overlapped the push, its
  * pages were counted as push calls (547 calls for 100,000 rows, 47 of them
  * query pages); waiting for the read path to be idle (twice, 300 ms apart)
- * leaves only the push's calls in the count.
+ * leaves only the push's calls in the count. An empty org (no seed) may
+ * have no such poll, so only a seeded one waits for it.
  */
-async function waitLoaded(client: pg.Client, mappingId: string): Promise<void> {
+async function waitLoaded(client: pg.Client, mappingId: string, seeded: boolean): Promise<void> {
   const deadline = Date.now() + 120_000;
   let idleSeen = false;
   for (;;) {
     const { rows } = await client.query<{ loaded: boolean; idle: boolean }>(
       `select m.state = 'active' and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as loaded,
-              exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.kind = 'primary')
+              (not $2 or exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.kind = 'primary'))
               and not exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.outcome = 'running')
               and not exists (select 1 from graphile_worker.jobs j where j.task_identifier in ('sfsync:poll', 'sfsync:drift', 'sfsync:reload', 'sfsync:reconcile')
                                 and (j.locked_at is not null or j.run_at <= now())) as idle
          from sfsync.mappings m where id = $1`,
-      [mappingId],
+      [mappingId, seeded],
     );
     const ready = rows[0]?.loaded === true && rows[0].idle;
     if (ready && idleSeen) return;
