@@ -37,10 +37,17 @@ export function injectedFault(controls: ControlSettings, method: string, path: s
   }
 }
 
-/** Whether this write call's reply should be lost (consumes `next` first, then rolls `rate`). */
-export function shouldLoseResponse(controls: ControlSettings, method: string): boolean {
+/**
+ * Whether this write call's reply should be lost (consumes `next` first, then
+ * rolls `rate`). Calls outside the optional `pathPrefix` / `method` filter
+ * neither lose their reply nor consume `next`, so a test can aim at the push's
+ * Collections call while the read path's Bulk query POSTs go through.
+ */
+export function shouldLoseResponse(controls: ControlSettings, method: string, path = ''): boolean {
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
   const lost = controls.lostResponses;
+  if (lost.method !== undefined && lost.method.toUpperCase() !== method) return false;
+  if (lost.pathPrefix !== undefined && !path.startsWith(lost.pathPrefix)) return false;
   if (lost.next > 0) {
     lost.next--;
     return true;

@@ -93,9 +93,10 @@ async function handleData(
   res.setHeader('Sforce-Limit-Info', `api-usage=${org.apiUsage}/${org.controls.dailyApiLimit}`);
   if (!counted) throw HttpError.of(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
   const method = (req.method ?? 'GET').toUpperCase();
-  const fault = injectedFault(org.controls, method, `/services/data/v${apiVersion}${rest}`);
+  const path = `/services/data/v${apiVersion}${rest}`;
+  const fault = injectedFault(org.controls, method, path);
   if (fault !== undefined) throw fault;
-  if (shouldLoseResponse(org.controls, method)) loseResponse(req, res);
+  if (shouldLoseResponse(org.controls, method, path)) loseResponse(req, res);
   if (rest === '/jobs' || rest.startsWith('/jobs/')) {
     if (ctx.parts.bulk === undefined) throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
     return ctx.parts.bulk.handle(req, res, { apiVersion, path: rest.slice('/jobs'.length), search, session });

@@ -79,6 +79,16 @@ describe('emulator controls', () => {
     expect(found.totalSize).toBe(1);
   });
 
+  it('loses only the replies of writes matching lostResponses.pathPrefix / method', async () => {
+    await control(emu, 'PUT', '/faults', { lostResponses: { next: 1, method: 'PATCH', pathPrefix: '/services/data/v59.0/composite/sobjects' } });
+    // A POST (the kind a Bulk query job or a create is) passes and leaves `next` untouched.
+    const created = (await conn.sobject('Account').create({ Name: 'Filtered' })) as { id: string };
+    const lost = await failure(conn.sobject('Account').update([{ Id: created.id, Name: 'Filtered 2' }]));
+    expect(lost.message).toMatch(/socket|ECONNRESET|hang up|terminated|other side closed/i);
+    expect((await conn.sobject('Account').retrieve(created.id)).Name).toBe('Filtered 2');
+    await control(emu, 'PUT', '/faults', { lostResponses: { next: 0 } });
+  });
+
   it('runs automation as a second save with a later SystemModstamp and its own origin', async () => {
     await control(emu, 'POST', '/automation', { object: 'Account', on: ['insert'], field: 'Description', expression: "'auto: ' & Name" });
     const origins: string[] = [];

@@ -34,6 +34,10 @@ export interface LostResponseSetting {
   rate: number;
   /** Lose the replies of the next N write calls regardless of `rate` (default 0). */
   next: number;
+  /** Only write calls whose path starts with this, e.g. `/services/data/v59.0/composite/sobjects` (default: every write). */
+  pathPrefix?: string;
+  /** Only this HTTP method, e.g. `PATCH` (default: every write method). */
+  method?: string;
 }
 
 /** Every knob; defaults in {@link defaultControls}. */
@@ -82,7 +86,7 @@ export function applyControls(target: ControlSettings, input: ControlsInput): vo
     else throw new Error(`Unknown control ${key}.`);
   }
   if (latency !== undefined) target.latency = parseLatency(latency);
-  if (lostResponses !== undefined) target.lostResponses = { ...target.lostResponses, ...lostResponses };
+  if (lostResponses !== undefined) target.lostResponses = mergeLostResponses(target.lostResponses, lostResponses);
   if (faults !== undefined) target.faults = faults.map(checkFault);
 }
 
@@ -98,4 +102,15 @@ function checkFault(rule: FaultRule): FaultRule {
     throw new Error(`Unknown fault kind ${String(rule.kind)}; use 5xx, UNABLE_TO_LOCK_ROW or REQUEST_LIMIT_EXCEEDED.`);
   }
   return { ...rule };
+}
+
+/** `rate` and `next` merge; the filter is replaced (a setting without `pathPrefix`/`method` clears them, so one test's filter never leaks into the next). */
+function mergeLostResponses(current: LostResponseSetting, input: Partial<LostResponseSetting>): LostResponseSetting {
+  for (const key of ['pathPrefix', 'method'] as const) {
+    if (input[key] !== undefined && typeof input[key] !== 'string') throw new Error(`Control lostResponses.${key} must be a string.`);
+  }
+  const out: LostResponseSetting = { rate: input.rate ?? current.rate, next: input.next ?? current.next };
+  if (input.pathPrefix !== undefined) out.pathPrefix = input.pathPrefix;
+  if (input.method !== undefined) out.method = input.method;
+  return out;
 }
