@@ -5,26 +5,29 @@
  */
 import type { DescribedField } from '../salesforce/salesforce-client.js';
 
-/** One mapped field as stored in `sfsync.mappings.field_info`. */
-export interface FieldInfo {
-  /** Salesforce API name, e.g. `Name`. */
-  name: string;
+/** The describe properties a mapping keeps per field (same names and meaning as describe's). */
+type DescribedPart = Pick<
+  DescribedField,
+  | 'name'
+  | 'type'
+  | 'length'
+  | 'precision'
+  | 'scale'
+  | 'nillable'
+  | 'createable'
+  | 'updateable'
+  | 'externalId'
+  | 'calculated'
+  | 'referenceTo'
+  | 'relationshipName'
+>;
+
+/** One mapped field as stored in `sfsync.mappings.field_info`: describe's properties plus where it lives in Postgres. */
+export interface FieldInfo extends DescribedPart {
   /** Column name: lower-cased API name, e.g. `name`. */
   column: string;
-  /** Salesforce field type, e.g. `string`, `reference`, `datetime`. */
-  type: string;
   /** Postgres column type, e.g. `varchar(255)`. */
   pgType: string;
-  length: number;
-  precision: number;
-  scale: number;
-  nillable: boolean;
-  createable: boolean;
-  updateable: boolean;
-  externalId: boolean;
-  calculated: boolean;
-  referenceTo: string[];
-  relationshipName: string | null;
   /** Set by `refreshFieldInfo` when Salesforce no longer has the field: the column stays, nothing is sent. */
   removed?: boolean;
 }
