@@ -7,12 +7,14 @@
  * The download runs without the mapping's apply lock, so polls keep applying
  * while it runs (minutes for 1M rows). The merge therefore never lets the
  * snapshot overwrite a row whose systemmodstamp is newer than the staged one,
- * and only removes rows stamped before the snapshot (`$2`): a record a poll
- * inserted during the download is missing from the snapshot but not gone.
+ * and only removes rows known to predate the snapshot (snapshot-gone.ts): a
+ * record a poll inserted or a push created during the download is missing
+ * from the snapshot but not gone.
  */
 import { escapeIdentifier as q } from 'pg';
 import type { FieldInfo } from '../../mapping/field-info.js';
 import { qualified, type InboundTable } from '../../sync/inbound-sql.js';
+import { goneFromSnapshotSql } from './snapshot-gone.js';
 
 /** The staging table (temporary, dropped at commit). */
 export const STAGE = 'sfsync_load_stage';
@@ -68,9 +70,10 @@ export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark' }, co
   }
   statements.push(update);
   statements.push({ text: `insert into ${table} (${columns.map(q).join(', ')}) select ${columns.map((c) => `s.${q(c)}`).join(', ')} from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid)`, values: [] });
-  // Rows whose record is gone from Salesforce (hard-deleted, purged, or deleted in 'delete' mode);
-  // stamped before the snapshot, so a row a poll inserted during the download is kept.
-  const gone = `t.sfid is not null and (t.systemmodstamp is null or t.systemmodstamp < ($1::timestamptz at time zone 'UTC')) and not exists (select 1 from ${STAGE} as s where s.sfid = t.sfid)`;
-  statements.push({ text: t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`, values: [snapshot.toISOString()] });
+  // Rows whose record is gone from Salesforce (hard-deleted, purged, or deleted in 'delete' mode):
+  // only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts) —
+  // a record created during the download, by a poll or by a push, is kept.
+  const gone = goneFromSnapshotSql(STAGE, { mappingId: '$1', snapshot: '$2' });
+  statements.push({ text: t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`, values: [mappingId, snapshot.toISOString()] });
   return statements;
 }

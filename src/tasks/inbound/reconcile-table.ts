@@ -4,8 +4,9 @@
  * never move SystemModstamp) with the table, then fix:
  * - missing or stale rows: re-read those records by Id (REST) and apply them;
  * - extra rows (hard-deleted, purged from the recycle bin): delete them, or
- *   mark them isdeleted in 'mark' mode — only rows older than the snapshot,
- *   so a record created while the reconcile ran is never taken for extra;
+ *   mark them isdeleted in 'mark' mode — only rows known to predate the
+ *   snapshot and untouched by the write path (snapshot-gone.ts), so a record
+ *   created while the reconcile ran (by a poll or a push) is never extra;
  * - formula fields: updated where they differ.
  */
 import { escapeIdentifier as q } from 'pg';
@@ -19,6 +20,7 @@ import { beginUncaptured, lockApply } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
 import { fetchAndApply } from './fetch-apply.js';
 import type { InboundMapping } from './inbound-mapping.js';
+import { goneFromSnapshotSql } from './snapshot-gone.js';
 import type { WindowCounters } from './window-log.js';
 
 /** Records re-read per REST query (18-character Ids: ~8 KB of SOQL). */
@@ -54,10 +56,12 @@ export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, ma
       `select s.sfid from ${STAGE} s left join ${table} t on t.sfid = s.sfid where t.sfid is null or t.systemmodstamp is null or t.systemmodstamp < s.systemmodstamp or t.isdeleted`,
     );
     refetch.push(...stale.rows.map((r) => r.sfid));
-    const gone = `t.sfid is not null and not t.isdeleted and (t.systemmodstamp is null or t.systemmodstamp < $1) and not exists (select 1 from ${STAGE} s where s.sfid = t.sfid)`;
+    // Only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts):
+    // a record pushed during the download has an sfid, no stamp, and is not in the snapshot.
+    const gone = `not t.isdeleted and ${goneFromSnapshotSql(STAGE, { mappingId: '$1', snapshot: '$2' })}`;
     const extra = mapping.deleteMode === 'delete'
-      ? await db.query(`delete from ${table} t where ${gone}`, [upper])
-      : await db.query(`update ${table} t set isdeleted = true where ${gone}`, [upper]);
+      ? await db.query(`delete from ${table} as t where ${gone}`, [mapping.id, upper.toISOString()])
+      : await db.query(`update ${table} as t set isdeleted = true where ${gone}`, [mapping.id, upper.toISOString()]);
     counters.applied += extra.rowCount ?? 0;
     if (formulas.length > 0) {
       const set = formulas.map((f) => `${q(f.column)} = s.${q(f.column)}`).join(', ');
