@@ -78,7 +78,19 @@ export function attachByExternalIdSql(t: InboundTable): string | undefined {
   ].join('\n');
 }
 
-/** Insert records not in the table yet. */
+/**
+ * Insert records not in the table yet.
+ *
+ * Without an External ID, a record created while a local insert of the same
+ * mapping has an unresolved outcome (claimed by a push, or recovered as
+ * "unknown" after a crash) may BE that insert, committed in Salesforce before
+ * the write-back: inserting it here too would make a second row, and the
+ * push's recovery lookup would then re-send the insert (a duplicate record).
+ * Such records are deferred: the push adopts them by lookup and writes the
+ * sfid back, and the drift re-poll of this window (`$2` = mapping id) inserts
+ * whatever nobody adopted. The 5-minute margin matches the push's lookup
+ * margin for clock skew (push-lookup.ts).
+ */
 export function insertSql(t: InboundTable): string {
   const fields = live(t);
   const cols = ['sfid', ...fields.map((f) => q(f.column)), 'systemmodstamp', 'isdeleted', 'createddate', '_sfsync_state', '_sfsync_error'];
@@ -88,9 +100,17 @@ export function insertSql(t: InboundTable): string {
     `select ${values.join(', ')}`,
     `from ${recordset(t)}`,
     `where not exists (select 1 from ${qualified(t)} as t where t.sfid = r.sfid)`,
+    ...(t.externalIdColumn ? [] : [unresolvedLocalInsertGuard]),
     'on conflict (sfid) do nothing',
   ].join('\n');
 }
+
+const unresolvedLocalInsertGuard = [
+  'and not exists (select 1 from sfsync.outbox as o',
+  "  where o.mapping_id = $2 and o.op = 'insert'",
+  "  and (o.state = 'pending' or (o.state = 'new' and o.unknown_since is not null))",
+  "  and r.createddate::timestamp(3) >= (coalesce(o.unknown_since, o.claimed_at) - interval '5 minutes') at time zone 'UTC')",
+].join('\n');
 
 /** Delete rows of records deleted in Salesforce (delete_mode 'delete'), unless the row is newer. */
 export function deleteSql(t: InboundTable): string {

@@ -118,7 +118,8 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
     const attach = attachByExternalIdSql(mapping);
     if (attach) await client.query(attach, [json]);
     applied += (await client.query(updateBySfidSql(mapping), [json])).rowCount ?? 0;
-    applied += (await client.query(insertSql(mapping), [json])).rowCount ?? 0;
+    const insert = insertSql(mapping);
+    applied += (await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id])).rowCount ?? 0;
   }
   if (deleting.length > 0) {
     const json = JSON.stringify(deleting.map((r) => ({ sfid: r.sfid, systemmodstamp: r.systemmodstamp })));
