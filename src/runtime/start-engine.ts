@@ -5,7 +5,8 @@
  * locks elect the one streaming subscriber per connection.
  */
 import { hostname } from 'node:os';
-import { Logger as WorkerLogger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as WorkerLogger, makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
@@ -15,6 +16,7 @@ import { openClient, readConnectionSettings } from '../salesforce/open-client.js
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { createTaskList } from '../tasks/task-list.js';
 import { components as defaultComponents } from './components.js';
+import { DEAD_ENGINE_SWEEP_MS, registerEngine, releaseDeadEngines, unregisterEngine } from './dead-engines.js';
 import type { AddJob, EngineComponent, EngineContext } from './engine-context.js';
 
 /** Options of {@link startEngine}. */
@@ -48,7 +50,13 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
     utils = await makeWorkerUtils({ pgPool: workerPool, schema: WORKER_SCHEMA, logger: workerLogger });
     const context = createContext(options.config, pool, utils, logger, abort.signal);
     if (options.worker !== false) {
+      // Frees what dead engines left locked before this one asks for work.
+      await releaseDeadEngines(pool, utils, logger);
+      const events: WorkerEvents = new EventEmitter();
+      let workerPoolId: string | undefined;
+      events.on('pool:create', ({ workerPool: created }) => (workerPoolId ??= created.id));
       const runner: Runner = await run({
+        events,
         pgPool: workerPool,
         schema: WORKER_SCHEMA,
         taskList: createTaskList(context),
@@ -58,6 +66,7 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
         logger: workerLogger,
       });
       stops.push(() => runner.stop());
+      stops.push(await watchEngines(pool, utils, logger, workerPoolId!, context.processName));
     }
     for (const component of options.components ?? defaultComponents) {
       const started = await component.start(context);
@@ -81,6 +90,27 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
     await Promise.all([pool.end(), workerPool.end()]);
     throw error;
   }
+}
+
+/**
+ * Register this engine (its liveness is a session held open until stop) and
+ * sweep for dead engines every DEAD_ENGINE_SWEEP_MS. Returns the stop step.
+ */
+async function watchEngines(pool: pg.Pool, utils: WorkerUtils, logger: Logger, workerPoolId: string, processName: string): Promise<() => Promise<void>> {
+  const session = await pool.connect();
+  await registerEngine(session, workerPoolId, processName);
+  const timer = setInterval(() => {
+    releaseDeadEngines(pool, utils, logger).catch((error: unknown) => logger.warn({ err: error }, 'dead-engine sweep failed'));
+  }, DEAD_ENGINE_SWEEP_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    try {
+      await unregisterEngine(session, workerPoolId);
+    } finally {
+      session.release();
+    }
+  };
 }
 
 /** graphile-worker logs through sfsync's pino logger (structured, redacted), not the console. */

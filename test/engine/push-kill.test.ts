@@ -9,7 +9,6 @@
  * changes of unknown outcome: without an External ID each insert is looked up
  * before it is sent again, with one the retry is an upsert.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,8 +16,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
 import { pollScheduler } from '../../src/runtime/poll-scheduler.js';
-import { REPO_ROOT } from '../support/run-cli.js';
-import { EMULATOR_LOGIN, startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { startEngineProcess, type EngineProcess } from '../support/engine-process.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ROWS = 50;
@@ -27,8 +26,7 @@ const CHILD_CONFIG = { push: { batchSize: 10, concurrency: 5, debounceMs: 2, swe
 
 let h: SyncHarness | undefined;
 let dir: string | undefined;
-let child: ChildProcess | undefined;
-let childOut = '';
+let engine: EngineProcess | undefined;
 
 beforeEach(async () => {
   h = await startSyncHarness();
@@ -36,42 +34,13 @@ beforeEach(async () => {
   await writeFile(path.join(dir, 'sfsync.config.json'), JSON.stringify(CHILD_CONFIG));
 });
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-  child = undefined;
-  childOut = '';
+  await engine?.kill();
+  engine = undefined;
   await h?.stop();
   h = undefined;
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-/** `sfsync start` on the test database, in the background. */
-function startChild(harness: SyncHarness, cwd: string): { child: ChildProcess; exited: Promise<unknown> } {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'sfsync.js'), 'start', '--no-migrate', '--metrics-port', '0'], {
-    cwd,
-    env: {
-      ...process.env,
-      DATABASE_URL: harness.db.url,
-      SFSYNC_DATA_DIR: path.join(cwd, 'state'),
-      SFSYNC_LOGIN_URL: harness.emulator.url,
-      SFSYNC_USERNAME: EMULATOR_LOGIN.username,
-      SFSYNC_PASSWORD: EMULATOR_LOGIN.password,
-      SFSYNC_CLIENT_ID: EMULATOR_LOGIN.clientId,
-      SFSYNC_CLIENT_SECRET: EMULATOR_LOGIN.clientSecret,
-      SFSYNC_METRICS_PORT: '0',
-      SFSYNC_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (c: Buffer) => (childOut += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (childOut += c.toString()));
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  return { child: proc, exited };
-}
 
 async function count(harness: SyncHarness, sql: string, params: unknown[]): Promise<number> {
   return Number((await harness.pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
@@ -97,9 +66,9 @@ describe.each([
       ...(externalId ? { externalIdField: 'Ext_Id__c' } : {}),
     }));
     const mappingId = plan.mappingId;
-    const started = startChild(harness, dir!);
-    child = started.child;
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])) === 1, { what: `the child's initial load\n${childOut}`, timeoutMs: 20_000 });
+    engine = startEngineProcess(harness, dir!);
+    const started = engine;
+    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])) === 1, { what: `the child's initial load\n${started.output()}`, timeoutMs: 20_000 });
 
     harness.emulator.org.setControls({ latency: { minMs: 300, maxMs: 3000 } });
     await harness.pool.query(
@@ -112,8 +81,7 @@ describe.each([
     await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state = 'pending' and claimed_pid is not null`, [mappingId])) === ROWS, { what: 'the child to claim every change' });
     // The dangerous case: Salesforce committed some calls, the push has written nothing back.
     await waitFor(() => records().length > 0, { what: 'a Collections call to commit', timeoutMs: 10_000, intervalMs: 5 });
-    child.kill('SIGKILL');
-    await started.exited;
+    await started.kill();
     const writtenBack = await count(harness, `select count(*) as n from salesforce.account where sfid is not null`, []);
     expect(writtenBack, 'the kill came after the write-back').toBe(0);
     const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
@@ -124,7 +92,7 @@ describe.each([
     // claims (as it may in production: the child itself polls every second).
     // A poll-only engine first makes that order certain; then a full one.
     await harness.startEngine({ components: [pollScheduler] });
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.poll_windows where mapping_id = $1 and finished_at is not null and upper > $2`, [mappingId, killedAt])) > 0, { what: 'a poll past the kill' });
+    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.poll_windows where mapping_id = $1 and finished_at is not null and upper > $2`, [mappingId, killedAt])) > 0, { what: 'a poll past the kill', timeoutMs: 30_000 });
     await harness.startEngine();
     await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state not in ('success', 'merged')`, [mappingId])) === 0
       && (await count(harness, `select count(*) as n from salesforce.account where sfid is null`, [])) === 0, { what: 'recovery to push every row', timeoutMs: 30_000 });

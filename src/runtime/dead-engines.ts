@@ -1,0 +1,37 @@
+/**
+ * Free what a dead engine left locked in graphile-worker (migration 15 says
+ * why): each engine registers its worker pool id beside a Postgres session it
+ * holds open; a pool whose session is gone belongs to a dead process, and its
+ * jobs and named queues are unlocked at once instead of after 4 hours.
+ */
+import type pg from 'pg';
+import type { WorkerUtils } from 'graphile-worker';
+import type { Logger } from 'pino';
+
+/** How often live engines look for dead ones, ms. */
+export const DEAD_ENGINE_SWEEP_MS = 30_000;
+
+/** Register this engine's worker pool; `session` must stay open for the engine's whole life. */
+export async function registerEngine(session: pg.PoolClient | pg.Client, workerPoolId: string, processName: string): Promise<void> {
+  await session.query(
+    `insert into sfsync.engines (worker_pool_id, pid, backend_start, process_name)
+     select $1, pid, backend_start, $2 from pg_stat_activity where pid = pg_backend_pid()`,
+    [workerPoolId, processName],
+  );
+}
+
+/** Forget this engine's row (clean stop). */
+export async function unregisterEngine(session: pg.PoolClient | pg.Client, workerPoolId: string): Promise<void> {
+  await session.query('delete from sfsync.engines where worker_pool_id = $1', [workerPoolId]);
+}
+
+/** Unlock the jobs and queues of dead engines and forget them; returns their pool ids. */
+export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logger: Logger): Promise<string[]> {
+  const { rows } = await pool.query<{ worker_pool_id: string; process_name: string }>('select worker_pool_id, process_name from sfsync.dead_engines');
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.worker_pool_id);
+  await utils.forceUnlockWorkers(ids);
+  await pool.query('delete from sfsync.engines where worker_pool_id = any($1::text[])', [ids]);
+  logger.warn({ engines: rows }, 'unlocked the jobs of engines that died without stopping');
+  return ids;
+}

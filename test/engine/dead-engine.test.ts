@@ -1,0 +1,67 @@
+/**
+ * An engine killed while it runs a poll leaves that job, and the mapping's
+ * named poll queue, locked by its graphile-worker pool. graphile-worker frees
+ * such locks only after 4 hours. A new engine must see that the dead
+ * engine's session is gone and unlock at once (migration 15,
+ * runtime/dead-engines.ts). Note: in this scenario polls also resumed without
+ * the unlock (the re-seeded poll job replaced the locked one); what fails
+ * without the fix is the unlock and the dead engine's bookkeeping.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedRecords } from '../../src/emulator/org/seed.js';
+import { startEngineProcess, type EngineProcess } from '../support/engine-process.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { waitFor } from '../support/wait-for.js';
+import { mapObject, waitLoaded } from './inbound-helpers.js';
+
+let h: SyncHarness | undefined;
+let dir: string | undefined;
+let engine: EngineProcess | undefined;
+
+beforeEach(async () => {
+  h = await startSyncHarness();
+  dir = await mkdtemp(path.join(tmpdir(), 'sfsync-dead-engine-'));
+});
+afterEach(async () => {
+  await engine?.kill();
+  engine = undefined;
+  await h?.stop();
+  h = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+const lockedPolls = async (harness: SyncHarness) =>
+  (await harness.pool.query<{ locked_by: string }>("select locked_by from graphile_worker.jobs where task_identifier = 'sfsync:poll' and locked_by is not null")).rows;
+
+describe('an engine killed in the middle of a poll', () => {
+  it('does not leave the mapping without polls: the next engine unlocks its jobs and queue', async () => {
+    const harness = h!;
+    seedRecords(harness.emulator.org, 'Account', 20);
+    const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
+    engine = startEngineProcess(harness, dir!);
+    const child = engine;
+    await waitLoaded(harness, mappingId, 30_000);
+    const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], { what: `the child engine's registration\n${child.output()}` });
+
+    // Every Salesforce call now takes 4 s: the child's next poll is in flight for a while.
+    harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
+    const locked = await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === registered.worker_pool_id), { what: 'the child to be running a poll', timeoutMs: 15_000 });
+    await child.kill();
+    const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
+    harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
+
+    await harness.startEngine();
+    // Without the unlock, the queue stays locked by the dead pool for 4 hours and no poll finishes.
+    await waitFor(
+      async () => (await harness.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2", [mappingId, killedAt])).rowCount! > 0,
+      { what: 'a poll to finish after the kill', timeoutMs: 20_000 },
+    );
+    expect((await lockedPolls(harness)).filter((j) => j.locked_by === locked.locked_by)).toEqual([]);
+    const dead = await harness.pool.query('select 1 from sfsync.engines where worker_pool_id = $1', [registered.worker_pool_id]);
+    expect(dead.rowCount).toBe(0);
+  }, 60_000);
+});
