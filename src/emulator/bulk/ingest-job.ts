@@ -4,6 +4,7 @@
  * the outcome of every processed row, in upload order.
  */
 import { bulkError } from './bulk-errors.js';
+import { BulkJobBase } from './job-base.js';
 import { formatDateTime } from './csv-values.js';
 import type { IngestSpec } from './ingest-spec.js';
 
@@ -20,11 +21,9 @@ export interface JobOwner {
 }
 
 /** An ingest job and everything it has produced so far. */
-export class IngestJob {
+export class IngestJob extends BulkJobBase<IngestState> {
   readonly kind = 'ingest';
   state: IngestState = 'Open';
-  readonly createdMs = Date.now();
-  modstampMs = this.createdMs;
   /** The single uploaded CSV (Bulk 2.0 takes one PUT per job), released once parsed. */
   upload: Buffer | undefined;
   /** Whether the one upload has been received. */
@@ -42,14 +41,14 @@ export class IngestJob {
   readonly resultErrors: Array<string | undefined> = [];
   /** Per processed row: whether the record was created. */
   readonly resultCreated: boolean[] = [];
-  errorMessage: string | undefined;
-  processingMs = 0;
 
   constructor(
     readonly id: string,
     readonly spec: IngestSpec,
     readonly owner: JobOwner,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Throw unless an upload may be stored now: only one, and only while Open. */
   checkUploadAllowed(): void {
@@ -79,22 +78,6 @@ export class IngestJob {
       throw bulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.state} and cannot move to ${String(target)}. Close an Open job with UploadComplete, or abort an unfinished one with Aborted.`);
     }
     this.touch();
-  }
-
-  /** Mark the job Failed with Salesforce's `errorMessage`. */
-  fail(message: string): void {
-    this.state = 'Failed';
-    this.errorMessage = message;
-    this.touch();
-  }
-
-  /** True once the job will not change again. */
-  get isFinished(): boolean {
-    return this.state === 'JobComplete' || this.state === 'Failed' || this.state === 'Aborted';
-  }
-
-  touch(): void {
-    this.modstampMs = Date.now();
   }
 
   /** The job info as Create/Close/Abort return it. */

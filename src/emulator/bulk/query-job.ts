@@ -6,6 +6,7 @@
  */
 import type { QueryCursor, SfValue } from '../ports.js';
 import { bulkError } from './bulk-errors.js';
+import { BulkJobBase } from './job-base.js';
 import type { CsvDialect } from './csv-dialect.js';
 import { formatDateTime } from './csv-values.js';
 import type { JobOwner } from './ingest-job.js';
@@ -17,15 +18,11 @@ export type QueryState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Fail
 export type QueryOperation = 'query' | 'queryAll';
 
 /** A query job and its materialised rows. */
-export class QueryJob {
+export class QueryJob extends BulkJobBase<QueryState> {
   readonly kind = 'query';
   state: QueryState = 'UploadComplete';
-  readonly createdMs = Date.now();
-  modstampMs = this.createdMs;
   /** Rows in `columns` order, filled while InProgress. */
   readonly rows: SfValue[][] = [];
-  processingMs = 0;
-  errorMessage: string | undefined;
   /** The cursor until the rows are materialised. */
   cursor: QueryCursor | undefined;
 
@@ -42,6 +39,7 @@ export class QueryJob {
     readonly owner: JobOwner,
     cursor: QueryCursor,
   ) {
+    super();
     this.cursor = cursor;
   }
 
@@ -53,15 +51,6 @@ export class QueryJob {
     this.state = 'Aborted';
     this.cursor = undefined;
     this.touch();
-  }
-
-  /** True once the job will not change again. */
-  get isFinished(): boolean {
-    return this.state === 'JobComplete' || this.state === 'Failed' || this.state === 'Aborted';
-  }
-
-  touch(): void {
-    this.modstampMs = Date.now();
   }
 
   /** The job info as Create and Abort return it. */

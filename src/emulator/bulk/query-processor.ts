@@ -32,9 +32,7 @@ export async function processQueryJob(job: QueryJob, org: OrgPort, store: JobSto
     job.touch();
   } catch (error) {
     if (error instanceof StoppedError || job.isFinished) return;
-    job.state = 'Failed';
-    job.errorMessage = `InternalServerError : ${(error as Error).message}`;
     job.cursor = undefined;
-    job.touch();
+    job.fail(`InternalServerError : ${(error as Error).message}`);
   }
 }
