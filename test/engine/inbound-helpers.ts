@@ -7,7 +7,7 @@ import type { Connection } from 'jsforce';
 import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
 import type { MappingSpecInput } from '../../src/mapping/mapping-spec.js';
-import { EMULATOR_LOGIN, type SyncHarness } from '../support/sync-harness.js';
+import { EMULATOR_LOGIN, startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Map `sobject` (defaults: fast polls, short drift) and return the mapping id. */
@@ -52,4 +52,18 @@ export async function rowsBySfid(h: SyncHarness, table: string, columns = '*'): 
 export async function rowOf(h: SyncHarness, table: string, sfid: string): Promise<Record<string, unknown> | undefined> {
   const { rows } = await h.pool.query<Record<string, unknown>>(`select * from salesforce.${table} where sfid = $1`, [sfid]);
   return rows[0];
+}
+
+/**
+ * A harness streaming Account changes: the poll interval is an hour, so only a
+ * streaming event brings a change in time. Resolves once subscribed.
+ * SFSYNC_TEST_LOG=1 turns on debug logs.
+ */
+export async function startStreamingHarness(): Promise<SyncHarness> {
+  const h = await startSyncHarness(process.env.SFSYNC_TEST_LOG ? { config: { logLevel: 'debug' } } : {});
+  const mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name'], pollInterval: '1 hour', streaming: 'auto' });
+  await h.startEngine();
+  await waitLoaded(h, mappingId);
+  await waitFor(async () => (await h.pool.query('select 1 from sfsync.stream_state')).rowCount !== 0, { what: 'the subscription' });
+  return h;
 }

@@ -6,9 +6,9 @@
  * streaming — the poll interval is an hour, so only an event can bring it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
-import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';
+import { rowOf, sfConnection, startStreamingHarness } from './inbound-helpers.js';
 
 let h: SyncHarness;
 
@@ -18,11 +18,7 @@ async function lastSubscribed(): Promise<Date> {
 }
 
 beforeAll(async () => {
-  h = await startSyncHarness(process.env.SFSYNC_TEST_LOG ? { config: { logLevel: 'debug' } } : {});
-  const mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name'], pollInterval: '1 hour', streaming: 'auto' });
-  await h.startEngine();
-  await waitLoaded(h, mappingId);
-  await waitFor(async () => (await h.pool.query('select 1 from sfsync.stream_state')).rowCount !== 0, { what: 'the subscription' });
+  h = await startStreamingHarness();
 });
 afterAll(async () => {
   await h?.stop();

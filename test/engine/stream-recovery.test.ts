@@ -5,18 +5,14 @@
  * arriving without waiting for the (hour-long) poll interval.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
-import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';
+import { rowOf, sfConnection, startStreamingHarness } from './inbound-helpers.js';
 
 let h: SyncHarness;
 
 beforeAll(async () => {
-  h = await startSyncHarness(process.env.SFSYNC_TEST_LOG ? { config: { logLevel: 'debug' } } : {});
-  const mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name'], pollInterval: '1 hour', streaming: 'auto' });
-  await h.startEngine();
-  await waitLoaded(h, mappingId);
-  await waitFor(async () => (await h.pool.query('select 1 from sfsync.stream_state')).rowCount !== 0, { what: 'the subscription' });
+  h = await startStreamingHarness();
 });
 afterAll(async () => {
   await h?.stop();
