@@ -2,7 +2,9 @@
  * Resolving an ingest CSV header against the schema. Header names are field
  * API names, case-insensitive; a parent may be referenced by external id as
  * `Account.Ext_Id__c` (`RelationshipName.IndexedField`). An unknown name fails
- * the whole job, as Salesforce does: `InvalidBatch : Field name not found : Foo`.
+ * the whole job, as Salesforce does: `InvalidBatch : Field name not found : Foo`;
+ * so does a parent field that is neither an External ID nor idLookup (the
+ * message is Salesforce's REST wording for that case; its Bulk 2.0 wording is unverified).
  */
 import type { FieldDef, ObjectDef, SchemaLookup } from '../ports.js';
 import type { IngestOperation } from './ingest-spec.js';
@@ -79,8 +81,9 @@ function planColumn(schema: SchemaLookup, object: ObjectDef, name: string): Colu
   const parentName = lookup?.referenceTo[0];
   const parent = parentName === undefined ? undefined : schema.getObject(parentName);
   const parentField = parent && schema.getField(parent, name.slice(dot + 1));
-  if (!lookup || !parentField || !(parentField.idLookup || parentField.externalId)) {
-    throw new HeaderError(`InvalidBatch : Field name not found : ${name}`);
+  if (!lookup || !parent || !parentField) throw new HeaderError(`InvalidBatch : Field name not found : ${name}`);
+  if (!(parentField.idLookup || parentField.externalId)) {
+    throw new HeaderError(`InvalidBatch : Field name provided, ${parentField.name} is not an External ID or indexed field for ${parent.name}`);
   }
   return { kind: 'relationship', lookup, relationshipName: lookup.relationshipName ?? lookup.name, parentField };
 }
