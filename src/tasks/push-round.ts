@@ -1,7 +1,7 @@
 /**
  * One push round over claimed changes: coalesce per record, build the
- * Salesforce operations, look up inserts of unknown outcome, send, and
- * write every outcome back.
+ * Salesforce operations, resolve lookups to local parents (push-references.ts),
+ * look up inserts of unknown outcome, send, and write every outcome back.
  */
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
@@ -10,7 +10,7 @@ import { coalesceChanges, type CoalescedChange, type OutboxChange } from '../syn
 import { toSalesforceRecord } from '../sync/push-values.js';
 import { currentSfids, type PushMapping } from './push-claim.js';
 import { findCreated } from './push-lookup.js';
-import { resolveReferences } from './push-references.js';
+import { isForeignKeyNotFound, resolveReferences, withoutRelationships } from './push-references.js';
 import { sendOps, type PushOp, type PushOutcome } from './push-send.js';
 import { pauseConnection, writeBack, type RecordResultRow } from './push-write-back.js';
 
@@ -40,14 +40,18 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   }
   const refs = await resolveReferences(db, mapping, ops);
   for (const [recordId, message] of refs.waiting) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'wait', error: { code: 'WAITING_FOR_PARENT', message } } });
-  for (const [recordId, message] of refs.failed) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'failed', error: { code: 'PARENT_NOT_FOUND', message } } });
+  for (const [recordId, error] of refs.failed) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'failed', error } });
   ops = refs.ready;
   const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
-  const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: o.body, since: byRecord.get(o.recordId)!.unknownSince! })));
+  // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
+  const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })));
   const toSend = ops.filter((o) => !found.has(o.recordId));
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
   const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
-  for (const op of toSend) results.push({ change: byRecord.get(op.recordId)!, outcome: outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } } });
+  for (const op of toSend) {
+    const outcome = outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
+    results.push({ change: byRecord.get(op.recordId)!, outcome: parentNotThereYet(outcome, refs.byExternalId.get(op.recordId)) });
+  }
   await writeBack(db, mapping, results, config, refs.resolved);
   let pausedUntil: Date | undefined;
   if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
@@ -63,6 +67,16 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
     ...(pausedUntil ? { pausedUntil } : {}),
     ...(retrying.length > 0 ? { retryAt: new Date(Date.now() + config.retryBaseMs) } : {}),
   };
+}
+
+/**
+ * A child sent by its parent's External ID that Salesforce could not find
+ * (the parent is not there yet) waits and retries with back-off instead of
+ * failing: WAITING_FOR_PARENT, state 'new'.
+ */
+function parentNotThereYet(outcome: PushOutcome, sentByExternalId: string | undefined): PushOutcome {
+  if (sentByExternalId === undefined || outcome.kind !== 'failed' || !isForeignKeyNotFound(outcome.error)) return outcome;
+  return { kind: 'retry', error: { code: 'WAITING_FOR_PARENT', message: `${sentByExternalId}: the parent is not in Salesforce yet (${outcome.error.message}).` } };
 }
 
 /** The operation for one record, or its outcome when nothing needs sending. */

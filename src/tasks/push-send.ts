@@ -3,6 +3,12 @@
  * records per call, up to `concurrency` calls in flight per connection) or,
  * above the bulk threshold, one Bulk API 2.0 ingest job per operation. Every
  * record gets an outcome; nothing here touches Postgres.
+ *
+ * A parent referenced by External ID travels as JSON in Collections
+ * (`"Account": {"Ext_Id__c": "A-12"}`) and as a `RelationshipName.Field`
+ * column in Bulk CSV (`Account.Ext_Id__c`). A Bulk job never mixes that
+ * column with the lookup's own (`AccountId`): records are split into one job
+ * per set of relationship columns, since both would set the same field.
  */
 import { classifyCallError, classifyRecordError, describeError } from '../salesforce/errors.js';
 import type { RecordResult, SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
@@ -20,7 +26,15 @@ export interface PushOp {
 /** What happened to one operation. */
 export type PushOutcome =
   | { kind: 'success'; sfid: string }
-  | { kind: 'failed' | 'retry' | 'limit' | 'unknown'; error: { code: string; message: string; fields?: string[] } };
+  | { kind: 'failed' | 'retry' | 'limit' | 'unknown'; error: PushError };
+
+/** An outcome's error, as stored in `outbox.error`; `parent` names the parent row of a PARENT_FAILED child. */
+export interface PushError {
+  code: string;
+  message: string;
+  fields?: string[];
+  parent?: { mappingId: string; recordId: string };
+}
 
 /** Tuning of one send (config.push). */
 export interface SendOptions {
@@ -38,7 +52,7 @@ export async function sendOps(client: SalesforceClient, ops: PushOp[], options: 
   const api = ops.length > options.bulkThreshold ? 'bulk' : 'collections';
   const groups = (['create', 'upsert', 'update', 'delete'] as const).map((kind) => ops.filter((o) => o.kind === kind)).filter((g) => g.length > 0);
   const limiter = connectionLimiter(options.connectionId, options.concurrency);
-  const parts = groups.flatMap((group) => (api === 'bulk' ? [group] : chunk(group, options.batchSize)));
+  const parts = groups.flatMap((group) => (api === 'bulk' ? byRelationshipColumns(group) : chunk(group, options.batchSize)));
   // Waves of `concurrency` calls; the per-connection limiter also bounds calls across mappings.
   for (const wave of chunk(parts, options.concurrency)) {
     await Promise.all(wave.map((part) => limiter(async () => {
@@ -54,7 +68,7 @@ function callFor(client: SalesforceClient, ops: PushOp[], api: 'collections' | '
   const bodies = ops.map((o) => o.body);
   if (api === 'bulk') {
     const operation = kind === 'create' ? 'insert' : kind;
-    const records = kind === 'delete' ? ops.map((o) => ({ Id: o.sfid })) : bodies;
+    const records = kind === 'delete' ? ops.map((o) => ({ Id: o.sfid })) : bodies.map(csvRecord);
     return client.bulkIngest(options.sobject, operation, records, kind === 'upsert' ? { externalIdField: options.externalIdField! } : {});
   }
   switch (kind) {
@@ -87,6 +101,32 @@ function recordOutcome(result: RecordResult | undefined, op: PushOp): PushOutcom
   if (first.statusCode === 'UNPROCESSED') return { kind: 'retry', error };
   const kind = classifyRecordError(first.statusCode);
   return { kind: kind === 'permanent' ? 'failed' : kind === 'limit' ? 'limit' : 'retry', error };
+}
+
+/** A body as Bulk CSV columns: `{Account: {Ext_Id__c: 'A-12'}}` becomes `{'Account.Ext_Id__c': 'A-12'}`. */
+function csvRecord(body: SfRow): SfRow {
+  const out: SfRow = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (isRelationship(value)) for (const [field, v] of Object.entries(value)) out[`${key}.${field}`] = v;
+    else out[key] = value;
+  }
+  return out;
+}
+
+function isRelationship(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** Ops split so that each Bulk job has one set of relationship columns (none, in most jobs). */
+function byRelationshipColumns(ops: PushOp[]): PushOp[][] {
+  const groups = new Map<string, PushOp[]>();
+  for (const op of ops) {
+    const key = Object.keys(op.body).filter((k) => isRelationship(op.body[k])).sort().join(',');
+    const group = groups.get(key);
+    if (group) group.push(op);
+    else groups.set(key, [op]);
+  }
+  return [...groups.values()];
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

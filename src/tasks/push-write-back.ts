@@ -2,19 +2,27 @@
  * Record a push round's outcomes in ONE transaction, with
  * `sfsync.origin = 'sfsync'` so the table updates are not captured again:
  * outbox rows → success/merged/failed, or back to 'new' with back-off;
- * the mapped rows → sfid, `_sfsync_state`, `_sfsync_error`.
+ * the mapped rows → sfid, `_sfsync_state`, `_sfsync_error`; children's
+ * `@<id>` lookups → the parent's sfid; children failed with PARENT_FAILED →
+ * back to 'new' once their parent has an sfid.
  */
 import pg from 'pg';
 import type { CoalescedChange } from '../sync/coalesce-changes.js';
 import { backoffMs } from '../sync/push-values.js';
-import type { PushOutcome } from './push-send.js';
+import type { PushError, PushOutcome } from './push-send.js';
 import type { PushMapping } from './push-claim.js';
 import type { ResolvedReference } from './push-references.js';
+
+/**
+ * Advisory lock class ordering "children fail with PARENT_FAILED" against
+ * "their parent got its sfid": `pg_advisory_xact_lock(<this>, connection id)`.
+ */
+export const PARENT_LOCK_CLASS = 0x5f5e_0003;
 
 /** One record's result to write back. */
 export interface RecordResultRow {
   change: CoalescedChange;
-  outcome: PushOutcome | { kind: 'none' } | { kind: 'wait'; error: { code: string; message: string } };
+  outcome: PushOutcome | { kind: 'none' } | { kind: 'wait'; error: PushError };
 }
 
 /** Back-off settings (config.push). */
@@ -57,9 +65,12 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
       t.errors.push(outcome.kind === 'failed' || outcome.kind === 'retry' || outcome.kind === 'limit' || outcome.kind === 'unknown' ? error : null);
     }
   }
+  const settling = await planSettlement(client, mapping, rows);
   await client.query('begin');
   try {
     await client.query(`set local sfsync.origin = 'sfsync'`);
+    // Before any row lock, so the two lock modes never wait on each other's rows.
+    if (settling) await client.query(`select ${settling.exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [PARENT_LOCK_CLASS, mapping.connectionId]);
     await client.query(
       `update sfsync.outbox o
           set state = u.state, sfid = coalesce(u.sfid, o.sfid), error = u.error, attempts = o.attempts + u.inc,
@@ -87,11 +98,102 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
       );
     }
     await storeReferences(client, mapping, rows, references);
+    if (settling) await settleChildren(client, mapping, settling);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
   }
+}
+
+/** The references with their parent's sfid: the one resolved before the send, else the parent row's now; those still without one are left out. */
+async function withParentSfids(client: pg.ClientBase, references: ResolvedReference[]): Promise<Array<ResolvedReference & { sfid: string }>> {
+  const out = references.filter((r): r is ResolvedReference & { sfid: string } => r.sfid !== null);
+  const byExternalId = references.filter((r) => r.sfid === null);
+  for (const table of new Set(byExternalId.map((r) => r.parent.table))) {
+    const some = byExternalId.filter((r) => r.parent.table === table);
+    const { rows } = await client.query<{ id: string; sfid: string }>(`select id::text, sfid from ${table} where id = any($1::bigint[]) and sfid is not null`, [some.map((r) => r.parent.id)]);
+    const sfids = new Map(rows.map((r) => [r.id, r.sfid]));
+    for (const r of some) {
+      const sfid = sfids.get(r.parent.id);
+      if (sfid) out.push({ ...r, sfid });
+    }
+  }
+  return out;
+}
+
+/**
+ * Children failed with PARENT_FAILED go back to 'new' once their parent has
+ * an sfid, through `sfsync.retry_failed` (which notifies the engine and drops
+ * fields a later change already sent), inside the write-back:
+ * - a round that inserted records heals the children naming them (child
+ *   mappings: those on the connection with a lookup to this object);
+ * - a round that failed children heals those whose parent got its sfid
+ *   while they were being sent.
+ * The first holds the connection's PARENT_LOCK_CLASS lock shared, the second
+ * exclusive, both from the start of the transaction: whichever commits second
+ * reads after the other's commit, so a child never stays failed because it
+ * was marked just as its parent's success committed.
+ */
+interface Settlement {
+  exclusive: boolean;
+  /** Parents named by this round's PARENT_FAILED children. */
+  orphans: Array<{ mappingId: string; recordId: string }>;
+  /** Records this round inserted, and the mappings that may hold their children. */
+  inserted: string[];
+  children: string[];
+}
+
+/** What settleChildren will do for this round, or undefined when nothing (no lock then). */
+async function planSettlement(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[]): Promise<Settlement | undefined> {
+  const orphans = rows.flatMap((r) => (r.outcome.kind === 'failed' && r.outcome.error.code === 'PARENT_FAILED' && r.outcome.error.parent ? [r.outcome.error.parent] : []));
+  const inserted = rows.filter((r) => r.outcome.kind === 'success' && r.change.op === 'insert').map((r) => r.change.recordId);
+  const children = inserted.length > 0 ? await childMappings(client, mapping) : [];
+  if (orphans.length === 0 && children.length === 0) return undefined;
+  return { exclusive: orphans.length > 0, orphans, inserted, children };
+}
+
+async function settleChildren(client: pg.ClientBase, mapping: PushMapping, plan: Settlement): Promise<void> {
+  if (plan.children.length > 0) await healChildren(client, plan.children, mapping.id, plan.inserted);
+  for (const parentMappingId of new Set(plan.orphans.map((p) => p.mappingId))) {
+    const arrived = await parentsWithSfid(client, parentMappingId, plan.orphans.filter((p) => p.mappingId === parentMappingId).map((p) => p.recordId));
+    if (arrived.length > 0) await healChildren(client, [mapping.id], parentMappingId, arrived);
+  }
+}
+
+/** read_write mappings of the connection with a lookup to the mapping's object (itself included). */
+async function childMappings(client: pg.ClientBase, mapping: PushMapping): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    `select m.id::text from sfsync.mappings m
+      where m.connection_id = $1 and m.mode = 'read_write'
+        and exists (select 1 from jsonb_array_elements(m.field_info) f, jsonb_array_elements_text(f -> 'referenceTo') r
+                     where f ->> 'type' = 'reference' and lower(r) = lower($2))`,
+    [mapping.connectionId, mapping.sobject],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Retry the PARENT_FAILED changes of `childMappingIds` that name one of the parent rows. */
+async function healChildren(client: pg.ClientBase, childMappingIds: string[], parentMappingId: string, parentIds: string[]): Promise<void> {
+  await client.query(
+    `select sfsync.retry_failed(null, array(
+       select o.id from sfsync.outbox o
+        where o.mapping_id = any($1::bigint[]) and o.state = 'failed' and o.error ->> 'code' = 'PARENT_FAILED'
+          and o.error -> 'parent' ->> 'mappingId' = $2 and o.error -> 'parent' ->> 'recordId' = any($3::text[])))`,
+    [childMappingIds, parentMappingId, parentIds],
+  );
+}
+
+/** The parent rows (ids of a mapping's table) that have an sfid now. */
+async function parentsWithSfid(client: pg.ClientBase, mappingId: string, ids: string[]): Promise<string[]> {
+  const { rows: tables } = await client.query<{ schema_name: string; table_name: string }>('select schema_name, table_name from sfsync.mappings where id = $1', [mappingId]);
+  const t = tables[0];
+  if (!t) return [];
+  const { rows } = await client.query<{ id: string }>(
+    `select id::text from ${pg.escapeIdentifier(t.schema_name)}.${pg.escapeIdentifier(t.table_name)} where id = any($1::bigint[]) and sfid is not null`,
+    [ids],
+  );
+  return rows.map((r) => r.id);
 }
 
 /** Pause every push of the connection until `until` (REQUEST_LIMIT_EXCEEDED); visible in sfsync.outbox_status. */
@@ -104,10 +206,13 @@ export async function pauseConnection(client: pg.ClientBase, connectionId: strin
  * Sent children keep the parent's sfid instead of `@<local id>` (same
  * transaction, not captured), so the column matches what Salesforce holds
  * when the next poll compares them; a column the app changed since is left alone.
+ * A child sent by its parent's External ID gets the sfid the parent row has
+ * now; without one the column keeps `@…` until the child's next poll
+ * (push-references.ts explains why).
  */
 async function storeReferences(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], references: ResolvedReference[]): Promise<void> {
   const sent = new Set(rows.filter((r) => r.outcome.kind === 'success').map((r) => r.change.recordId));
-  const done = references.filter((r) => sent.has(r.recordId));
+  const done = await withParentSfids(client, references.filter((r) => sent.has(r.recordId)));
   for (const column of new Set(done.map((r) => r.column))) {
     const some = done.filter((r) => r.column === column);
     const col = pg.escapeIdentifier(column);
