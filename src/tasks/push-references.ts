@@ -5,11 +5,10 @@
  * connection. Before a send, each such value is resolved:
  *
  * - the parent has an sfid: the child sends it;
- * - the parent has none and its change failed for good (outbox 'failed', or
- *   discarded: 'ignored', with nothing open): the child fails with
- *   PARENT_FAILED, naming the parent row and its failed change. The
- *   write-back puts it back to 'new' by itself when the parent later gets its
- *   sfid (push-write-back.ts, `settleChildren`);
+ * - the parent has none, no open change (new/pending) and a failed one: the
+ *   child fails with PARENT_FAILED, naming the parent row, its failed change
+ *   and the fix. The write-back puts it back to 'new' by itself when the
+ *   parent later gets its sfid (push-write-back.ts, `settleChildren`);
  * - the parent has none, but its mapping has an External ID field (describe
  *   says `externalId`), the parent row holds a value in it, and the lookup is
  *   not polymorphic: the child goes at once by the relationship form,
@@ -88,8 +87,8 @@ interface ParentRow {
   sfid: string | null;
   /** The parent's External ID value (null without one). */
   ext: string | number | null;
-  /** Set when the parent has no sfid, no open change and a failed (or discarded) one. */
-  settled: { id: string; state: 'failed' | 'ignored'; error: { code?: string; message?: string } | null } | null;
+  /** Set when the parent has no sfid, no open change and a failed one: the last failed change. */
+  failed: { id: string; error: { code?: string; message?: string } | null } | null;
 }
 
 /** Resolve every `@…` reference of the ops' bodies (two queries per referenced object). */
@@ -128,8 +127,8 @@ function resolveOne(out: ReferenceResolution, w: Wanted, parent: ParentMapping |
   else if (row.sfid) {
     w.op.body[w.field.name] = row.sfid;
     out.resolved.push({ recordId: w.op.recordId, column: w.field.column, local: w.local, sfid: row.sfid, parent: { table: parent.table, id: w.id } });
-  } else if (row.settled) {
-    out.failed.set(w.op.recordId, { code: 'PARENT_FAILED', message: parentFailedMessage(what, w.object, w.id, parent.table, row.settled), parent: { mappingId: parent.id, recordId: w.id } });
+  } else if (row.failed) {
+    out.failed.set(w.op.recordId, { code: 'PARENT_FAILED', message: parentFailedMessage(what, w.object, w.id, parent.table, row.failed), parent: { mappingId: parent.id, recordId: w.id } });
   } else if (parent.externalIdField && row.ext !== null && row.ext !== '' && w.field.relationshipName && w.field.referenceTo.length === 1) {
     delete w.op.body[w.field.name];
     w.op.body[w.field.relationshipName] = { [parent.externalIdField]: row.ext };
@@ -142,13 +141,10 @@ function resolveOne(out: ReferenceResolution, w: Wanted, parent: ParentMapping |
 }
 
 /** One line naming the parent row, its failed change and the fix. */
-function parentFailedMessage(what: string, object: string, id: string, table: string, settled: NonNullable<ParentRow['settled']>): string {
+function parentFailedMessage(what: string, object: string, id: string, table: string, failed: NonNullable<ParentRow['failed']>): string {
   const row = `the ${object} row ${id} (${table.replaceAll('"', '')})`;
-  if (settled.state === 'ignored') {
-    return `${what}: ${row} is not in Salesforce: its change ${settled.id} was discarded. Update that row to send it again; this change follows by itself once the parent has its Salesforce Id.`;
-  }
-  const cause = settled.error?.code ? ` with ${settled.error.code}${settled.error.message ? ` (${settled.error.message.replace(/\s+/g, ' ').slice(0, 200)})` : ''}` : '';
-  return `${what}: ${row} is not in Salesforce: its change ${settled.id} failed${cause}. Fix that row, then \`sfsync errors retry --id ${settled.id}\`; this change follows by itself once the parent has its Salesforce Id.`;
+  const cause = failed.error?.code ? ` with ${failed.error.code}${failed.error.message ? ` (${failed.error.message.replace(/\s+/g, ' ').slice(0, 200)})` : ''}` : '';
+  return `${what}: ${row} is not in Salesforce: its change ${failed.id} failed${cause}. Fix that row, then \`sfsync errors retry --id ${failed.id}\`; this change follows by itself once the parent has its Salesforce Id.`;
 }
 
 /**
@@ -184,21 +180,20 @@ async function parentMapping(db: pg.ClientBase, connectionId: string, object: st
 }
 
 /**
- * Local id → the parent row's sfid, External ID value, and (without sfid)
- * whether its change failed for good. Open and finished outbox rows are asked
- * apart, each by the states its partial index covers.
+ * Local id → the parent row's sfid, External ID value, and (without sfid nor
+ * open change) its last failed change. Each outbox question names the states
+ * it wants, so it reaches a partial index on them.
  */
 async function parentRows(db: pg.ClientBase, parent: ParentMapping, ids: string[]): Promise<Map<string, ParentRow>> {
   const ext = parent.extColumn ? `to_jsonb(t.${pg.escapeIdentifier(parent.extColumn)})` : `'null'::jsonb`;
-  const { rows } = await db.query<{ id: string; sfid: string | null; ext: string | number | null; settled: ParentRow['settled'] }>(
+  const { rows } = await db.query<{ id: string; sfid: string | null; ext: string | number | null; failed: ParentRow['failed'] }>(
     `select t.id::text as id, t.sfid, ${ext} as ext,
             case when t.sfid is null and not exists (select 1 from sfsync.outbox o where o.mapping_id = $2 and o.record_id = t.id and o.state in ('new', 'pending'))
-              then (select jsonb_build_object('id', o.id::text, 'state', o.state, 'error', o.error) from sfsync.outbox o
-                     where o.mapping_id = $2 and o.record_id = t.id and o.state in ('failed', 'ignored')
-                     order by o.state = 'failed' desc, o.id desc limit 1)
-            end as settled
+              then (select jsonb_build_object('id', o.id::text, 'error', o.error) from sfsync.outbox o
+                     where o.mapping_id = $2 and o.record_id = t.id and o.state = 'failed' order by o.id desc limit 1)
+            end as failed
        from ${parent.table} t where t.id = any($1::bigint[])`,
     [ids, parent.id],
   );
-  return new Map(rows.map((r) => [r.id, { sfid: r.sfid, ext: r.ext, settled: r.settled }]));
+  return new Map(rows.map((r) => [r.id, { sfid: r.sfid, ext: r.ext, failed: r.failed }]));
 }
