@@ -1,14 +1,20 @@
 -- The capture function of one read_write mapped table (rendered by
 -- src/mapping/plan-statements.ts; migration 14 says why it is per table).
--- UPDATE compares each mapped writable column directly and builds jsonb only
--- for those that changed (no change: no outbox row, no NOTIFY); INSERT sends
--- the non-null mapped values; DELETE only the ids.
+-- Rows sfsync writes itself (sfsync.origin set) are skipped first: a check
+-- here costs less than a WHEN clause on the trigger, which Postgres prepares
+-- for every statement (migration 16). UPDATE compares each mapped writable
+-- column directly and builds jsonb only for those that changed (no change: no
+-- outbox row, no NOTIFY); INSERT sends the non-null mapped values; DELETE only
+-- the ids.
 create or replace function {{capture_function}}() returns trigger
 language plpgsql as $capture$
 declare
   changed jsonb := '{}';
   previous jsonb := '{}';
 begin
+  if current_setting('sfsync.origin', true) <> '' then
+    return null;
+  end if;
   if TG_OP = 'UPDATE' then
 {{update_checks}}
     if changed = '{}'::jsonb then

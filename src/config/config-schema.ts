@@ -43,6 +43,8 @@ export const pushSchema = z
     /** Retry back-off base and cap, ms; defaults 1000 and 300000. */
     retryBaseMs: positiveInt.default(1000),
     retryMaxMs: positiveInt.default(300_000),
+    /** Finished outbox changes (success, merged, ignored) are deleted this many hours after they finished; default 168 (7 days). */
+    keepDoneHours: positiveInt.default(168),
   })
   .strict();
 

@@ -71,6 +71,14 @@ export interface OutboxTable {
   done_at: Timestamp | null;
 }
 
+/**
+ * The outbox states still to be dealt with, as an SQL list: the predicate of
+ * the outbox_live index (migration 16), the only index besides the primary
+ * key. A query that names these states (or a subset) can use it; finished
+ * rows (success, merged, ignored) have no per-record index.
+ */
+export const OUTBOX_LIVE_STATES = "('new', 'pending', 'failed')";
+
 /** `sfsync.poll_windows`: one poll of a SystemModstamp window. */
 export interface PollWindowsTable {
   id: Generated<string>;

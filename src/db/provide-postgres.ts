@@ -21,6 +21,8 @@ export interface ProvidePostgresOptions {
   dataDir?: string;
   /** Embedded, throw-away: a new directory under the OS temp dir, removed on stop. */
   temporary?: boolean;
+  /** Throw-away, but with fsync on, as a real server (benchmarks of commit cost). Default: fsync off. */
+  durable?: boolean;
 }
 
 /** Default directory of the CLI's embedded cluster. */
@@ -36,7 +38,7 @@ export async function providePostgres(options: ProvidePostgresOptions = {}): Pro
   if (!options.temporary) return startEmbeddedPostgres({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
   const root = await mkdtemp(path.join(tmpdir(), 'sfsync-pg-'));
   try {
-    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'data'), persistent: false, unsafeFast: true });
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'data'), persistent: false, unsafeFast: !options.durable });
     return {
       ...server,
       async stop() {

@@ -4,7 +4,8 @@
  * mapping requests made from SQL (`sfsync:mappings`), and every
  * config.push.sweepIntervalMs sweeps for work whose NOTIFY nobody heard
  * (sfsync.mappings_to_push(): due changes, retries whose time has come,
- * claims of dead processes, pauses that ended). The LISTEN connection is a
+ * claims of dead processes, pauses that ended) and keeps the hourly
+ * `sfsync:prune-outbox` job queued. The LISTEN connection is a
  * dedicated pooled client; on loss it reconnects with back-off (100 ms
  * doubling to 5 s) and sweeps at once, since NOTIFYs were missed meanwhile.
  */
@@ -15,6 +16,9 @@ import type { EngineComponent, EngineContext } from './engine-context.js';
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5000;
+/** Finished outbox changes are pruned hourly; the sweep re-queues the prune job at most this often. */
+const PRUNE_EVERY_MS = 3600_000;
+const PRUNE_REQUEUE_MS = 600_000;
 
 /** The component, registered in runtime/components.ts. */
 export const outboxListener: EngineComponent = {
@@ -39,6 +43,7 @@ class OutboxListener {
   private backoff = BACKOFF_MIN_MS;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private sweeping = false;
+  private pruneQueuedAt = -Infinity;
 
   constructor(private readonly context: EngineContext) {}
 
@@ -101,6 +106,11 @@ class OutboxListener {
       await this.applyRequests();
       const { rows } = await this.context.pool.query<{ id: string }>('select id::text from sfsync.mappings_to_push() as id');
       for (const { id } of rows) this.queuePush(id);
+      if (Date.now() - this.pruneQueuedAt >= PRUNE_REQUEUE_MS) {
+        // preserve_run_at: an already queued prune keeps its time, so this never postpones it.
+        await this.context.addJob('sfsync:prune-outbox', {}, { jobKey: jobKeys.pruneOutbox, jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + PRUNE_EVERY_MS) });
+        this.pruneQueuedAt = Date.now();
+      }
     } catch (error) {
       if (!this.closed) this.context.logger.error({ err: error }, 'outbox sweep failed');
     } finally {

@@ -17,3 +17,5 @@ tasks['sfsync:reload'] = reload;
 tasks['sfsync:push'] = push;
 import { reconcile } from './reconcile.js';
 tasks['sfsync:reconcile'] = reconcile;
+import { pruneOutbox } from './prune-outbox.js';
+tasks['sfsync:prune-outbox'] = pruneOutbox;

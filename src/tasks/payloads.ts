@@ -18,6 +18,8 @@ export interface TaskPayloads {
   'sfsync:reconcile': { mappingId: string };
   /** Initial load or reload through Bulk API 2.0; `fields` backfills only newly added fields. */
   'sfsync:reload': { mappingId: string; fields?: string[] };
+  /** Delete finished outbox changes older than config.push.keepDoneHours. */
+  'sfsync:prune-outbox': Record<string, never>;
 }
 
 /** A task identifier. */
@@ -29,4 +31,5 @@ export const jobKeys = {
   poll: (mappingId: string) => `sfsync:poll:${mappingId}`,
   reconcile: (mappingId: string) => `sfsync:reconcile:${mappingId}`,
   reload: (mappingId: string) => `sfsync:reload:${mappingId}`,
+  pruneOutbox: 'sfsync:prune-outbox',
 } as const;

@@ -2,6 +2,7 @@
  * The push's reads: the mapping, the API-limit pause, claiming outbox rows
  * (sfsync.claim_outbox), and the current sfids of claimed records.
  */
+import { OUTBOX_LIVE_STATES as LIVE_STATES } from '../db/database.js';
 import pg from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
 import type { OutboxChange } from '../sync/coalesce-changes.js';
@@ -58,15 +59,37 @@ export async function claimChanges(client: pg.ClientBase, mappingId: string, cla
   return [...byRecord.values()];
 }
 
-/** The sfid each record has now: the table's, else the last one an outbox row learned (the row may be deleted). */
+/**
+ * The sfid of each record `$1` (bigint[]) of a mapping `$2`: the table's, else
+ * the last one a live outbox row (new, pending, failed) carries — a delete
+ * carries the sfid the row had. `gone`: the table has no such row.
+ */
+export function currentSfidsSql(table: string): string {
+  return `select r.id::text, t.id is null as gone, coalesce(t.sfid, (
+            select o.sfid from sfsync.outbox o
+             where o.mapping_id = $2 and o.record_id = r.id and o.state in ${LIVE_STATES} and o.sfid is not null
+             order by o.id desc limit 1)) as sfid
+            from unnest($1::bigint[]) r(id) left join ${table} t on t.id = r.id`;
+}
+
+/**
+ * The last sfid finished outbox rows learned for records `$1` of mapping `$2`:
+ * a row deleted before its insert came back has it only there. One scan
+ * (finished rows have no per-record index), run only for such rows.
+ */
+const LEARNED_SFIDS_SQL = `select distinct on (record_id) record_id::text as id, sfid from sfsync.outbox
+  where mapping_id = $2 and record_id = any($1::bigint[]) and sfid is not null order by record_id, id desc`;
+
+/** The sfid each record has now (see {@link currentSfidsSql}). */
 export async function currentSfids(client: pg.ClientBase, mapping: PushMapping, recordIds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (recordIds.length === 0) return out;
-  const { rows } = await client.query<{ id: string; sfid: string | null }>(
-    `select r.id::text, coalesce(t.sfid, (select o.sfid from sfsync.outbox o where o.mapping_id = $2 and o.record_id = r.id and o.sfid is not null order by o.id desc limit 1)) as sfid
-       from unnest($1::bigint[]) r(id) left join ${mapping.table} t on t.id = r.id`,
-    [recordIds, mapping.id],
-  );
+  const { rows } = await client.query<{ id: string; gone: boolean; sfid: string | null }>(currentSfidsSql(mapping.table), [recordIds, mapping.id]);
   for (const r of rows) if (r.sfid) out.set(r.id, r.sfid);
+  const unknown = rows.filter((r) => r.gone && !r.sfid).map((r) => r.id);
+  if (unknown.length > 0) {
+    const learned = await client.query<{ id: string; sfid: string }>(LEARNED_SFIDS_SQL, [unknown, mapping.id]);
+    for (const r of learned.rows) out.set(r.id, r.sfid);
+  }
   return out;
 }

@@ -78,7 +78,7 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
               unknown_since = case when u.unknown then coalesce(o.unknown_since, o.claimed_at) when u.state = 'new' then o.unknown_since end,
               done_at = case when u.state in ('success', 'merged', 'failed') then now() end,
               claimed_by = null, claimed_pid = null
-         from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::boolean[]) u(id, state, sfid, error, inc, next, unknown)
+         from unnest($1::bigint[], $2::sfsync.outbox_state[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::boolean[]) u(id, state, sfid, error, inc, next, unknown)
         where o.id = u.id`,
       [o.ids, o.states, o.sfids, o.errors, o.incs, o.nexts, o.unknown],
     );

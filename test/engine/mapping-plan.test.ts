@@ -38,6 +38,9 @@ describe('planMapping', () => {
         "  changed jsonb := '{}';",
         "  previous jsonb := '{}';",
         'begin',
+        "  if current_setting('sfsync.origin', true) <> '' then",
+        '    return null;',
+        '  end if;',
         "  if TG_OP = 'UPDATE' then",
         `    if NEW."lastname" is distinct from OLD."lastname" then changed := changed || jsonb_build_object('LastName', NEW."lastname"); previous := previous || jsonb_build_object('LastName', OLD."lastname"); end if;`,
         `    if NEW."email" is distinct from OLD."email" then changed := changed || jsonb_build_object('Email', NEW."email"); previous := previous || jsonb_build_object('Email', OLD."email"); end if;`,
@@ -58,7 +61,7 @@ describe('planMapping', () => {
         'end;',
         '$capture$',
       ].join('\n'),
-      `create trigger "tg_contact__capture" after insert or update or delete on "salesforce"."contact"\n  for each row when (coalesce(current_setting('sfsync.origin', true), '') = '')\n  execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture" after insert or update or delete on "salesforce"."contact"\n  for each row execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__truncate" before truncate on "salesforce"."contact"\n  for each statement execute function sfsync.refuse_truncate('${id}')`,
       `select graphile_worker.add_job('sfsync:reload', '{"mappingId":"${id}"}'::json, job_key := 'sfsync:reload:${id}')`,
     ]);

@@ -44,7 +44,9 @@ export function goneFromSnapshotSql(stage: string, p: GoneParams): string {
     't.sfid is not null',
     `not exists (select 1 from ${q(stage)} as s where s.sfid = t.sfid)`,
     `(t.systemmodstamp < (${before} at time zone 'UTC')`
-      + ` or (t.systemmodstamp is null and exists (select 1 from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.record_id = t.id and o.sfid = t.sfid and o.state = 'success' and o.done_at < ${before})))`,
-    `not exists (select 1 from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.record_id = t.id and (o.state in ('new', 'pending') or o.done_at >= ${before}))`,
+      // IN, not EXISTS: inside an OR it runs as one hashed scan (finished rows have no per-record index).
+      + ` or (t.systemmodstamp is null and (t.id, t.sfid) in (select o.record_id, o.sfid from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.state = 'success' and o.done_at < ${before})))`,
+    `not exists (select 1 from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.record_id = t.id and o.state in ('new', 'pending'))`,
+    `not exists (select 1 from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.record_id = t.id and o.done_at >= ${before})`,
   ].join(' and ');
 }

@@ -1,0 +1,15 @@
+/**
+ * `sfsync:prune-outbox`: delete finished outbox changes (success, merged,
+ * ignored) older than config.push.keepDoneHours (sfsync.prune_outbox(),
+ * migration 16). Failed changes stay until an operator retries or discards
+ * them. Queued hourly by the outbox-listener component under one job key, so
+ * any number of engines prune once.
+ */
+import type { SfsyncTask } from './task-list.js';
+
+/** Prune the outbox. */
+export const pruneOutbox: SfsyncTask<'sfsync:prune-outbox'> = async (_payload, _helpers, ctx) => {
+  const { rows } = await ctx.pool.query<{ n: string }>(`select sfsync.prune_outbox(make_interval(hours => $1)) as n`, [ctx.config.push.keepDoneHours]);
+  const pruned = Number(rows[0]!.n);
+  if (pruned > 0) ctx.logger.info({ pruned, keepDoneHours: ctx.config.push.keepDoneHours }, 'pruned finished outbox changes');
+};
