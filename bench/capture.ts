@@ -10,10 +10,10 @@
  *   on a real server sees;
  * - free commits (synchronous_commit off): the commit costs almost nothing,
  *   so the trigger's share is at its largest — the worst case.
- * A warm-up round is run and discarded; variants are interleaved per round so
- * drift in the machine's speed hits all alike.
+ * A warm-up round is run and discarded; each round runs every variant back to
+ * back and the figure is the median of the per-round ratios (see run()).
  *
- *   npm run bench:capture -- [transactionsPerRound=2000] [rounds=3]
+ *   npm run bench:capture -- [transactionsPerRound=1000] [rounds=9]
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -25,8 +25,8 @@ import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
 import { describeMachine } from './bench-machine.js';
 
-const N = Number(process.argv[2] ?? 2000);
-const ROUNDS = Number(process.argv[3] ?? 3);
+const N = Number(process.argv[2] ?? 1000);
+const ROUNDS = Number(process.argv[3] ?? 9);
 const FIELDS = ['Name', 'AccountNumber', 'Phone', 'Website', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'Description'];
 const VARIANTS = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
@@ -37,8 +37,6 @@ const COMMITS = [
   { label: 'durable commits (synchronous_commit on, the default)', setting: 'on' },
   { label: 'free commits (synchronous_commit off): the worst case for a trigger', setting: 'off' },
 ] as const;
-
-type Rates = { insert: number; update: number };
 
 async function setUp(client: pg.Client): Promise<void> {
   const emulator = await startEmulator({ port: 0 });
@@ -65,38 +63,61 @@ async function rate(client: pg.Client, sql: string, params: (i: number) => unkno
   return N / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function measure(client: pg.Client, table: string): Promise<Rates> {
-  const insert = await rate(client, `insert into ${table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [`Acme ${i}`, `555-${i}`, i * 10, i]);
-  const { rows } = await client.query<{ lo: string; hi: string }>(`select min(id) as lo, max(id) as hi from ${table}`);
-  const lo = Number(rows[0]!.lo);
-  const span = Number(rows[0]!.hi) - lo + 1;
-  const update = await rate(client, `update ${table} set phone = $1 where id = $2`, (i) => [`556-${i}-${Math.random()}`, lo + ((i * 7919) % span)]);
-  return { insert, update };
-}
+/** One statement kind's SQL and parameters. */
+interface Kind { name: 'insert' | 'update'; run(client: pg.Client, table: string): Promise<number> }
 
-/** Mean rates per variant over ROUNDS rounds, after one discarded warm-up round. */
-async function run(client: pg.Client): Promise<Map<string, Rates>> {
-  for (const v of VARIANTS) await measure(client, v.table);
-  const totals = new Map<string, Rates>(VARIANTS.map((v) => [v.label, { insert: 0, update: 0 }]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of VARIANTS) {
-      const r = await measure(client, v.table);
-      const t = totals.get(v.label)!;
-      t.insert += r.insert / ROUNDS;
-      t.update += r.update / ROUNDS;
+const KINDS: Kind[] = [
+  {
+    name: 'insert',
+    run: (client, table) => rate(client, `insert into ${table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [`Acme ${i}`, `555-${i}`, i * 10, i]),
+  },
+  {
+    name: 'update',
+    async run(client, table) {
+      const { rows } = await client.query<{ lo: string; hi: string }>(`select min(id) as lo, max(id) as hi from ${table}`);
+      const lo = Number(rows[0]!.lo);
+      const span = Number(rows[0]!.hi) - lo + 1;
+      return rate(client, `update ${table} set phone = $1 where id = $2`, (i) => [`556-${i}-${Math.random()}`, lo + ((i * 7919) % span)]);
+    },
+  },
+];
+
+/** Per variant and kind: the rate of each round, and its ratio to the unmapped rate of the same round. */
+type Samples = Map<string, Record<Kind['name'], { rates: number[]; ratios: number[] }>>;
+
+/**
+ * ROUNDS rounds after one discarded warm-up. Within a round each kind runs
+ * on every variant back to back, so a ratio compares runs seconds apart: the
+ * machine's drift (fsync latency on shared storage varies a lot) cancels, and
+ * the median ratio over rounds is the figure.
+ */
+async function run(client: pg.Client): Promise<Samples> {
+  const samples: Samples = new Map(VARIANTS.map((v) => [v.label, { insert: { rates: [], ratios: [] }, update: { rates: [], ratios: [] } }]));
+  for (let round = -1; round < ROUNDS; round++) {
+    for (const kind of KINDS) {
+      let plain = 0;
+      for (const v of VARIANTS) {
+        const r = await kind.run(client, v.table);
+        if (v === VARIANTS[0]) plain = r;
+        if (round < 0) continue;
+        const s = samples.get(v.label)![kind.name];
+        s.rates.push(r);
+        s.ratios.push(r / plain);
+      }
     }
   }
-  return totals;
+  return samples;
 }
 
-function report(title: string, totals: Map<string, Rates>): void {
-  const plain = totals.get(VARIANTS[0].label)!;
-  const pct = (x: number, base: number) => `${((100 * x) / base).toFixed(0)} %`.padStart(11);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function report(title: string, samples: Samples): void {
+  const cell = (s: { rates: number[]; ratios: number[] }) =>
+    `${mean(s.rates).toFixed(0).padStart(11)}   ${`${(100 * median(s.ratios)).toFixed(0)} %`.padStart(11)} ${`(${(100 * Math.min(...s.ratios)).toFixed(0)}–${(100 * Math.max(...s.ratios)).toFixed(0)})`.padStart(11)}`;
   console.log(`\n${title}`);
-  console.log('variant                        INSERT tx/s   vs unmapped   UPDATE tx/s   vs unmapped');
-  for (const [label, t] of totals) {
-    console.log(`${label.padEnd(30)} ${t.insert.toFixed(0).padStart(11)}   ${pct(t.insert, plain.insert)}   ${t.update.toFixed(0).padStart(11)}   ${pct(t.update, plain.update)}`);
-  }
+  console.log('variant                        INSERT tx/s   vs unmapped (range)      UPDATE tx/s   vs unmapped (range)');
+  for (const [label, s] of samples) console.log(`${label.padEnd(30)} ${cell(s.insert)}   ${cell(s.update)}`);
 }
 
 async function main(): Promise<void> {
@@ -106,7 +127,8 @@ async function main(): Promise<void> {
     await migrate(server.url);
     await client.connect();
     await setUp(client);
-    console.log(`capture overhead: ${N} single-row transactions per statement kind, variant and round; ${ROUNDS} rounds after a warm-up (mean tx/s)`);
+    console.log(`capture overhead: ${N} single-row transactions per statement kind, variant and round; ${ROUNDS} rounds after a warm-up`);
+    console.log('tx/s: mean over rounds; vs unmapped: median over rounds of the ratio to the unmapped run of the same round');
     for (const commit of COMMITS) {
       await client.query(`set synchronous_commit = ${commit.setting}`);
       report(commit.label, await run(client));

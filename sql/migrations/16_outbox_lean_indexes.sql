@@ -35,7 +35,19 @@
 --   7 days), in batches; the engine runs it hourly (task sfsync:prune-outbox).
 --   Failed rows stay until retried or discarded.
 --
--- FIGURES: `npm run bench:capture`; the README's Measured table has them.
+-- - The price: rows sfsync writes itself now call the capture function,
+--   which returns at once (~1 µs a row: a 1M-row inbound load into a
+--   read_write table takes about a second longer). App writes matter more.
+--
+-- FIGURES: `npm run bench:capture -- 1000 15` (one fsync-on server; median
+-- over 15 rounds of mapped/unmapped single-row tx/s), migration 15 → 16:
+--                               INSERT         UPDATE
+--   durable commits (default)   63 % → 72 %    59 % → 66 %
+--   free commits (worst case)   52 % → 65 %    49 % → 63 %
+-- Target 75 %: not reached. What is left, timed by taking parts away
+-- (free commits, UPDATE): calling an empty PL/pgSQL trigger ~9 points, the
+-- column comparisons and jsonb ~10, the outbox INSERT ~18 (of which its one
+-- index ~2), pg_notify ~1.
 -- The type change rewrites the outbox and locks it while it runs (seconds
 -- per million rows): migrate when the outbox is small.
 
