@@ -63,9 +63,12 @@ export async function bulkIngestRecords(
   return out.map((r) => r ?? { success: false, errors: [{ statusCode: 'UNPROCESSED', message: 'Bulk API did not process this record; it will be retried.', fields: [] }] });
 }
 
-/** `REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --` → code, message, fields. */
+/**
+ * `REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --` → code,
+ * message, fields; an error that names no field ends `:--`.
+ */
 export function parseBulkError(text: string): { statusCode: string; message: string; fields: string[] } {
-  const match = /^([A-Z_]+):(.*?)(?::([^:]*) --)?$/s.exec(text.trim());
+  const match = /^([A-Z_]+):(.*?)(?::([^:]*?) ?--)?$/s.exec(text.trim());
   if (!match) return { statusCode: 'UNKNOWN_EXCEPTION', message: text, fields: [] };
   const fields = (match[3] ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
   return { statusCode: match[1]!, message: match[2]!.trim(), fields };
