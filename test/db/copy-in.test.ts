@@ -1,22 +1,18 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFrom, copyText } from '../../src/tasks/inbound/copy-in.js';
-import { createTestDatabase, type TestDatabase } from '../setup/database.js';
+import { openTestClient, type TestClient } from '../setup/database.js';
 
-let db: TestDatabase;
+let t: TestClient;
 let client: pg.Client;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  client = new pg.Client(db.url);
-  await client.connect();
+  t = await openTestClient();
+  client = t.client;
   await client.query('create table copy_target (sfid text primary key, name text)');
 });
 
-afterAll(async () => {
-  await client?.end();
-  await db?.drop();
-});
+afterAll(() => t?.close());
 
 const line = (...values: Array<string | null>) => Buffer.from(`${values.map(copyText).join('\t')}\n`);
 

@@ -4,26 +4,22 @@
  * a later change sent; prune_outbox deletes only finished rows past the
  * retention.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goneFromSnapshotSql } from '../../src/tasks/inbound/snapshot-gone.js';
 import { currentSfidsSql } from '../../src/tasks/push-claim.js';
-import { createTestDatabase, type TestDatabase } from '../setup/database.js';
+import { openTestClient, type TestClient } from '../setup/database.js';
 
-let db: TestDatabase;
+let t: TestClient;
 let client: pg.Client;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  client = new pg.Client(db.url);
-  await client.connect();
+  t = await openTestClient();
+  client = t.client;
   await client.query('create table public.item (id bigint primary key, sfid varchar(18), systemmodstamp timestamp(3))');
 });
 
-afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await db?.drop();
-});
+afterAll(() => t?.close());
 
 async function plan(sql: string, params: unknown[] = []): Promise<string> {
   await client.query('begin');

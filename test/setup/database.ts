@@ -33,6 +33,40 @@ export async function createTestDatabase(options: { clone?: boolean } = {}): Pro
   };
 }
 
+/** A cloned database with one connected client; `close()` ends the client and drops the database. */
+export interface TestClient {
+  db: TestDatabase;
+  client: pg.Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Clone the template and connect one client to it.
+ *
+ * @example
+ * let t: TestClient;
+ * beforeAll(async () => (t = await openTestClient()));
+ * afterAll(() => t?.close());
+ */
+export async function openTestClient(): Promise<TestClient> {
+  const db = await createTestDatabase();
+  const client = new pg.Client(db.url);
+  try {
+    await client.connect();
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  return {
+    db,
+    client,
+    async close() {
+      await client.end().catch(() => undefined);
+      await db.drop();
+    },
+  };
+}
+
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   // Concurrent clones of one template can collide ("source database is being
   // accessed by other users") for a moment; retry briefly.
