@@ -8,6 +8,20 @@
  *   default, `postgres_wins`, `newest_wins` by SystemModstamp vs the outbox
  *   row's time), and the decision is recorded with both values.
  * Fields changed in Salesforce only merge by the normal apply.
+ *
+ * "Salesforce still has the value Postgres started from" also holds when
+ * Salesforce has a value that reached it from sfsync itself, or that sfsync
+ * is about to send back to it: a change in flight ('pending') has landed or
+ * is landing, and rows captured after it start from values Postgres held
+ * since (one of them may be Salesforce's own value, queued again by an
+ * earlier decision: see `resend`). So Salesforce counts as changed only when
+ * its value is none of: the oldest open row's old value, a value in flight,
+ * the old value of a row captured after one in flight.
+ *
+ * When Salesforce wins a field that a change in flight carries, dropping the
+ * field from the unsent rows is not enough: the in-flight value still lands
+ * and overwrites the winner. `resend` names those fields; the apply queues
+ * one more change that sends the winning value again after it.
  */
 import type { FieldInfo } from '../mapping/field-info.js';
 
@@ -40,6 +54,12 @@ export interface ConflictOutcome {
   keepColumns: string[];
   /** Fields to drop from the record's still-unsent ('new') outbox rows: Salesforce won them. */
   dropFromOutbox: string[];
+  /**
+   * Fields Salesforce won that a change in flight ('pending') also carries:
+   * each with the outbox row whose value lands last (the value that lost).
+   * The apply sends Salesforce's value again after it.
+   */
+  resend: Array<{ field: string; outboxId: string }>;
   conflicts: Conflict[];
 }
 
@@ -70,7 +90,7 @@ export function decideConflicts(input: {
   sfModstamp: Date | null;
   pending: readonly PendingChange[];
 }): ConflictOutcome {
-  const outcome: ConflictOutcome = { keepColumns: [], dropFromOutbox: [], conflicts: [] };
+  const outcome: ConflictOutcome = { keepColumns: [], dropFromOutbox: [], resend: [], conflicts: [] };
   for (const field of input.fields) {
     const touching = input.pending.filter((p) => p.op !== 'delete' && field.name in p.changed);
     const first = touching[0];
@@ -79,9 +99,7 @@ export function decideConflicts(input: {
     const pgValue = last.changed[field.name];
     const sfValue = input.sfValues[field.column] ?? null;
     if (sameValue(field, pgValue, sfValue)) continue;
-    const base = first.old === null ? undefined : first.old[field.name];
-    const sfChanged = base === undefined ? true : !sameValue(field, base, sfValue);
-    if (!sfChanged) {
+    if (!sfChangedSince(field, touching, sfValue)) {
       outcome.keepColumns.push(field.column);
       continue;
     }
@@ -89,8 +107,33 @@ export function decideConflicts(input: {
       input.policy === 'salesforce_wins' ||
       (input.policy === 'newest_wins' && input.sfModstamp !== null && input.sfModstamp.getTime() >= last.createdAt.getTime());
     outcome.conflicts.push({ field: field.name, pgValue, sfValue, decision: sfWins ? 'salesforce' : 'postgres' });
-    if (sfWins) outcome.dropFromOutbox.push(field.name);
-    else outcome.keepColumns.push(field.column);
+    if (!sfWins) {
+      outcome.keepColumns.push(field.column);
+      continue;
+    }
+    outcome.dropFromOutbox.push(field.name);
+    const landing = touching.filter((p) => p.state === 'pending').at(-1);
+    if (landing) outcome.resend.push({ field: field.name, outboxId: landing.outboxId });
   }
   return outcome;
+}
+
+/**
+ * Whether Salesforce's value differs from every value it can hold without a
+ * Salesforce user's edit (module comment). `touching`: the record's open rows
+ * that carry the field, oldest first. An insert has no old value: with
+ * nothing in flight, any differing Salesforce value is a change.
+ */
+function sfChangedSince(field: FieldInfo, touching: readonly PendingChange[], sfValue: string | null): boolean {
+  const known: unknown[] = [];
+  const first = touching[0];
+  if (first?.old) known.push(first.old[field.name]);
+  const inFlight = touching.findIndex((p) => p.state === 'pending');
+  if (inFlight >= 0) {
+    for (const p of touching.slice(inFlight)) {
+      if (p.state === 'pending') known.push(p.changed[field.name]);
+      else if (p.old && field.name in p.old) known.push(p.old[field.name]);
+    }
+  }
+  return !known.some((value) => value !== undefined && sameValue(field, value, sfValue));
 }

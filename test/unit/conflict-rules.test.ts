@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { decideConflicts, type PendingChange } from '../../src/sync/conflict-rules.js';
 import { deleteSql, updateBySfidSql } from '../../src/sync/inbound-sql.js';
+import { resendSql } from '../../src/tasks/inbound/apply-conflicts.js';
 
 const name: FieldInfo = { name: 'Name', column: 'name', type: 'string', pgType: 'varchar(80)', length: 80, precision: 0, scale: 0, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null };
 const at = { ...name, name: 'At__c', column: 'at__c', type: 'datetime', pgType: 'timestamp(3)' };
@@ -11,10 +12,20 @@ function pending(changed: Record<string, unknown>, old: Record<string, unknown> 
   return { outboxId: '1', state: 'new', op: old ? 'update' : 'insert', changed, old, createdAt };
 }
 
+/** A change claimed by a push (in flight), outbox id `id`. */
+function inFlight(id: string, changed: Record<string, unknown>, old: Record<string, unknown> | null): PendingChange {
+  return { ...pending(changed, old), outboxId: id, state: 'pending' };
+}
+
+/** An unsent change, outbox id `id`. */
+function unsent(id: string, changed: Record<string, unknown>, old: Record<string, unknown> | null): PendingChange {
+  return { ...pending(changed, old), outboxId: id };
+}
+
 describe('decideConflicts', () => {
   it('keeps a Postgres-only change (Salesforce still has the old value)', () => {
     const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'old' }, sfModstamp: null, pending: [pending({ Name: 'pg' }, { Name: 'old' })] });
-    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], conflicts: [] });
+    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
   });
 
   it('does nothing when both sides agree', () => {
@@ -28,6 +39,36 @@ describe('decideConflicts', () => {
     expect(decideConflicts({ ...input, policy: 'postgres_wins', sfModstamp: null }).keepColumns).toEqual(['name']);
     expect(decideConflicts({ ...input, policy: 'newest_wins', sfModstamp: new Date('2024-01-01T00:00:11Z') }).conflicts[0]?.decision).toBe('salesforce');
     expect(decideConflicts({ ...input, policy: 'newest_wins', sfModstamp: new Date('2024-01-01T00:00:09Z') }).conflicts[0]?.decision).toBe('postgres');
+  });
+
+  it('sends Salesforce\'s value again when it wins a field a change in flight carries', () => {
+    const input = { fields: [name], sfValues: { name: 'sf' }, sfModstamp: null };
+    const out = decideConflicts({ ...input, policy: 'salesforce_wins', pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), inFlight('8', { Name: 'pg' }, { Name: 'a' }), unsent('9', { Name: 'pg2' }, { Name: 'pg' })] });
+    expect(out).toEqual({ keepColumns: [], dropFromOutbox: ['Name'], resend: [{ field: 'Name', outboxId: '8' }], conflicts: [{ field: 'Name', pgValue: 'pg2', sfValue: 'sf', decision: 'salesforce' }] });
+    // Nothing in flight: dropping the field from the unsent rows is enough.
+    expect(decideConflicts({ ...input, policy: 'salesforce_wins', pending: [unsent('9', { Name: 'pg' }, { Name: 'old' })] }).resend).toEqual([]);
+    // Postgres wins: its value is in flight and stays.
+    expect(decideConflicts({ ...input, policy: 'postgres_wins', pending: [inFlight('7', { Name: 'pg' }, { Name: 'old' })] }).resend).toEqual([]);
+  });
+
+  it('takes the value in flight, once landed, for no change in Salesforce', () => {
+    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })] });
+    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+  });
+
+  it('decides nothing new while a re-send and a later local change wait behind the change in flight', () => {
+    const rows = [inFlight('7', { Name: 'pg' }, { Name: 'old' }), unsent('8', { Name: 'sf' }, { Name: 'pg' }), unsent('9', { Name: 'later' }, { Name: 'sf' })];
+    for (const sf of ['old', 'pg', 'sf']) {
+      expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: sf }, sfModstamp: null, pending: rows })).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+    }
+    // A new Salesforce edit is a conflict again, and its value is re-sent after the change in flight.
+    expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'sf2' }, sfModstamp: null, pending: rows })).toMatchObject({ dropFromOutbox: ['Name'], resend: [{ field: 'Name', outboxId: '7' }], conflicts: [{ pgValue: 'later', sfValue: 'sf2' }] });
+  });
+
+  it('counts unsent rows\' old values only after a change in flight', () => {
+    // Nothing in flight: Salesforce's 'a' was never sent by sfsync, so it is an edit, even if Postgres held it once.
+    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [unsent('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })] });
+    expect(out.conflicts).toEqual([{ field: 'Name', pgValue: 'b', sfValue: 'a', decision: 'salesforce' }]);
   });
 
   it('compares datetimes by instant, not by text', () => {
@@ -46,5 +87,21 @@ describe('inbound SQL', () => {
   });
   it('never deletes a row newer than the deletion', () => {
     expect(deleteSql(table)).toContain('t.systemmodstamp <= r.systemmodstamp::timestamp(3)');
+  });
+  it('re-sends values built as the capture trigger builds them, writable fields only', () => {
+    const formula = { ...name, name: 'Label__c', column: 'label__c', calculated: true };
+    const sql = resendSql({ ...table, fields: [name, at, formula] });
+    expect(sql).toBe([
+      'with won as (',
+      '  select t.id, t.sfid, r.field, o.changed -> r.field as lost, (case r.field when \'Name\' then jsonb_build_object(\'Name\', t."name") when \'At__c\' then jsonb_build_object(\'At__c\', t."at__c") end) -> r.field as value',
+      '  from jsonb_to_recordset($2::jsonb) as r(field text, outbox_id bigint)',
+      '  join sfsync.outbox as o on o.id = r.outbox_id and o.mapping_id = $1',
+      '  join "salesforce"."account" as t on t.id = o.record_id',
+      ')',
+      'insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
+      "select $1, id, sfid, 'update', jsonb_object_agg(field, value), jsonb_object_agg(field, lost)",
+      'from won where value is not null and value is distinct from lost',
+      'group by id, sfid',
+    ].join('\n'));
   });
 });

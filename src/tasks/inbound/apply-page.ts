@@ -9,7 +9,7 @@ import { withTransaction } from '../../db/pool.js';
 import type { InboundRow } from '../../sync/inbound-record.js';
 import { rowErrorJson } from '../../sync/inbound-record.js';
 import { attachByExternalIdSql, deleteSql, insertSql, qualified, updateBySfidSql } from '../../sync/inbound-sql.js';
-import { resolveConflicts } from './apply-conflicts.js';
+import { resendWinners, resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 /** What one page did. */
@@ -94,7 +94,7 @@ on conflict (sfid) do update set _sfsync_state = 'failed', _sfsync_error = exclu
 export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
   const deleting = mapping.deleteMode === 'delete' ? rows.filter((r) => r.isdeleted) : [];
   const upserting = mapping.deleteMode === 'delete' ? rows.filter((r) => !r.isdeleted) : [...rows];
-  const keep = mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : new Map<string, string[] | null>();
+  const { keep, resend }: ConflictResolution = mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : { keep: new Map(), resend: [] };
   let failed = 0;
   const records = upserting.map((row) => {
     const errorCols = row.errors.map((e) => e.field.toLowerCase());
@@ -120,6 +120,8 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
     applied += (await client.query(updateBySfidSql(mapping), [json])).rowCount ?? 0;
     const insert = insertSql(mapping);
     applied += (await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id])).rowCount ?? 0;
+    // After the update: the re-sends read Salesforce's values from the table.
+    await resendWinners(client, mapping, resend);
   }
   if (deleting.length > 0) {
     const json = JSON.stringify(deleting.map((r) => ({ sfid: r.sfid, systemmodstamp: r.systemmodstamp })));
