@@ -76,6 +76,21 @@ describe('conflict policies', () => {
     expect((await pendingChange(sfid))['changed']).toEqual({ Name: 'PG b', Phone: 'P-pg b' });
   });
 
+  it('records a decision once when a poll sees the same Salesforce version again', async () => {
+    const { sfid } = await conflict('postgres_wins', 'e');
+    expect(await conflictsOf(sfid)).toHaveLength(1);
+    // Rewind the watermark before the record's stamp: the next poll reads the same version again,
+    // as a drift re-poll does, while the Postgres change is still unsent.
+    const { rows } = await h.pool.query<{ stamp: Date }>('select systemmodstamp as stamp from salesforce.account where sfid = $1', [sfid]);
+    const rewound = new Date(rows[0]!.stamp.getTime() - 60_000);
+    await h.pool.query('update sfsync.mappings set watermark = $2 where id = $1', [mappingId, rewound]);
+    await waitFor(
+      async () => (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and lower <= $2 and outcome = 'succeeded' and records_seen > 0", [mappingId, rewound])).rowCount! > 0,
+      { timeoutMs: 15_000, what: 'a poll over the same version again' },
+    );
+    expect(await conflictsOf(sfid)).toEqual([{ field: 'Name', pg_value: 'PG e', sf_value: 'SF e', policy: 'postgres_wins', decision: 'postgres' }]);
+  });
+
   it('newest_wins: the later edit wins, either way round', async () => {
     const later = await conflict('newest_wins', 'c');
     expect(later.row['name']).toBe('SF c');

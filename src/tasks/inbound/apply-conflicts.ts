@@ -65,10 +65,21 @@ update sfsync.outbox set
   done_at = case when op = 'update' and (changed - $2::text[]) = '{}'::jsonb then now() else done_at end
 where id = any($1::bigint[]) and state = 'new'`;
 
+/**
+ * Record the decisions, each once: a poll that sees the same Salesforce
+ * version again while the Postgres change is still unsent (a drift re-poll)
+ * decides the same conflict again; it is not recorded when the last decision
+ * for that record and field has the same two values and outcome.
+ */
 const INSERT_CONFLICTS_SQL = `
 insert into sfsync.conflicts (mapping_id, sfid, field, pg_value, sf_value, policy, decision)
 select $1, c.sfid, c.field, c.pg_value, c.sf_value, $2, c.decision
-from jsonb_to_recordset($3::jsonb) as c(sfid text, field text, pg_value jsonb, sf_value jsonb, decision text)`;
+from jsonb_to_recordset($3::jsonb) as c(sfid text, field text, pg_value jsonb, sf_value jsonb, decision text)
+where not exists (
+  select 1 from (select p.pg_value, p.sf_value, p.decision from sfsync.conflicts p
+                  where p.mapping_id = $1 and p.sfid = c.sfid and p.field = c.field
+                  order by p.id desc limit 1) last
+   where last.pg_value is not distinct from c.pg_value and last.sf_value is not distinct from c.sf_value and last.decision = c.decision)`;
 
 /** Decide the page's conflicts, record them and drop the fields Salesforce won from unsent outbox rows. */
 export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<ConflictResolution> {
