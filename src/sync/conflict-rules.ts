@@ -11,8 +11,10 @@
  *
  * "Salesforce still has the value Postgres started from" also holds when
  * Salesforce has a value that reached it from sfsync itself, or that sfsync
- * is about to send back to it: a change in flight ('pending') has landed or
- * is landing, and rows captured after it start from values Postgres held
+ * is about to send back to it: a change in flight ('pending'), or one whose
+ * send had an unknown outcome (back to 'new' after a crash or a lost reply,
+ * `unknownSince` set), has landed or may have, and rows captured after it
+ * start from values Postgres held
  * since (one of them may be Salesforce's own value, queued again by an
  * earlier decision: see `resend`). So Salesforce counts as changed only when
  * its value is none of: the oldest open row's old value, a value in flight,
@@ -38,7 +40,12 @@ export interface PendingChange {
   /** Previous values by Salesforce field name; null for inserts. */
   old: Record<string, unknown> | null;
   createdAt: Date;
+  /** Set when an earlier send of this change had an unknown outcome: it may be in Salesforce already. */
+  unknownSince?: Date | null;
 }
+
+/** A change that is in Salesforce already or may be: in flight, or sent before with an unknown outcome. */
+const mayHaveLanded = (p: PendingChange) => p.state === 'pending' || Boolean(p.unknownSince);
 
 /** One decided conflict. */
 export interface Conflict {
@@ -128,10 +135,10 @@ function sfChangedSince(field: FieldInfo, touching: readonly PendingChange[], sf
   const known: unknown[] = [];
   const first = touching[0];
   if (first?.old) known.push(first.old[field.name]);
-  const inFlight = touching.findIndex((p) => p.state === 'pending');
+  const inFlight = touching.findIndex(mayHaveLanded);
   if (inFlight >= 0) {
     for (const p of touching.slice(inFlight)) {
-      if (p.state === 'pending') known.push(p.changed[field.name]);
+      if (mayHaveLanded(p)) known.push(p.changed[field.name]);
       else if (p.old && field.name in p.old) known.push(p.old[field.name]);
     }
   }

@@ -124,7 +124,7 @@ export function deleteSql(t: InboundTable): string {
 /** Open outbox rows of the page's records, oldest first (read_write mappings). */
 export function pendingOutboxSql(t: InboundTable): string {
   return [
-    'select o.id::text as id, t.sfid, o.state, o.op, o.changed, o.old, o.created_at',
+    'select o.id::text as id, t.sfid, o.state, o.op, o.changed, o.old, o.created_at, o.unknown_since',
     `from sfsync.outbox as o join ${qualified(t)} as t on t.id = o.record_id`,
     "where o.mapping_id = $1 and o.state in ('new', 'pending') and t.sfid = any($2::text[])",
     'order by o.id',

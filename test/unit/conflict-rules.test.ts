@@ -65,6 +65,13 @@ describe('decideConflicts', () => {
     expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'sf2' }, sfModstamp: null, pending: rows })).toMatchObject({ dropFromOutbox: ['Name'], resend: [{ field: 'Name', outboxId: '7' }], conflicts: [{ pgValue: 'later', sfValue: 'sf2' }] });
   });
 
+  it('takes the value of a change whose send had an unknown outcome for no change in Salesforce', () => {
+    // Sent before a crash (outcome unknown, back to 'new'): it landed, and a later local change waits behind it.
+    const landed = { ...unsent('7', { Name: 'a' }, { Name: 'old' }), unknownSince: new Date('2024-01-01T00:00:11Z') };
+    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [landed, unsent('8', { Name: 'b' }, { Name: 'a' })] });
+    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+  });
+
   it('counts unsent rows\' old values only after a change in flight', () => {
     // Nothing in flight: Salesforce's 'a' was never sent by sfsync, so it is an edit, even if Postgres held it once.
     const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [unsent('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })] });

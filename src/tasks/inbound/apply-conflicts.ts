@@ -42,6 +42,7 @@ interface OutboxRow {
   changed: Record<string, unknown>;
   old: Record<string, unknown> | null;
   created_at: Date;
+  unknown_since: Date | null;
 }
 
 /** A field Salesforce won that the change in flight `outboxId` carries. */
@@ -89,7 +90,7 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
   const bySfid = new Map<string, PendingChange[]>();
   for (const o of open) {
     const list = bySfid.get(o.sfid) ?? [];
-    list.push({ outboxId: o.id, state: o.state, op: o.op, changed: o.changed, old: o.old, createdAt: o.created_at });
+    list.push({ outboxId: o.id, state: o.state, op: o.op, changed: o.changed, old: o.old, createdAt: o.created_at, unknownSince: o.unknown_since });
     bySfid.set(o.sfid, list);
   }
   const conflicts: Array<{ sfid: string; field: string; pg_value: unknown; sf_value: unknown; decision: string }> = [];
