@@ -1,57 +1,28 @@
 /**
- * The in-memory org: schema, records, writes with allOrNone, change events,
- * sessions, API usage and the control knobs. Implements OrgPort for the HTTP
- * parts and offers direct helpers (create, get, list, seed, reset) for tests.
+ * The in-memory org: implements OrgPort for the HTTP parts by wiring the
+ * schema, records, the write path (org-writes.ts), validation and automation
+ * rules, change events, sessions, API usage and the control knobs; offers
+ * direct helpers (create, list, undelete, seed, reset, recycle bin) for tests.
  */
-import { randomUUID } from 'node:crypto';
 import type {
-  ChangeEvent, ObjectDef, OrgPort, PlatformEventMessage, QueryCursor, SfRecord, Session, WriteContext, WriteOp, WriteResult,
+  ChangeEvent, OrgPort, PlatformEventMessage, QueryCursor, Session, WriteContext, WriteOp, WriteResult,
 } from '../ports.js';
-import { compileCondition, compileSoql, type CompiledQuery } from '../soql/index.js';
+import { compileSoql, type CompiledQuery } from '../soql/index.js';
 import { SessionStore } from '../auth/session-store.js';
-import { AUTOMATION_ORIGIN, compileRule, ruleApplies, type AutomationRule, type CompiledRule } from './automation.js';
+import { AutomationRules, type AutomationRule } from './automation.js';
 import { applyControls, defaultControls, type ControlSettings, type ControlsInput } from './controls.js';
 import { IdGenerator, to18 } from './ids.js';
+import { ModstampClock } from './modstamp-clock.js';
+import { resolveIdentity, type OrgIdentity, type OrgOptions } from './org-options.js';
 import { OrgRecordSource } from './org-record-source.js';
+import { OrgWrites } from './org-writes.js';
 import { RecordStore, type StoredRow } from './record-store.js';
-import { stageVersion, type WriterEnv } from './record-writer.js';
-import type { SchemaConfig } from './schema-config.js';
 import { Schema } from './schema.js';
-import { applyOp } from './write-ops.js';
-import { WriteTransaction, type StagedChange } from './write-transaction.js';
-import { WriteFailure } from './write-failure.js';
+import { ValidationRules } from './validation-rules.js';
 import { OrgEvents } from './org-events.js';
 import { publishPlatformEvent } from './platform-events.js';
-import { checkPushTopicQuery } from './pushtopic-query-check.js';
 
-/** Credentials and identity of the org; every field has a default. */
-export interface OrgIdentityOptions {
-  /** Default `admin@sfsync.test`. */
-  username?: string;
-  /** Default `sfsync`. */
-  password?: string;
-  /** Connected app consumer key; default `sfsync-local`. */
-  clientId?: string;
-  /** Connected app consumer secret; default `sfsync-local-secret`. */
-  clientSecret?: string;
-  /** PEM certificate or public key that verifies JWT bearer assertions (RS256); default none (JWT grant refused). */
-  jwtPublicKey?: string;
-  /** Also return a refresh_token from the password grant (real Salesforce does not); default false. */
-  issueRefreshTokens?: boolean;
-}
-
-/** Everything an Org is built from. */
-export interface OrgOptions extends OrgIdentityOptions {
-  /** Custom objects, fields and validation rules. */
-  schema?: SchemaConfig;
-  /** Initial control settings. */
-  controls?: ControlsInput;
-  /** Initial automation rules. */
-  automation?: AutomationRule[];
-}
-
-/** Resolved identity settings. */
-export type OrgIdentity = Required<Omit<OrgIdentityOptions, 'jwtPublicKey'>> & { jwtPublicKey: string | undefined };
+export type { OrgIdentity, OrgIdentityOptions, OrgOptions } from './org-options.js';
 
 /** The org Id every emulator uses (stable, so logs and fixtures can name it). */
 export const ORG_ID = to18('00D5g000000SFSY');
@@ -76,41 +47,34 @@ export class Org implements OrgPort {
   private readonly ids = new IdGenerator();
   private readonly events = new OrgEvents();
   private readonly queryCache = new Map<string, CompiledQuery>();
-  private readonly rules = new Map<string, Array<(values: SfRecord) => boolean>>();
-  private automation: CompiledRule[] = [];
-  private batch: WriteTransaction | undefined;
+  private readonly validation: ValidationRules;
+  private readonly automation: AutomationRules;
+  private readonly writes: OrgWrites;
   private readonly purgeTimer: NodeJS.Timeout;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private lastStamp = 0;
-  private seq = 0;
-  private autoNumber = 0;
   private adminId = '';
-  private readonly indexed = new Map<string, string[]>();
-  private readonly env: WriterEnv;
 
   constructor(options: OrgOptions = {}) {
     this.options = options;
-    this.identity = {
-      username: options.username ?? 'admin@sfsync.test',
-      password: options.password ?? 'sfsync',
-      clientId: options.clientId ?? 'sfsync-local',
-      clientSecret: options.clientSecret ?? 'sfsync-local-secret',
-      jwtPublicKey: options.jwtPublicKey,
-      issueRefreshTokens: options.issueRefreshTokens ?? false,
-    };
+    this.identity = resolveIdentity(options);
     this.schema = new Schema(options.schema);
-    this.store = new RecordStore((object) => this.indexedFields(object));
+    const indexedFields = indexedFieldLookup(this.schema);
+    this.store = new RecordStore(indexedFields);
     this.records = new OrgRecordSource(this.schema, this.store);
     this.sessions = new SessionStore(ORG_ID, () => this.controls.tokenTtlMs);
-    this.env = {
+    const clock = new ModstampClock();
+    this.validation = new ValidationRules(this.schema, this.records);
+    this.automation = new AutomationRules(this.schema, clock);
+    this.writes = new OrgWrites({
       schema: this.schema,
+      store: this.store,
       ids: this.ids,
-      nextStamp: () => this.nextStamp(),
-      nextSeq: () => ++this.seq,
-      nextAutoNumber: () => String(++this.autoNumber).padStart(8, '0'),
-      checkValidationRules: (object, values) => this.checkRules(object, values),
-    };
-    this.compileValidationRules();
+      clock,
+      events: this.events,
+      indexedFields,
+      commitDelayMs: () => this.controls.commitDelayMs,
+      checkValidationRules: (object, values) => this.validation.check(object, values),
+      afterSave: (tx, id, kind) => this.automation.run(this.writes.env, tx, id, kind, this.adminId),
+    });
     if (options.controls !== undefined) applyControls(this.controls, options.controls);
     for (const rule of options.automation ?? []) this.addAutomation(rule);
     this.createAdmin();
@@ -134,27 +98,7 @@ export class Org implements OrgPort {
   }
 
   write(ops: WriteOp[], options: { allOrNone: boolean }, ctx: WriteContext): WriteResult[] {
-    const tx = this.batch ?? new WriteTransaction(this.store, (object) => this.indexedFields(object));
-    const start = tx.mark;
-    const results: WriteResult[] = [];
-    let failed = false;
-    for (const op of ops) {
-      const mark = tx.mark;
-      try {
-        results.push(applyOp(this.env, tx, op, ctx, (t, id, kind) => this.runAutomation(t, id, kind)));
-      } catch (error) {
-        if (!(error instanceof WriteFailure)) throw error;
-        tx.truncate(mark);
-        failed = true;
-        results.push({ success: false, errors: error.errors });
-      }
-    }
-    if (failed && options.allOrNone) {
-      tx.truncate(start);
-      return results.map(rolledBack);
-    }
-    if (this.batch === undefined) this.commit(tx.changes);
-    return results;
+    return this.writes.write(ops, options, ctx);
   }
 
   /**
@@ -163,17 +107,7 @@ export class Org implements OrgPort {
    * no other request's writes can land in the batch.
    */
   atomically(fn: () => boolean): boolean {
-    if (this.batch !== undefined) return fn();
-    const tx = new WriteTransaction(this.store, (object) => this.indexedFields(object));
-    this.batch = tx;
-    let ok = false;
-    try {
-      ok = fn();
-    } finally {
-      this.batch = undefined;
-    }
-    if (ok) this.commit(tx.changes);
-    return ok;
+    return this.writes.atomically(fn);
   }
 
   publish(object: string, payload: Record<string, unknown>, ctx: WriteContext): WriteResult {
@@ -206,18 +140,17 @@ export class Org implements OrgPort {
 
   /** Add an automation rule (compiled now: a bad formula throws here). */
   addAutomation(rule: AutomationRule): void {
-    if (this.schema.getObject(rule.object) === undefined) throw new Error(`Automation names unknown object ${rule.object}.`);
-    this.automation.push(compileRule(rule));
+    this.automation.add(rule);
   }
 
   /** Current automation rules. */
   get automationRules(): AutomationRule[] {
-    return this.automation.map((c) => c.rule);
+    return this.automation.rules;
   }
 
   /** Remove every automation rule. */
   clearAutomation(): void {
-    this.automation = [];
+    this.automation.clear();
   }
 
   /** A write context for direct (test/seed) writes: the admin user, no API origin. */
@@ -227,18 +160,12 @@ export class Org implements OrgPort {
 
   /** The newest version of a record (even one awaiting a delayed commit), deleted or not. */
   latest(id: string): StoredRow | undefined {
-    return (this.batch ?? this.store).latest(id);
+    return this.writes.latest(id);
   }
 
   /** Live (undeleted) records whose unique / external-id `field` equals `value` (case-insensitive text). */
   findByExternalId(object: string, field: string, value: unknown): StoredRow[] {
-    const out: StoredRow[] = [];
-    const source = this.batch ?? this.store;
-    for (const id of source.findByValue(object, field, value)) {
-      const row = source.latest(id);
-      if (row !== undefined && !row.isDeleted) out.push(row);
-    }
-    return out;
+    return this.writes.findByExternalId(object, field, value);
   }
 
   /** The earliest SystemModstamp of a write not yet visible (delayed commit), if any. */
@@ -278,21 +205,21 @@ export class Org implements OrgPort {
 
   /** Back to a fresh org: no records but the admin user, no sessions, default controls and API usage. */
   reset(): void {
-    this.clearTimers();
+    this.writes.cancelDelayedCommits();
     this.store.clear();
     this.ids.reset();
     this.sessions.expireAll();
     this.apiUsage = 0;
     Object.assign(this.controls, defaultControls());
     if (this.options.controls !== undefined) applyControls(this.controls, this.options.controls);
-    this.automation = [];
+    this.automation.clear();
     for (const rule of this.options.automation ?? []) this.addAutomation(rule);
     this.createAdmin();
   }
 
   /** Cancel pending delayed commits and timers (server stop). */
   stop(): void {
-    this.clearTimers();
+    this.writes.cancelDelayedCommits();
     clearInterval(this.purgeTimer);
   }
 
@@ -309,90 +236,6 @@ export class Org implements OrgPort {
     return ops.length;
   }
 
-  private nextStamp(): number {
-    // Never backwards, even if the wall clock steps back; equal stamps are allowed (ms precision).
-    this.lastStamp = Math.max(Date.now(), this.lastStamp);
-    return this.lastStamp;
-  }
-
-  private commit(changes: readonly StagedChange[]): void {
-    if (changes.length === 0) return;
-    const delay = this.controls.commitDelayMs;
-    for (const c of changes) this.store.accept(c.id, c.object, c.prev, c.next, delay > 0);
-    const transactionKey = randomUUID();
-    const makeVisible = (): void => {
-      const now = Date.now();
-      for (const c of changes) {
-        const visible = this.store.commit(c.id, c.object, c.next, c.next?.seq ?? Number.MAX_SAFE_INTEGER);
-        // Purging the recycle bin removes records whose DELETE was already published: no second event.
-        if (visible && !(c.kind === 'HARD_DELETE' && c.prev?.isDeleted === true)) this.events.emitChange(c, now, transactionKey);
-      }
-    };
-    if (delay <= 0) {
-      makeVisible();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      makeVisible();
-    }, delay);
-    this.timers.add(timer);
-  }
-
-  private runAutomation(tx: WriteTransaction, id: string, kind: 'insert' | 'update'): void {
-    const row = tx.latest(id);
-    if (row === undefined) return;
-    const rules = this.automation.filter((c) => ruleApplies(c.rule, row.object, kind));
-    if (rules.length === 0) return;
-    const object = this.schema.getObject(row.object) as ObjectDef;
-    const values: SfRecord = { ...row.values };
-    let changed = false;
-    for (const { rule, compute } of rules) {
-      const field = this.schema.getField(object, rule.field);
-      if (field === undefined) continue;
-      const value = compute((path) => values[this.schema.getField(object, path)?.name ?? path] ?? null, new Date());
-      if (values[field.name] !== value) {
-        values[field.name] = value;
-        changed = true;
-      }
-    }
-    if (!changed) return;
-    // A flow saves after the API save: its stamp must be strictly later, even within the same millisecond.
-    this.lastStamp = Math.max(this.lastStamp, row.systemModstampMs + 1);
-    stageVersion(this.env, tx, object, row, values, 'UPDATE', { userId: this.adminId, changeOrigin: AUTOMATION_ORIGIN });
-  }
-
-  private checkRules(object: ObjectDef, values: SfRecord): void {
-    if (object.name === 'PushTopic') checkPushTopicQuery(this.schema, values);
-    const checks = this.rules.get(object.name);
-    if (checks === undefined) return;
-    object.validationRules.forEach((rule, i) => {
-      if (checks[i]?.(values) === true) {
-        throw new WriteFailure('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, rule.field === undefined ? [] : [rule.field]);
-      }
-    });
-  }
-
-  private compileValidationRules(): void {
-    for (const object of this.schema.listObjects()) {
-      if (object.validationRules.length === 0) continue;
-      this.rules.set(object.name, object.validationRules.map((r) => {
-        const test = compileCondition(object, r.errorWhen, this.schema);
-        return (values: SfRecord) => test(values, this.records);
-      }));
-    }
-  }
-
-  private indexedFields(object: string): string[] {
-    let fields = this.indexed.get(object);
-    if (fields === undefined) {
-      const def = this.schema.getObject(object);
-      fields = def === undefined ? [] : def.fields.filter((f) => f.unique || f.externalId).map((f) => f.name);
-      this.indexed.set(object, fields);
-    }
-    return fields;
-  }
-
   private createAdmin(): void {
     const ctx = { userId: to18('005000000000000'), changeOrigin: '' };
     const values = { Username: this.identity.username, LastName: 'Admin', FirstName: 'Sfsync', Email: 'admin@sfsync.test', Alias: 'admin' };
@@ -400,22 +243,18 @@ export class Org implements OrgPort {
     if (result === undefined || !result.success) throw new Error(`Could not create the admin user: ${JSON.stringify(result)}`);
     this.adminId = result.id;
   }
-
-  private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-  }
 }
 
-function rolledBack(result: WriteResult): WriteResult {
-  if (!result.success) return result;
-  return {
-    success: false,
-    ...(result.created !== undefined ? { created: result.created } : {}),
-    errors: [{
-      statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-      message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
-      fields: [],
-    }],
-  } as WriteResult;
+/** Canonical names of each object's unique / external-id fields, computed once per object (the schema never changes). */
+function indexedFieldLookup(schema: Schema): (object: string) => string[] {
+  const cache = new Map<string, string[]>();
+  return (object) => {
+    let fields = cache.get(object);
+    if (fields === undefined) {
+      const def = schema.getObject(object);
+      fields = def === undefined ? [] : def.fields.filter((f) => f.unique || f.externalId).map((f) => f.name);
+      cache.set(object, fields);
+    }
+    return fields;
+  };
 }

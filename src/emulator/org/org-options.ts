@@ -1,0 +1,49 @@
+/**
+ * What an Org is built from: identity (credentials of the admin user and the
+ * connected app), schema, initial controls and automation, and the identity
+ * defaults every emulator shares.
+ */
+import type { AutomationRule } from './automation.js';
+import type { ControlsInput } from './controls.js';
+import type { SchemaConfig } from './schema-config.js';
+
+/** Credentials and identity of the org; every field has a default. */
+export interface OrgIdentityOptions {
+  /** Default `admin@sfsync.test`. */
+  username?: string;
+  /** Default `sfsync`. */
+  password?: string;
+  /** Connected app consumer key; default `sfsync-local`. */
+  clientId?: string;
+  /** Connected app consumer secret; default `sfsync-local-secret`. */
+  clientSecret?: string;
+  /** PEM certificate or public key that verifies JWT bearer assertions (RS256); default none (JWT grant refused). */
+  jwtPublicKey?: string;
+  /** Also return a refresh_token from the password grant (real Salesforce does not); default false. */
+  issueRefreshTokens?: boolean;
+}
+
+/** Everything an Org is built from. */
+export interface OrgOptions extends OrgIdentityOptions {
+  /** Custom objects, fields and validation rules. */
+  schema?: SchemaConfig;
+  /** Initial control settings. */
+  controls?: ControlsInput;
+  /** Initial automation rules. */
+  automation?: AutomationRule[];
+}
+
+/** Resolved identity settings. */
+export type OrgIdentity = Required<Omit<OrgIdentityOptions, 'jwtPublicKey'>> & { jwtPublicKey: string | undefined };
+
+/** Identity options with their defaults filled in. */
+export function resolveIdentity(options: OrgIdentityOptions): OrgIdentity {
+  return {
+    username: options.username ?? 'admin@sfsync.test',
+    password: options.password ?? 'sfsync',
+    clientId: options.clientId ?? 'sfsync-local',
+    clientSecret: options.clientSecret ?? 'sfsync-local-secret',
+    jwtPublicKey: options.jwtPublicKey,
+    issueRefreshTokens: options.issueRefreshTokens ?? false,
+  };
+}
