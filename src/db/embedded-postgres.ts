@@ -59,15 +59,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // Used for initdb and the OS user only: the server runs under pg_ctl (below).
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
-    port,
     user: USER,
     password: PASSWORD,
     authMethod: 'scram-sha-256',
-    persistent: options.persistent ?? true,
     createPostgresUser: asRoot,
-    postgresFlags: flags,
     onLog: (message) => keepTail(log, String(message)),
     onError: (message) => keepTail(log, String(message)),
   });

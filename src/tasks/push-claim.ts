@@ -2,8 +2,8 @@
  * The push's reads: the mapping, the API-limit pause, claiming outbox rows
  * (sfsync.claim_outbox), and the current sfids of claimed records.
  */
-import { OUTBOX_LIVE_STATES as LIVE_STATES } from '../db/database.js';
 import pg from 'pg';
+import { OUTBOX_LIVE_STATES as LIVE_STATES } from '../db/database.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import type { OutboxChange } from '../sync/coalesce-changes.js';
 
