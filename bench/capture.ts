@@ -5,15 +5,27 @@
  * against the statement-level (transition tables) variant, side by side in
  * one run. Target: mapped ≥ 75 % of unmapped.
  *
+ * Three reference variants bound what any trigger-and-outbox capture can
+ * reach, measured in the same run (none of them is a usable capture):
+ * - an empty PL/pgSQL trigger: the price of having a trigger at all;
+ * - a trigger that inserts the row id into a one-column table without an
+ *   index: the floor of any design that writes one row per change;
+ * - the shipped function writing into a copy of the outbox without any index:
+ *   what a two-stage capture (an index-less log the push moves into the
+ *   outbox) could reach.
+ *
  * One Postgres with fsync on, measured two ways per session:
- * - durable commits (synchronous_commit on, Postgres's default): what an app
- *   on a real server sees;
+ * - durable commits (synchronous_commit on, Postgres's default);
  * - free commits (synchronous_commit off): the commit costs almost nothing,
  *   so the trigger's share is at its largest — the worst case.
- * A warm-up round is run and discarded; each round runs every variant back to
- * back and the figure is the median of the per-round ratios (see run()).
  *
- *   npm run bench:capture -- [transactionsPerRound=1000] [rounds=9]
+ * This VM's speed drifts by tens of percent within minutes, so variants are
+ * interleaved finely: a round runs a short slice of transactions of every
+ * variant back to back, and the figure is the median over rounds of the
+ * ratio to the unmapped slice of the same round. The first round is a
+ * discarded warm-up.
+ *
+ *   npm run bench:capture -- [transactionsPerSlice=100] [rounds=60]
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -25,99 +37,130 @@ import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
 import { describeMachine } from './bench-machine.js';
 
-const N = Number(process.argv[2] ?? 1000);
-const ROUNDS = Number(process.argv[3] ?? 9);
+const SLICE = Number(process.argv[2] ?? 100);
+const ROUNDS = Number(process.argv[3] ?? 60);
 const FIELDS = ['Name', 'AccountNumber', 'Phone', 'Website', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'Description'];
-const VARIANTS = [
+const SEED_ROWS = 2000;
+
+interface Variant { label: string; table: string; reference?: true }
+const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
   { label: 'mapped, row-level (shipped)', table: 'salesforce.account' },
   { label: 'mapped, statement-level', table: 'bench_stmt.account' },
-] as const;
+  { label: 'ref: empty trigger', table: 'bench_empty.account', reference: true },
+  { label: 'ref: trigger + 1-column insert', table: 'bench_bare.account', reference: true },
+  { label: 'ref: shipped, index-less outbox', table: 'bench_noindex.account', reference: true },
+];
 const COMMITS = [
   { label: 'durable commits (synchronous_commit on, the default)', setting: 'on' },
   { label: 'free commits (synchronous_commit off): the worst case for a trigger', setting: 'off' },
 ] as const;
 
+/** Creates the mapping, the unmapped copy and every comparison variant; returns nothing, throws on any surprise. */
 async function setUp(client: pg.Client): Promise<void> {
   const emulator = await startEmulator({ port: 0 });
+  let mappingId: string;
   try {
     const conn = await connectSalesforce({ loginUrl: emulator.url, apiVersion: '59.0', username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', callOptionsClient: 'sfsync' });
     const { rows } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url) values ('bench', $1) returning id`, [emulator.url]);
-    const plan = await applyMapping(client, new JsforceSalesforceClient(conn), { connectionId: rows[0]!.id, sobject: 'Account', fields: FIELDS, mode: 'read_write' });
-    await client.query('create schema bench_plain; create table bench_plain.account (like salesforce.account including all)');
-    await client.query('create schema bench_stmt; create table bench_stmt.account (like salesforce.account including all)');
-    await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
-    const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;
-    const flds = `'{${FIELDS.join(',')}}'`;
-    for (const [event, ref] of [['insert', 'new table as new_rows'], ['update', 'old table as old_rows new table as new_rows'], ['delete', 'old table as old_rows']]) {
-      await client.query(`create trigger tg_${event} after ${event} on bench_stmt.account referencing ${ref} for each statement execute function sfsync_bench.capture_stmt('${plan.mappingId}', ${cols}, ${flds})`);
-    }
+    ({ mappingId } = await applyMapping(client, new JsforceSalesforceClient(conn), { connectionId: rows[0]!.id, sobject: 'Account', fields: FIELDS, mode: 'read_write' }));
   } finally {
     await emulator.stop();
   }
+  for (const v of VARIANTS.filter((v) => v.table !== 'salesforce.account')) {
+    const schema = v.table.split('.')[0];
+    await client.query(`create schema ${schema}; create table ${v.table} (like salesforce.account including all)`);
+  }
+  // Statement-level: transition tables, one trigger per event.
+  await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
+  const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;
+  const flds = `'{${FIELDS.join(',')}}'`;
+  for (const [event, ref] of [['insert', 'new table as new_rows'], ['update', 'old table as old_rows new table as new_rows'], ['delete', 'old table as old_rows']]) {
+    await client.query(`create trigger tg_${event} after ${event} on bench_stmt.account referencing ${ref} for each statement execute function sfsync_bench.capture_stmt('${mappingId}', ${cols}, ${flds})`);
+  }
+  // References.
+  await client.query(`
+    create table sfsync_bench.bare (record_id bigint);
+    create table sfsync_bench.outbox_noindex (like sfsync.outbox including defaults including identity);
+    create function bench_empty.capture() returns trigger language plpgsql as $$ begin return null; end $$;
+    create function bench_bare.capture() returns trigger language plpgsql as $$ begin insert into sfsync_bench.bare values (NEW.id); return null; end $$;`);
+  const shipped = await client.query<{ name: string; def: string }>(
+    `select p.oid::regproc::text as name, pg_get_functiondef(p.oid) as def
+       from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+      where t.tgrelid = 'salesforce.account'::regclass and not t.tgisinternal and p.proname like '%capture%'`);
+  const { name, def } = shipped.rows[0]!;
+  const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox', 'sfsync_bench.outbox_noindex');
+  if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex')) throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
+  await client.query(noindex);
+  for (const schema of ['bench_empty', 'bench_bare', 'bench_noindex']) {
+    await client.query(`create trigger capture after insert or update or delete on ${schema}.account for each row execute function ${schema}.capture()`);
+  }
+  // Rows for the UPDATE slices to hit.
+  for (const v of VARIANTS) await client.query(`insert into ${v.table} (name) select 'seed ' || i from generate_series(1, ${SEED_ROWS}) i`);
 }
 
-async function rate(client: pg.Client, sql: string, params: (i: number) => unknown[]): Promise<number> {
+/** Microseconds per transaction over one slice of single-statement transactions. */
+async function slice(client: pg.Client, sql: string, params: (i: number) => unknown[]): Promise<number> {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < N; i++) await client.query(sql, params(i));
-  return N / (Number(process.hrtime.bigint() - start) / 1e9);
+  for (let i = 0; i < SLICE; i++) await client.query(sql, params(i));
+  return Number(process.hrtime.bigint() - start) / 1e3 / SLICE;
 }
 
-/** One statement kind's SQL and parameters. */
-interface Kind { name: 'insert' | 'update'; run(client: pg.Client, table: string): Promise<number> }
+interface Kind { name: 'insert' | 'update'; run(client: pg.Client, v: Variant, round: number): Promise<number> }
+
+/** The id range of each variant's table, for UPDATEs spread over its rows. */
+const idRanges = new Map<string, { lo: number; span: number }>();
 
 const KINDS: Kind[] = [
   {
     name: 'insert',
-    run: (client, table) => rate(client, `insert into ${table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [`Acme ${i}`, `555-${i}`, i * 10, i]),
+    run: (client, v) => slice(client, `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [`Acme ${i}`, `555-${i}`, i * 10, i]),
   },
   {
     name: 'update',
-    async run(client, table) {
-      const { rows } = await client.query<{ lo: string; hi: string }>(`select min(id) as lo, max(id) as hi from ${table}`);
-      const lo = Number(rows[0]!.lo);
-      const span = Number(rows[0]!.hi) - lo + 1;
-      return rate(client, `update ${table} set phone = $1 where id = $2`, (i) => [`556-${i}-${Math.random()}`, lo + ((i * 7919) % span)]);
+    async run(client, v, round) {
+      let range = idRanges.get(v.table);
+      if (range === undefined) {
+        const { rows } = await client.query<{ lo: string; hi: string }>(`select min(id) as lo, max(id) as hi from ${v.table}`);
+        range = { lo: Number(rows[0]!.lo), span: Number(rows[0]!.hi) - Number(rows[0]!.lo) + 1 };
+        idRanges.set(v.table, range);
+      }
+      const { lo, span } = range;
+      return slice(client, `update ${v.table} set phone = $1 where id = $2`, (i) => [`556-${round}-${i}`, lo + (((round + 1) * SLICE + i) * 7919) % span]);
     },
   },
 ];
 
-/** Per variant and kind: the rate of each round, and its ratio to the unmapped rate of the same round. */
-type Samples = Map<string, Record<Kind['name'], { rates: number[]; ratios: number[] }>>;
+/** Per variant and kind: µs per transaction of each round, and its ratio to the unmapped slice of the same round. */
+type Samples = Map<string, Record<Kind['name'], { micros: number[]; ratios: number[] }>>;
 
-/**
- * ROUNDS rounds after one discarded warm-up. Within a round each kind runs
- * on every variant back to back, so a ratio compares runs seconds apart: the
- * machine's drift (fsync latency on shared storage varies a lot) cancels, and
- * the median ratio over rounds is the figure.
- */
 async function run(client: pg.Client): Promise<Samples> {
-  const samples: Samples = new Map(VARIANTS.map((v) => [v.label, { insert: { rates: [], ratios: [] }, update: { rates: [], ratios: [] } }]));
+  const samples: Samples = new Map(VARIANTS.map((v) => [v.label, { insert: { micros: [], ratios: [] }, update: { micros: [], ratios: [] } }]));
   for (let round = -1; round < ROUNDS; round++) {
     for (const kind of KINDS) {
       let plain = 0;
       for (const v of VARIANTS) {
-        const r = await kind.run(client, v.table);
-        if (v === VARIANTS[0]) plain = r;
+        const micros = await kind.run(client, v, round);
+        if (v === VARIANTS[0]) plain = micros;
         if (round < 0) continue;
         const s = samples.get(v.label)![kind.name];
-        s.rates.push(r);
-        s.ratios.push(r / plain);
+        s.micros.push(micros);
+        s.ratios.push(plain / micros);
       }
     }
   }
   return samples;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
 function report(title: string, samples: Samples): void {
-  const cell = (s: { rates: number[]; ratios: number[] }) =>
-    `${mean(s.rates).toFixed(0).padStart(11)}   ${`${(100 * median(s.ratios)).toFixed(0)} %`.padStart(11)} ${`(${(100 * Math.min(...s.ratios)).toFixed(0)}–${(100 * Math.max(...s.ratios)).toFixed(0)})`.padStart(11)}`;
+  const cell = (s: { micros: number[]; ratios: number[] }) =>
+    `${(1e6 / quantile(s.micros, 0.5)).toFixed(0).padStart(7)} ${pct(quantile(s.ratios, 0.5)).padStart(6)} ${`(${pct(quantile(s.ratios, 0.25))}–${pct(quantile(s.ratios, 0.75))})`.padStart(13)}`;
   console.log(`\n${title}`);
-  console.log('variant                        INSERT tx/s   vs unmapped (range)      UPDATE tx/s   vs unmapped (range)');
-  for (const [label, s] of samples) console.log(`${label.padEnd(30)} ${cell(s.insert)}   ${cell(s.update)}`);
+  console.log(`${'variant'.padEnd(33)}${'INSERT tx/s   vs unmapped (IQR)'.padEnd(30)}   UPDATE tx/s   vs unmapped (IQR)`);
+  for (const [label, s] of samples) console.log(`${label.padEnd(33)}${cell(s.insert)}   ${cell(s.update)}`);
 }
 
 async function main(): Promise<void> {
@@ -127,8 +170,9 @@ async function main(): Promise<void> {
     await migrate(server.url);
     await client.connect();
     await setUp(client);
-    console.log(`capture overhead: ${N} single-row transactions per statement kind, variant and round; ${ROUNDS} rounds after a warm-up`);
-    console.log('tx/s: mean over rounds; vs unmapped: median over rounds of the ratio to the unmapped run of the same round');
+    console.log(`capture overhead: ${ROUNDS} rounds (after a warm-up) of ${SLICE} single-row transactions per statement kind and variant, interleaved`);
+    console.log('tx/s: from the median µs per transaction; vs unmapped: median (interquartile range) over rounds of the ratio to the unmapped slice of the same round');
+    console.log('ref: rows bound what any trigger-and-outbox capture can reach; they are not usable captures');
     for (const commit of COMMITS) {
       await client.query(`set synchronous_commit = ${commit.setting}`);
       report(commit.label, await run(client));
