@@ -12,7 +12,11 @@
  *   index: the floor of any design that writes one row per change;
  * - the shipped function writing into a copy of the outbox without any index:
  *   what a two-stage capture (an index-less log the push moves into the
- *   outbox) could reach.
+ *   outbox) could reach;
+ * - a capture that records only which row changed and how (mapping, row id,
+ *   op; one index to find them), skipping rows whose mapped columns did not
+ *   change, with the same pg_notify: what a state-based capture (values read
+ *   from the row at push time) could reach.
  *
  * One Postgres with fsync on, measured two ways per session:
  * - durable commits (synchronous_commit on, Postgres's default);
@@ -50,6 +54,7 @@ const VARIANTS: Variant[] = [
   { label: 'ref: empty trigger', table: 'bench_empty.account', reference: true },
   { label: 'ref: trigger + 1-column insert', table: 'bench_bare.account', reference: true },
   { label: 'ref: shipped, index-less outbox', table: 'bench_noindex.account', reference: true },
+  { label: 'ref: id + op only, 1 index', table: 'bench_idonly.account', reference: true },
 ];
 const COMMITS = [
   { label: 'durable commits (synchronous_commit on, the default)', setting: 'on' },
@@ -81,6 +86,8 @@ async function setUp(client: pg.Client): Promise<void> {
   // References.
   await client.query(`
     create table sfsync_bench.bare (record_id bigint);
+    create table sfsync_bench.changed_rows (id bigint generated always as identity, mapping_id bigint not null, record_id bigint not null, op sfsync.outbox_op not null);
+    create index on sfsync_bench.changed_rows (mapping_id, record_id, id);
     create table sfsync_bench.outbox_noindex (like sfsync.outbox including defaults including identity);
     create function bench_empty.capture() returns trigger language plpgsql as $$ begin return null; end $$;
     create function bench_bare.capture() returns trigger language plpgsql as $$ begin insert into sfsync_bench.bare values (NEW.id); return null; end $$;`);
@@ -92,7 +99,17 @@ async function setUp(client: pg.Client): Promise<void> {
   const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox', 'sfsync_bench.outbox_noindex');
   if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex')) throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
-  for (const schema of ['bench_empty', 'bench_bare', 'bench_noindex']) {
+  const newCols = FIELDS.map((f) => `NEW.${f.toLowerCase()}`).join(', ');
+  const oldCols = FIELDS.map((f) => `OLD.${f.toLowerCase()}`).join(', ');
+  await client.query(`create function bench_idonly.capture() returns trigger language plpgsql as $$
+    begin
+      if current_setting('sfsync.origin', true) <> '' then return null; end if;
+      if TG_OP = 'UPDATE' and (${newCols}) is not distinct from (${oldCols}) then return null; end if;
+      insert into sfsync_bench.changed_rows (mapping_id, record_id, op) values (${mappingId}, coalesce(NEW.id, OLD.id), lower(TG_OP)::sfsync.outbox_op);
+      perform pg_notify('sfsync:outbox', '${mappingId}');
+      return null;
+    end $$`);
+  for (const schema of ['bench_empty', 'bench_bare', 'bench_noindex', 'bench_idonly']) {
     await client.query(`create trigger capture after insert or update or delete on ${schema}.account for each row execute function ${schema}.capture()`);
   }
   // Rows for the UPDATE slices to hit.
