@@ -121,6 +121,19 @@ export function deleteSql(t: InboundTable): string {
   ].join('\n');
 }
 
+/**
+ * Lock the page's rows that exist already, before their open outbox rows are
+ * read (read_write mappings), with the lock the UPDATE takes anyway. An app
+ * transaction that changed one of them commits first, and the read that
+ * follows (a new snapshot) sees its change and decides the conflict; one that
+ * comes later waits for this apply and is captured against Salesforce's
+ * values. Without it, a change committed between the read and the UPDATE was
+ * overwritten in the column with no conflict recorded.
+ */
+export function lockRowsSql(t: InboundTable): string {
+  return `select 1 from ${qualified(t)} where sfid = any($1::text[]) order by id for no key update`;
+}
+
 /** Open outbox rows of the page's records, oldest first (read_write mappings). */
 export function pendingOutboxSql(t: InboundTable): string {
   return [

@@ -91,6 +91,35 @@ describe('conflict policies', () => {
     expect(await conflictsOf(sfid)).toEqual([{ field: 'Name', pg_value: 'PG e', sf_value: 'SF e', policy: 'postgres_wins', decision: 'postgres' }]);
   });
 
+  it('an app write committed while the apply waits for its row is decided as a conflict, not overwritten', async () => {
+    const conn = await sfConnection(h);
+    const sfid = ((await conn.sobject('Account').create({ Name: 'Base f', Industry: 'I0', Phone: 'P0' })) as { id: string }).id;
+    await waitFor(() => rowOf(h, 'account', sfid), { what: 'the base record' });
+    await h.pool.query("update sfsync.mappings set conflict_policy = 'salesforce_wins', state = 'paused' where id = $1", [mappingId]);
+    await conn.sobject('Account').update({ Id: sfid, Name: 'SF f' });
+    // The app changes the row and holds its transaction open while the poll applies the record.
+    const app = await h.pool.connect();
+    try {
+      await app.query('begin');
+      await app.query('update salesforce.account set name = $2 where sfid = $1', [sfid, 'PG f']);
+      const pid = (await app.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      await h.pool.query("update sfsync.mappings set state = 'active' where id = $1", [mappingId]);
+      await waitFor(
+        async () => ((await h.pool.query('select 1 from pg_stat_activity where $1 = any (pg_blocking_pids(pid))', [pid])).rowCount ?? 0) > 0,
+        { timeoutMs: 10_000, what: "the apply waiting for the app's row" },
+      );
+      await app.query('commit');
+    } catch (error) {
+      await app.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      app.release();
+    }
+    await waitFor(async () => (await rowOf(h, 'account', sfid))?.['name'] === 'SF f', { timeoutMs: 10_000, what: 'the apply' });
+    expect(await conflictsOf(sfid)).toEqual([{ field: 'Name', pg_value: 'PG f', sf_value: 'SF f', policy: 'salesforce_wins', decision: 'salesforce' }]);
+    expect(await pendingChange(sfid)).toMatchObject({ state: 'ignored', changed: {} });
+  });
+
   it('newest_wins: the later edit wins, either way round', async () => {
     const later = await conflict('newest_wins', 'c');
     expect(later.row['name']).toBe('SF c');
