@@ -7,43 +7,24 @@
  * the unlock (the re-seeded poll job replaced the locked one); what fails
  * without the fix is the unlock and the dead engine's bookkeeping.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedRecords } from '../../src/emulator/org/seed.js';
-import { startEngineProcess, type EngineProcess } from '../support/engine-process.js';
-import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { useEngineProcess } from '../support/engine-process.js';
+import type { SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, waitLoaded } from './inbound-helpers.js';
 
-let h: SyncHarness | undefined;
-let dir: string | undefined;
-let engine: EngineProcess | undefined;
-
-beforeEach(async () => {
-  h = await startSyncHarness();
-  dir = await mkdtemp(path.join(tmpdir(), 'sfsync-dead-engine-'));
-});
-afterEach(async () => {
-  await engine?.kill();
-  engine = undefined;
-  await h?.stop();
-  h = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const fixture = useEngineProcess('dead-engine');
 
 const lockedPolls = async (harness: SyncHarness) =>
   (await harness.pool.query<{ locked_by: string }>("select locked_by from graphile_worker.jobs where task_identifier = 'sfsync:poll' and locked_by is not null")).rows;
 
 describe('an engine killed in the middle of a poll', () => {
   it('does not leave the mapping without polls: the next engine unlocks its jobs and queue', async () => {
-    const harness = h!;
+    const harness = fixture.harness();
     seedRecords(harness.emulator.org, 'Account', 20);
     const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
-    engine = startEngineProcess(harness, dir!);
-    const child = engine;
+    const child = fixture.startEngine();
     await waitLoaded(harness, mappingId, 30_000);
     const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], { what: `the child engine's registration\n${child.output()}` });
 

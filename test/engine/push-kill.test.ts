@@ -9,38 +9,19 @@
  * changes of unknown outcome: without an External ID each insert is looked up
  * before it is sent again, with one the retry is an upsert.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
 import { pollScheduler } from '../../src/runtime/poll-scheduler.js';
-import { startEngineProcess, type EngineProcess } from '../support/engine-process.js';
-import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { useEngineProcess } from '../support/engine-process.js';
+import type { SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ROWS = 50;
 /** 5 Collections calls of 10, all in one wave, each delayed 0.3–3 s: some commit long before the last replies. */
 const CHILD_CONFIG = { push: { batchSize: 10, concurrency: 5, debounceMs: 2, sweepIntervalMs: 500, retryBaseMs: 50, retryMaxMs: 1000 }, poll: { upperLagMs: 0 } };
 
-let h: SyncHarness | undefined;
-let dir: string | undefined;
-let engine: EngineProcess | undefined;
-
-beforeEach(async () => {
-  h = await startSyncHarness();
-  dir = await mkdtemp(path.join(tmpdir(), 'sfsync-push-kill-'));
-  await writeFile(path.join(dir, 'sfsync.config.json'), JSON.stringify(CHILD_CONFIG));
-});
-afterEach(async () => {
-  await engine?.kill();
-  engine = undefined;
-  await h?.stop();
-  h = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const fixture = useEngineProcess('push-kill', CHILD_CONFIG);
 
 async function count(harness: SyncHarness, sql: string, params: unknown[]): Promise<number> {
   return Number((await harness.pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
@@ -58,7 +39,7 @@ describe.each([
   { label: 'with an External ID (Ext_Id__c)', externalId: true },
 ])('sfsync start killed mid-push, $label', ({ externalId }) => {
   it('ends with exactly one Salesforce record per row', async () => {
-    const harness = h!;
+    const harness = fixture.harness();
     const sf = await harness.salesforce();
     const fields = externalId ? ['Name', 'Ext_Id__c'] : ['Name'];
     const plan = await withClient(harness.pool, (c) => applyMapping(c, sf, {
@@ -66,8 +47,7 @@ describe.each([
       ...(externalId ? { externalIdField: 'Ext_Id__c' } : {}),
     }));
     const mappingId = plan.mappingId;
-    engine = startEngineProcess(harness, dir!);
-    const started = engine;
+    const started = fixture.startEngine();
     await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])) === 1, { what: `the child's initial load\n${started.output()}`, timeoutMs: 20_000 });
 
     harness.emulator.org.setControls({ latency: { minMs: 300, maxMs: 3000 } });
