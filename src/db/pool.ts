@@ -10,25 +10,24 @@ export interface PoolOptions {
   max?: number;
   /** Shown in pg_stat_activity (default `sfsync`). */
   applicationName?: string;
+  /** Where a lost connection is reported (default: one line on stderr). The engine passes its logger. */
+  onLost?: (message: string, error: Error) => void;
 }
 
-/** A pg Pool for sfsync's work; errors of idle clients are logged, not thrown. */
+/** A pg Pool for sfsync's work; lost connections are reported, not thrown. */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'sfsync',
   });
-  pool.on('error', (error) => {
-    // An idle client lost its connection (server restart): the pool drops it and
-    // the next checkout reconnects. Nothing to do but say so.
-    console.error(`sfsync: idle Postgres connection lost: ${error.message}`);
-  });
-  pool.on('connect', (client) => {
-    // A checked-out client whose connection dies emits 'error'; unhandled, that
-    // would crash the process. The query in flight fails and its caller retries.
-    client.on('error', (error) => console.error(`sfsync: Postgres connection lost: ${error.message}`));
-  });
+  const report = options.onLost ?? ((message: string, error: Error) => console.error(`sfsync: ${message}: ${error.message}`));
+  // An idle client lost its connection (server restart): the pool drops it and
+  // the next checkout reconnects. Nothing to do but say so.
+  pool.on('error', (error) => report('idle Postgres connection lost', error));
+  // A checked-out client whose connection dies emits 'error'; unhandled, that
+  // would crash the process. The query in flight fails and its caller retries.
+  pool.on('connect', (client) => client.on('error', (error) => report('Postgres connection lost', error)));
   return pool;
 }
 

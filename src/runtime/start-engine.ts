@@ -40,8 +40,9 @@ export interface RunningEngine {
 /** Start the worker and components; `stop()` ends them in reverse order and closes the pools. */
 export async function startEngine(options: StartEngineOptions): Promise<RunningEngine> {
   const logger = options.logger ?? pino({ level: options.config.logLevel, base: { app: 'sfsync' } });
-  const pool = createPool(options.databaseUrl, { max: 20 });
-  const workerPool = createPool(options.databaseUrl, { max: options.config.worker.concurrency + 4, applicationName: 'sfsync worker' });
+  const onLost = (message: string, err: Error) => logger.warn({ err }, message);
+  const pool = createPool(options.databaseUrl, { max: 20, onLost });
+  const workerPool = createPool(options.databaseUrl, { max: options.config.worker.concurrency + 4, applicationName: 'sfsync worker', onLost });
   const abort = new AbortController();
   const stops: Array<() => Promise<void>> = [];
   let utils: WorkerUtils | undefined;
