@@ -28,6 +28,8 @@ export interface SyncHarnessOptions {
   config?: SfsyncConfigInput;
   /** Name of the connections row (default `emulator`). */
   connectionName?: string;
+  /** A migrated database to use instead of a fresh clone (its own server, say); the caller drops it. */
+  database?: TestDatabase;
 }
 
 /** A running harness. */
@@ -70,8 +72,8 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   try {
     const emulator = await startEmulator({ ...options.emulator, port: 0, log: options.emulator?.log ?? (() => undefined) });
     undo.push(() => emulator.stop());
-    const db = await createTestDatabase();
-    undo.push(() => db.drop());
+    const db = options.database ?? (await createTestDatabase());
+    if (!options.database) undo.push(() => db.drop());
     const pool = createPool(db.url, { max: 5, applicationName: 'sfsync test' });
     undo.push(() => pool.end());
     const { rows } = await pool.query<{ id: string }>(
