@@ -1,8 +1,9 @@
 /**
  * Exactly one Salesforce record per row whatever fails: a lost reply (the
  * emulator commits, then drops the socket), a process that dies after
- * Salesforce committed but before the write-back, or before the call; the
- * API limit pauses pushes and they resume; two engines on one database push
+ * Salesforce committed but before the write-back, or before the call; a
+ * locked row, 5xx replies and an expired session are retried; the API limit
+ * pauses pushes and they resume; two engines on one database push
  * each change once and in order.
  */
 import pg from 'pg';
@@ -53,6 +54,27 @@ describe('unknown outcomes', () => {
     await h.startEngine();
     await waitFor(async () => (await synced('Crash')) === 2, { what: 'recovery of the dead claim', timeoutMs: 20_000 });
     expect(accounts('Crash').map((r) => r.values.Name).sort()).toEqual(['Crash A', 'Crash B']);
+  });
+});
+
+describe('retryable failures', () => {
+  it('a locked row, Salesforce 5xx and an expired session are retried until every row is in, once', async () => {
+    await h.startEngine();
+    const composite = '/services/data/v59.0/composite';
+    h.emulator.org.setControls({ faults: [
+      { kind: 'UNABLE_TO_LOCK_ROW', method: 'POST', pathPrefix: composite, count: 1 },
+      { kind: '5xx', method: 'POST', pathPrefix: composite, count: 2 },
+    ] });
+    await h.pool.query(`insert into salesforce.account (name) select 'Retry ' || g from generate_series(1, 30) g`);
+    await waitFor(async () => (await synced('Retry ')) === 30, { what: 'every row through the faults', timeoutMs: 20_000 });
+    // Every session the engine holds expires now: the next push logs in again and carries on.
+    expect(h.emulator.org.sessions.expireAll(), 'the engine held a session').toBeGreaterThan(0);
+    await h.pool.query(`update salesforce.account set numberofemployees = 7 where name like 'Retry %'`);
+    await waitFor(() => accounts('Retry ').every((r) => r.values.NumberOfEmployees === 7), { what: 'the updates after the session expired', timeoutMs: 20_000 });
+    expect(accounts('Retry ')).toHaveLength(30);
+    const { rows } = await h.pool.query(`select max(attempts) as attempts, count(*) filter (where state = 'failed') as failed from sfsync.outbox where mapping_id = $1`, [mappingId]);
+    expect(Number(rows[0].failed)).toBe(0);
+    expect(Number(rows[0].attempts), 'some changes were attempted more than once').toBeGreaterThan(1);
   });
 });
 
