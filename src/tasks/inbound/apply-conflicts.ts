@@ -29,7 +29,7 @@ import pg from 'pg';
 import { writableFields } from '../../mapping/field-info.js';
 import { decideConflicts, type PendingChange } from '../../sync/conflict-rules.js';
 import type { InboundRow } from '../../sync/inbound-record.js';
-import { pendingOutboxSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
+import { lockRowsSql, pendingOutboxSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 const { escapeIdentifier, escapeLiteral } = pg;
@@ -82,9 +82,15 @@ where not exists (
                   order by p.id desc limit 1) last
    where last.pg_value is not distinct from c.pg_value and last.sf_value is not distinct from c.sf_value and last.decision = c.decision)`;
 
-/** Decide the page's conflicts, record them and drop the fields Salesforce won from unsent outbox rows. */
+/**
+ * Decide the page's conflicts, record them and drop the fields Salesforce won
+ * from unsent outbox rows. The page's rows are locked first (lockRowsSql), so
+ * no app change of them commits between this read and the apply's UPDATE.
+ */
 export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<ConflictResolution> {
-  const { rows: open } = await client.query<OutboxRow>(pendingOutboxSql(mapping), [mapping.id, rows.map((r) => r.sfid)]);
+  const sfids = rows.map((r) => r.sfid);
+  await client.query(lockRowsSql(mapping), [sfids]);
+  const { rows: open } = await client.query<OutboxRow>(pendingOutboxSql(mapping), [mapping.id, sfids]);
   const resolution: ConflictResolution = { keep: new Map(), resend: [] };
   if (open.length === 0) return resolution;
   const bySfid = new Map<string, PendingChange[]>();

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/pool.js';
 import type { InboundRow } from '../../sync/inbound-record.js';
 import { rowErrorJson } from '../../sync/inbound-record.js';
-import { attachByExternalIdSql, deleteSql, insertSql, lockRowsSql, qualified, updateBySfidSql } from '../../sync/inbound-sql.js';
+import { attachByExternalIdSql, deleteSql, insertSql, qualified, updateBySfidSql } from '../../sync/inbound-sql.js';
 import { resendWinners, resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
@@ -94,12 +94,7 @@ on conflict (sfid) do update set _sfsync_state = 'failed', _sfsync_error = exclu
 export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
   const deleting = mapping.deleteMode === 'delete' ? rows.filter((r) => r.isdeleted) : [];
   const upserting = mapping.deleteMode === 'delete' ? rows.filter((r) => !r.isdeleted) : [...rows];
-  let resolution: ConflictResolution = { keep: new Map(), resend: [] };
-  if (mapping.mode === 'read_write' && upserting.length > 0) {
-    await client.query(lockRowsSql(mapping), [upserting.map((r) => r.sfid)]);
-    resolution = await resolveConflicts(client, mapping, upserting);
-  }
-  const { keep, resend } = resolution;
+  const { keep, resend }: ConflictResolution = mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : { keep: new Map(), resend: [] };
   let failed = 0;
   const records = upserting.map((row) => {
     const errorCols = row.errors.map((e) => e.field.toLowerCase());
