@@ -173,6 +173,14 @@ export class Org implements OrgPort {
     return this.store.oldestPendingStamp();
   }
 
+  /**
+   * When the latest physically deleted record of `object` (purged from the
+   * recycle bin or hard-deleted) had been deleted, epoch ms; undefined when none was.
+   */
+  lastPhysicalDelete(object: string): number | undefined {
+    return this.store.lastPhysicalDelete(object);
+  }
+
   /** Visible records of an object in SystemModstamp order. */
   list(object: string, includeDeleted = false): StoredRow[] {
     const name = this.schema.getObject(object)?.name ?? object;

@@ -30,6 +30,8 @@ export class RecordStore {
   private readonly indexes = new Map<string, ModstampIndex>();
   /** object → field → value key → Ids, over latest versions. */
   private readonly valueIndexes = new Map<string, Map<string, Map<string, Set<string>>>>();
+  /** object → when its latest physically deleted record was deleted (epoch ms), for getDeleted's earliestDateAvailable. */
+  private readonly physicalDeletes = new Map<string, number>();
 
   /** @param indexedFields which fields of an object are unique or external ids (canonical names). */
   constructor(private readonly indexedFields: (object: string) => string[]) {}
@@ -69,6 +71,9 @@ export class RecordStore {
       this.committed.delete(id);
       current.superseded = true;
       index.remove();
+      // A purged recycle-bin record was deleted at its stamp; a hard-deleted live record now.
+      const deletedAt = current.isDeleted ? current.systemModstampMs : Date.now();
+      this.physicalDeletes.set(object, Math.max(deletedAt, this.physicalDeletes.get(object) ?? 0));
       return true;
     }
     this.committed.set(id, next);
@@ -108,8 +113,17 @@ export class RecordStore {
     return oldest;
   }
 
+  /**
+   * When the latest physically deleted record of `object` (purged from the
+   * recycle bin, or hard-deleted) had been deleted, epoch ms; undefined when none was.
+   */
+  lastPhysicalDelete(object: string): number | undefined {
+    return this.physicalDeletes.get(object);
+  }
+
   /** Forget everything. */
   clear(): void {
+    this.physicalDeletes.clear();
     this.committed.clear();
     this.pending.clear();
     this.indexes.clear();

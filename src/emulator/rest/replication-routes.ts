@@ -1,7 +1,10 @@
 /**
  * getUpdated and getDeleted (SALESFORCE-API.md §2.5). Seconds are truncated;
  * `latestDateCovered` never passes a write still in flight (delayed commit),
- * so a client that resumes from it misses nothing.
+ * so a client that resumes from it misses nothing. getDeleted's
+ * `earliestDateAvailable` is the time of the object's last physically deleted
+ * record (purged from the recycle bin, or hard-deleted), so a client whose last
+ * sync point is before it knows it missed deletes and must re-sync.
  */
 import { HttpError } from '../http.js';
 import { formatDateTime, parseDateTime } from '../org/datetime.js';
@@ -64,9 +67,20 @@ export function deleted(req: RestRequest, [name]: string[]): RestReply {
     deletedRecords.push({ id: row.id, deletedDate: row.values.SystemModstamp ?? null });
     if (deletedRecords.length > MAX_IDS) throw HttpError.of(400, 'EXCEEDED_ID_LIMIT', 'Too many ids: narrow the start/end window.');
   }
-  const earliest = Math.floor((Date.now() - DELETED_WINDOW) / MINUTE) * MINUTE;
+  const earliest = earliestDateAvailable(req, object.name);
   return {
     status: 200,
     body: { deletedRecords, earliestDateAvailable: formatDateTime(earliest), latestDateCovered: formatDateTime(covered) },
   };
+}
+
+/**
+ * The recycle bin's horizon (15 days back), or the minute boundary just after
+ * the object's last physically deleted record, whichever is later: strictly
+ * after, so a sync point equal to that delete's own minute counts as before it.
+ */
+function earliestDateAvailable(req: RestRequest, object: string): number {
+  const horizon = Math.floor((Date.now() - DELETED_WINDOW) / MINUTE) * MINUTE;
+  const purged = req.org.lastPhysicalDelete(object);
+  return purged === undefined ? horizon : Math.max(horizon, Math.floor(purged / MINUTE) * MINUTE + MINUTE);
 }
