@@ -75,7 +75,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if ((m = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(path)) !== null) {
     return handleData(ctx, req, res, m[1] ?? '', m[2] ?? '', url.searchParams);
   }
-  if ((m = /^\/cometd\/(\d+\.\d)(\/.*)?$/.exec(path)) !== null && ctx.parts.streaming !== undefined) {
+  // Any /cometd URL goes to streaming, which answers a missing or unsupported version in Bayeux form.
+  if ((m = /^\/cometd(?:\/([^/]*))?(\/.*)?$/.exec(path)) !== null && ctx.parts.streaming !== undefined) {
     return ctx.parts.streaming.handle(req, res, { apiVersion: m[1] ?? '', path: m[2] ?? '', search: url.searchParams });
   }
   throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');

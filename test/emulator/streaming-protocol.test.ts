@@ -85,6 +85,24 @@ describe('bad input', () => {
     expect(res.replies[0]).toMatchObject({ successful: false, error: expect.stringMatching(error) });
   });
 
+  it.each([
+    ['no version', '/cometd', /^400::API version in the URI is mandatory\. URI format: '\/cometd\/\d+\.0'$/],
+    ['an empty version', '/cometd/', /^400::API version in the URI is mandatory\. URI format: '\/cometd\/\d+\.0'$/],
+    ['a version that is not NN.N', '/cometd/latest', /^400::API version in the URI is mandatory\. URI format: '\/cometd\/\d+\.0'$/],
+    ['a version below 37.0', '/cometd/36.0', /^400::Unsupported API version\. Only API versions '37\.0' and later are supported\. URI format: '\/cometd\/\d+\.0'$/],
+  ])('answers a handshake to a URL with %s with HTTP 200 and a Bayeux error naming the URI format', async (_name, path, error) => {
+    const res = await fetch(`${emu.url}${path}`, {
+      method: 'POST',
+      body: JSON.stringify([{ id: 'h1', channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] }]),
+      headers: { 'content-type': 'application/json;charset=UTF-8', authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+    const replies = (await res.json()) as Reply[];
+    expect(replies).toEqual([expect.objectContaining({ id: 'h1', channel: '/meta/handshake', successful: false, error: expect.stringMatching(error) })]);
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
   it('refuses publishing and unknown meta channels', async () => {
     const session = await handshake(emu.url);
     const res = await post(emu.url, JSON.stringify([

@@ -50,6 +50,9 @@ export const BayeuxErrors = {
     `400::The replayId for channel {${channel}} wasn't found using the provided replay ID map {${formatMap(map)}}. ` +
     'Please provide a valid replay ID map whose key is the subscribed channel.',
   leadingSlash: "400::Channel subscriptions must start with a leading '/'",
+  versionMissing: (latest: string): string => `400::API version in the URI is mandatory. URI format: '/cometd/${latest}'`,
+  versionUnsupported: (latest: string): string =>
+    `400::Unsupported API version. Only API versions '37.0' and later are supported. URI format: '/cometd/${latest}'`,
   connectionType: (type: unknown): string => `400::Invalid connection type {${String(type)}}`,
   missingCookie: (clientId: string): string =>
     `400::Client ${clientId} has established a session, but no BAYEUX_BROWSER cookie present`,

@@ -6,10 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage as HttpRequest, ServerResponse } from 'node:http';
+import { MAX_VERSION } from '../api-versions.js';
 import { readBody, sendJson } from '../http.js';
 import type { OrgPort, RouteInfo } from '../ports.js';
 import type { IncomingMessage, OutgoingMessage } from './bayeux-message.js';
-import { BayeuxErrors } from './bayeux-message.js';
+import { BayeuxErrors, errorReply } from './bayeux-message.js';
 import type { BatchContext, BayeuxServer } from './bayeux-server.js';
 
 /** Bayeux batches are small; 1 MB is far above any real one. */
@@ -32,6 +33,11 @@ export async function handleCometdRequest(
     sendJson(res, 200, [{ successful: false, error: parsed.error }]);
     return;
   }
+  const versionError = versionProblem(route.apiVersion);
+  if (versionError !== undefined) {
+    sendJson(res, 200, parsed.map((m) => (isMessage(m) ? errorReply(m, versionError) : invalidMessageReply(m))));
+    return;
+  }
   const replies: OutgoingMessage[] = [];
   const valid: IncomingMessage[] = [];
   for (const message of parsed) {
@@ -48,6 +54,16 @@ export async function handleCometdRequest(
   if (result.hold !== undefined) replies.push(...result.hold.session.drain(), result.hold.reply);
   if (result.setCookies) res.setHeader('Set-Cookie', streamingCookies());
   sendJson(res, 200, replies);
+}
+
+/** Streaming needs a `NN.N` version of at least 37.0 in the URL (Streaming API error codes). */
+const MIN_STREAMING_VERSION = 37;
+
+/** The error for a URL without a usable version, or undefined. */
+function versionProblem(apiVersion: string): string | undefined {
+  const latest = `${MAX_VERSION}.0`;
+  if (!/^\d+\.\d$/.test(apiVersion)) return BayeuxErrors.versionMissing(latest);
+  return Number(apiVersion) < MIN_STREAMING_VERSION ? BayeuxErrors.versionUnsupported(latest) : undefined;
 }
 
 /** Parse the body as a non-empty JSON array, or say why it is not one. */
