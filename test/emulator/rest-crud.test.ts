@@ -89,6 +89,16 @@ describe('emulator REST records', () => {
     expect(await err({ Name: 'Dup', Ext_Id__c: 'u-1' })).toBe('DUPLICATE_VALUE');
   });
 
+  it('names a lookup by its standard label (Account ID) in MALFORMED_ID and describe', async () => {
+    const res = await raw(conn, 'POST', '/services/data/v59.0/sobjects/Contact', JSON.stringify({ LastName: 'Doe', AccountId: 'garbage' }));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual([{ errorCode: 'MALFORMED_ID', message: 'Account ID: id value of incorrect type: garbage', fields: ['AccountId'] }]);
+    const contact = await conn.sobject('Contact').describe();
+    const label = (name: string): string | undefined => contact.fields.find((f) => f.name === name)?.label;
+    expect([label('AccountId'), label('OwnerId'), label('CreatedById'), label('LastModifiedById')])
+      .toEqual(['Account ID', 'Owner ID', 'Created By ID', 'Last Modified By ID']);
+  });
+
   it('accepts parent references by external id and computes formulas on read without moving SystemModstamp', async () => {
     await conn.sobject('Account').create({ Name: 'Parent Co', Ext_Id__c: 'P-1' });
     const res = await conn.sobject('Invoice__c').create({ Amount__c: 10, Code__c: 'INV-1', Account__r: { Ext_Id__c: 'P-1' } } as never);

@@ -32,9 +32,14 @@ const DEFAULT_LENGTH: Partial<Record<FieldType, number>> = {
   combobox: 255, phone: 40, email: 80, url: 255, encryptedstring: 175,
 };
 
-/** Turn `BillingPostalCode` into `Billing Postal Code` for labels. */
+/**
+ * Turn `BillingPostalCode` into `Billing Postal Code` for labels; standard
+ * lookups end in `ID` as Salesforce labels them (`AccountId` → `Account ID`,
+ * which MALFORMED_ID messages quote).
+ */
 export function labelOf(name: string): string {
-  return name.replace(/__c$/, '').replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
+  const label = name.replace(/__c$/, '').replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
+  return name.endsWith('__c') ? label : label.replace(/ Id$/, ' ID');
 }
 
 /** Build one field definition. Booleans are never nillable, as in Salesforce. */
