@@ -30,6 +30,15 @@ import type { FieldInfo } from '../mapping/field-info.js';
 /** A mapping's conflict policy. */
 export type ConflictPolicy = 'salesforce_wins' | 'postgres_wins' | 'newest_wins';
 
+/**
+ * `newest_wins` compares at Salesforce's precision. SystemModstamp has whole
+ * seconds (SALESFORCE-API.md §5.2): an edit at 12:00:05.700 reads 12:00:05.
+ * The Postgres change's time is cut to the second as well, and a tie goes to
+ * Salesforce. Comparing its milliseconds with a cut stamp would let Postgres
+ * win every same-second race, even when the Salesforce edit came later.
+ */
+const wholeSecond = (d: Date): number => Math.floor(d.getTime() / 1000) * 1000;
+
 /** An open outbox row of the record, oldest first. */
 export interface PendingChange {
   outboxId: string;
@@ -112,7 +121,7 @@ export function decideConflicts(input: {
     }
     const sfWins =
       input.policy === 'salesforce_wins' ||
-      (input.policy === 'newest_wins' && input.sfModstamp !== null && input.sfModstamp.getTime() >= last.createdAt.getTime());
+      (input.policy === 'newest_wins' && input.sfModstamp !== null && input.sfModstamp.getTime() >= wholeSecond(last.createdAt));
     outcome.conflicts.push({ field: field.name, pgValue, sfValue, decision: sfWins ? 'salesforce' : 'postgres' });
     if (!sfWins) {
       outcome.keepColumns.push(field.column);

@@ -37,6 +37,9 @@ async function conflict(policy: Policy, tag: string, sfFirst = false): Promise<{
   const pgEdit = () => h.pool.query('update salesforce.account set name = $2, phone = $3 where sfid = $1', [sfid, `PG ${tag}`, `P-pg ${tag}`]);
   if (sfFirst) {
     await sfEdit();
+    // newest_wins compares at whole seconds (Salesforce's precision) and gives a tie to Salesforce: edit Postgres in a later second.
+    const nextSecond = Math.floor(Date.now() / 1000) * 1000 + 1000;
+    await waitFor(() => Date.now() >= nextSecond, { what: 'the next second' });
     await pgEdit();
   } else {
     await pgEdit();

@@ -41,6 +41,13 @@ describe('decideConflicts', () => {
     expect(decideConflicts({ ...input, policy: 'newest_wins', sfModstamp: new Date('2024-01-01T00:00:09Z') }).conflicts[0]?.decision).toBe('postgres');
   });
 
+  it('newest_wins compares at whole seconds, as Salesforce stamps them, and gives a tie to Salesforce', () => {
+    // The Postgres change at 10.300 s; Salesforce's edit in the same second reads 10.000 s whenever it happened.
+    const input = { fields: [name], sfValues: { name: 'sf' }, pending: [pending({ Name: 'pg' }, { Name: 'old' }, new Date('2024-01-01T00:00:10.300Z'))], policy: 'newest_wins' as const };
+    expect(decideConflicts({ ...input, sfModstamp: new Date('2024-01-01T00:00:10.000Z') }).conflicts[0]?.decision).toBe('salesforce');
+    expect(decideConflicts({ ...input, sfModstamp: new Date('2024-01-01T00:00:09.000Z') }).conflicts[0]?.decision).toBe('postgres');
+  });
+
   it('sends Salesforce\'s value again when it wins a field a change in flight carries', () => {
     const input = { fields: [name], sfValues: { name: 'sf' }, sfModstamp: null };
     const out = decideConflicts({ ...input, policy: 'salesforce_wins', pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), inFlight('8', { Name: 'pg' }, { Name: 'a' }), unsent('9', { Name: 'pg2' }, { Name: 'pg' })] });
