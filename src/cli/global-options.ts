@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { SfsyncConfig, SfsyncConfigInput } from '../config/config-schema.js';
+import { SfsyncError } from '../errors.js';
 
 /** The global flags as commander parses them. */
 export interface GlobalFlags {
@@ -20,6 +21,13 @@ export function addGlobalOptions(program: Command): void {
     .option('--database-url <url>', 'Postgres connection string (default: DATABASE_URL, else an embedded Postgres under --data-dir)')
     .option('--data-dir <dir>', 'directory of the embedded Postgres and local state (default: .sfsync, or SFSYNC_DATA_DIR)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)');
+}
+
+/** A listing command's `--limit`: a positive whole number, or a one-line usage error. */
+export function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit <= 0) throw new SfsyncError('USAGE', `--limit must be a positive whole number, not "${value}".`);
+  return limit;
 }
 
 /** The global flags seen from any (sub)command. */

@@ -7,6 +7,7 @@ import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerErrors } from './commands/errors.js';
+import { registerPending } from './commands/pending.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
@@ -39,6 +40,7 @@ for (const register of [
   registerStart,
   registerStatus,
   registerErrors,
+  registerPending,
   registerReload,
   registerPauseResume,
   registerExport,

@@ -139,6 +139,27 @@ describe('mapping lifecycle', () => {
     expect(rows.map((r) => r.state)).toEqual(['new', 'ignored']);
   });
 
+  it('pending lists the rows waiting to be sent, and why', async () => {
+    // Left by the test above: the retried change of Account row 1 (its error cleared). One more waits for a parent.
+    await world.pool.query(
+      `insert into sfsync.outbox (mapping_id, record_id, op, changed, attempts, next_attempt_at, error)
+       values ($1, 5, 'insert', '{"Name": "Child"}', 2, now() + interval '1 minute', '{"code": "WAITING_FOR_PARENT", "message": "waiting for row 4"}')`,
+      [accountId],
+    );
+    try {
+      const listed = parseJson<{ pending: Array<{ recordId: number; ops: string[]; inFlight: boolean; attempts: number; errorCode: string | null }> }>(await world.sfsync(['pending', '--mapping', 'Account', '--json']));
+      expect(listed.pending.map(({ recordId, ops, inFlight, attempts, errorCode }) => ({ recordId, ops, inFlight, attempts, errorCode }))).toEqual([
+        { recordId: 1, ops: ['update'], inFlight: false, attempts: 0, errorCode: null },
+        { recordId: 5, ops: ['insert'], inFlight: false, attempts: 2, errorCode: 'WAITING_FOR_PARENT' },
+      ]);
+      const human = await world.sfsync(['pending']);
+      expect(human.stdout).toMatch(/Account\s+5\s+-\s+insert\s+.*WAITING_FOR_PARENT: waiting for row 4/);
+      expectOneLineFailure(await world.sfsync(['pending', '--limit', '0']), /--limit must be a positive whole number.*\[USAGE\]/);
+    } finally {
+      await world.pool.query(`delete from sfsync.outbox where record_id = 5 and mapping_id = $1`, [accountId]);
+    }
+  });
+
   it('status shows both mappings; unmap removes one and keeps its table', async () => {
     const report = parseJson<{ mappings: Array<{ sobject: string; pendingChanges: number; state: string }> }>(await world.sfsync(['status', '--json']));
     expect(report.mappings.map((m) => m.sobject)).toEqual(['Account', 'Contact']);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
 import { listFailed, settleFailed, type FailedChange, type FailedSelector } from '../failed-changes.js';
+import { parseLimit } from '../global-options.js';
 import { formatTable, formatTime, printJson } from '../output.js';
 import { action } from '../run-command.js';
 
@@ -28,8 +29,7 @@ export function registerErrors(program: Command): void {
     .option('--json', 'print them as JSON')
     .action(
       action(async (flags: ListFlags, command: Command) => {
-        const limit = Number(flags.limit);
-        if (!Number.isInteger(limit) || limit <= 0) throw new SfsyncError('USAGE', `--limit must be a positive whole number, not "${flags.limit}".`);
+        const limit = parseLimit(flags.limit);
         const rows = await withSession(command, ({ pool }) => listFailed(pool, flags.mapping, limit));
         if (flags.json) printJson({ failed: rows });
         else console.log(formatFailed(rows));
