@@ -79,6 +79,14 @@ export function attachByExternalIdSql(t: InboundTable): string | undefined {
 }
 
 /**
+ * Margin for clock skew between Postgres (claim times) and Salesforce
+ * (CreatedDate), in seconds: a record created up to this long before a local
+ * insert was claimed may still be that insert. The push's lookup of inserts
+ * of unknown outcome uses the same margin (push-lookup.ts).
+ */
+export const CLOCK_MARGIN_SECONDS = 300;
+
+/**
  * Insert records not in the table yet.
  *
  * Without an External ID, a record created while a local insert of the same
@@ -86,10 +94,10 @@ export function attachByExternalIdSql(t: InboundTable): string | undefined {
  * "unknown" after a crash) may BE that insert, committed in Salesforce before
  * the write-back: inserting it here too would make a second row, and the
  * push's recovery lookup would then re-send the insert (a duplicate record).
- * Such records are deferred: the push adopts them by lookup and writes the
- * sfid back, and the drift re-poll of this window (`$2` = mapping id) inserts
- * whatever nobody adopted. The 5-minute margin matches the push's lookup
- * margin for clock skew (push-lookup.ts).
+ * Such records are held back ({@link unresolvedInsertGuard}) and written to
+ * `sfsync.deferred_inserts` ({@link deferSql}): the push adopts them by lookup
+ * and writes the sfid back, and the next poll after the insert resolves
+ * fetches whatever nobody adopted by Id (tasks/inbound/release-deferred.ts).
  */
 export function insertSql(t: InboundTable): string {
   const fields = live(t);
@@ -100,17 +108,40 @@ export function insertSql(t: InboundTable): string {
     `select ${values.join(', ')}`,
     `from ${recordset(t)}`,
     `where not exists (select 1 from ${qualified(t)} as t where t.sfid = r.sfid)`,
-    ...(t.externalIdColumn ? [] : [unresolvedLocalInsertGuard]),
+    ...(t.externalIdColumn ? [] : [`and not ${unresolvedInsertGuard('$2', 'r.createddate::timestamp(3)')}`]),
     'on conflict (sfid) do nothing',
   ].join('\n');
 }
 
-const unresolvedLocalInsertGuard = [
-  'and not exists (select 1 from sfsync.outbox as o',
-  "  where o.mapping_id = $2 and o.op = 'insert'",
-  "  and (o.state = 'pending' or (o.state = 'new' and o.unknown_since is not null))",
-  "  and r.createddate::timestamp(3) >= (coalesce(o.unknown_since, o.claimed_at) - interval '5 minutes') at time zone 'UTC')",
-].join('\n');
+/**
+ * `exists (…)`: a local insert of mapping `mappingParam` with an unresolved
+ * outcome (in flight, or unknown) that a record created at `createddate`
+ * (timestamp, UTC) may be. Shared by the insert and the release of deferred
+ * records, so both hold back exactly the same records.
+ */
+export function unresolvedInsertGuard(mappingParam: string, createddate: string): string {
+  return [
+    'exists (select 1 from sfsync.outbox as o',
+    `  where o.mapping_id = ${mappingParam} and o.op = 'insert'`,
+    "  and (o.state = 'pending' or (o.state = 'new' and o.unknown_since is not null))",
+    `  and ${createddate} >= (coalesce(o.unknown_since, o.claimed_at) - interval '${CLOCK_MARGIN_SECONDS} seconds') at time zone 'UTC')`,
+  ].join('\n');
+}
+
+/**
+ * Remember the page's records that are still not in the table after the
+ * insert (held back by the guard), in the apply's transaction. `$1` the
+ * page's recordset, `$2` mapping id. Mappings with an External ID hold
+ * nothing back and skip it.
+ */
+export function deferSql(t: InboundTable): string {
+  return [
+    'insert into sfsync.deferred_inserts (mapping_id, sfid, createddate)',
+    "select $2, r.sfid, r.createddate::timestamp(3) from jsonb_to_recordset($1::jsonb) as r(sfid text, createddate text)",
+    `where not exists (select 1 from ${qualified(t)} as t where t.sfid = r.sfid)`,
+    'on conflict (mapping_id, sfid) do nothing',
+  ].join('\n');
+}
 
 /** Delete rows of records deleted in Salesforce (delete_mode 'delete'), unless the row is newer. */
 export function deleteSql(t: InboundTable): string {
@@ -122,16 +153,23 @@ export function deleteSql(t: InboundTable): string {
 }
 
 /**
- * Lock the page's rows that exist already, before their open outbox rows are
- * read (read_write mappings), with the lock the UPDATE takes anyway. An app
- * transaction that changed one of them commits first, and the read that
- * follows (a new snapshot) sees its change and decides the conflict; one that
- * comes later waits for this apply and is captured against Salesforce's
- * values. Without it, a change committed between the read and the UPDATE was
- * overwritten in the column with no conflict recorded.
+ * Lock the page's rows that exist already, in id order, before anything else
+ * of the apply (read_write mappings). This is the first step of the one lock
+ * order every writer of a mapped table and its outbox rows follows: mapped
+ * rows by id, then outbox rows (the push's write-back locks its rows the same
+ * way), so an apply and a write-back never deadlock. `for update`, the
+ * strongest mode the apply's statements take (the External ID attach sets
+ * the unique sfid), so no statement after it has to upgrade a lock.
+ *
+ * It also closes a race: an app transaction that changed one of the rows
+ * commits first, and the read of open outbox rows that follows (a new
+ * snapshot) sees its change and decides the conflict; one that comes later
+ * waits for this apply and is captured against Salesforce's values. Without
+ * it, a change committed between that read and the UPDATE was overwritten in
+ * the column with no conflict recorded.
  */
 export function lockRowsSql(t: InboundTable): string {
-  return `select 1 from ${qualified(t)} where sfid = any($1::text[]) order by id for no key update`;
+  return `select 1 from ${qualified(t)} where sfid = any($1::text[]) order by id for update`;
 }
 
 /** Open outbox rows of the page's records, oldest first (read_write mappings). */

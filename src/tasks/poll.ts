@@ -10,6 +10,7 @@ import { fetchAndApply } from './inbound/fetch-apply.js';
 import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
 import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from './inbound/poll-jobs.js';
 import { withRemovedFields } from './inbound/removed-field.js';
+import { releaseDeferred } from './inbound/release-deferred.js';
 import { promoteReplay, readPendingReplay } from './inbound/stream-replay.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
 import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../sync/window-bounds.js';
@@ -56,6 +57,7 @@ async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark
   if (!window) {
     // Within the same second as the last window: only an event poll reads the tail (latency), nothing is recorded.
     if (reason === 'event') await fetchAndApply(ctx.pool, client, mapping, soql, { api: 'rest', includeDeleted: true });
+    await releaseDeferred(ctx.pool, client, mapping);
     await promoteReplay(ctx.pool, mapping.connectionId, pending);
     return;
   }
@@ -73,10 +75,11 @@ async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark
       await tx.query('update sfsync.mappings set watermark = $2, updated_at = now() where id = $1 and watermark = $3', [mapping.id, window.upper, watermark]);
     });
     await scheduleDrift(ctx, mapping.connectionId, mapping.id, windowId, due);
-    await promoteReplay(ctx.pool, mapping.connectionId, pending);
   } catch (error) {
     counters.apiCalls = client.callCount - startCalls;
     await failWindow(ctx.pool, windowId, counters, error);
     throw error;
   }
+  await releaseDeferred(ctx.pool, client, mapping);
+  await promoteReplay(ctx.pool, mapping.connectionId, pending);
 }

@@ -15,10 +15,25 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
+import { CLOCK_MARGIN_SECONDS } from '../sync/inbound-sql.js';
 import { soqlDateTime, soqlString } from '../sync/soql-literals.js';
 import type { PushMapping } from './push-claim.js';
 
-const CLOCK_MARGIN_MS = 5 * 60_000;
+const CLOCK_MARGIN_MS = CLOCK_MARGIN_SECONDS * 1000;
+
+/**
+ * How long after an insert's outcome became unknown a lookup that found
+ * nothing is trusted. A call whose reply was lost may still be running on
+ * Salesforce's side and commit after the lookup; re-sending then would create
+ * the record twice. Until this much time has passed since the claim, the
+ * insert is retried with back-off (state new, error OUTCOME_UNKNOWN) and
+ * looked up again each time, never sent.
+ * 10 s: several times what a create call takes (the soak's late commits
+ * hold one for 1.5 s, the engine test's for 3 s), short enough that an insert
+ * that never reached Salesforce is sent again within about 15 s (the lookups
+ * follow the push back-off: 1, 2, 4, 8 s).
+ */
+export const UNKNOWN_OUTCOME_SETTLE_MS = 10_000;
 
 /** One insert to look up: its record id, the body that was sent, and since when its outcome is unknown. */
 export interface LookupRequest {

@@ -9,7 +9,7 @@ import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js
 import { coalesceChanges, type CoalescedChange, type OutboxChange } from '../sync/coalesce-changes.js';
 import { toSalesforceRecord } from '../sync/push-values.js';
 import { currentSfids, type PushMapping } from './push-claim.js';
-import { findCreated } from './push-lookup.js';
+import { findCreated, UNKNOWN_OUTCOME_SETTLE_MS } from './push-lookup.js';
 import { isForeignKeyNotFound, resolveReferences, withoutRelationships } from './push-references.js';
 import { sendOps, type PushOp, type PushOutcome } from './push-send.js';
 import { pauseConnection, writeBack, type RecordResultRow } from './push-write-back.js';
@@ -45,8 +45,12 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
   // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
   const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })));
-  const toSend = ops.filter((o) => !found.has(o.recordId));
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
+  // Not found yet, but the lost call may still commit: look again later instead of creating it twice.
+  const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && Date.now() - byRecord.get(o.recordId)!.unknownSince!.getTime() < UNKNOWN_OUTCOME_SETTLE_MS).map((o) => o.recordId));
+  const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
+  for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
+  const toSend = ops.filter((o) => !found.has(o.recordId) && !unsettled.has(o.recordId));
   const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
   for (const op of toSend) {
     const outcome = outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };

@@ -71,6 +71,9 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
     await client.query(`set local sfsync.origin = 'sfsync'`);
     // Before any row lock, so the two lock modes never wait on each other's rows.
     if (settling) await client.query(`select ${settling.exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [PARENT_LOCK_CLASS, mapping.connectionId]);
+    // Lock order (docs/architecture.md): the mapped rows in id order, then their outbox rows,
+    // as the inbound apply does; updating the outbox first deadlocked with it.
+    await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [[...new Set(rows.map((r) => r.change.recordId))]]);
     await client.query(
       `update sfsync.outbox o
           set state = u.state, sfid = coalesce(u.sfid, o.sfid), error = u.error, attempts = o.attempts + u.inc,

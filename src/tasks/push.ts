@@ -6,8 +6,11 @@
  * next push (any process) recovers the claims (sfsync.recover_outbox) as
  * changes of unknown outcome. Rounds of up to CLAIM_LIMIT records repeat
  * until nothing is due; a REQUEST_LIMIT_EXCEEDED ends the job and queues the
- * next one for when the connection's pause ends.
+ * next one for when the connection's pause ends. When records a poll held
+ * back for unresolved inserts wait, it queues a poll to release them.
  */
+import { hasDeferred } from './inbound/release-deferred.js';
+import { scheduleEventPoll } from './inbound/poll-jobs.js';
 import { jobKeys } from './payloads.js';
 import { claimChanges, loadPushMapping } from './push-claim.js';
 import { pushRound } from './push-round.js';
@@ -53,6 +56,8 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
       }
     }
     if (retryAt) await context.addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId), runAt: retryAt });
+    // Records a poll held back while this push's inserts were unresolved can go in now (release-deferred.ts).
+    if (await hasDeferred(db, mappingId)) await scheduleEventPoll(context, mappingId);
   } finally {
     db.release();
   }

@@ -52,7 +52,8 @@ describe('unknown outcomes', () => {
     await sf.create('Account', [{ Name: 'Crash A', NumberOfEmployees: 1 }]); // only A reached Salesforce
     await dying.end();
     await h.startEngine();
-    await waitFor(async () => (await synced('Crash')) === 2, { what: 'recovery of the dead claim', timeoutMs: 20_000 });
+    // B is sent again only once the lookups have not found it for UNKNOWN_OUTCOME_SETTLE_MS (10 s).
+    await waitFor(async () => (await synced('Crash')) === 2, { what: 'recovery of the dead claim', timeoutMs: 40_000 });
     expect(accounts('Crash').map((r) => r.values.Name).sort()).toEqual(['Crash A', 'Crash B']);
   });
 });

@@ -29,7 +29,7 @@ import pg from 'pg';
 import { writableFields } from '../../mapping/field-info.js';
 import { decideConflicts, type PendingChange } from '../../sync/conflict-rules.js';
 import type { InboundRow } from '../../sync/inbound-record.js';
-import { lockRowsSql, pendingOutboxSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
+import { pendingOutboxSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 const { escapeIdentifier, escapeLiteral } = pg;
@@ -84,12 +84,12 @@ where not exists (
 
 /**
  * Decide the page's conflicts, record them and drop the fields Salesforce won
- * from unsent outbox rows. The page's rows are locked first (lockRowsSql), so
- * no app change of them commits between this read and the apply's UPDATE.
+ * from unsent outbox rows. The caller has locked the page's rows (lockRowsSql,
+ * in applyRowsIn), so no app change of them commits between this read and the
+ * apply's UPDATE, and no write-back holds their outbox rows meanwhile.
  */
 export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<ConflictResolution> {
   const sfids = rows.map((r) => r.sfid);
-  await client.query(lockRowsSql(mapping), [sfids]);
   const { rows: open } = await client.query<OutboxRow>(pendingOutboxSql(mapping), [mapping.id, sfids]);
   const resolution: ConflictResolution = { keep: new Map(), resend: [] };
   if (open.length === 0) return resolution;

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/pool.js';
 import type { InboundRow } from '../../sync/inbound-record.js';
 import { rowErrorJson } from '../../sync/inbound-record.js';
-import { attachByExternalIdSql, deleteSql, insertSql, qualified, updateBySfidSql } from '../../sync/inbound-sql.js';
+import { attachByExternalIdSql, deferSql, deleteSql, insertSql, lockRowsSql, qualified, updateBySfidSql } from '../../sync/inbound-sql.js';
 import { resendWinners, resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
@@ -94,6 +94,8 @@ on conflict (sfid) do update set _sfsync_state = 'failed', _sfsync_error = exclu
 export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
   const deleting = mapping.deleteMode === 'delete' ? rows.filter((r) => r.isdeleted) : [];
   const upserting = mapping.deleteMode === 'delete' ? rows.filter((r) => !r.isdeleted) : [...rows];
+  // Lock order (docs/architecture.md): every row the page touches, in id order, before any outbox row.
+  if (mapping.mode === 'read_write') await client.query(lockRowsSql(mapping), [rows.map((r) => r.sfid)]);
   const { keep, resend }: ConflictResolution = mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : { keep: new Map(), resend: [] };
   let failed = 0;
   const records = upserting.map((row) => {
@@ -120,6 +122,8 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
     applied += (await client.query(updateBySfidSql(mapping), [json])).rowCount ?? 0;
     const insert = insertSql(mapping);
     applied += (await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id])).rowCount ?? 0;
+    // Records the insert held back for an unresolved local insert (insertSql) are remembered until they can go in.
+    if (!mapping.externalIdColumn && mapping.mode === 'read_write') await client.query(deferSql(mapping), [json, mapping.id]);
     // After the update: the re-sends read Salesforce's values from the table.
     await resendWinners(client, mapping, resend);
   }

@@ -1,0 +1,108 @@
+/**
+ * The causes the chaos soak found, one test each (each fails without its fix):
+ * - a Salesforce record held back while a local insert was unresolved
+ *   (no External ID) arrives at the next poll once the insert is settled,
+ *   instead of never (the drift re-poll held it back again);
+ * - a create whose reply was lost and whose record commits late is adopted by
+ *   the lookup, not sent a second time;
+ * - the push's write-back takes the mapped row before its outbox rows, the
+ *   inbound apply's order, so the two never deadlock.
+ */
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimChanges, loadPushMapping } from '../../src/tasks/push-claim.js';
+import { writeBack } from '../../src/tasks/push-write-back.js';
+import { coalesceChanges } from '../../src/sync/coalesce-changes.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { waitFor } from '../support/wait-for.js';
+import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';
+
+let h: SyncHarness;
+let mappingId: string;
+
+beforeEach(async () => {
+  h = await startSyncHarness();
+  // No External ID: the mapping where local inserts of unknown outcome hold Salesforce records back.
+  mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name', 'NumberOfEmployees'], mode: 'read_write', driftDelay: '1 hour' });
+});
+afterEach(() => h?.stop());
+
+const accounts = (prefix: string) => h.emulator.org.list('Account').filter((r) => String(r.values.Name).startsWith(prefix));
+
+describe('records held back for an unresolved local insert', () => {
+  it('arrive at the next poll once the insert is settled, not at the nightly reconcile', async () => {
+    await h.startEngine();
+    await waitLoaded(h, mappingId);
+    // A local insert claimed by a push that is still running (its backend lives): outcome unresolved.
+    const pusher = new pg.Client(h.db.url);
+    await pusher.connect();
+    try {
+      await h.pool.query("insert into salesforce.account (name) values ('Local in flight')");
+      const claimed = await pusher.query('select id from sfsync.claim_outbox($1, $2, 10)', [mappingId, 'test-push']);
+      expect(claimed.rows).toHaveLength(1);
+      const conn = await sfConnection(h);
+      const { id } = (await conn.sobject('Account').create({ Name: 'Made in Salesforce' })) as { id: string };
+      await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts where sfid = $1', [id])).rowCount === 1, { what: 'the record held back', timeoutMs: 20_000 });
+      expect(await rowOf(h, 'account', id)).toBeUndefined();
+      // The push settles: Salesforce refused the insert for good.
+      await pusher.query(`update sfsync.outbox set state = 'failed', error = '{"code":"REQUIRED_FIELD_MISSING"}', done_at = now() where id = $1`, [claimed.rows[0].id]);
+      // Drift is an hour away: only the release of held-back records brings it in.
+      const row = await waitFor(() => rowOf(h, 'account', id), { what: 'the held-back record', timeoutMs: 20_000 });
+      expect(row['name']).toBe('Made in Salesforce');
+      await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts')).rowCount === 0, { what: 'the line forgotten' });
+    } finally {
+      await pusher.end();
+    }
+  });
+});
+
+describe('an insert whose reply was lost and whose record commits late', () => {
+  it('is looked up again until the record shows, and never sent twice', async () => {
+    // The record becomes visible 3 s after the call; the lookup 1 s after the lost reply finds nothing.
+    h.emulator.org.setControls({ commitDelayMs: 3000, lostResponses: { next: 1, method: 'POST', pathPrefix: '/services/data/v59.0/composite/sobjects' } });
+    await h.startEngine();
+    await waitLoaded(h, mappingId);
+    await h.pool.query("insert into salesforce.account (name, numberofemployees) values ('Late and lost', 5)");
+    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'Late and lost' and sfid is not null and _sfsync_state = 'synced'")).rowCount === 1, {
+      what: 'the row synced',
+      timeoutMs: 40_000,
+    });
+    h.emulator.org.setControls({ commitDelayMs: 0 });
+    await waitFor(() => h.emulator.org.counts().pendingCommits === 0, { what: 'every delayed commit visible' });
+    expect(h.emulator.org.controls.lostResponses.next, 'the reply was lost').toBe(0);
+    expect(accounts('Late and lost')).toHaveLength(1);
+    const { rows } = await h.pool.query("select sfid from salesforce.account where name = 'Late and lost'");
+    expect(rows).toEqual([{ sfid: accounts('Late and lost')[0]!.id }]);
+  });
+});
+
+describe('lock order', () => {
+  it('the write-back holds the mapped row before it waits for an outbox row', async () => {
+    const { rows } = await h.pool.query<{ id: string }>("insert into salesforce.account (name) values ('Locked') returning id::text");
+    const recordId = rows[0]!.id;
+    const pusher = new pg.Client(h.db.url);
+    const holder = new pg.Client(h.db.url);
+    await pusher.connect();
+    await holder.connect();
+    try {
+      const mapping = (await loadPushMapping(pusher, mappingId))!;
+      const groups = await claimChanges(pusher, mappingId, 'test-push', 10);
+      const change = coalesceChanges(groups[0]!);
+      // Another transaction holds the outbox row (as an inbound apply dropping a field would).
+      await holder.query('begin');
+      await holder.query('select 1 from sfsync.outbox where mapping_id = $1 for update', [mappingId]);
+      const pid = (await pusher.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const done = writeBack(pusher, mapping, [{ change, outcome: { kind: 'success', sfid: '001000000000001AAA' } }], { retryBaseMs: 1000, retryMaxMs: 1000 });
+      await waitFor(async () => (await h.pool.query("select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'", [pid])).rowCount === 1, { what: 'the write-back waiting' });
+      // The mapped row is already the write-back's: an apply would wait here, before touching the outbox.
+      const probe = await h.pool.query('select 1 from salesforce.account where id = $1 for update nowait', [recordId]).then(() => 'free', (error: { code?: string }) => error.code);
+      expect(probe).toBe('55P03');
+      await holder.query('rollback');
+      await done;
+      expect((await h.pool.query('select sfid from salesforce.account where id = $1', [recordId])).rows[0].sfid).toBe('001000000000001AAA');
+    } finally {
+      await holder.end();
+      await pusher.end();
+    }
+  });
+});
