@@ -11,13 +11,17 @@
  * window, at most once per drift delay. An idle mapping at 30 s polls and the
  * default 10-minute delay makes 6 re-polls an hour instead of 120.
  * The payload's `windowId` names any primary window of the mapping (the one
- * that queued the job).
+ * that queued the job). A failed re-poll leaves its windows due and the job
+ * queues itself again within a minute (inbound/retry-later.ts): a drift
+ * re-poll is never dropped.
  */
 import type { SfsyncTask } from './task-list.js';
 import type { EngineContext } from '../runtime/engine-context.js';
 import { fetchAndApply } from './inbound/fetch-apply.js';
 import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
-import { scheduleDrift } from './inbound/poll-jobs.js';
+import { driftQueue, scheduleDrift } from './inbound/poll-jobs.js';
+import { retryLaterOnFailure } from './inbound/retry-later.js';
+import { jobKeys } from './payloads.js';
 import { withRemovedFields } from './inbound/removed-field.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
 import { coalesceDriftWindows, nextDriftRun, type DriftRange, type DueWindow } from '../sync/drift-windows.js';
@@ -30,6 +34,12 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   if (mappingId === undefined) return;
   const mapping = await loadInboundMapping(ctx.pool, mappingId);
   if (mapping.state === 'paused') return; // resume re-polls from the watermark; nothing here is lost
+  const retry = { task: 'sfsync:drift' as const, payload, jobKey: jobKeys.drift(mapping.id), queueName: driftQueue(ctx, mapping.connectionId, mapping.id) };
+  await retryLaterOnFailure(ctx, retry, () => repollDue(ctx, mapping));
+};
+
+/** Re-poll every due window of the mapping, then queue the next run for the earliest window still due. */
+async function repollDue(ctx: EngineContext, mapping: InboundMapping): Promise<void> {
   const startedMs = Date.now();
   const due = await ctx.pool.query<{ id: string; lower: Date; upper: Date; records_seen: number }>(
     "select id::text, lower, upper, records_seen from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and secondary_due_at <= now()",
@@ -43,7 +53,7 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   );
   const first = next.rows[0];
   if (first) await scheduleDrift(ctx, mapping.connectionId, mapping.id, first.id, nextDriftRun(first.due, startedMs, mapping.driftDelayMs));
-};
+}
 
 /** One secondary poll over `range`; its primaries are marked re-polled when it succeeds. */
 async function repoll(ctx: EngineContext, mapping: InboundMapping, range: DriftRange): Promise<void> {

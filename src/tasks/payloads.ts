@@ -12,12 +12,12 @@ export interface TaskPayloads {
   'sfsync:push': { mappingId: string };
   /** Poll a mapping's next primary window (interval, streaming event, or on demand). */
   'sfsync:poll': { mappingId: string; reason?: 'interval' | 'event' | 'manual' };
-  /** Re-poll a past primary window to repair drift. */
-  'sfsync:drift': { windowId: string };
+  /** Re-poll a past primary window to repair drift. `retry`: failed runs before this one (inbound/retry-later.ts). */
+  'sfsync:drift': { windowId: string; retry?: number };
   /** Compare Id + SystemModstamp of every record and fix missing, extra and stale rows. */
-  'sfsync:reconcile': { mappingId: string };
+  'sfsync:reconcile': { mappingId: string; retry?: number };
   /** Initial load or reload through Bulk API 2.0; `fields` backfills only newly added fields. */
-  'sfsync:reload': { mappingId: string; fields?: string[] };
+  'sfsync:reload': { mappingId: string; fields?: string[]; retry?: number };
   /** Delete finished outbox changes older than config.push.keepDoneHours. */
   'sfsync:prune-outbox': Record<string, never>;
 }
@@ -31,5 +31,6 @@ export const jobKeys = {
   poll: (mappingId: string) => `sfsync:poll:${mappingId}`,
   reconcile: (mappingId: string) => `sfsync:reconcile:${mappingId}`,
   reload: (mappingId: string) => `sfsync:reload:${mappingId}`,
+  drift: (mappingId: string) => `sfsync:drift:${mappingId}`,
   pruneOutbox: 'sfsync:prune-outbox',
 } as const;

@@ -2,10 +2,14 @@
  * `sfsync:reconcile`: the full comparison of a mapping with Salesforce
  * (tasks/inbound/reconcile-table.ts), recorded as a `reconcile` window. Queued
  * nightly per mapping by the poll-scheduler component (config.poll.reconcileCron)
- * and on demand (`select sfsync.request_reconcile('Account')`).
+ * and on demand (`select sfsync.request_reconcile('Account')`). A failed run
+ * queues itself again within a minute, until it succeeds (inbound/retry-later.ts).
  */
 import type { SfsyncTask } from './task-list.js';
-import { loadInboundMapping } from './inbound/inbound-mapping.js';
+import type { EngineContext } from '../runtime/engine-context.js';
+import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
+import { retryLaterOnFailure } from './inbound/retry-later.js';
+import { jobKeys } from './payloads.js';
 import { reconcileTable } from './inbound/reconcile-table.js';
 import { failWindow, finishWindow, startWindow } from './inbound/window-log.js';
 
@@ -13,6 +17,11 @@ import { failWindow, finishWindow, startWindow } from './inbound/window-log.js';
 export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helpers, ctx) => {
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
   if (mapping.state !== 'active') return;
+  const retry = { task: 'sfsync:reconcile' as const, payload, jobKey: jobKeys.reconcile(mapping.id) };
+  await retryLaterOnFailure(ctx, retry, () => reconcileMapping(ctx, mapping));
+};
+
+async function reconcileMapping(ctx: EngineContext, mapping: InboundMapping): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);
   const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'reconcile', lower: new Date(0), upper: new Date(Math.floor(Date.now() / 1000) * 1000 + 1000) });
   try {
@@ -23,4 +32,4 @@ export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helper
     await failWindow(ctx.pool, windowId, { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 }, error);
     throw error;
   }
-};
+}

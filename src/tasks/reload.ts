@@ -2,11 +2,15 @@
  * `sfsync:reload`: the initial load, a full reload, or (with `fields`) a
  * backfill of newly mapped columns — Bulk API 2.0 queryAll paged by locator,
  * COPY'd into Postgres in one transaction (tasks/inbound/load-table.ts). The
- * first interval poll is queued when it commits.
+ * first interval poll is queued when it commits; a failed load queues itself
+ * again within a minute, until it succeeds (inbound/retry-later.ts).
  */
 import type { SfsyncTask } from './task-list.js';
 import { describeError } from '../salesforce/errors.js';
-import { loadInboundMapping } from './inbound/inbound-mapping.js';
+import type { EngineContext } from '../runtime/engine-context.js';
+import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
+import { retryLaterOnFailure } from './inbound/retry-later.js';
+import { jobKeys } from './payloads.js';
 import { loadTable } from './inbound/load-table.js';
 import { withRemovedFields } from './inbound/removed-field.js';
 import { scheduleIntervalPoll } from './inbound/poll-jobs.js';
@@ -17,15 +21,20 @@ export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
   if (mapping.state === 'paused') return;
   if (mapping.state === 'new') await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
+  const retry = { task: 'sfsync:reload' as const, payload, jobKey: jobKeys.reload(mapping.id) };
+  await retryLaterOnFailure(ctx, retry, () => loadMapping(ctx, mapping, payload.fields));
+  await scheduleIntervalPoll(ctx, mapping.id, new Date());
+};
+
+async function loadMapping(ctx: EngineContext, mapping: InboundMapping, fields: string[] | undefined): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);
   try {
-    const counters = await withRemovedFields(ctx.pool, mapping, (m) => loadTable(ctx.pool, client, m, { upperLagMs: ctx.config.poll.upperLagMs, ...(payload.fields ? { fields: payload.fields } : {}) }));
-    ctx.logger.info({ mapping: mapping.id, sobject: mapping.sobject, records: counters.seen, failed: counters.failed, backfill: payload.fields ?? null }, 'load finished');
+    const counters = await withRemovedFields(ctx.pool, mapping, (m) => loadTable(ctx.pool, client, m, { upperLagMs: ctx.config.poll.upperLagMs, ...(fields ? { fields } : {}) }));
+    ctx.logger.info({ mapping: mapping.id, sobject: mapping.sobject, records: counters.seen, failed: counters.failed, backfill: fields ?? null }, 'load finished');
   } catch (error) {
     const e = error as { windowId?: string; counters?: WindowCounters };
     if (e.windowId) await failWindow(ctx.pool, e.windowId, e.counters ?? { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 }, error);
     await ctx.pool.query('update sfsync.mappings set last_error = $2, updated_at = now() where id = $1', [mapping.id, JSON.stringify(describeError(error))]);
     throw error;
   }
-  await scheduleIntervalPoll(ctx, mapping.id, new Date());
-};
+}

@@ -55,6 +55,10 @@ export async function scheduleReload(ctx: EngineContext, mappingId: string, fiel
  * `windowId` is any primary window of the mapping (tasks/drift.ts).
  */
 export async function scheduleDrift(ctx: EngineContext, connectionId: string, mappingId: string, windowId: string, runAt: Date): Promise<void> {
-  const slot = Number(mappingId) % ctx.config.poll.secondaryConcurrency;
-  await ctx.addJob('sfsync:drift', { windowId }, { jobKey: `sfsync:drift:${mappingId}`, jobKeyMode: 'preserve_run_at', runAt, queueName: `sfsync:drift:${connectionId}:${slot}`, maxAttempts: 10 });
+  await ctx.addJob('sfsync:drift', { windowId }, { jobKey: jobKeys.drift(mappingId), jobKeyMode: 'preserve_run_at', runAt, queueName: driftQueue(ctx, connectionId, mappingId), maxAttempts: 10 });
+}
+
+/** The named queue of a mapping's drift job: one of `config.poll.secondaryConcurrency` slots per connection. */
+export function driftQueue(ctx: EngineContext, connectionId: string, mappingId: string): string {
+  return `sfsync:drift:${connectionId}:${Number(mappingId) % ctx.config.poll.secondaryConcurrency}`;
 }
