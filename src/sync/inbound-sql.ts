@@ -94,9 +94,9 @@ export const CLOCK_MARGIN_SECONDS = 300;
  * "unknown" after a crash) may BE that insert, committed in Salesforce before
  * the write-back: inserting it here too would make a second row, and the
  * push's recovery lookup would then re-send the insert (a duplicate record).
- * Such records are held back ({@link unresolvedInsertGuard}) and written to
+ * Such records are held back ({@link heldBackSql}) and written to
  * `sfsync.deferred_inserts` ({@link deferSql}): the push adopts them by lookup
- * and writes the sfid back, and the next poll after the insert resolves
+ * and writes the sfid back, and the next poll after the insert settles
  * fetches whatever nobody adopted by Id (tasks/inbound/release-deferred.ts).
  */
 export function insertSql(t: InboundTable): string {
@@ -108,24 +108,52 @@ export function insertSql(t: InboundTable): string {
     `select ${values.join(', ')}`,
     `from ${recordset(t)}`,
     `where not exists (select 1 from ${qualified(t)} as t where t.sfid = r.sfid)`,
-    ...(t.externalIdColumn ? [] : [`and not ${unresolvedInsertGuard('$2', 'r.createddate::timestamp(3)')}`]),
+    ...(t.externalIdColumn ? [] : [`and not ${heldBackSql(t, '$2')}`]),
     'on conflict (sfid) do nothing',
   ].join('\n');
 }
 
 /**
- * `exists (…)`: a local insert of mapping `mappingParam` with an unresolved
- * outcome (in flight, or unknown) that a record created at `createddate`
- * (timestamp, UTC) may be. Shared by the insert and the release of deferred
- * records, so both hold back exactly the same records.
+ * `exists (…)`, over the page's record `r`: a local insert of mapping
+ * `mappingParam` with an unresolved outcome (in flight, or unknown) that `r`
+ * may be. It may be when Salesforce created `r` no earlier than the insert's
+ * claim (less {@link CLOCK_MARGIN_SECONDS}) and `r` holds every value the
+ * insert sent: the push's lookup adopts a record on the same two tests
+ * (push-lookup.ts), so exactly the records it could adopt wait for it. Any
+ * other record, say one a Salesforce user created meanwhile, goes in at once.
+ *
+ * The values sent are the claimed changes of the insert's row merged in
+ * outbox order (`pending`, or `new` with `unknown_since` after a lost reply
+ * or a crash), restricted to the fields compared: createable ones that are
+ * not lookups (a lookup may have been sent as its parent's sfid or External
+ * ID, not as the column's `@<id>`). Both sides are the column types' jsonb,
+ * so `7.25`, `'2024-01-02T03:04:05.123'` and null compare as the capture
+ * trigger wrote them. Cost: (new records of the page) × (unresolved inserts),
+ * paid only while both sides insert into a mapping without an External ID.
  */
-export function unresolvedInsertGuard(mappingParam: string, createddate: string): string {
+export function heldBackSql(t: InboundTable, mappingParam: string): string {
+  const compared = live(t).filter((f) => f.createable && !f.calculated && f.type !== 'reference');
+  const keys = compared.length > 0 ? `array[${compared.map((f) => lit(f.name)).join(', ')}]` : 'array[]::text[]';
   return [
     'exists (select 1 from sfsync.outbox as o',
     `  where o.mapping_id = ${mappingParam} and o.op = 'insert'`,
     "  and (o.state = 'pending' or (o.state = 'new' and o.unknown_since is not null))",
-    `  and ${createddate} >= (coalesce(o.unknown_since, o.claimed_at) - interval '${CLOCK_MARGIN_SECONDS} seconds') at time zone 'UTC')`,
+    `  and r.createddate::timestamp(3) >= (coalesce(o.unknown_since, o.claimed_at) - interval '${CLOCK_MARGIN_SECONDS} seconds') at time zone 'UTC'`,
+    `  and ${recordValuesJson(compared)} @> coalesce((select jsonb_object_agg(e.key, e.value order by x.id)`,
+    '    from sfsync.outbox as x cross join jsonb_each(x.changed) as e',
+    "    where x.mapping_id = o.mapping_id and x.record_id = o.record_id and (x.state = 'pending' or (x.state = 'new' and x.unknown_since is not null))",
+    `    and e.key = any(${keys})), '{}'::jsonb))`,
   ].join('\n');
+}
+
+/** `jsonb_build_object('Name', r."name"::varchar(255), …)` over `fields`, in calls of at most 50 pairs (Postgres passes at most 100 arguments). */
+function recordValuesJson(fields: readonly FieldInfo[]): string {
+  if (fields.length === 0) return "'{}'::jsonb";
+  const calls: string[] = [];
+  for (let i = 0; i < fields.length; i += 50) {
+    calls.push(`jsonb_build_object(${fields.slice(i, i + 50).map((f) => `${lit(f.name)}, r.${q(f.column)}::${f.pgType}`).join(', ')})`);
+  }
+  return calls.length === 1 ? calls[0]! : `(${calls.join(' || ')})`;
 }
 
 /**

@@ -30,25 +30,28 @@ afterEach(() => h?.stop());
 const accounts = (prefix: string) => h.emulator.org.list('Account').filter((r) => String(r.values.Name).startsWith(prefix));
 
 describe('records held back for an unresolved local insert', () => {
-  it('arrive at the next poll once the insert is settled, not at the nightly reconcile', async () => {
+  it('only a record that may be the insert waits, and it arrives at the next poll once the insert is settled', async () => {
     await h.startEngine();
     await waitLoaded(h, mappingId);
     // A local insert claimed by a push that is still running (its backend lives): outcome unresolved.
     const pusher = new pg.Client(h.db.url);
     await pusher.connect();
     try {
-      await h.pool.query("insert into salesforce.account (name) values ('Local in flight')");
+      await h.pool.query("insert into salesforce.account (name, numberofemployees) values ('Twin', 7)");
       const claimed = await pusher.query('select id from sfsync.claim_outbox($1, $2, 10)', [mappingId, 'test-push']);
       expect(claimed.rows).toHaveLength(1);
       const conn = await sfConnection(h);
-      const { id } = (await conn.sobject('Account').create({ Name: 'Made in Salesforce' })) as { id: string };
-      await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts where sfid = $1', [id])).rowCount === 1, { what: 'the record held back', timeoutMs: 20_000 });
-      expect(await rowOf(h, 'account', id)).toBeUndefined();
+      // Same values as the insert in flight: it may be that insert, so it waits. Other values: it goes in at once.
+      const twin = ((await conn.sobject('Account').create({ Name: 'Twin', NumberOfEmployees: 7 })) as { id: string }).id;
+      const other = ((await conn.sobject('Account').create({ Name: 'Twin', NumberOfEmployees: 8 })) as { id: string }).id;
+      await waitFor(() => rowOf(h, 'account', other), { what: 'the record with other values', timeoutMs: 20_000 });
+      await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts where sfid = $1', [twin])).rowCount === 1, { what: 'the twin held back', timeoutMs: 20_000 });
+      expect(await rowOf(h, 'account', twin)).toBeUndefined();
       // The push settles: Salesforce refused the insert for good.
       await pusher.query(`update sfsync.outbox set state = 'failed', error = '{"code":"REQUIRED_FIELD_MISSING"}', done_at = now() where id = $1`, [claimed.rows[0].id]);
       // Drift is an hour away: only the release of held-back records brings it in.
-      const row = await waitFor(() => rowOf(h, 'account', id), { what: 'the held-back record', timeoutMs: 20_000 });
-      expect(row['name']).toBe('Made in Salesforce');
+      const row = await waitFor(() => rowOf(h, 'account', twin), { what: 'the held-back record', timeoutMs: 20_000 });
+      expect(row['numberofemployees']).toBe(7);
       await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts')).rowCount === 0, { what: 'the line forgotten' });
     } finally {
       await pusher.end();

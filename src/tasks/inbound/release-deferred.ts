@@ -1,9 +1,10 @@
 /**
  * Release the Salesforce records a poll held back (`sfsync.deferred_inserts`,
- * inbound-sql.ts explains why) once no unresolved local insert can be them:
- * fetch them by Id, apply them like any window, and forget the ones the table
- * now holds (inserted here, or adopted by the push's lookup) or Salesforce no
- * longer has live.
+ * inbound-sql.ts explains why): fetch them by Id and apply them like any
+ * window, which inserts those no unresolved local insert may be any more,
+ * then forget the ones the table now holds (inserted here, or adopted by the
+ * push's lookup) or Salesforce no longer has live. Only records whose values
+ * match an insert in flight are ever held back, so this is rare and small.
  *
  * Runs inside every poll of a mapping without an External ID (its poll queue
  * keeps it serial), and the push queues an event poll as soon as it has
@@ -12,7 +13,7 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
-import { qualified, unresolvedInsertGuard } from '../../sync/inbound-sql.js';
+import { qualified } from '../../sync/inbound-sql.js';
 import { soqlStringList } from '../../sync/soql-literals.js';
 import { selectFields } from '../../sync/window-bounds.js';
 import { fetchAndApply } from './fetch-apply.js';
@@ -36,10 +37,9 @@ export async function releaseDeferred(pool: pg.Pool, client: SalesforceClient, m
     `delete from sfsync.deferred_inserts d where d.mapping_id = $1 and exists (select 1 from ${qualified(mapping)} t where t.sfid = d.sfid)`,
     [mapping.id],
   );
+  // The apply decides again whether each is held back (inbound-sql.ts heldBackSql): it has the values to compare.
   const { rows } = await pool.query<{ sfid: string }>(
-    `select d.sfid from sfsync.deferred_inserts d
-      where d.mapping_id = $1 and not ${unresolvedInsertGuard('$1', 'd.createddate')}
-      order by d.deferred_at limit ${RELEASE_LIMIT}`,
+    `select d.sfid from sfsync.deferred_inserts d where d.mapping_id = $1 order by d.deferred_at limit ${RELEASE_LIMIT}`,
     [mapping.id],
   );
   const ready = rows.map((r) => r.sfid);
