@@ -114,7 +114,7 @@ export function insertSql(t: InboundTable): string {
 }
 
 /**
- * `exists (…)`, over the page's record `r`: a local insert of mapping
+ * `exists (…)`, over the page's record `r` (or `alias`): a local insert of mapping
  * `mappingParam` with an unresolved outcome (in flight, or unknown) that `r`
  * may be. It may be when Salesforce created `r` no earlier than the insert's
  * claim (less {@link CLOCK_MARGIN_SECONDS}) and `r` holds every value the
@@ -131,15 +131,15 @@ export function insertSql(t: InboundTable): string {
  * trigger wrote them. Cost: (new records of the page) × (unresolved inserts),
  * paid only while both sides insert into a mapping without an External ID.
  */
-export function heldBackSql(t: InboundTable, mappingParam: string): string {
+export function heldBackSql(t: InboundTable, mappingParam: string, alias = 'r'): string {
   const compared = live(t).filter((f) => f.createable && !f.calculated && f.type !== 'reference');
   const keys = compared.length > 0 ? `array[${compared.map((f) => lit(f.name)).join(', ')}]` : 'array[]::text[]';
   return [
     'exists (select 1 from sfsync.outbox as o',
     `  where o.mapping_id = ${mappingParam} and o.op = 'insert'`,
     "  and (o.state = 'pending' or (o.state = 'new' and o.unknown_since is not null))",
-    `  and r.createddate::timestamp(3) >= (coalesce(o.unknown_since, o.claimed_at) - interval '${CLOCK_MARGIN_SECONDS} seconds') at time zone 'UTC'`,
-    `  and ${recordValuesJson(compared)} @> coalesce((select jsonb_object_agg(e.key, e.value order by x.id)`,
+    `  and ${alias}.createddate::timestamp(3) >= (coalesce(o.unknown_since, o.claimed_at) - interval '${CLOCK_MARGIN_SECONDS} seconds') at time zone 'UTC'`,
+    `  and ${recordValuesJson(compared, alias)} @> coalesce((select jsonb_object_agg(e.key, e.value order by x.id)`,
     '    from sfsync.outbox as x cross join jsonb_each(x.changed) as e',
     "    where x.mapping_id = o.mapping_id and x.record_id = o.record_id and (x.state = 'pending' or (x.state = 'new' and x.unknown_since is not null))",
     `    and e.key = any(${keys})), '{}'::jsonb))`,
@@ -147,11 +147,11 @@ export function heldBackSql(t: InboundTable, mappingParam: string): string {
 }
 
 /** `jsonb_build_object('Name', r."name"::varchar(255), …)` over `fields`, in calls of at most 50 pairs (Postgres passes at most 100 arguments). */
-function recordValuesJson(fields: readonly FieldInfo[]): string {
+function recordValuesJson(fields: readonly FieldInfo[], alias: string): string {
   if (fields.length === 0) return "'{}'::jsonb";
   const calls: string[] = [];
   for (let i = 0; i < fields.length; i += 50) {
-    calls.push(`jsonb_build_object(${fields.slice(i, i + 50).map((f) => `${lit(f.name)}, r.${q(f.column)}::${f.pgType}`).join(', ')})`);
+    calls.push(`jsonb_build_object(${fields.slice(i, i + 50).map((f) => `${lit(f.name)}, ${alias}.${q(f.column)}::${f.pgType}`).join(', ')})`);
   }
   return calls.length === 1 ? calls[0]! : `(${calls.join(' || ')})`;
 }

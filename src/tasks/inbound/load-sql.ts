@@ -13,7 +13,7 @@
  */
 import { escapeIdentifier as q } from 'pg';
 import type { FieldInfo } from '../../mapping/field-info.js';
-import { qualified, type InboundTable } from '../../sync/inbound-sql.js';
+import { heldBackSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
 import { goneFromSnapshotSql } from './snapshot-gone.js';
 
 /** The staging table (temporary, dropped at commit). */
@@ -56,7 +56,7 @@ export interface MergeStatement {
  * Postgres changes are left alone (their push and the next poll settle them).
  * A backfill only updates the given columns of existing rows.
  */
-export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark' }, columns: readonly string[], backfill: boolean, mappingId: string, snapshot: Date): MergeStatement[] {
+export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark'; mode: 'read_only' | 'read_write' }, columns: readonly string[], backfill: boolean, mappingId: string, snapshot: Date): MergeStatement[] {
   const table = qualified(t);
   const data = columns.filter((c) => c !== 'sfid' && !(backfill && c === 'systemmodstamp'));
   const set = data.map((c) => `${q(c)} = s.${q(c)}`).join(', ');
@@ -69,7 +69,13 @@ export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark' }, co
     statements.push({ text: `update ${table} as t set sfid = s.sfid from ${STAGE} as s where t.sfid is null and s.${ext} is not null and t.${ext} = s.${ext} and not exists (select 1 from ${table} as x where x.sfid = s.sfid)`, values: [] });
   }
   statements.push(update);
-  statements.push({ text: `insert into ${table} (${columns.map(q).join(', ')}) select ${columns.map((c) => `s.${q(c)}`).join(', ')} from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid)`, values: [] });
+  const insert = `insert into ${table} (${columns.map(q).join(', ')}) select ${columns.map((c) => `s.${q(c)}`).join(', ')} from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid)`;
+  if (t.externalIdColumn || t.mode === 'read_only') statements.push({ text: insert, values: [] });
+  else {
+    // A record that may be a local insert in flight waits, as in a poll (inbound-sql.ts insertSql).
+    statements.push({ text: `${insert} and not ${heldBackSql(t, '$1', 's')}`, values: [mappingId] });
+    statements.push({ text: `insert into sfsync.deferred_inserts (mapping_id, sfid, createddate) select $1, s.sfid, s.createddate from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid) on conflict do nothing`, values: [mappingId] });
+  }
   // Rows whose record is gone from Salesforce (hard-deleted, purged, or deleted in 'delete' mode):
   // only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts) —
   // a record created during the download, by a poll or by a push, is kept.
