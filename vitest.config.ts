@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
  * - `unit`: pure logic and the emulator (no Postgres): test/unit/**, test/emulator/**
  * - `integration`: everything that needs Postgres; the global setup starts one
  *   server and migrates a template database once; each file clones its own database.
+ *   The soak (test/soak/) starts its own Postgres, emulator and engines instead.
  */
 export default defineConfig({
   test: {
@@ -23,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/db/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/db/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/soak/**/*.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
         },
       },
