@@ -30,6 +30,8 @@ export interface FieldInfo extends DescribedPart {
   pgType: string;
   /** Set by `refreshFieldInfo` when Salesforce no longer has the field: the column stays, nothing is sent. */
   removed?: boolean;
+  /** The object's name field (describe's `nameField`); set only when true. Mappings applied before it was kept lack it. */
+  nameField?: boolean;
 }
 
 /** Fields every mapped table has as fixed columns; never listed in field_info. */
@@ -106,6 +108,7 @@ export function toFieldInfo(field: DescribedField): FieldInfo {
     calculated: field.calculated,
     referenceTo: [...field.referenceTo],
     relationshipName: field.relationshipName,
+    ...(field.nameField ? { nameField: true } : {}),
   };
 }
 

@@ -130,5 +130,6 @@ function toDescribedField(f: Record<string, unknown>): DescribedField {
     referenceTo: Array.isArray(f.referenceTo) ? f.referenceTo.map(String) : [],
     relationshipName: typeof f.relationshipName === 'string' ? f.relationshipName : null,
     compoundFieldName: typeof f.compoundFieldName === 'string' ? f.compoundFieldName : null,
+    nameField: f.nameField === true,
   };
 }

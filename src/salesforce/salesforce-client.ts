@@ -22,6 +22,8 @@ export interface DescribedField {
   relationshipName: string | null;
   /** For address/location components: the compound field they belong to. */
   compoundFieldName: string | null;
+  /** The object's name field (Account.Name, Contact.Name …); absent means false. */
+  nameField?: boolean;
 }
 
 /** An object as describe reports it (the subset sfsync uses). */

@@ -116,23 +116,23 @@ export function insertSql(t: InboundTable): string {
 /**
  * `exists (…)`, over the page's record `r` (or `alias`): a local insert of mapping
  * `mappingParam` with an unresolved outcome (in flight, or unknown) that `r`
- * may be. It may be when Salesforce created `r` no earlier than the insert's
- * claim (less {@link CLOCK_MARGIN_SECONDS}) and `r` holds every value the
- * insert sent: the push's lookup adopts a record on the same two tests
- * (push-lookup.ts), so exactly the records it could adopt wait for it. Any
- * other record, say one a Salesforce user created meanwhile, goes in at once.
+ * may be: the push's lookup could adopt it (push-lookup.ts). That is when
+ * Salesforce created `r` no earlier than the insert's claim (less
+ * {@link CLOCK_MARGIN_SECONDS}) and `r` holds what the insert sent in the
+ * fields {@link recognizingFields} names: the object's name field when it is
+ * mapped (the lookup's second test, for a record edited in Salesforce before
+ * its Id came back), else every value sent. Any other record, say one a
+ * Salesforce user created meanwhile under another name, goes in at once.
  *
  * The values sent are the claimed changes of the insert's row merged in
  * outbox order (`pending`, or `new` with `unknown_since` after a lost reply
- * or a crash), restricted to the fields compared: createable ones that are
- * not lookups (a lookup may have been sent as its parent's sfid or External
- * ID, not as the column's `@<id>`). Both sides are the column types' jsonb,
- * so `7.25`, `'2024-01-02T03:04:05.123'` and null compare as the capture
- * trigger wrote them. Cost: (new records of the page) × (unresolved inserts),
- * paid only while both sides insert into a mapping without an External ID.
+ * or a crash). Both sides are the column types' jsonb, so `7.25`,
+ * `'2024-01-02T03:04:05.123'` and null compare as the capture trigger wrote
+ * them. Cost: (new records of the page) × (unresolved inserts), paid only
+ * while both sides insert into a mapping without an External ID.
  */
 export function heldBackSql(t: InboundTable, mappingParam: string, alias = 'r'): string {
-  const compared = live(t).filter((f) => f.createable && !f.calculated && f.type !== 'reference');
+  const compared = recognizingFields(t.fields);
   const keys = compared.length > 0 ? `array[${compared.map((f) => lit(f.name)).join(', ')}]` : 'array[]::text[]';
   return [
     'exists (select 1 from sfsync.outbox as o',
@@ -144,6 +144,18 @@ export function heldBackSql(t: InboundTable, mappingParam: string, alias = 'r'):
     "    where x.mapping_id = o.mapping_id and x.record_id = o.record_id and (x.state = 'pending' or (x.state = 'new' and x.unknown_since is not null))",
     `    and e.key = any(${keys})), '{}'::jsonb))`,
   ].join('\n');
+}
+
+/**
+ * The fields by which a record may be recognized as a local insert: the
+ * object's name field when mapped and createable, else every createable
+ * field that is not a lookup (a lookup may have been sent as its parent's
+ * sfid or External ID, not as the column's `@<id>`).
+ */
+export function recognizingFields(fields: readonly FieldInfo[]): FieldInfo[] {
+  const compared = fields.filter((f) => !f.removed && f.createable && !f.calculated && f.type !== 'reference');
+  const name = compared.find((f) => f.nameField);
+  return name ? [name] : compared;
 }
 
 /** `jsonb_build_object('Name', r."name"::varchar(255), …)` over `fields`, in calls of at most 50 pairs (Postgres passes at most 100 arguments). */

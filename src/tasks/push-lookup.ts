@@ -8,14 +8,15 @@
  *
  * A candidate matches when every sent field has the sent value, and no mapped
  * row already holds its Id (so two identical local rows claim two distinct
- * records). The 5-minute margin covers clock skew between Postgres and
+ * records); failing that, when it is the only one left with the sent value
+ * of the object's name field (a record edited in Salesforce meanwhile). The 5-minute margin covers clock skew between Postgres and
  * Salesforce; the sent values make the match exact enough that an unrelated
  * record created by someone else in that window would have to carry the very
  * same field values to be mistaken — and then both rows describe one record.
  */
 import type pg from 'pg';
 import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
-import { CLOCK_MARGIN_SECONDS } from '../sync/inbound-sql.js';
+import { CLOCK_MARGIN_SECONDS, recognizingFields } from '../sync/inbound-sql.js';
 import { soqlDateTime, soqlString } from '../sync/soql-literals.js';
 import type { PushMapping } from './push-claim.js';
 
@@ -63,7 +64,27 @@ export async function findCreated(client: SalesforceClient, db: pg.ClientBase, m
       found.set(request.recordId, String(match.Id));
     }
   }
+  matchByName(mapping, requests.filter((r) => !found.has(r.recordId)), candidates.filter((c) => !taken.has(String(c.Id))), found);
   return found;
+}
+
+/**
+ * The second test, for a record changed in Salesforce before its Id came back
+ * (a user's edit, or automation rewriting a sent value): the one candidate
+ * left with the name field's sent value, when exactly one request left sent
+ * that value. Ambiguous names adopt nothing (the insert is sent again).
+ * The inbound apply holds back records on the same test (inbound-sql.ts).
+ */
+function matchByName(mapping: PushMapping, requests: LookupRequest[], candidates: SfRow[], found: Map<string, string>): void {
+  const [nameField] = recognizingFields(mapping.fieldInfo).filter((f) => f.nameField);
+  if (!nameField) return;
+  for (const request of requests) {
+    const sent = request.body[nameField.name];
+    if (sent === undefined || sent === null) continue;
+    const alike = candidates.filter((c) => same(sent, c[nameField.name]));
+    const rivals = requests.filter((r) => same(sent, r.body[nameField.name]));
+    if (alike.length === 1 && rivals.length === 1) found.set(request.recordId, String(alike[0]!.Id));
+  }
 }
 
 function same(sent: unknown, stored: unknown): boolean {

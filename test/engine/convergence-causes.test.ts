@@ -4,7 +4,8 @@
  *   (no External ID) arrives at the next poll once the insert is settled,
  *   instead of never (the drift re-poll held it back again);
  * - a create whose reply was lost and whose record commits late is adopted by
- *   the lookup, not sent a second time;
+ *   the lookup, not sent a second time; so is one edited in Salesforce before
+ *   the lookup (recognized by its name field);
  * - the push's write-back takes the mapped row before its outbox rows, the
  *   inbound apply's order, so the two never deadlock.
  */
@@ -41,9 +42,9 @@ describe('records held back for an unresolved local insert', () => {
       const claimed = await pusher.query('select id from sfsync.claim_outbox($1, $2, 10)', [mappingId, 'test-push']);
       expect(claimed.rows).toHaveLength(1);
       const conn = await sfConnection(h);
-      // Same values as the insert in flight: it may be that insert, so it waits. Other values: it goes in at once.
+      // Its name as the insert in flight: it may be that insert, so it waits. Another name: it goes in at once.
       const twin = ((await conn.sobject('Account').create({ Name: 'Twin', NumberOfEmployees: 7 })) as { id: string }).id;
-      const other = ((await conn.sobject('Account').create({ Name: 'Twin', NumberOfEmployees: 8 })) as { id: string }).id;
+      const other = ((await conn.sobject('Account').create({ Name: 'Not a twin', NumberOfEmployees: 7 })) as { id: string }).id;
       await waitFor(() => rowOf(h, 'account', other), { what: 'the record with other values', timeoutMs: 20_000 });
       await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts where sfid = $1', [twin])).rowCount === 1, { what: 'the twin held back', timeoutMs: 20_000 });
       expect(await rowOf(h, 'account', twin)).toBeUndefined();
@@ -56,6 +57,28 @@ describe('records held back for an unresolved local insert', () => {
     } finally {
       await pusher.end();
     }
+  });
+});
+
+describe('an insert of unknown outcome whose record was edited in Salesforce before the lookup', () => {
+  it('is recognized by its name field and adopted, not created again', async () => {
+    await h.pool.query("insert into salesforce.account (name, numberofemployees) values ('Edited early', 1)");
+    // The dying push: claims on its own connection, Salesforce creates the record, the process vanishes.
+    const dying = new pg.Client(h.db.url);
+    await dying.connect();
+    expect((await dying.query('select 1 from sfsync.claim_outbox($1, $2, 10)', [mappingId, 'dying'])).rows).toHaveLength(1);
+    const sf = await h.salesforce();
+    const [created] = await sf.create('Account', [{ Name: 'Edited early', NumberOfEmployees: 1 }]);
+    await dying.end();
+    // A Salesforce user edits it before sfsync learns its Id: the sent values no longer match.
+    const conn = await sfConnection(h);
+    await conn.sobject('Account').update({ Id: created!.id, NumberOfEmployees: 2 });
+    await h.startEngine();
+    await waitLoaded(h, mappingId);
+    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'Edited early' and sfid is not null")).rowCount === 1, { what: 'the row adopted', timeoutMs: 30_000 });
+    await waitFor(async () => (await h.pool.query("select numberofemployees from salesforce.account where name = 'Edited early'")).rows[0]?.numberofemployees === 2, { what: "Salesforce's edit in the row" });
+    expect(accounts('Edited early').map((r) => r.id)).toEqual([created!.id]);
+    expect((await h.pool.query("select count(*)::int as n from salesforce.account where name = 'Edited early'")).rows[0].n).toBe(1);
   });
 });
 
