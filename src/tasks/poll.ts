@@ -11,6 +11,7 @@ import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mappi
 import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from './inbound/poll-jobs.js';
 import { withRemovedFields } from './inbound/removed-field.js';
 import { releaseDeferred } from './inbound/release-deferred.js';
+import { endPause } from './push-write-back.js';
 import { promoteReplay, readPendingReplay } from './inbound/stream-replay.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
 import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../sync/window-bounds.js';
@@ -80,6 +81,7 @@ async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark
     await failWindow(ctx.pool, windowId, counters, error);
     throw error;
   }
+  await endPause(ctx.pool, mapping.connectionId);
   await releaseDeferred(ctx.pool, client, mapping);
   await promoteReplay(ctx.pool, mapping.connectionId, pending);
 }

@@ -199,6 +199,16 @@ async function parentsWithSfid(client: pg.ClientBase, mappingId: string, ids: st
   return rows.map((r) => r.id);
 }
 
+/**
+ * End a connection's push pause early: a poll's call to the org just
+ * succeeded, so Salesforce accepts calls again. The outbox sweep (every
+ * `push.sweepIntervalMs`) then queues the waiting pushes, instead of them
+ * sleeping out the rest of a pause of up to a minute.
+ */
+export async function endPause(db: pg.ClientBase | pg.Pool, connectionId: string): Promise<void> {
+  await db.query('update sfsync.connections set push_paused_until = null where id = $1 and push_paused_until > now()', [connectionId]);
+}
+
 /** Pause every push of the connection until `until` (REQUEST_LIMIT_EXCEEDED); visible in sfsync.outbox_status. */
 export async function pauseConnection(client: pg.ClientBase, connectionId: string, until: Date): Promise<void> {
   await client.query('update sfsync.connections set push_paused_until = greatest(push_paused_until, $2) where id = $1', [connectionId, until]);

@@ -72,7 +72,7 @@ describe('an insert of unknown outcome whose record was edited in Salesforce bef
     await dying.end();
     // A Salesforce user edits it before sfsync learns its Id: the sent values no longer match.
     const conn = await sfConnection(h);
-    await conn.sobject('Account').update({ Id: created!.id, NumberOfEmployees: 2 });
+    await conn.sobject('Account').update({ Id: created!.id!, NumberOfEmployees: 2 });
     await h.startEngine();
     await waitLoaded(h, mappingId);
     await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'Edited early' and sfid is not null")).rowCount === 1, { what: 'the row adopted', timeoutMs: 30_000 });
@@ -99,6 +99,17 @@ describe('an insert whose reply was lost and whose record commits late', () => {
     expect(accounts('Late and lost')).toHaveLength(1);
     const { rows } = await h.pool.query("select sfid from salesforce.account where name = 'Late and lost'");
     expect(rows).toEqual([{ sfid: accounts('Late and lost')[0]!.id }]);
+  });
+});
+
+describe('a push paused by REQUEST_LIMIT_EXCEEDED', () => {
+  it('resumes as soon as a poll gets through to the org, not when the pause runs out', async () => {
+    await h.startEngine();
+    await waitLoaded(h, mappingId);
+    await h.pool.query("update sfsync.connections set push_paused_until = now() + interval '1 hour'");
+    await h.pool.query("insert into salesforce.account (name) values ('After the limit')");
+    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'After the limit' and _sfsync_state = 'synced'")).rowCount === 1, { what: 'the push after a poll succeeded', timeoutMs: 20_000 });
+    expect(accounts('After the limit')).toHaveLength(1);
   });
 });
 
