@@ -12,7 +12,18 @@ export interface PoolOptions {
   applicationName?: string;
   /** Where a lost connection is reported (default: one line on stderr). The engine passes its logger. */
   onLost?: (message: string, error: Error) => void;
+  /**
+   * Keep trying a connection Postgres refuses (restart, failover) this long,
+   * 0.1 s doubling to 2 s between tries, before `connect()` fails (default 0:
+   * fail at once). The engine gives graphile-worker's pool 120 s: it records a
+   * job's outcome once and gives up on the first refused connect, shutting its
+   * worker down.
+   */
+  connectRetryMs?: number;
 }
+
+/** Errors of a server that is not there yet (restarting, failing over), not of a bad request. */
+const CONNECT_RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', '57P03', '57P01', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A pg Pool for sfsync's work; lost connections are reported, not thrown. */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
@@ -28,7 +39,27 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // A checked-out client whose connection dies emits 'error'; unhandled, that
   // would crash the process. The query in flight fails and its caller retries.
   pool.on('connect', (client) => client.on('error', (error) => report('Postgres connection lost', error)));
+  if (options.connectRetryMs) retryConnect(pool, options.connectRetryMs);
   return pool;
+}
+
+/** Make the promise form of `pool.connect()` retry refused connections for `forMs` (see PoolOptions.connectRetryMs). */
+function retryConnect(pool: pg.Pool, forMs: number): void {
+  const original = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  const retrying = async (): Promise<pg.PoolClient> => {
+    const deadline = Date.now() + forMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return (await original()) as pg.PoolClient;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (!CONNECT_RETRYABLE.has(code) || Date.now() + delay > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
+  // The callback form (pg-pool's own internals) is left as it is.
+  pool.connect = ((...args: unknown[]) => (args.length > 0 ? original(...args) : retrying())) as typeof pool.connect;
 }
 
 /** Run `fn` with a client borrowed from `pool`, always released. */

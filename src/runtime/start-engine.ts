@@ -42,7 +42,9 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
   const logger = options.logger ?? pino({ level: options.config.logLevel, base: { app: 'sfsync' } });
   const onLost = (message: string, err: Error) => logger.warn({ err }, message);
   const pool = createPool(options.databaseUrl, { max: 20, onLost });
-  const workerPool = createPool(options.databaseUrl, { max: options.config.worker.concurrency + 4, applicationName: 'sfsync worker', onLost });
+  // connectRetryMs: graphile-worker records a job's outcome once; a connect refused while
+  // Postgres restarted made it shut its worker down and `sfsync start` exit.
+  const workerPool = createPool(options.databaseUrl, { max: options.config.worker.concurrency + 4, applicationName: 'sfsync worker', onLost, connectRetryMs: 120_000 });
   const abort = new AbortController();
   const stops: Array<() => Promise<void>> = [];
   let utils: WorkerUtils | undefined;
