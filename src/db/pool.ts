@@ -25,6 +25,18 @@ export interface PoolOptions {
 /** Errors of a server that is not there yet (restarting, failing over), not of a bad request. */
 const CONNECT_RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', '57P03', '57P01', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/**
+ * True when `error`, or an error it wraps (`cause`), says the connection to
+ * Postgres went away or could not be made (worth trying again), not that a
+ * statement or a password was wrong.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  for (let e = error as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (CONNECT_RETRYABLE.has(e.code ?? '') || /Connection terminated|connection error|not queryable/i.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
 /** A pg Pool for sfsync's work; lost connections are reported, not thrown. */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { isConnectionLoss } from '../../db/pool.js';
 import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -32,8 +34,10 @@ export function registerStart(program: Command): void {
         try {
           // Listen before starting: a signal during start-up stops right after it.
           const stopRequested = waitForSignal();
-          if (options.migrate !== false) await migrate(server.url);
-          const engine = await startEngine({ config, databaseUrl: server.url, logger });
+          const engine = await startWhenPostgresAnswers(logger, async () => {
+            if (options.migrate !== false) await migrate(server.url);
+            return startEngine({ config, databaseUrl: server.url, logger });
+          });
           logger.info({ database: server.kind }, 'sfsync started; stop with Ctrl-C (SIGINT) or SIGTERM');
           const signal = await stopRequested;
           logger.info({ signal }, 'stopping');
@@ -44,4 +48,26 @@ export function registerStart(program: Command): void {
         }
       }),
     );
+}
+
+/** How long `sfsync start` keeps trying while Postgres is not there (starting, restarting, failing over). */
+const START_RETRY_MS = 120_000;
+
+/**
+ * Run `start` again while it fails because Postgres went away or is not up
+ * yet (a restart during start-up, a compose file starting both at once),
+ * 1 s apart, for up to START_RETRY_MS; any other error ends it at once.
+ * Before, a Postgres restart during start-up made `sfsync start` exit 2.
+ */
+async function startWhenPostgresAnswers<T>(logger: Logger, start: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + START_RETRY_MS;
+  for (;;) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!isConnectionLoss(error) || Date.now() > deadline) throw error;
+      logger.warn({ err: error }, 'Postgres is not answering; starting again in 1 s');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
