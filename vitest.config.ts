@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
  * - `unit`: pure logic and the emulator (no Postgres): test/unit/**, test/emulator/**
  * - `integration`: everything that needs Postgres; the global setup starts one
  *   server and migrates a template database once; each file clones its own database.
- *   The soak (test/soak/) starts its own Postgres, emulator and engines instead.
+ * - `soak`: the seeded chaos soak (test/soak/), which starts its own Postgres,
+ *   emulator and engines; `npm test` runs it alone after the others, so its
+ *   processes never compete with the integration files for the 2 cores.
  */
 export default defineConfig({
   test: {
@@ -24,8 +26,15 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/db/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/soak/**/*.test.ts'],
+          include: ['test/db/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'soak',
+          include: ['test/soak/**/*.test.ts'],
         },
       },
     ],
