@@ -10,17 +10,13 @@
  * the outcome unknown (a socket error) is reported as `unknown` for the
  * caller to settle by looking the record up.
  */
+import { DEFAULT_LOGIN } from '../../src/emulator/org/org-options.js';
 
 /** The workload's API version (the engine's is 59.0). */
 export const WORKLOAD_API_VERSION = '58.0';
 
-/** The emulator's default login (src/emulator/README.md). */
-export const EMULATOR_LOGIN = {
-  username: 'admin@sfsync.test',
-  password: 'sfsync',
-  clientId: 'sfsync-local',
-  clientSecret: 'sfsync-local-secret',
-} as const;
+/** The emulator's default login. */
+export const EMULATOR_LOGIN = DEFAULT_LOGIN;
 
 /** A REST reply, or `unknown` when no reply came (the write may or may not have happened). */
 export type RestReply = { kind: 'reply'; status: number; body: unknown } | { kind: 'unknown'; error: string };

@@ -19,6 +19,7 @@ import { loadParts, type StreamingPartOptions } from './server-parts.js';
 import type { StreamingApi } from './streaming/index.js';
 
 export { Org } from './org/org.js';
+export { DEFAULT_LOGIN } from './org/org-options.js';
 export type { OrgOptions, OrgIdentityOptions } from './org/org.js';
 export type { ControlSettings, ControlsInput, FaultRule, FaultKind } from './org/controls.js';
 export type { AutomationRule } from './org/automation.js';

@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { SfsyncConfig, SfsyncConfigInput } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createPool } from '../../src/db/pool.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEFAULT_LOGIN, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { connectSalesforce } from '../../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../../src/salesforce/jsforce-client.js';
 import { startEngine, type RunningEngine, type StartEngineOptions } from '../../src/runtime/start-engine.js';
@@ -54,12 +54,7 @@ export interface SyncHarness {
 }
 
 /** The emulator's default credentials (DESIGN.md). */
-export const EMULATOR_LOGIN = {
-  username: 'admin@sfsync.test',
-  password: 'sfsync',
-  clientId: 'sfsync-local',
-  clientSecret: 'sfsync-local-secret',
-} as const;
+export const EMULATOR_LOGIN = DEFAULT_LOGIN;
 
 /** Start a harness; on failure everything started so far is stopped. */
 export async function startSyncHarness(options: SyncHarnessOptions = {}): Promise<SyncHarness> {

@@ -21,6 +21,7 @@ import { closePool } from '../cli-session.js';
 import { runningEmbeddedPort } from '../cli-postgres.js';
 import { configFor, globalFlags } from '../global-options.js';
 import { waitForSignal } from '../wait-for-signal.js';
+import { DEFAULT_LOGIN } from '../../emulator/org/org-options.js';
 import { startDemoEmulator } from './demo-emulator.js';
 import { printInstructions, missingParts } from './demo-instructions.js';
 import { loadInitialData } from './initial-load.js';
@@ -35,7 +36,7 @@ export interface DemoFlags {
 }
 
 /** The emulator's default org (DESIGN.md: the demo's and the tests' defaults). */
-const DEMO_LOGIN = { username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
+const DEMO_LOGIN = DEFAULT_LOGIN;
 
 /** Run the demo until SIGINT/SIGTERM. */
 export async function runDemo(flags: DemoFlags, command: Command): Promise<void> {

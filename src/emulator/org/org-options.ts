@@ -36,13 +36,21 @@ export interface OrgOptions extends OrgIdentityOptions {
 /** Resolved identity settings. */
 export type OrgIdentity = Required<Omit<OrgIdentityOptions, 'jwtPublicKey'>> & { jwtPublicKey: string | undefined };
 
+/** The default org's login: what the demo, the tests, the benchmarks and the soak use. */
+export const DEFAULT_LOGIN = {
+  username: 'admin@sfsync.test',
+  password: 'sfsync',
+  clientId: 'sfsync-local',
+  clientSecret: 'sfsync-local-secret',
+} as const;
+
 /** Identity options with their defaults filled in. */
 export function resolveIdentity(options: OrgIdentityOptions): OrgIdentity {
   return {
-    username: options.username ?? 'admin@sfsync.test',
-    password: options.password ?? 'sfsync',
-    clientId: options.clientId ?? 'sfsync-local',
-    clientSecret: options.clientSecret ?? 'sfsync-local-secret',
+    username: options.username ?? DEFAULT_LOGIN.username,
+    password: options.password ?? DEFAULT_LOGIN.password,
+    clientId: options.clientId ?? DEFAULT_LOGIN.clientId,
+    clientSecret: options.clientSecret ?? DEFAULT_LOGIN.clientSecret,
     jwtPublicKey: options.jwtPublicKey,
     issueRefreshTokens: options.issueRefreshTokens ?? false,
   };
