@@ -14,6 +14,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimChanges, loadPushMapping } from '../../src/tasks/push-claim.js';
 import { writeBack } from '../../src/tasks/push-write-back.js';
 import { coalesceChanges } from '../../src/sync/coalesce-changes.js';
+import { toInboundRow } from '../../src/sync/inbound-record.js';
+import { applyPage } from '../../src/tasks/inbound/apply-page.js';
+import { loadInboundMapping } from '../../src/tasks/inbound/inbound-mapping.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';
@@ -141,5 +144,49 @@ describe('lock order', () => {
       await holder.end();
       await pusher.end();
     }
+  });
+});
+
+describe('an inbound apply, a push write-back and app writes on the same rows at once', () => {
+  it('never deadlock', async () => {
+    const sfids = Array.from({ length: 20 }, (_, i) => `001000000000${String(100 + i)}AAA`);
+    // Rows known on both sides, written uncaptured (as a poll would).
+    const client = await h.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query("set local sfsync.origin = 'salesforce'");
+      await client.query("insert into salesforce.account (name, sfid, systemmodstamp) select 'Row ' || s, s, now() at time zone 'UTC' from unnest($1::text[]) s", [sfids]);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const { rows: ids } = await h.pool.query<{ id: string }>('select id::text from salesforce.account order by id');
+    const inbound = await loadInboundMapping(h.pool, mappingId);
+    const pusher = new pg.Client(h.db.url);
+    await pusher.connect();
+    try {
+      const mapping = (await loadPushMapping(pusher, mappingId))!;
+      for (let round = 1; round <= 15; round++) {
+        // The app changes every row, the highest id first: the push claims and writes back in that order,
+        // the apply locks in id order. (The lock-order test above is the one that fails without the fix;
+        // this one runs all three at once, 15 times, and fails on any deadlock.)
+        for (const r of [...ids].reverse()) await h.pool.query('update salesforce.account set numberofemployees = $1 where id = $2', [round, r.id]);
+        await h.pool.query("update sfsync.outbox set next_attempt_at = now() where state = 'new'");
+        const changes = (await claimChanges(pusher, mappingId, 'test-push', 100)).map(coalesceChanges);
+        const stamp = new Date(Date.now() + round * 1000).toISOString();
+        // Salesforce changed the same field: the apply decides conflicts and drops what Salesforce won from 'new' rows.
+        const page = sfids.map((sfid, i) => toInboundRow({ Id: sfid, SystemModstamp: stamp, IsDeleted: false, CreatedDate: stamp, Name: `Row ${sfid}`, NumberOfEmployees: round * 100 + i }, inbound.fields, 'rest'));
+        await Promise.all([
+          writeBack(pusher, mapping, changes.map((change) => ({ change, outcome: { kind: 'retry' as const, error: { code: 'UNABLE_TO_LOCK_ROW', message: 'retry' } } })), { retryBaseMs: 1, retryMaxMs: 1 }),
+          applyPage(h.pool, inbound, page),
+          ...ids.slice(0, 3).map((r) => h.pool.query('update salesforce.account set name = $1 where id = $2', [`App ${round}`, r.id])),
+        ]);
+      }
+    } finally {
+      await pusher.end();
+    }
+    // Salesforce's last values are in: the apply really ran against the write-backs every round.
+    const { rows } = await h.pool.query<{ n: number }>('select numberofemployees as n from salesforce.account where sfid = $1', [sfids[5]]);
+    expect(rows[0]!.n).toBe(1505);
   });
 });
