@@ -3,8 +3,9 @@
  * inbound-sql.ts explains why): fetch them by Id and apply them like any
  * window, which inserts those no unresolved local insert may be any more,
  * then forget the ones the table now holds (inserted here, or adopted by the
- * push's lookup) or Salesforce no longer has live. Only records whose values
- * match an insert in flight are ever held back, so this is rare and small.
+ * push's lookup) or Salesforce no longer has live. Only records that the
+ * lookup could adopt (the sent name, created after the claim) are ever held
+ * back, so the list is rare and small.
  *
  * Runs inside every poll of a mapping without an External ID (its poll queue
  * keeps it serial), and the push queues an event poll as soon as it has
