@@ -19,6 +19,8 @@ export interface SoakControls {
   dropEventRate?: number;
   commitDelayMs?: number;
   lostResponses?: { rate: number; next?: number; pathPrefix?: string; method?: string };
+  /** API calls allowed a day before every call is refused (default 15,000). */
+  dailyApiLimit?: number;
 }
 
 /** A record as the control API renders it: every field, `attributes` included. */

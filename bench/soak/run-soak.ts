@@ -34,6 +34,9 @@ import { settleUnknowns } from './settle.js';
 import { SfWorkload } from './sf-workload.js';
 import { LOOPS_PER_SIDE, runWorkload, type Stepper } from './workload.js';
 
+/** API calls a day the soak's org allows: far more than a 10-minute run makes (about 60,000). */
+const DAILY_API_LIMIT = 5_000_000;
+
 /** What a run found. */
 export interface SoakResult {
   ops: number;
@@ -81,6 +84,11 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   const postgres = await startSoakPostgres(workDir);
   cleanup.push('postgres', () => postgres.stop());
   const emulator = await startEmulatorProcess(workDir, cleanup);
+  const control = new EmulatorControl(emulator.url);
+  // The emulator's default daily allowance (15,000 calls) runs out after ~5 minutes of soak,
+  // after which every call of both apps is refused: a large org's allowance instead. Running
+  // out is its own fault (`api-limit`), on the timeline.
+  await control.setControls({ dailyApiLimit: DAILY_API_LIMIT });
   await setUpThroughCli(workDir, postgres.url, emulator.url, cleanup, log);
   const fleet = new EngineFleet(workDir, postgres.url, emulator.url, cleanup);
   await fleet.start(engines);
@@ -94,7 +102,6 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   const rng = createRng(seed);
   const rest = new SalesforceRest(emulator.url);
   await rest.login();
-  const control = new EmulatorControl(emulator.url);
   const appDb = new AppDb(postgres.url, (code) => ledger.error('pg', code));
   cleanup.push('app pool', () => appDb.end());
   const pool = new RecordPool(ledger);
