@@ -12,6 +12,7 @@ import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
 import { createPool } from '../db/pool.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
+import { retryWorkerQueriesOnConnectionLoss } from './worker-retries.js';
 import { openClient, readConnectionSettings } from '../salesforce/open-client.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { createTaskList } from '../tasks/task-list.js';
@@ -39,6 +40,7 @@ export interface RunningEngine {
 
 /** Start the worker and components; `stop()` ends them in reverse order and closes the pools. */
 export async function startEngine(options: StartEngineOptions): Promise<RunningEngine> {
+  retryWorkerQueriesOnConnectionLoss();
   const logger = options.logger ?? pino({ level: options.config.logLevel, base: { app: 'sfsync' } });
   const onLost = (message: string, err: Error) => logger.warn({ err }, message);
   const pool = createPool(options.databaseUrl, { max: 20, onLost });
