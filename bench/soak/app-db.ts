@@ -41,6 +41,9 @@ export class AppDb {
   constructor(url: string, private readonly onRetry: (code: string) => void, max = 4) {
     this.pool = new pg.Pool({ connectionString: url, max, application_name: 'sfsync soak app', connectionTimeoutMillis: 5_000 });
     this.pool.on('error', () => undefined); // idle clients die with the server; the next checkout reconnects
+    // A checked-out client whose connection dies (between two statements of a transaction) emits
+    // 'error' too; unhandled, it would end the soak. The statement in flight fails and is retried.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** A read, retried until the server answers (up to `timeoutMs`). */

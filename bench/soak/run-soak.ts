@@ -94,6 +94,7 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   await fleet.start(engines);
   const observer = new pg.Pool({ connectionString: postgres.url, max: 3, application_name: 'sfsync soak oracle' });
   observer.on('error', () => undefined);
+  observer.on('connect', (client) => client.on('error', () => undefined));
   cleanup.push('observer pool', () => observer.end());
   await waitForActiveMappings(observer);
   log('soak: both mappings active; workload starts');

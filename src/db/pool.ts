@@ -62,7 +62,7 @@ function retryConnect(pool: pg.Pool, forMs: number): void {
     const deadline = Date.now() + forMs;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
-        return (await original()) as pg.PoolClient;
+        return tagConnectionLoss((await original()) as pg.PoolClient);
       } catch (error) {
         const code = (error as { code?: string }).code ?? '';
         if (!CONNECT_RETRYABLE.has(code) || Date.now() + delay > deadline) throw error;
@@ -97,4 +97,28 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
       throw error;
     }
   });
+}
+
+const tagged = new WeakSet<pg.PoolClient>();
+
+/**
+ * A query on a connection the server dropped fails with pg's "Connection
+ * terminated unexpectedly", which has no code; a caller that retries by code
+ * (graphile-worker's job bookkeeping, runtime/worker-retries.ts) would not
+ * retry it. Such errors get SQLSTATE 08006 (connection_failure).
+ */
+function tagConnectionLoss(client: pg.PoolClient): pg.PoolClient {
+  if (tagged.has(client)) return client;
+  tagged.add(client);
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: unknown) => {
+      const e = error as { code?: string; message?: string };
+      if (e && !e.code && isConnectionLoss(e)) e.code = '08006';
+      throw error;
+    });
+  }) as typeof client.query;
+  return client;
 }
