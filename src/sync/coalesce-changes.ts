@@ -37,6 +37,12 @@ export interface CoalescedChange {
   attempts: number;
   /** Set by the push when an update of a never-inserted row (its insert failed) is sent as an insert. */
   reinsert?: boolean;
+  /**
+   * A delete that folded in an insert of unknown outcome with no sfid: the
+   * insert's values, by which the push looks up the record the lost call may
+   * have created, to delete it (else it would outlive the row).
+   */
+  createdValues?: Record<string, unknown>;
 }
 
 /**
@@ -71,6 +77,7 @@ export function coalesceChanges(input: readonly OutboxChange[]): CoalescedChange
       // An insert that was never confirmed and is now deleted needs nothing —
       // unless its outcome is unknown: then it may exist and must be deleted.
       out.op = inserted && !out.unknownSince && !out.sfid ? 'none' : 'delete';
+      if (inserted && out.unknownSince && !out.sfid) out.createdValues = out.values;
       out.values = {};
       deleted = true;
     }

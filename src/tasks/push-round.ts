@@ -31,9 +31,19 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   const sfids = await currentSfids(db, mapping, changes.map((c) => c.recordId));
   await reinsertValues(db, mapping, changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)));
   const results: RecordResultRow[] = [];
+  // A row deleted while its insert's outcome was unknown: find the record the lost call may have made.
+  const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
+  const madeBefore = await findCreated(sf, db, mapping, unsure.map((c) => ({ recordId: c.recordId, body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')), since: c.unknownSince! })));
+  for (const [recordId, sfid] of madeBefore) sfids.set(recordId, sfid);
+  const unsettledDeletes = new Set(unsure.filter((c) => !madeBefore.has(c.recordId) && Date.now() - c.unknownSince!.getTime() < UNKNOWN_OUTCOME_SETTLE_MS).map((c) => c.recordId));
   let ops: PushOp[] = [];
   const byRecord = new Map<string, CoalescedChange>(changes.map((c) => [c.recordId, c]));
+  const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
   for (const change of changes) {
+    if (unsettledDeletes.has(change.recordId)) {
+      results.push({ change, outcome: { kind: 'retry', error: settling } });
+      continue;
+    }
     const built = buildOp(mapping, change, sfids.get(change.recordId) ?? null);
     if ('outcome' in built) results.push({ change, outcome: built.outcome });
     else ops.push(built);
@@ -48,7 +58,6 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
   // Not found yet, but the lost call may still commit: look again later instead of creating it twice.
   const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && Date.now() - byRecord.get(o.recordId)!.unknownSince!.getTime() < UNKNOWN_OUTCOME_SETTLE_MS).map((o) => o.recordId));
-  const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
   const toSend = ops.filter((o) => !found.has(o.recordId) && !unsettled.has(o.recordId));
   const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };

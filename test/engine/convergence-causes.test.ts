@@ -85,6 +85,21 @@ describe('an insert of unknown outcome whose record was edited in Salesforce bef
   });
 });
 
+describe('a row deleted while its insert had an unknown outcome', () => {
+  it('has the record the lost call created deleted too, not left behind', async () => {
+    h.emulator.org.setControls({ lostResponses: { next: 1, method: 'POST', pathPrefix: '/services/data/v59.0/composite/sobjects' } });
+    await h.startEngine();
+    await waitLoaded(h, mappingId);
+    const { rows } = await h.pool.query<{ id: string }>("insert into salesforce.account (name) values ('Deleted unknown') returning id::text");
+    await waitFor(async () => (await h.pool.query('select 1 from sfsync.outbox where record_id = $1 and unknown_since is not null', [rows[0]!.id])).rowCount === 1, { what: 'the lost reply' });
+    await h.pool.query('delete from salesforce.account where id = $1', [rows[0]!.id]);
+    expect(accounts('Deleted unknown'), 'the lost call created it').toHaveLength(1);
+    await waitFor(() => accounts('Deleted unknown').length === 0, { what: 'the record deleted in Salesforce', timeoutMs: 20_000 });
+    await waitFor(async () => (await h.pool.query("select 1 from sfsync.outbox where state in ('new', 'pending')")).rowCount === 0, { what: 'nothing left to send' });
+    expect((await h.pool.query("select count(*)::int as n from salesforce.account where name = 'Deleted unknown'")).rows[0].n).toBe(0);
+  });
+});
+
 describe('an insert whose reply was lost and whose record commits late', () => {
   it('is looked up again until the record shows, and never sent twice', async () => {
     // The record becomes visible 3 s after the call; the lookup 1 s after the lost reply finds nothing.

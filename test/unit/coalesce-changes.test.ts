@@ -31,6 +31,8 @@ describe('coalesceChanges', () => {
     const c = coalesceChanges([change('insert', { Name: 'a' }, { unknownSince: new Date(1000) }), change('delete')]);
     expect(c.op).toBe('delete');
     expect(c.unknownSince).toEqual(new Date(1000));
+    // The values to find the record by: without an sfid, the push looks it up to delete it.
+    expect(c.createdValues).toEqual({ Name: 'a' });
   });
 
   it('changes after a delete (a reused id) are deferred to the next round', () => {
