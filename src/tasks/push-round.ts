@@ -31,14 +31,9 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   const sfids = await currentSfids(db, mapping, changes.map((c) => c.recordId));
   await reinsertValues(db, mapping, changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)));
   const results: RecordResultRow[] = [];
-  // A row deleted while its insert's outcome was unknown: find the record the lost call may have made.
-  const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
-  const madeBefore = await findCreated(sf, db, mapping, unsure.map((c) => ({ recordId: c.recordId, body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')), since: c.unknownSince! })));
-  for (const [recordId, sfid] of madeBefore) sfids.set(recordId, sfid);
-  const unsettledDeletes = new Set(unsure.filter((c) => !madeBefore.has(c.recordId) && Date.now() - c.unknownSince!.getTime() < UNKNOWN_OUTCOME_SETTLE_MS).map((c) => c.recordId));
+  const unsettledDeletes = await findDeletedUnknowns(sf, db, mapping, changes, sfids);
   let ops: PushOp[] = [];
   const byRecord = new Map<string, CoalescedChange>(changes.map((c) => [c.recordId, c]));
-  const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
   for (const change of changes) {
     if (unsettledDeletes.has(change.recordId)) {
       results.push({ change, outcome: { kind: 'retry', error: settling } });
@@ -57,7 +52,7 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
   const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })));
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
   // Not found yet, but the lost call may still commit: look again later instead of creating it twice.
-  const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && Date.now() - byRecord.get(o.recordId)!.unknownSince!.getTime() < UNKNOWN_OUTCOME_SETTLE_MS).map((o) => o.recordId));
+  const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
   const toSend = ops.filter((o) => !found.has(o.recordId) && !unsettled.has(o.recordId));
   const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
@@ -80,6 +75,29 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
     ...(pausedUntil ? { pausedUntil } : {}),
     ...(retrying.length > 0 ? { retryAt: new Date(Date.now() + config.retryBaseMs) } : {}),
   };
+}
+
+/** Why a change whose earlier send has an unknown outcome is retried instead of sent. */
+const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
+
+/** True once a lookup that found nothing can be trusted (UNKNOWN_OUTCOME_SETTLE_MS after the claim). */
+function settled(change: CoalescedChange): boolean {
+  return change.unknownSince === null || Date.now() - change.unknownSince.getTime() >= UNKNOWN_OUTCOME_SETTLE_MS;
+}
+
+/**
+ * Rows deleted while their insert's outcome was unknown (coalesce keeps the
+ * insert's values as `createdValues`): look up the record the lost call may
+ * have made, by those values, and add its sfid to `sfids` so the delete goes
+ * to it. Returns the records not found yet whose lookup cannot be trusted yet.
+ */
+async function findDeletedUnknowns(sf: SalesforceClient, db: pg.ClientBase, mapping: PushMapping, changes: CoalescedChange[], sfids: Map<string, string>): Promise<Set<string>> {
+  const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
+  if (unsure.length === 0) return new Set();
+  const requests = unsure.map((c) => ({ recordId: c.recordId, body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')), since: c.unknownSince! }));
+  const found = await findCreated(sf, db, mapping, requests);
+  for (const [recordId, sfid] of found) sfids.set(recordId, sfid);
+  return new Set(unsure.filter((c) => !found.has(c.recordId) && !settled(c)).map((c) => c.recordId));
 }
 
 /**
