@@ -112,6 +112,18 @@ function sameMapping(existing: ExistingMapping, spec: MappingSpec, fieldInfo: Fi
     existing.mode === spec.mode &&
     (existing.externalIdField ?? undefined) === spec.externalIdField &&
     (existing.rowFilter ?? undefined) === spec.rowFilter &&
-    JSON.stringify(existing.fieldInfo) === JSON.stringify(fieldInfo)
+    canonicalJson(existing.fieldInfo) === canonicalJson(fieldInfo)
+  );
+}
+
+/**
+ * JSON with every object's keys sorted. `field_info` read back from jsonb has
+ * its keys in jsonb's order (shortest first), not the order they were built
+ * in: compared as plain JSON.stringify, an unchanged mapping looked changed,
+ * so a running engine re-applied it, which notified itself, forever.
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }

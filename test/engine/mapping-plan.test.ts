@@ -86,6 +86,15 @@ describe('planMapping', () => {
   });
 });
 
+describe('planMapping of an applied mapping', () => {
+  it('finds nothing changed when the same spec comes again (a running engine re-applied it forever)', async () => {
+    const spec = { connectionId: h.connectionId, sobject: 'Lead', fields: ['LastName', 'Company', 'Email'], mode: 'read_write' as const };
+    await withClient(h.pool, (c) => applyMapping(c, sf, spec));
+    const again = await withClient(h.pool, (c) => planMapping(c, sf, spec));
+    expect(again.changed).toBe(false);
+  });
+});
+
 describe('applyMapping and capture', () => {
   let mappingId: string;
   beforeAll(async () => {
