@@ -169,15 +169,16 @@ function recordValuesJson(fields: readonly FieldInfo[], alias: string): string {
 }
 
 /**
- * Remember the page's records that are still not in the table after the
- * insert (held back by the guard), in the apply's transaction. `$1` the
- * page's recordset, `$2` mapping id. Mappings with an External ID hold
- * nothing back and skip it.
+ * Remember the records still not in the table after the insert (held back by
+ * {@link heldBackSql}), in the same transaction. `source` is a FROM item
+ * aliased `r` with `sfid` and `createddate` (default: the page's recordset
+ * `$1`; a reload passes its staging table), `mappingParam` the mapping id.
+ * Mappings with an External ID hold nothing back and skip it.
  */
-export function deferSql(t: InboundTable): string {
+export function deferSql(t: InboundTable, source = 'jsonb_to_recordset($1::jsonb) as r(sfid text, createddate text)', mappingParam = '$2'): string {
   return [
     'insert into sfsync.deferred_inserts (mapping_id, sfid, createddate)',
-    "select $2, r.sfid, r.createddate::timestamp(3) from jsonb_to_recordset($1::jsonb) as r(sfid text, createddate text)",
+    `select ${mappingParam}, r.sfid, r.createddate::timestamp(3) from ${source}`,
     `where not exists (select 1 from ${qualified(t)} as t where t.sfid = r.sfid)`,
     'on conflict (mapping_id, sfid) do nothing',
   ].join('\n');

@@ -17,7 +17,7 @@
  * earlier stamp) to the next window or, if even later, to the drift re-poll.
  */
 import type { FieldInfo } from '../mapping/field-info.js';
-import { soqlDateTime } from './soql-literals.js';
+import { soqlDateTime, soqlStringList } from './soql-literals.js';
 
 /** A window `[lower, upper)`. */
 export interface Window {
@@ -52,13 +52,16 @@ export interface WindowQuery {
   lower?: Date;
   /** `SystemModstamp < upper`; omitted: no upper bound. */
   upper?: Date;
+  /** `Id IN (…)`: only these records (a re-read by Id); omitted: no such condition. */
+  ids?: readonly string[];
 }
 
-/** `SELECT <fields> FROM <object> WHERE <bounds> AND (<row filter>)`. */
+/** `SELECT <fields> FROM <object> WHERE <bounds or Ids> AND (<row filter>)`. */
 export function windowSoql(query: WindowQuery, select: 'fields' | 'count' = 'fields'): string {
   const conditions: string[] = [];
   if (query.lower) conditions.push(`SystemModstamp >= ${soqlDateTime(query.lower)}`);
   if (query.upper) conditions.push(`SystemModstamp < ${soqlDateTime(query.upper)}`);
+  if (query.ids) conditions.push(`Id IN (${soqlStringList(query.ids)})`);
   if (query.rowFilter && query.rowFilter.trim() !== '') conditions.push(`(${query.rowFilter})`);
   const list = select === 'count' ? 'COUNT()' : query.fields.join(', ');
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';

@@ -13,7 +13,7 @@
  */
 import { escapeIdentifier as q } from 'pg';
 import type { FieldInfo } from '../../mapping/field-info.js';
-import { heldBackSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
+import { deferSql, heldBackSql, qualified, type InboundTable } from '../../sync/inbound-sql.js';
 import { goneFromSnapshotSql } from './snapshot-gone.js';
 
 /** The staging table (temporary, dropped at commit). */
@@ -74,7 +74,7 @@ export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark'; mode
   else {
     // A record that may be a local insert in flight waits, as in a poll (inbound-sql.ts insertSql).
     statements.push({ text: `${insert} and not ${heldBackSql(t, '$1', 's')}`, values: [mappingId] });
-    statements.push({ text: `insert into sfsync.deferred_inserts (mapping_id, sfid, createddate) select $1, s.sfid, s.createddate from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid) on conflict do nothing`, values: [mappingId] });
+    statements.push({ text: deferSql(t, `${STAGE} as r`, '$1'), values: [mappingId] });
   }
   // Rows whose record is gone from Salesforce (hard-deleted, purged, or deleted in 'delete' mode):
   // only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts) —

@@ -14,7 +14,6 @@ import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
 import { convertValue, toUtcTimestamp } from '../../sync/inbound-convert.js';
 import { qualified } from '../../sync/inbound-sql.js';
-import { soqlStringList } from '../../sync/soql-literals.js';
 import { floorToSecond, selectFields, windowSoql } from '../../sync/window-bounds.js';
 import { beginUncaptured, lockApply } from './apply-page.js';
 import { copyFrom, copyText } from './copy-in.js';
@@ -77,7 +76,7 @@ export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, ma
   }
   for (let i = 0; i < refetch.length; i += IDS_PER_QUERY) {
     const ids = refetch.slice(i, i + IDS_PER_QUERY);
-    const select = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), rowFilter: `Id IN (${soqlStringList(ids)})` });
+    const select = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), ids });
     const result = await fetchAndApply(pool, client, mapping, select, { api: 'rest', includeDeleted: true });
     counters.applied += result.applied;
     counters.failed += result.failed;

@@ -15,8 +15,7 @@
 import type pg from 'pg';
 import type { SalesforceClient } from '../../salesforce/salesforce-client.js';
 import { qualified } from '../../sync/inbound-sql.js';
-import { soqlStringList } from '../../sync/soql-literals.js';
-import { selectFields } from '../../sync/window-bounds.js';
+import { selectFields, windowSoql } from '../../sync/window-bounds.js';
 import { fetchAndApply } from './fetch-apply.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
@@ -47,8 +46,7 @@ export async function releaseDeferred(pool: pg.Pool, client: SalesforceClient, m
   for (let i = 0; i < ready.length; i += IDS_PER_QUERY) {
     const ids = ready.slice(i, i + IDS_PER_QUERY);
     const live: string[] = [];
-    const filter = mapping.rowFilter && mapping.rowFilter.trim() !== '' ? ` AND (${mapping.rowFilter})` : '';
-    const soql = `SELECT ${selectFields(mapping.fields).join(', ')} FROM ${mapping.sobject} WHERE Id IN (${soqlStringList(ids)})${filter}`;
+    const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), ids, rowFilter: mapping.rowFilter });
     await fetchAndApply(pool, client, mapping, soql, {
       api: 'rest',
       includeDeleted: true,
