@@ -15,6 +15,8 @@ export interface Rng {
   chance(p: number): boolean;
   /** One element (undefined for an empty list). */
   pick<T>(items: readonly T[]): T | undefined;
+  /** One element of a non-empty `[weight, item]` list, chosen in proportion to its weight. */
+  weighted<T>(items: ReadonlyArray<readonly [number, T]>): T;
   /** Up to `n` distinct elements. */
   sample<T>(items: readonly T[], n: number): T[];
   /** A new independent stream derived from this one (one per workload loop). */
@@ -36,6 +38,10 @@ export function createRng(seed: number): Rng {
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     chance: (p) => next() < p,
     pick: (items) => (items.length === 0 ? undefined : items[Math.floor(next() * items.length)]),
+    weighted(items) {
+      let roll = next() * items.reduce((sum, [w]) => sum + w, 0);
+      return (items.find(([w]) => (roll -= w) < 0) ?? items[0]!)[1];
+    },
     sample(items, n) {
       const copy = [...items];
       const out: typeof copy = [];

@@ -32,9 +32,7 @@ export class SfWorkload {
 
   /** One operation, chosen by weight; a refusal is counted, never thrown. */
   async step(): Promise<void> {
-    const total = this.ops.reduce((s, [w]) => s + w, 0);
-    let roll = this.rng.next() * total;
-    const op = this.ops.find(([w]) => (roll -= w) < 0)?.[1] ?? this.ops[0]![1];
+    const op = this.rng.weighted(this.ops);
     this.ledger.op('sf');
     try {
       await op();
