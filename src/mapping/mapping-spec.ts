@@ -6,12 +6,47 @@
  */
 import { z } from 'zod';
 import { SfsyncError } from '../errors.js';
+import { parseRowFilter } from './row-filter.js';
 
 /** Salesforce API names: a letter, then letters, digits, underscores (≤ 80, Salesforce's own cap). */
-const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+export const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 /** Postgres names sfsync creates: lower-case, ≤ 40 bytes so `tg_<table>__truncate` fits 63 bytes. */
-const PG_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
-const INTERVAL = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)$/i;
+export const PG_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
+const INTERVAL = /^(\d{1,9})(\.\d+)?\s*(ms|milliseconds?|s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)$/i;
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * Schemas a mapping may never create tables in or put triggers on: sfsync's
+ * own (a capture trigger on sfsync.outbox recursed until the stack ran out),
+ * graphile-worker's, and Postgres's. `pg_` names are reserved by Postgres.
+ */
+export const RESERVED_SCHEMAS: ReadonlySet<string> = new Set(['sfsync', 'graphile_worker', 'pg_catalog', 'information_schema', 'pg_toast']);
+
+/** True when `schema` is reserved for sfsync, graphile-worker or Postgres. */
+export function isReservedSchema(schema: string): boolean {
+  return RESERVED_SCHEMAS.has(schema) || schema.startsWith('pg_');
+}
+
+/** Seconds of an interval the INTERVAL pattern accepts (`30 seconds`, `10 min`). */
+export function intervalSeconds(text: string): number {
+  const match = INTERVAL.exec(text.trim())!;
+  const unit = match[3]!.toLowerCase();
+  const key = unit.startsWith('ms') || unit.startsWith('milli') ? 'ms' : unit[0]!;
+  return Number(`${match[1]}${match[2] ?? ''}`) * UNIT_SECONDS[key]!;
+}
+
+/** An interval between `min` and `max` seconds, e.g. pollInterval 1 second … 1 day. */
+const interval = (what: string, min: number, max: number, example: string) =>
+  z
+    .string()
+    .regex(INTERVAL, `${what} looks like "${example}"`)
+    .refine((v) => !INTERVAL.test(v.trim()) || (intervalSeconds(v) >= min && intervalSeconds(v) <= max), `${what} must be between ${describeSeconds(min)} and ${describeSeconds(max)}`);
+
+function describeSeconds(seconds: number): string {
+  if (seconds === 0) return '0 seconds';
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
 
 const apiName = (what: string) => z.string().regex(API_NAME, `${what} must be a Salesforce API name (letters, digits, underscores, ≤ 80 characters)`);
 
@@ -28,17 +63,21 @@ export const mappingSpecSchema = z
     mode: z.enum(['read_only', 'read_write']).default('read_only'),
     /** External ID field used to upsert inserts idempotently (must be an externalId field). */
     externalIdField: apiName('externalIdField').optional(),
-    /** SOQL WHERE limiting which records sync. */
-    rowFilter: z.string().max(4000).optional(),
-    /** Postgres interval, e.g. `30 seconds` (default). */
-    pollInterval: z.string().regex(INTERVAL, 'pollInterval looks like "30 seconds"').optional(),
-    /** Postgres interval, e.g. `10 minutes` (default). */
-    driftDelay: z.string().regex(INTERVAL, 'driftDelay looks like "10 minutes"').optional(),
+    /** SOQL WHERE limiting which records sync; parsed and re-rendered (row-filter.ts). */
+    rowFilter: z.string().optional(),
+    /** Postgres interval, e.g. `30 seconds` (default); 1 second … 1 day. */
+    pollInterval: interval('pollInterval', 1, 86_400, '30 seconds').optional(),
+    /** Postgres interval, e.g. `10 minutes` (default); 0 … 7 days. */
+    driftDelay: interval('driftDelay', 0, 7 * 86_400, '10 minutes').optional(),
     conflictPolicy: z.enum(['salesforce_wins', 'postgres_wins', 'newest_wins']).optional(),
     streaming: z.enum(['auto', 'cdc', 'pushtopic', 'off']).optional(),
     deleteMode: z.enum(['delete', 'mark']).optional(),
-    /** Schema of the table; default `salesforce`. */
-    schema: z.string().regex(PG_NAME, 'schema must be lower-case letters, digits, underscores, ≤ 40 bytes').default('salesforce'),
+    /** Schema of the table; default `salesforce`. Never sfsync's, graphile-worker's or Postgres's own. */
+    schema: z
+      .string()
+      .regex(PG_NAME, 'schema must be lower-case letters, digits, underscores, ≤ 40 bytes')
+      .refine((s) => !isReservedSchema(s), 'that schema belongs to sfsync, graphile-worker or Postgres; map into another schema (default salesforce)')
+      .default('salesforce'),
     /** Table name; default the lower-cased object name. */
     table: z.string().regex(PG_NAME, 'table must be lower-case letters, digits, underscores, ≤ 40 bytes').optional(),
   })
@@ -64,5 +103,7 @@ export function parseMappingSpec(input: MappingSpecInput): MappingSpec {
   if (!PG_NAME.test(table)) {
     throw new SfsyncError('MAPPING_INVALID', `Invalid mapping: the table name ${JSON.stringify(table)} derived from ${spec.sobject} is longer than 40 bytes; pass a shorter table name.`);
   }
-  return { ...spec, table };
+  // Parsed here for its syntax (before any login); planMapping checks its fields against describe.
+  const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, spec.sobject).soql;
+  return { ...spec, table, ...(rowFilter === undefined ? {} : { rowFilter }) };
 }

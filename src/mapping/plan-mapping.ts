@@ -14,6 +14,7 @@ import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import type { FieldInfo } from './field-info.js';
 import { parseMappingSpec, type MappingSpec, type MappingSpecInput } from './mapping-spec.js';
 import { mappingNames } from './mapping-names.js';
+import { parseRowFilter } from './row-filter.js';
 import { resolveExternalId, resolveFields } from './resolve-fields.js';
 import { tableStatements, triggerStatements, jobStatement, mappingRowStatement, type ExistingMapping } from './plan-statements.js';
 
@@ -40,7 +41,12 @@ export async function planMapping(client: pg.ClientBase, salesforce: SalesforceC
   const externalIdField = spec.externalIdField === undefined ? undefined : resolveExternalId(described, spec.externalIdField);
   const requested = externalIdField === undefined || spec.fields.some((f) => f.toLowerCase() === externalIdField.toLowerCase()) ? spec.fields : [...spec.fields, externalIdField];
   const fieldInfo = resolveFields(described, requested);
-  const resolved: MappingSpec = { ...spec, sobject: described.name, fields: requested, ...(externalIdField ? { externalIdField } : {}) };
+  if (fieldInfo.length === 0) {
+    // A mapping of implicit fields alone stored field_info '[]', which also marks a request not yet applied: the engine re-applied it forever.
+    throw new SfsyncError('MAPPING_INVALID', `The ${described.name} mapping names no field to sync besides Id, SystemModstamp, IsDeleted and CreatedDate (always synced; base64 fields are skipped); add another field to --fields.`);
+  }
+  const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, described.name, described).soql;
+  const resolved: MappingSpec = { ...spec, sobject: described.name, fields: requested, ...(externalIdField ? { externalIdField } : {}), ...(rowFilter === undefined ? {} : { rowFilter }) };
   const existing = await loadExisting(client, resolved);
   const mappingId = existing?.id ?? (await reserveId(client));
   const names = mappingNames(resolved.schema, resolved.table);

@@ -35,7 +35,7 @@ export class MappingChannels {
 
   /** Subscribe new streaming mappings, drop removed ones. */
   async sync(): Promise<void> {
-    const mappings = (await loadInboundMappings(this.ctx.pool, this.connectionId)).filter((m) => m.streaming !== 'off' && m.state !== 'paused');
+    const mappings = (await loadInboundMappings(this.ctx.pool, this.connectionId)).filter((m) => m.streaming !== 'off' && m.state !== 'paused' && !m.problem);
     const ids = new Set(mappings.map((m) => m.id));
     for (const [id, channel] of this.byMapping) {
       if (ids.has(id)) continue;

@@ -2,6 +2,7 @@
  * What a Salesforce failure means for the sync: retry it, stop on it, wait for
  * the API budget, or find out whether it happened.
  */
+import { isSfsyncError } from '../errors.js';
 
 /**
  * - `retryable`: try again with back-off (5xx, UNABLE_TO_LOCK_ROW, time-outs before sending);
@@ -49,6 +50,7 @@ export function classifyCallError(error: unknown, options: { write: boolean }): 
 /** A compact, JSON-safe description of an error for `outbox.error` / `last_error` columns. Never includes secrets. */
 export function describeError(error: unknown): { code: string; message: string; fields?: string[] } {
   const e = error as { name?: string; errorCode?: string; code?: string; message?: string; fields?: string[] };
-  const code = e.errorCode ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'UNKNOWN';
+  // sfsync's own errors carry their stable code (MAPPING_INVALID …); their name is only 'SfsyncError'.
+  const code = isSfsyncError(error) ? error.code : e.errorCode ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'UNKNOWN';
   return { code, message: (e.message ?? String(error)).slice(0, 2000), ...(e.fields?.length ? { fields: e.fields } : {}) };
 }

@@ -23,6 +23,7 @@ import { driftQueue, scheduleDrift } from './inbound/poll-jobs.js';
 import { retryLaterOnFailure } from './inbound/retry-later.js';
 import { jobKeys } from './payloads.js';
 import { withRemovedFields } from './inbound/removed-field.js';
+import { ensureUsable } from './inbound/usable-mapping.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
 import { coalesceDriftWindows, nextDriftRun, type DriftRange, type DueWindow } from '../sync/drift-windows.js';
 import { selectFields, windowSoql } from '../sync/window-bounds.js';
@@ -35,7 +36,10 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   const mapping = await loadInboundMapping(ctx.pool, mappingId);
   if (mapping.state === 'paused') return; // resume re-polls from the watermark; nothing here is lost
   const retry = { task: 'sfsync:drift' as const, payload, jobKey: jobKeys.drift(mapping.id), queueName: driftQueue(ctx, mapping.connectionId, mapping.id) };
-  await retryLaterOnFailure(ctx, retry, () => repollDue(ctx, mapping));
+  await retryLaterOnFailure(ctx, retry, async () => {
+    await ensureUsable(ctx, mapping);
+    await repollDue(ctx, mapping);
+  });
 };
 
 /** Re-poll every due window of the mapping, then queue the next run for the earliest window still due. */

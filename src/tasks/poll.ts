@@ -11,6 +11,7 @@ import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mappi
 import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from './inbound/poll-jobs.js';
 import { withRemovedFields } from './inbound/removed-field.js';
 import { releaseDeferred } from './inbound/release-deferred.js';
+import { ensureUsable, isUnusable } from './inbound/usable-mapping.js';
 import { endPause } from './push-write-back.js';
 import { promoteReplay, readPendingReplay } from './inbound/stream-replay.js';
 import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
@@ -30,12 +31,19 @@ export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) =>
   ctx.logger.debug({ mapping: mapping.id, reason, state: mapping.state, watermark: mapping.watermark }, 'poll');
   if (mapping.state === 'new' || mapping.watermark === null) {
     // The initial load sets the first watermark; it queues the first poll when done.
-    if (mapping.state === 'new') await scheduleReload(ctx, mapping.id);
+    // A mapping requested from SQL and not applied yet (field_info '[]') has nothing to load: the engine applies it first.
+    if (mapping.state === 'new' && mapping.fields.length > 0) await scheduleReload(ctx, mapping.id);
     return;
   }
   try {
-    // A paused mapping keeps its (cheap) interval chain so resuming needs nothing else.
-    if (mapping.state === 'active') await withRemovedFields(ctx.pool, mapping, (m) => pollWindow(ctx, m, mapping.watermark!, reason));
+    // A paused mapping keeps its (cheap) interval chain so resuming needs nothing else; so does an unusable one (marked in last_error).
+    if (mapping.state === 'active') {
+      await ensureUsable(ctx, mapping);
+      await withRemovedFields(ctx.pool, mapping, (m) => pollWindow(ctx, m, mapping.watermark!, reason));
+    }
+  } catch (error) {
+    if (!isUnusable(error)) throw error;
+    ctx.logger.debug({ mapping: mapping.id, err: error }, 'poll skipped: the stored mapping is unusable');
   } finally {
     if (reason !== 'event') await scheduleIntervalPoll(ctx, mapping.id, new Date(Date.now() + mapping.pollIntervalMs));
   }

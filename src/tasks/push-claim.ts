@@ -5,6 +5,9 @@
 import pg from 'pg';
 import { OUTBOX_LIVE_STATES as LIVE_STATES } from '../db/database.js';
 import type { FieldInfo } from '../mapping/field-info.js';
+import { checkStoredMapping } from '../mapping/stored-mapping.js';
+import { isSfsyncError } from '../errors.js';
+import { markUnusable } from './inbound/usable-mapping.js';
 import type { OutboxChange } from '../sync/coalesce-changes.js';
 
 /** What a push needs to know about its mapping. */
@@ -20,7 +23,7 @@ export interface PushMapping {
   pausedUntil: Date | null;
 }
 
-/** Load the mapping; undefined when it is gone. `active`: read_write and not paused. */
+/** Load the mapping; undefined when it is gone or its stored row is unusable (marked in last_error). `active`: read_write and not paused. */
 export async function loadPushMapping(client: pg.ClientBase, mappingId: string): Promise<PushMapping | undefined> {
   const { rows } = await client.query<{ connection_id: string; sobject: string; schema_name: string; table_name: string; field_info: FieldInfo[]; external_id_field: string | null; mode: string; state: string; push_paused_until: Date | null }>(
     `select m.connection_id::text, m.sobject, m.schema_name, m.table_name, m.field_info, m.external_id_field, m.mode, m.state, c.push_paused_until
@@ -29,6 +32,14 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
   );
   const row = rows[0];
   if (!row) return undefined;
+  try {
+    checkStoredMapping({ id: mappingId, sobject: row.sobject, schema: row.schema_name, table: row.table_name, fields: row.field_info, externalIdField: row.external_id_field, rowFilter: null });
+  } catch (error) {
+    // An unusable stored row pushes nothing (its changes wait in the outbox) until it is re-applied.
+    if (!isSfsyncError(error)) throw error;
+    await markUnusable(client, mappingId, error);
+    return undefined;
+  }
   return {
     id: mappingId,
     connectionId: row.connection_id,

@@ -34,6 +34,7 @@
  */
 import pg from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
+import { isStoredMappingUsable } from '../mapping/stored-mapping.js';
 import type { PushMapping } from './push-claim.js';
 import type { PushOp } from './push-send.js';
 
@@ -163,12 +164,12 @@ export function withoutRelationships(body: PushOp['body']): PushOp['body'] {
 
 /** The referenced object's mapping on the connection (the first by id), or undefined. */
 async function parentMapping(db: pg.ClientBase, connectionId: string, object: string): Promise<ParentMapping | undefined> {
-  const { rows } = await db.query<{ id: string; schema_name: string; table_name: string; external_id_field: string | null; field_info: FieldInfo[] }>(
-    'select id::text, schema_name, table_name, external_id_field, field_info from sfsync.mappings where connection_id = $1 and lower(sobject) = lower($2) order by id limit 1',
+  const { rows } = await db.query<{ id: string; sobject: string; schema_name: string; table_name: string; external_id_field: string | null; field_info: FieldInfo[] }>(
+    'select id::text, sobject, schema_name, table_name, external_id_field, field_info from sfsync.mappings where connection_id = $1 and lower(sobject) = lower($2) order by id limit 1',
     [connectionId, object],
   );
   const m = rows[0];
-  if (!m) return undefined;
+  if (!m || !isStoredMappingUsable(m)) return undefined; // an unusable parent row is treated as unmapped until re-applied
   const ext = m.external_id_field?.toLowerCase();
   const extField = ext === undefined ? undefined : m.field_info.find((f) => f.name.toLowerCase() === ext && f.externalId && !f.removed);
   return {

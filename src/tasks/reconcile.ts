@@ -10,6 +10,7 @@ import type { EngineContext } from '../runtime/engine-context.js';
 import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
 import { retryLaterOnFailure } from './inbound/retry-later.js';
 import { jobKeys } from './payloads.js';
+import { ensureUsable } from './inbound/usable-mapping.js';
 import { reconcileTable } from './inbound/reconcile-table.js';
 import { failWindow, finishWindow, startWindow } from './inbound/window-log.js';
 
@@ -18,7 +19,10 @@ export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helper
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
   if (mapping.state !== 'active') return;
   const retry = { task: 'sfsync:reconcile' as const, payload, jobKey: jobKeys.reconcile(mapping.id) };
-  await retryLaterOnFailure(ctx, retry, () => reconcileMapping(ctx, mapping));
+  await retryLaterOnFailure(ctx, retry, async () => {
+    await ensureUsable(ctx, mapping);
+    await reconcileMapping(ctx, mapping);
+  });
 };
 
 async function reconcileMapping(ctx: EngineContext, mapping: InboundMapping): Promise<void> {

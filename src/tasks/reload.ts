@@ -10,6 +10,7 @@ import { describeError } from '../salesforce/errors.js';
 import type { EngineContext } from '../runtime/engine-context.js';
 import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
 import { retryLaterOnFailure } from './inbound/retry-later.js';
+import { ensureUsable } from './inbound/usable-mapping.js';
 import { jobKeys } from './payloads.js';
 import { loadTable } from './inbound/load-table.js';
 import { withRemovedFields } from './inbound/removed-field.js';
@@ -19,10 +20,14 @@ import { failWindow, type WindowCounters } from './inbound/window-log.js';
 /** Load one mapping. */
 export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx) => {
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
-  if (mapping.state === 'paused') return;
+  // Not applied yet (a failed SQL request): nothing to load, and its last_error must stay the request's own.
+  if (mapping.state === 'paused' || mapping.fields.length === 0) return;
   if (mapping.state === 'new') await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
   const retry = { task: 'sfsync:reload' as const, payload, jobKey: jobKeys.reload(mapping.id) };
-  await retryLaterOnFailure(ctx, retry, () => loadMapping(ctx, mapping, payload.fields));
+  await retryLaterOnFailure(ctx, retry, async () => {
+    await ensureUsable(ctx, mapping);
+    await loadMapping(ctx, mapping, payload.fields);
+  });
   await scheduleIntervalPoll(ctx, mapping.id, new Date());
 };
 

@@ -8,6 +8,7 @@
  * await run({ pgPool, taskList: createTaskList(context) });
  */
 import type { JobHelpers, TaskList } from 'graphile-worker';
+import { isSfsyncError } from '../errors.js';
 import type { EngineContext } from '../runtime/engine-context.js';
 import { tasks } from './all-tasks.js';
 import type { TaskName, TaskPayloads } from './payloads.js';
@@ -19,7 +20,15 @@ export type SfsyncTask<N extends TaskName> = (payload: TaskPayloads[N], helpers:
 export function createTaskList(context: EngineContext): TaskList {
   const list: TaskList = {};
   for (const [name, task] of Object.entries(tasks)) {
-    list[name] = (payload, helpers) => (task as SfsyncTask<TaskName>)(payload as never, helpers, context);
+    list[name] = async (payload, helpers) => {
+      try {
+        await (task as SfsyncTask<TaskName>)(payload as never, helpers, context);
+      } catch (error) {
+        // A job queued before its mapping was removed (`sfsync unmap`, remove_mapping) has nothing left to do: it ends, not fails.
+        if (!isSfsyncError(error, 'UNKNOWN_MAPPING')) throw error;
+        context.logger.debug({ task: name, err: error }, 'job of a removed mapping ended');
+      }
+    };
   }
   return list;
 }

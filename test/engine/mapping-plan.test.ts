@@ -76,6 +76,27 @@ describe('planMapping', () => {
     [{ sobject: 'Account', fields: ['Name', 'Nope__c'] }, /^Account has no field Nope__c; check the spelling/],
     [{ sobject: 'Nope__c', fields: ['Name'] }, /^Salesforce has no object Nope__c/],
     [{ sobject: 'Account', fields: ['Name'], externalIdField: 'Phone' }, /Account\.Phone is not an External ID field/],
+    // Issue 19: implicit fields alone stored field_info '[]', which the engine took for a request not yet applied, forever.
+    [{ sobject: 'Account', fields: ['Id'] }, /names no field to sync besides Id.*add another field to --fields/],
+    [{ sobject: 'Account', fields: ['Id', 'SystemModstamp', 'CreatedDate'] }, /names no field to sync/],
+    // Issue 19: a mapping inside sfsync's own schema put a capture trigger on the outbox.
+    [{ sobject: 'Case', fields: ['Subject'], schema: 'sfsync', table: 'outbox' }, /schema \(got "sfsync"\).*belongs to sfsync.*map into another schema/],
+    [{ sobject: 'Case', fields: ['Subject'], schema: 'sfsync', table: 'mappings' }, /belongs to sfsync/],
+    [{ sobject: 'Case', fields: ['Subject'], schema: 'graphile_worker', table: 'jobs' }, /belongs to sfsync, graphile-worker or Postgres/],
+    [{ sobject: 'Case', fields: ['Subject'], schema: 'pg_catalog' }, /belongs to sfsync, graphile-worker or Postgres/],
+    [{ sobject: 'Case', fields: ['Subject'], schema: 'information_schema' }, /belongs to sfsync, graphile-worker or Postgres/],
+    // Issue 19: filters are parsed, not spliced.
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: "Name = 'a" }, /row filter "Name = 'a" of Account is not a SOQL WHERE expression/],
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: ') OR (1=1' }, /is not a SOQL WHERE expression/],
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: "Name = 'zzz') OR (Id != null" }, /is not a SOQL WHERE expression/],
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: "Name = 'x' LIMIT 5" }, /carries a limit clause/],
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: 'Id IN (SELECT AccountId FROM Contact)' }, /contains a sub-query/],
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: "Nope__c = 'x'" }, /reads Nope__c, which Account does not have/],
+    [{ sobject: 'Account', fields: ['Name'], rowFilter: "Nobody.Name = 'x'" }, /reads Nobody\.Name, which Account does not have/],
+    // Issue 19: intervals out of range gave raw CHECK or range errors.
+    [{ sobject: 'Account', fields: ['Name'], pollInterval: '0 seconds' }, /pollInterval .*must be between 1 second and 1 day/],
+    [{ sobject: 'Account', fields: ['Name'], pollInterval: '99999999999 days' }, /pollInterval .*looks like "30 seconds"/],
+    [{ sobject: 'Account', fields: ['Name'], driftDelay: '30 days' }, /driftDelay .*must be between 0 seconds and 7 days/],
   ])('rejects %j with one line and applies nothing', async (spec, message) => {
     const error = await withClient(h.pool, (c) => applyMapping(c, sf, { connectionId: h.connectionId, mode: 'read_write', ...spec })).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
@@ -92,6 +113,14 @@ describe('planMapping of an applied mapping', () => {
     await withClient(h.pool, (c) => applyMapping(c, sf, spec));
     const again = await withClient(h.pool, (c) => planMapping(c, sf, spec));
     expect(again.changed).toBe(false);
+  });
+
+  it('stores a filter as re-rendered from its parse tree, and the same filter again changes nothing', async () => {
+    const spec = { connectionId: h.connectionId, sobject: 'Opportunity', fields: ['Name', 'StageName'], mode: 'read_only' as const, rowFilter: "stagename='Closed Won'   AND ( Amount>5 OR Name LIKE 'A%' )" };
+    const plan = await withClient(h.pool, (c) => applyMapping(c, sf, spec));
+    const { rows } = await h.pool.query('select row_filter from sfsync.mappings where id = $1', [plan.mappingId]);
+    expect(rows[0].row_filter).toBe("stagename = 'Closed Won' AND (Amount > 5 OR Name LIKE 'A%')");
+    expect((await withClient(h.pool, (c) => planMapping(c, sf, spec))).changed).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { SfsyncError } from '../../errors.js';
 import type { FieldInfo } from '../../mapping/field-info.js';
+import { checkStoredMapping } from '../../mapping/stored-mapping.js';
 import type { ConflictPolicy } from '../../sync/conflict-rules.js';
 import type { InboundTable } from '../../sync/inbound-sql.js';
 
@@ -22,18 +23,39 @@ export interface InboundMapping extends InboundTable {
   deleteMode: 'delete' | 'mark';
   state: 'new' | 'loading' | 'active' | 'paused' | 'error';
   watermark: Date | null;
+  /** Set when the stored row fails its re-check (mapping/stored-mapping.ts): nothing of it may be used. */
+  problem?: SfsyncError;
+  /** `last_error.code`, so a mark of an unusable row is cleared once it is usable again. */
+  errorCode: string | null;
 }
 
 const SELECT = `
 select id::text, connection_id::text, sobject, schema_name, table_name, field_info, mode, external_id_field, row_filter,
        (extract(epoch from poll_interval) * 1000)::float8 as poll_ms, (extract(epoch from drift_delay) * 1000)::float8 as drift_ms,
-       conflict_policy, streaming, delete_mode, state, watermark
+       conflict_policy, streaming, delete_mode, state, watermark, last_error ->> 'code' as error_code
 from sfsync.mappings`;
 
 type Row = Record<string, unknown> & { field_info: FieldInfo[] };
 
 function toMapping(row: Row): InboundMapping {
   const externalIdField = row['external_id_field'] as string | null;
+  let rowFilter = row['row_filter'] as string | null;
+  let problem: SfsyncError | undefined;
+  try {
+    ({ rowFilter } = checkStoredMapping({
+      id: row['id'] as string,
+      sobject: row['sobject'] as string,
+      schema: row['schema_name'] as string,
+      table: row['table_name'] as string,
+      fields: row.field_info,
+      externalIdField,
+      rowFilter,
+    }));
+  } catch (error) {
+    if (!(error instanceof SfsyncError)) throw error;
+    problem = error;
+    rowFilter = null;
+  }
   return {
     id: row['id'] as string,
     connectionId: row['connection_id'] as string,
@@ -44,7 +66,7 @@ function toMapping(row: Row): InboundMapping {
     mode: row['mode'] as InboundMapping['mode'],
     externalIdField,
     externalIdColumn: externalIdField?.toLowerCase(),
-    rowFilter: row['row_filter'] as string | null,
+    rowFilter,
     pollIntervalMs: Number(row['poll_ms']),
     driftDelayMs: Number(row['drift_ms']),
     policy: row['conflict_policy'] as ConflictPolicy,
@@ -52,6 +74,8 @@ function toMapping(row: Row): InboundMapping {
     deleteMode: row['delete_mode'] as InboundMapping['deleteMode'],
     state: row['state'] as InboundMapping['state'],
     watermark: (row['watermark'] as Date | null) ?? null,
+    ...(problem ? { problem } : {}),
+    errorCode: (row['error_code'] as string | null) ?? null,
   };
 }
 
