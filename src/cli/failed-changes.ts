@@ -22,11 +22,13 @@ export interface FailedChange {
   failedAt: string | null;
 }
 
-/** Which failed changes a retry/discard targets. */
+/** Which failed changes a retry/discard targets: exactly one of these (nothing selects nothing). */
 export interface FailedSelector {
   ids?: number[];
   /** A mapping by id, object or schema.table. */
   mapping?: string;
+  /** Every failed change. */
+  all?: boolean;
 }
 
 /** Failed changes, oldest first, optionally of one mapping. */
@@ -58,12 +60,16 @@ export async function listFailed(pool: pg.Pool, mapping: string | undefined, lim
 /** Retry or discard failed changes; returns how many. */
 export async function settleFailed(pool: pg.Pool, verb: 'retry' | 'discard', selector: FailedSelector): Promise<number> {
   const fn = verb === 'retry' ? 'retry_failed' : 'discard_failed';
-  const { rows: exists } = await pool.query<{ ok: boolean }>('select to_regproc($1) is not null as ok', [`sfsync.${fn}`]);
+  // The signature of migration 20 (all_failed): an older one would take no selector as "all".
+  const { rows: exists } = await pool.query<{ ok: boolean }>('select to_regprocedure($1) is not null as ok', [`sfsync.${fn}(bigint, bigint[], boolean, boolean)`]);
   if (!exists[0]?.ok) {
-    throw new SfsyncError('NOT_AVAILABLE', `sfsync.${fn} is not installed in this database yet (it comes with the write path); run \`sfsync migrate\` after upgrading.`);
+    throw new SfsyncError('NOT_AVAILABLE', `sfsync.${fn} in this database is missing or older than this sfsync; run \`sfsync migrate\` after upgrading.`);
   }
   const mappingId = selector.mapping === undefined ? null : await resolveMapping(pool, selector.mapping);
-  const { rows } = await pool.query<{ n: number }>(`select sfsync.${fn}($1::bigint, $2::bigint[])::int as n`, [mappingId, selector.ids ?? null]);
+  const { rows } = await pool.query<{ n: number }>(
+    `select sfsync.${fn}(p_mapping_id => $1::bigint, p_outbox_ids => $2::bigint[], all_failed => $3::boolean)::int as n`,
+    [mappingId, selector.ids ?? null, selector.all ?? false],
+  );
   return rows[0]?.n ?? 0;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Children failed with PARENT_FAILED whose parent row has an sfid by now, by
  * whatever path it came (its own push, a poll matching it by External ID, a
- * reload): retry them (sfsync.retry_failed, which notifies the engine). The
+ * reload): retry them (sfsync.retry_failed, which notifies the engine; with
+ * missing_ok, as a concurrent retry may settle some first). The
  * push write-back heals at once the children of the parents it inserts
  * (push-write-back.ts, settleChildren); this sweep, run by the
  * outbox-listener component with each outbox sweep, catches every other way,
@@ -21,7 +22,7 @@ export async function healOrphans(db: pg.Pool | pg.ClientBase): Promise<number> 
   for (const p of parents) {
     const table = `${pg.escapeIdentifier(p.schema_name)}.${pg.escapeIdentifier(p.table_name)}`;
     const { rows } = await db.query<{ n: number }>(
-      `select sfsync.retry_failed(null, array_agg(o.id)) as n
+      `select sfsync.retry_failed(p_outbox_ids => array_agg(o.id), missing_ok => true) as n
          from sfsync.outbox o join ${table} parent on parent.id = (o.error -> 'parent' ->> 'recordId')::bigint
         where o.state = 'failed' and o.error ->> 'code' = 'PARENT_FAILED'
           and o.error -> 'parent' ->> 'mappingId' = $1 and parent.sfid is not null

@@ -179,10 +179,11 @@ async function childMappings(client: pg.ClientBase, mapping: PushMapping): Promi
 /** Retry the PARENT_FAILED changes of `childMappingIds` that name one of the parent rows. */
 async function healChildren(client: pg.ClientBase, childMappingIds: string[], parentMappingId: string, parentIds: string[]): Promise<void> {
   await client.query(
-    `select sfsync.retry_failed(null, array(
+    // missing_ok: the array may be empty, and a concurrent retry may settle some first.
+    `select sfsync.retry_failed(p_outbox_ids => array(
        select o.id from sfsync.outbox o
         where o.mapping_id = any($1::bigint[]) and o.state = 'failed' and o.error ->> 'code' = 'PARENT_FAILED'
-          and o.error -> 'parent' ->> 'mappingId' = $2 and o.error -> 'parent' ->> 'recordId' = any($3::text[])))`,
+          and o.error -> 'parent' ->> 'mappingId' = $2 and o.error -> 'parent' ->> 'recordId' = any($3::text[])), missing_ok => true)`,
     [childMappingIds, parentMappingId, parentIds],
   );
 }

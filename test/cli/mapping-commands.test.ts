@@ -135,6 +135,9 @@ describe('mapping lifecycle', () => {
     expect(human.stdout).toMatch(/REQUIRED_FIELD_MISSING: Required fields are missing: \[Name\]/);
     expect(parseJson(await world.sfsync(['errors', 'retry', '--id', String(listed.failed[0]!.id), '--json']))).toEqual({ retried: 1 });
     expect(parseJson(await world.sfsync(['errors', 'discard', '--mapping', 'account', '--json']))).toEqual({ discarded: 1 });
+    // An id that is no longer a failed change is refused, not counted as 0; --all says "all".
+    expectOneLineFailure(await world.sfsync(['errors', 'retry', '--id', String(listed.failed[0]!.id)]), /are not failed changes.*`sfsync errors`.*\[SQLSTATE P0002\]/);
+    expect(parseJson(await world.sfsync(['errors', 'retry', '--all', '--json']))).toEqual({ retried: 0 });
     const { rows } = await world.pool.query('select state from sfsync.outbox order by id');
     expect(rows.map((r) => r.state)).toEqual(['new', 'ignored']);
   });

@@ -76,7 +76,7 @@ describe('outbox indexes', () => {
          (1, 8, 'update', 'failed', '{"Name": "b"}', now())
        returning id`,
     );
-    const n = await client.query<{ n: number }>('select sfsync.retry_failed(1) as n');
+    const n = await client.query<{ n: number }>('select sfsync.retry_failed(all_failed => true) as n');
     expect(n.rows[0]!.n).toBe(2);
     const { rows } = await client.query<{ state: string; changed: unknown }>('select state, changed from sfsync.outbox where id = any($1::bigint[]) order by id', [[ids.rows[0]!.id, ids.rows[3]!.id]]);
     // Record 7's Phone went later; record 8's success came before its failure, so nothing is dropped.

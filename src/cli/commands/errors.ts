@@ -65,7 +65,7 @@ function selectorFrom(flags: SettleFlags, verb: string): FailedSelector {
     if (ids.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new SfsyncError('USAGE', `--id takes outbox ids (positive whole numbers), not "${flags.id.join(' ')}".`);
     return { ids };
   }
-  return flags.mapping ? { mapping: flags.mapping } : {};
+  return flags.mapping ? { mapping: flags.mapping } : { all: true };
 }
 
 function formatFailed(rows: FailedChange[]): string {

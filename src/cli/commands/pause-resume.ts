@@ -25,7 +25,7 @@ export function registerPauseResume(program: Command): void {
           if (!mapping && !options.all) throw new SfsyncError('USAGE', `Name the mapping to ${verb} (object, id or schema.table), or pass --all.`);
           if (mapping && options.all) throw new SfsyncError('USAGE', `Give a mapping or --all, not both.`);
           const ids = await withSession(command, async ({ pool }) => {
-            const { rows } = await pool.query<{ id: string }>(`select id::text from sfsync.${verb}($1) as id`, [mapping ?? null]);
+            const { rows } = await pool.query<{ id: string }>(`select id::text from sfsync.${verb}($1, all_mappings => $2::boolean) as id`, [mapping ?? null, Boolean(options.all)]);
             return rows.map((r) => Number(r.id));
           });
           if (options.json) console.log(JSON.stringify({ [verb === 'pause' ? 'paused' : 'resumed']: ids }));
