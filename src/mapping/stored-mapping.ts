@@ -19,8 +19,8 @@ export const STORED_INVALID = 'MAPPING_STORED_INVALID';
 const PG_TYPE = /^(text|integer|bigint|boolean|date|double precision|timestamp\(3\)|time\(3\)|varchar\(\d{1,6}\)|numeric\(\d{1,2}, \d{1,2}\))$/;
 /** Columns are lower-cased API names (≤ 63 bytes, checked when the mapping was planned). */
 const COLUMN = /^[a-z][a-z0-9_]{0,62}$/;
-/** describe's field types are lower-case words. */
-const FIELD_TYPE = /^[a-z]{1,40}$/;
+/** describe's field types are words (`string`, `anyType`). */
+const FIELD_TYPE = /^[A-Za-z]{1,40}$/;
 
 /** What is checked. */
 export interface StoredMappingParts {
