@@ -12,6 +12,7 @@ export interface GlobalFlags {
   databaseUrl?: string;
   dataDir?: string;
   logLevel?: string;
+  trustStoredLoginUrl?: boolean;
 }
 
 /** Register the global flags on the root program. */
@@ -20,7 +21,8 @@ export function addGlobalOptions(program: Command): void {
     .option('--config <file>', 'config file (default: ./sfsync.config.json when it exists)')
     .option('--database-url <url>', 'Postgres connection string (default: DATABASE_URL, else an embedded Postgres under --data-dir)')
     .option('--data-dir <dir>', 'directory of the embedded Postgres and local state (default: .sfsync, or SFSYNC_DATA_DIR)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
+    .option('--trust-stored-login-url', "log in at a stored connection's login URL even when it is not salesforce.loginUrl, sending it the configured secrets (SFSYNC_TRUST_STORED_LOGIN_URL)");
 }
 
 /** A listing command's `--limit`: a positive whole number, or a one-line usage error. */
@@ -47,5 +49,6 @@ export async function configFor(command: Command, extra: SfsyncConfigInput = {})
   if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;
   if (flags.dataDir) overrides.dataDir = flags.dataDir;
   if (flags.logLevel) overrides.logLevel = flags.logLevel;
+  if (flags.trustStoredLoginUrl) overrides.salesforce = { ...extra.salesforce, trustStoredLoginUrl: true };
   return loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: overrides as SfsyncConfigInput });
 }

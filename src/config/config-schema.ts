@@ -3,25 +3,55 @@
  * precedence is defaults < config file < `SFSYNC_*` env < flags (load-config.ts).
  */
 import { z } from 'zod';
+import { nextCronTime } from '../sync/cron-next.js';
+import { isHostSyntax, loginUrlProblem } from './login-url.js';
 
 const positiveInt = z.number().int().positive();
+/** The longest delay Node's timers take (about 24.8 days); a larger one fires at once, every millisecond for an interval. */
+const MAX_TIMER_MS = 2_147_483_647;
+const delayMs = z.number().int().min(0).max(MAX_TIMER_MS);
+/** An optional text setting: "" is refused rather than read as "unset", which hid typos in secrets. */
+const nonEmpty = () => z.string().min(1, 'must not be empty; remove the key to leave it unset');
+
+const loginUrl = z.string().superRefine((value, ctx) => {
+  const problem = loginUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Checked with the parser the scheduler uses: an expression it cannot read made every re-seed fail, every 30 s. */
+const cron = z.string().superRefine((value, ctx) => {
+  try {
+    nextCronTime(value, new Date());
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `${(error as Error).message.replace(/\.$/, '')}; e.g. "17 3 * * *" is 03:17 UTC daily` });
+  }
+});
+
+const host = z.string().refine(isHostSyntax, 'must be an IP address or host name, e.g. 127.0.0.1');
 
 /** How sfsync reaches Salesforce. Secrets may be given inline or as `@/path/to/file`. */
 export const salesforceSchema = z
   .object({
     /** Login URL; default `https://login.salesforce.com` (the demo points it at the emulator). */
-    loginUrl: z.string().url().default('https://login.salesforce.com'),
+    loginUrl: loginUrl.default('https://login.salesforce.com'),
+    /**
+     * Log in at a stored connection's login URL even when it is not `loginUrl`
+     * (config/env secrets are only sent to `loginUrl` otherwise: login-url.ts);
+     * default false. Secrets stored per connection (later) will be bound to
+     * the connection's name and login URL by AEAD instead.
+     */
+    trustStoredLoginUrl: z.boolean().optional(),
     /** REST API version; default `59.0` (jsforce's own default, 50.0, is too old). */
     apiVersion: z.string().regex(/^\d{2}\.0$/, 'apiVersion looks like 59.0').default('59.0'),
     /** Which OAuth flow; default: `password` when a password is set, else `client_credentials`, `jwt` or `refresh_token` by what is set. */
     authKind: z.enum(['password', 'client_credentials', 'jwt', 'refresh_token', 'soap']).optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
+    username: nonEmpty().optional(),
+    password: nonEmpty().optional(),
+    clientId: nonEmpty().optional(),
+    clientSecret: nonEmpty().optional(),
     /** PEM private key file for the JWT bearer flow. */
-    jwtKeyFile: z.string().optional(),
-    refreshToken: z.string().optional(),
+    jwtKeyFile: nonEmpty().optional(),
+    refreshToken: nonEmpty().optional(),
     /** `Sforce-Call-Options: client=<id>`: how sfsync's own writes are recognised in CDC `changeOrigin`. Default `sfsync`. */
     callOptionsClient: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('sfsync'),
   })
@@ -37,14 +67,14 @@ export const pushSchema = z
     /** Records per Collections call (Salesforce's maximum is 200); default 200. */
     batchSize: positiveInt.max(200).default(200),
     /** How long a NOTIFY waits for more before a push is queued, ms; default 5. */
-    debounceMs: z.number().int().min(0).default(5),
+    debounceMs: delayMs.default(5),
     /** Sweep for changes whose NOTIFY nobody heard, ms; default 5000. */
-    sweepIntervalMs: positiveInt.default(5000),
+    sweepIntervalMs: positiveInt.max(MAX_TIMER_MS).default(5000),
     /** Retry back-off base and cap, ms; defaults 1000 and 300000. */
-    retryBaseMs: positiveInt.default(1000),
-    retryMaxMs: positiveInt.default(300_000),
-    /** Finished outbox changes (success, merged, ignored) are deleted this many hours after they finished; default 168 (7 days). */
-    keepDoneHours: positiveInt.default(168),
+    retryBaseMs: positiveInt.max(MAX_TIMER_MS).default(1000),
+    retryMaxMs: positiveInt.max(MAX_TIMER_MS).default(300_000),
+    /** Finished outbox changes (success, merged, ignored) are deleted this many hours after they finished; default 168 (7 days), at most 10 years (Postgres' make_interval takes an int). */
+    keepDoneHours: positiveInt.max(87_600).default(168),
   })
   .strict();
 
@@ -54,13 +84,13 @@ export const pollSchema = z
     /** Above this many records in a window, use Bulk API 2.0 query; default 10000. */
     bulkThreshold: positiveInt.default(10_000),
     /** A window's upper bound stays this far behind now, ms; default 1000. */
-    upperLagMs: z.number().int().min(0).default(1000),
+    upperLagMs: delayMs.default(1000),
     /** How many secondary (drift) polls run at once, bounding their DB connections; default 2. */
     secondaryConcurrency: positiveInt.max(16).default(2),
     /** Debounce of event-triggered polls, ms; default 20. */
-    eventDebounceMs: z.number().int().min(0).default(20),
+    eventDebounceMs: delayMs.default(20),
     /** Cron of the full reconciliation (graphile-worker crontab syntax); default nightly at 03:17. */
-    reconcileCron: z.string().default('17 3 * * *'),
+    reconcileCron: cron.default('17 3 * * *'),
   })
   .strict();
 
@@ -68,9 +98,9 @@ export const pollSchema = z
 export const configSchema = z
   .object({
     /** Postgres; default `DATABASE_URL`, else an embedded server under `dataDir`. */
-    databaseUrl: z.string().optional(),
+    databaseUrl: nonEmpty().optional(),
     /** Directory of the embedded Postgres and local state; default `.sfsync`. */
-    dataDir: z.string().default('.sfsync'),
+    dataDir: nonEmpty().default('.sfsync'),
     salesforce: salesforceSchema.default(() => salesforceSchema.parse({})),
     push: pushSchema.default(() => pushSchema.parse({})),
     poll: pollSchema.default(() => pollSchema.parse({})),
@@ -83,8 +113,8 @@ export const configSchema = z
       .default({ concurrency: 8 }),
     metrics: z
       .object({
-        /** Bind address of /metrics and /healthz; default 127.0.0.1. */
-        host: z.string().default('127.0.0.1'),
+        /** Bind address of /metrics and /healthz; default 127.0.0.1 ("" would bind every interface). Another is allowed, with a warning. */
+        host: host.default('127.0.0.1'),
         /** Port; default 9464; 0 turns the endpoint off. */
         port: z.number().int().min(0).max(65535).default(9464),
       })

@@ -11,11 +11,12 @@ import { configSchema, type SfsyncConfig, type SfsyncConfigInput } from './confi
 /** Default config file name, looked up in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'sfsync.config.json';
 
-/** Environment variables and the config keys they set (numbers are converted; zod checks them). */
-const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?, 'number'?]> = {
+/** Environment variables and the config keys they set (numbers and booleans are converted, then zod checks them). */
+const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?, ('number' | 'boolean')?]> = {
   DATABASE_URL: ['databaseUrl'],
   SFSYNC_DATA_DIR: ['dataDir'],
   SFSYNC_LOGIN_URL: ['salesforce', 'loginUrl'],
+  SFSYNC_TRUST_STORED_LOGIN_URL: ['salesforce', 'trustStoredLoginUrl', 'boolean'],
   SFSYNC_API_VERSION: ['salesforce', 'apiVersion'],
   SFSYNC_AUTH_KIND: ['salesforce', 'authKind'],
   SFSYNC_USERNAME: ['salesforce', 'username'],
@@ -46,8 +47,13 @@ export function loadConfig(options: LoadConfigOptions = {}): SfsyncConfig {
   const fromFile = readConfigFile(options.file, cwd);
   const fromEnv = readEnv(options.env ?? process.env);
   const merged = deepMerge(deepMerge(fromFile, fromEnv), options.overrides ?? {});
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw configError(parsed.error, options.file ?? DEFAULT_CONFIG_FILE);
+  return validateConfig(merged, `${options.file ?? DEFAULT_CONFIG_FILE}, SFSYNC_* env or flags`);
+}
+
+/** Validate `input` (named `source` in the message); CONFIG_INVALID, one line, on the first problem. */
+export function validateConfig(input: SfsyncConfigInput, source: string): SfsyncConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw configError(parsed.error, source);
   return parsed.data;
 }
 
@@ -60,11 +66,18 @@ function readConfigFile(file: string | undefined, cwd: string): SfsyncConfigInpu
     if (file === undefined && (cause as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new SfsyncError('CONFIG_UNREADABLE', `Cannot read the config file ${target}: ${(cause as Error).message}; check the path given to --config.`, { cause });
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as SfsyncConfigInput;
+    parsed = JSON.parse(text);
   } catch (cause) {
     throw new SfsyncError('CONFIG_INVALID', `The config file ${target} is not valid JSON (${(cause as Error).message}); fix the syntax or run \`sfsync init\` for a fresh one.`, { cause });
   }
+  // `null`, `5` or `[]` used to be taken as an empty file: every setting silently at its default.
+  if (!isPlainObject(parsed)) {
+    const found = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+    throw new SfsyncError('CONFIG_INVALID', `The config file ${target} must be a JSON object ({ ... }), not ${found}; fix it or run \`sfsync init --force\` for a fresh one.`);
+  }
+  return parsed as SfsyncConfigInput;
 }
 
 function readEnv(env: NodeJS.ProcessEnv): SfsyncConfigInput {
@@ -72,11 +85,24 @@ function readEnv(env: NodeJS.ProcessEnv): SfsyncConfigInput {
   for (const [name, [key, sub, type]] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    const value = type === 'number' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    const value = type === 'number' ? toNumber(name, raw) : type === 'boolean' ? toBoolean(name, raw) : raw;
     if (sub) out[key] = { ...(out[key] as object | undefined), [sub]: value };
     else out[key] = value;
   }
   return out as SfsyncConfigInput;
+}
+
+/** A whole number; anything else fails naming the variable (zod would name only the key). */
+function toNumber(name: string, raw: string): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new SfsyncError('CONFIG_INVALID', `${name} must be a whole number, not "${raw}"; fix or unset it.`);
+  return Number(raw);
+}
+
+/** 1/true/yes or 0/false/no; anything else fails naming the variable. */
+function toBoolean(name: string, raw: string): boolean {
+  if (/^(1|true|yes)$/i.test(raw.trim())) return true;
+  if (/^(0|false|no)$/i.test(raw.trim())) return false;
+  throw new SfsyncError('CONFIG_INVALID', `${name} must be 1, true or yes (or 0, false or no), not "${raw}"; fix or unset it.`);
 }
 
 function deepMerge<T extends object>(base: T, over: T): T {
@@ -96,16 +122,26 @@ function configError(error: z.ZodError, source: string): SfsyncError {
   const issue = error.issues[0]!;
   const key = issue.path.join('.') || '(root)';
   const hint = issue.code === 'unrecognized_keys' ? `remove ${issue.keys.join(', ')}` : 'fix the value';
-  return new SfsyncError('CONFIG_INVALID', `Invalid configuration at "${key}" (${issue.message}) from ${source}, SFSYNC_* env or flags; ${hint}.`);
+  return new SfsyncError('CONFIG_INVALID', `Invalid configuration at "${key}" (${issue.message}) from ${source}; ${hint}.`);
 }
 
-/** Resolve a secret given as `@/path/to/file` to the file's contents (trimmed); other values as they are. */
-export function readSecret(value: string | undefined): string | undefined {
+/**
+ * Resolve a secret given as `@/path/to/file` to the file's contents (trimmed);
+ * other values as they are. `setting` names where it was given (e.g.
+ * `SFSYNC_PASSWORD`) for the message. An empty file is refused: read as "no
+ * secret", an empty client secret made jsforce fall back to a SOAP login
+ * while `connect` stored the password flow.
+ */
+export function readSecret(value: string | undefined, setting = 'the secret setting'): string | undefined {
   if (value === undefined || !value.startsWith('@')) return value;
   const file = value.slice(1);
+  let text: string;
   try {
-    return readFileSync(file, 'utf8').trim();
+    text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the secret file ${file}: ${(cause as Error).message}; check its path and permissions.`, { cause });
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the secret file "${file}" given for ${setting} (${reason}); check its path and permissions.`, { cause });
   }
+  if (text.trim() === '') throw new SfsyncError('SECRET_EMPTY', `The secret file "${file}" given for ${setting} is empty; write the secret into it.`);
+  return text.trim();
 }

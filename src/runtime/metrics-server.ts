@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
+import { isLoopbackHost } from '../config/login-url.js';
 import { SfsyncError } from '../errors.js';
 import type { EngineComponent, EngineContext } from './engine-context.js';
 import { createMetrics, type SfsyncMetrics } from './metrics.js';
@@ -26,11 +27,18 @@ export async function startMetricsServer(pool: pg.Pool, host: string, port: numb
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) =>
       reject(
-        new SfsyncError(
-          'METRICS_PORT_BUSY',
-          `Cannot serve metrics on ${host}:${port} (${cause.code ?? cause.message}); set metrics.port in the config (0 turns the endpoint off).`,
-          { cause },
-        ),
+        // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
+        cause.code === 'EADDRINUSE' || cause.code === 'EACCES'
+          ? new SfsyncError(
+              'METRICS_PORT_BUSY',
+              `Cannot serve metrics on ${host}:${port} (${cause.code}); set metrics.port in the config (0 turns the endpoint off).`,
+              { cause },
+            )
+          : new SfsyncError(
+              'METRICS_HOST_INVALID',
+              `Cannot serve metrics on host ${host} (${cause.code ?? cause.message}); set metrics.host (SFSYNC_METRICS_HOST) to an address of this machine, e.g. 127.0.0.1.`,
+              { cause },
+            ),
       ),
     );
     server.listen(port, host, () => resolve());
@@ -74,6 +82,8 @@ export const metricsServer: EngineComponent = {
     if (port === 0) return { stop: async () => undefined };
     const running = await startMetricsServer(context.pool, host, port);
     context.logger.info({ url: running.url }, 'metrics on /metrics, health on /healthz');
+    // Allowed (a scraper on another host), but said once: the endpoint has no authentication.
+    if (!isLoopbackHost(host)) context.logger.warn({ host }, `metrics.host ${host} publishes /metrics (object and mapping names, counts) and /healthz beyond this machine without authentication; keep 127.0.0.1 unless a firewall guards the port`);
     return running;
   },
 };

@@ -26,15 +26,19 @@ export const pollScheduler: EngineComponent = {
   async start(ctx) {
     const hasJob = async (mappingId: string) =>
       (await ctx.pool.query(`select 1 from ${WORKER_SCHEMA}.jobs where key = $1`, [jobKeys.reload(mappingId)])).rowCount !== 0;
+    const seedOne = async (m: Awaited<ReturnType<typeof loadInboundMappings>>[number]) => {
+      // A reload already queued or running (its job keeps the key) must not be doubled.
+      if (m.state === 'new' && !(await hasJob(m.id))) await scheduleReload(ctx, m.id);
+      else if (m.state === 'active') {
+        await scheduleIntervalPoll(ctx, m.id, new Date(), 'preserve_run_at');
+        // Nightly reconciliation: preserve_run_at keeps an on-demand (sooner) request as it is.
+        await ctx.addJob('sfsync:reconcile', { mappingId: m.id }, { jobKey: jobKeys.reconcile(m.id), jobKeyMode: 'preserve_run_at', runAt: nextCronTime(ctx.config.poll.reconcileCron, new Date()), maxAttempts: 5 });
+      }
+    };
     const seed = async () => {
+      // One mapping's failure is logged and the others still seeded: the first failure used to stop the loop, leaving every later mapping unpolled.
       for (const m of await loadInboundMappings(ctx.pool)) {
-        // A reload already queued or running (its job keeps the key) must not be doubled.
-        if (m.state === 'new' && !(await hasJob(m.id))) await scheduleReload(ctx, m.id);
-        else if (m.state === 'active') {
-          await scheduleIntervalPoll(ctx, m.id, new Date(), 'preserve_run_at');
-          // Nightly reconciliation: preserve_run_at keeps an on-demand (sooner) request as it is.
-          await ctx.addJob('sfsync:reconcile', { mappingId: m.id }, { jobKey: jobKeys.reconcile(m.id), jobKeyMode: 'preserve_run_at', runAt: nextCronTime(ctx.config.poll.reconcileCron, new Date()), maxAttempts: 5 });
-        }
+        await seedOne(m).catch((error: unknown) => ctx.logger.warn({ err: error, mappingId: m.id }, 'seeding the polls of a mapping failed'));
       }
     };
     await seed().catch((error: unknown) => ctx.logger.warn({ err: error }, 'seeding polls failed'));

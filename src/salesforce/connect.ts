@@ -10,14 +10,25 @@ import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import type { SalesforceSettings } from '../config/config-schema.js';
 import { readSecret } from '../config/load-config.js';
-import { SfsyncError } from '../errors.js';
+import { isSfsyncError, SfsyncError } from '../errors.js';
 
-/** The auth flow actually used: explicit `authKind`, or inferred from what is set. */
+/** Where each secret may be set, for messages about it. */
+const SECRET_SETTINGS = {
+  password: 'salesforce.password (SFSYNC_PASSWORD, --password)',
+  clientSecret: 'salesforce.clientSecret (SFSYNC_CLIENT_SECRET, --client-secret)',
+  refreshToken: 'salesforce.refreshToken (SFSYNC_REFRESH_TOKEN, --refresh-token)',
+} as const;
+
+/**
+ * The auth flow actually used: explicit `authKind`, or inferred from what is
+ * set. A password with a client id but no client secret is SOAP: that is
+ * what jsforce does then, and `connect` must store the flow it used.
+ */
 export function resolveAuthKind(settings: SalesforceSettings): NonNullable<SalesforceSettings['authKind']> {
   if (settings.authKind) return settings.authKind;
   if (settings.jwtKeyFile) return 'jwt';
   if (settings.refreshToken) return 'refresh_token';
-  if (settings.password) return settings.clientId ? 'password' : 'soap';
+  if (settings.password) return settings.clientId && settings.clientSecret ? 'password' : 'soap';
   if (settings.clientId && settings.clientSecret) return 'client_credentials';
   throw new SfsyncError(
     'SF_NO_CREDENTIALS',
@@ -25,13 +36,34 @@ export function resolveAuthKind(settings: SalesforceSettings): NonNullable<Sales
   );
 }
 
+/** The secrets a flow needs, read (from `@file`s too) before any request, so a bad file is named as such, not as a failed login. */
+interface Secrets {
+  password?: string;
+  clientSecret?: string;
+  refreshToken?: string;
+}
+
+function readSecrets(settings: SalesforceSettings, kind: ReturnType<typeof resolveAuthKind>): Secrets {
+  const usesOAuth = kind !== 'soap';
+  const secrets: Secrets = {};
+  if (kind === 'password' || kind === 'soap') secrets.password = required(readSecret(settings.password, SECRET_SETTINGS.password), 'SFSYNC_PASSWORD');
+  if (usesOAuth && settings.clientSecret !== undefined) secrets.clientSecret = readSecret(settings.clientSecret, SECRET_SETTINGS.clientSecret);
+  // The OAuth password and client credentials flows need the client secret: without it jsforce quietly logs in by SOAP.
+  if (kind === 'password' || kind === 'client_credentials') {
+    required(settings.clientId, 'SFSYNC_CLIENT_ID');
+    required(secrets.clientSecret, 'SFSYNC_CLIENT_SECRET');
+  }
+  if (kind === 'refresh_token') secrets.refreshToken = required(readSecret(settings.refreshToken, SECRET_SETTINGS.refreshToken), 'SFSYNC_REFRESH_TOKEN');
+  return secrets;
+}
+
 /** Connect and authenticate; fails with one line naming the setting to fix. */
 export async function connectSalesforce(settings: SalesforceSettings): Promise<Connection> {
   const kind = resolveAuthKind(settings);
-  const clientSecret = readSecret(settings.clientSecret);
+  const secrets = readSecrets(settings, kind);
   const oauth2 =
     settings.clientId && kind !== 'soap'
-      ? { clientId: settings.clientId, clientSecret, loginUrl: settings.loginUrl }
+      ? { clientId: settings.clientId, clientSecret: secrets.clientSecret, loginUrl: settings.loginUrl }
       : undefined;
   const conn = new jsforce.Connection({
     loginUrl: settings.loginUrl,
@@ -40,14 +72,16 @@ export async function connectSalesforce(settings: SalesforceSettings): Promise<C
     maxRequest: 50,
     logLevel: 'FATAL',
     ...(oauth2 ? { oauth2 } : {}),
-    ...(kind === 'refresh_token' ? { refreshToken: readSecret(settings.refreshToken) } : {}),
+    ...(kind === 'refresh_token' ? { refreshToken: secrets.refreshToken } : {}),
     ...(kind === 'client_credentials' || kind === 'jwt'
       ? { refreshFn: (c: Connection, callback: (err: Error | null, token?: string) => void) => void reauthorize(c, settings, kind).then((t) => callback(null, t), (e: Error) => callback(e)) }
       : {}),
   });
   try {
-    await authenticate(conn, settings, kind);
+    await authenticate(conn, settings, kind, secrets);
   } catch (cause) {
+    // Our own errors (an unreadable key file, a missing setting) already name their fix.
+    if (isSfsyncError(cause)) throw cause;
     throw new SfsyncError(
       'SF_AUTH_FAILED',
       `Salesforce login (${kind}) at ${settings.loginUrl} failed: ${(cause as Error).message.split('\n')[0]}; check SFSYNC_USERNAME/SFSYNC_PASSWORD/SFSYNC_CLIENT_ID/SFSYNC_CLIENT_SECRET and SFSYNC_LOGIN_URL.`,
@@ -57,16 +91,38 @@ export async function connectSalesforce(settings: SalesforceSettings): Promise<C
   return conn;
 }
 
-async function authenticate(conn: Connection, settings: SalesforceSettings, kind: ReturnType<typeof resolveAuthKind>): Promise<void> {
+/**
+ * Refuse an API version the org does not serve (its `/services/data` list):
+ * stored, a version like 99.0 made every later describe say "Salesforce has
+ * no object Contact".
+ */
+export async function checkApiVersion(conn: Connection, version: string): Promise<void> {
+  let served: string[];
+  try {
+    const list = await conn.request<Array<{ version?: unknown }>>('/services/data');
+    served = (Array.isArray(list) ? list : []).map((v) => String(v.version)).filter((v) => /^\d+\.\d+$/.test(v));
+  } catch (cause) {
+    throw new SfsyncError('SF_API_VERSION_UNCHECKED', `Cannot read the API versions Salesforce serves (${(cause as Error).message.split('\n')[0]}); try \`sfsync connect\` again.`, { cause });
+  }
+  if (served.includes(version)) return;
+  const sorted = served.map(Number).sort((a, b) => a - b);
+  const range = sorted.length > 0 ? `${sorted[0]!.toFixed(1)} to ${sorted.at(-1)!.toFixed(1)}` : 'none';
+  throw new SfsyncError(
+    'SF_API_VERSION_UNSUPPORTED',
+    `Salesforce at ${conn.instanceUrl || 'this org'} serves API versions ${range}, not ${version}; pass --api-version (or set SFSYNC_API_VERSION / salesforce.apiVersion) within that range.`,
+  );
+}
+
+async function authenticate(conn: Connection, settings: SalesforceSettings, kind: ReturnType<typeof resolveAuthKind>, secrets: Secrets): Promise<void> {
   switch (kind) {
     case 'password':
     case 'soap':
-      await conn.login(required(settings.username, 'SFSYNC_USERNAME'), required(readSecret(settings.password), 'SFSYNC_PASSWORD'));
+      await conn.login(required(settings.username, 'SFSYNC_USERNAME'), required(secrets.password, 'SFSYNC_PASSWORD'));
       return;
     case 'refresh_token': {
       // The Connection was built with the refresh token, so jsforce's own
       // delegate renews on 401; this is the first renewal.
-      const token = required(readSecret(settings.refreshToken), 'SFSYNC_REFRESH_TOKEN');
+      const token = required(secrets.refreshToken, 'SFSYNC_REFRESH_TOKEN');
       await conn.authorize({ grant_type: 'refresh_token', refresh_token: token });
       if (!conn.refreshToken) conn.refreshToken = token;
       return;
@@ -95,8 +151,10 @@ export function jwtAssertion(settings: SalesforceSettings, nowMs = Date.now()): 
   try {
     key = readFileSync(keyFile, 'utf8');
   } catch (cause) {
-    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the JWT key file ${keyFile}; check SFSYNC_JWT_KEY_FILE.`, { cause });
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the JWT key file "${keyFile}" given for salesforce.jwtKeyFile (SFSYNC_JWT_KEY_FILE, --jwt-key-file) (${reason}); check its path and permissions.`, { cause });
   }
+  if (key.trim() === '') throw new SfsyncError('SECRET_EMPTY', `The JWT key file "${keyFile}" given for salesforce.jwtKeyFile is empty; write the PEM private key into it.`);
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const header = encode({ alg: 'RS256', typ: 'JWT' });
   const claims = encode({
@@ -105,7 +163,12 @@ export function jwtAssertion(settings: SalesforceSettings, nowMs = Date.now()): 
     aud: settings.loginUrl,
     exp: Math.floor(nowMs / 1000) + 180,
   });
-  const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key).toString('base64url');
+  let signature: string;
+  try {
+    signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key).toString('base64url');
+  } catch (cause) {
+    throw new SfsyncError('SECRET_INVALID', `The JWT key file "${keyFile}" is not a PEM RSA private key (${(cause as Error).message.split('\n')[0]}); check salesforce.jwtKeyFile.`, { cause });
+  }
   return `${header}.${claims}.${signature}`;
 }
 

@@ -2,16 +2,21 @@
  * The SalesforceClient of a stored connection — one function for the engine
  * (start-engine.ts) and the CLI (map, mappings, import): non-secret settings
  * from the `sfsync.connections` row, secrets from the config/env (never
- * stored in clear). Kept out of the CLI's eager imports: jsforce costs ~0.5 s to load.
+ * stored in clear). Those secrets go only to the login URL configured beside
+ * them (config/login-url.ts): the row is writable by anyone who can write the
+ * database. Kept out of the CLI's eager imports: jsforce costs ~0.5 s to load.
  */
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
+import { assertTrustedLoginUrl } from '../config/login-url.js';
 import { SfsyncError } from '../errors.js';
 import { connectSalesforce } from './connect.js';
 import { JsforceSalesforceClient } from './jsforce-client.js';
 
 /** The non-secret settings of a `sfsync.connections` row. */
 export interface ConnectionSettings {
+  /** For messages. */
+  name?: string;
   loginUrl: string;
   apiVersion: string;
   authKind: string;
@@ -21,8 +26,15 @@ export interface ConnectionSettings {
   clientId: string | null;
 }
 
-/** Log in with `connection`'s settings (secrets from config/env) and wrap it in the SalesforceClient. */
+/**
+ * Log in with `connection`'s settings (secrets from config/env) and wrap it in
+ * the SalesforceClient. Refused before any request when the row's login URL is
+ * not `salesforce.loginUrl` (unless `salesforce.trustStoredLoginUrl`). Secrets
+ * stored per connection, when they come, will be bound to the connection's
+ * name and login URL by AEAD instead of by this comparison.
+ */
 export async function openClient(config: SfsyncConfig, connection: ConnectionSettings): Promise<JsforceSalesforceClient> {
+  assertTrustedLoginUrl(config.salesforce, connection);
   const conn = await connectSalesforce({
     ...config.salesforce,
     loginUrl: connection.loginUrl,
@@ -36,11 +48,11 @@ export async function openClient(config: SfsyncConfig, connection: ConnectionSet
 
 /** The settings of connection `connectionId`; `UNKNOWN_CONNECTION` when there is no such row. */
 export async function readConnectionSettings(pool: pg.Pool, connectionId: string): Promise<ConnectionSettings> {
-  const { rows } = await pool.query<{ login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
-    'select login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1',
+  const { rows } = await pool.query<{ name: string; login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
+    'select name, login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1',
     [connectionId],
   );
   const row = rows[0];
   if (!row) throw new SfsyncError('UNKNOWN_CONNECTION', `Connection ${connectionId} does not exist; run \`sfsync connect\` first.`);
-  return { loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };
+  return { name: row.name, loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };
 }

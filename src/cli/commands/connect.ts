@@ -53,6 +53,10 @@ export function registerConnect(program: Command): void {
         if (!/^[a-z][a-z0-9_]{0,39}$/.test(flags.name)) {
           throw new SfsyncError('USAGE', `Connection name "${flags.name}" must be 1-40 lower-case letters, digits or _, starting with a letter.`);
         }
+        for (const [flag, value] of [['--login-url', flags.loginUrl], ['--api-version', flags.apiVersion], ['--auth', flags.auth], ['--username', flags.username], ['--client-id', flags.clientId], ['--jwt-key-file', flags.jwtKeyFile]] as const) {
+          // "" used to be skipped, silently logging in with the config/env value instead.
+          if (value === '') throw new SfsyncError('USAGE', `${flag} must not be empty; leave it out to use the config/env value.`);
+        }
         const salesforce: Partial<SalesforceSettings> = {};
         if (flags.loginUrl) salesforce.loginUrl = flags.loginUrl;
         if (flags.apiVersion) salesforce.apiVersion = flags.apiVersion;
@@ -67,7 +71,7 @@ export function registerConnect(program: Command): void {
         };
         for (const [key, value] of Object.entries(secrets)) if (value !== undefined) (salesforce as Record<string, string>)[key] = value;
         // Loaded here, not at start-up: jsforce is heavy and most commands never need it.
-        const { connectSalesforce, resolveAuthKind } = await import('../../salesforce/connect.js');
+        const { checkApiVersion, connectSalesforce, resolveAuthKind } = await import('../../salesforce/connect.js');
         const { readDailyApiUsage, saveConnection } = await import('../save-connection.js');
         const saved = await withSession(
           command,
@@ -75,6 +79,7 @@ export function registerConnect(program: Command): void {
             const settings = config.salesforce;
             const authKind = resolveAuthKind(settings);
             const conn = await connectSalesforce(settings);
+            await checkApiVersion(conn, settings.apiVersion);
             const usage = await readDailyApiUsage(conn);
             return saveConnection(pool, {
               name: flags.name,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isHostSyntax, isLoopbackHost } from '../../config/login-url.js';
 import { SfsyncError } from '../../errors.js';
 import { action } from '../run-command.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -21,9 +22,14 @@ export function registerEmulator(program: Command): void {
     .option('--json', 'print the listening address as one JSON line')
     .action(
       action(async (flags: EmulatorFlags) => {
-        const port = Number(flags.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        // Digits only: Number() reads "" as 0 and "0x50" as 80.
+        const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : Number.NaN;
+        if (!(port >= 0 && port <= 65535)) {
           throw new SfsyncError('USAGE', `--port must be a TCP port number (0-65535), not "${flags.port}".`);
+        }
+        // "" would bind every interface.
+        if (!isHostSyntax(flags.host)) {
+          throw new SfsyncError('USAGE', `--host must be an IP address or host name of this machine, e.g. 127.0.0.1, not "${flags.host}".`);
         }
         if (flags.seed !== undefined && flags.seed !== 'demo') {
           throw new SfsyncError('USAGE', `Unknown seed preset "${flags.seed}"; the one preset is "demo".`);
@@ -31,9 +37,17 @@ export function registerEmulator(program: Command): void {
         const { startEmulator } = await import('../../emulator/index.js');
         const emulator = await startEmulator({ port, host: flags.host, ...(flags.seed === 'demo' ? { seed: 'demo' as const } : {}) }).catch(
           (cause: NodeJS.ErrnoException) => {
-            throw new SfsyncError('EMULATOR_FAILED', `The emulator could not listen on ${flags.host}:${port} (${cause.code ?? cause.message}); pick another --port.`, { cause });
+            // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
+            const portProblem = cause.code === 'EADDRINUSE' || cause.code === 'EACCES';
+            const fix = portProblem ? 'pick another --port' : 'pick a --host that is an address of this machine, e.g. 127.0.0.1';
+            const what = portProblem ? `port ${port} on ${flags.host}` : `host ${flags.host}`;
+            throw new SfsyncError('EMULATOR_FAILED', `The emulator could not listen on ${what} (${cause.code ?? cause.message}); ${fix}.`, { cause });
           },
         );
+        if (!isLoopbackHost(flags.host)) {
+          // Allowed (a container, a test network), but said once: anyone who reaches it can reset the org or mint sessions.
+          console.error(`sfsync: warning: --host ${flags.host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`);
+        }
         const info = { url: emulator.url, port: emulator.port, username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
         if (flags.json) console.log(JSON.stringify(info));
         else {

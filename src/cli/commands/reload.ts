@@ -1,6 +1,19 @@
 import type { Command } from 'commander';
+import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
 import { action } from '../run-command.js';
+
+/** The longest --timeout: a week. */
+const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
+/** `--timeout` in seconds: a positive number up to a week; "abc" used to become NaN, a wait that never timed out. */
+export function parseTimeout(value: string): number {
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds > 0 && seconds <= MAX_TIMEOUT_S)) {
+    throw new SfsyncError('USAGE', `--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a week), not "${value}".`);
+  }
+  return seconds;
+}
 
 interface ReloadOptions {
   wait?: boolean;
@@ -18,6 +31,8 @@ export function registerReload(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (mapping: string, options: ReloadOptions, command: Command) => {
+        // Checked before anything is queued.
+        const timeoutS = parseTimeout(options.timeout);
         await withSession(command, async ({ pool }) => {
           // The function first (it raises for an unknown mapping), then the row.
           const { rows: queued } = await pool.query<{ id: string }>('select sfsync.request_reload($1)::text as id', [mapping]);
@@ -32,7 +47,7 @@ export function registerReload(program: Command): void {
             return;
           }
           const { followReload } = await import('../reload-progress.js'); // cli-progress: only with --wait
-          const result = await followReload(pool, row.id, row.requested_at, { timeoutMs: Number(options.timeout) * 1000, quiet: Boolean(options.json) });
+          const result = await followReload(pool, row.id, row.requested_at, { timeoutMs: timeoutS * 1000, quiet: Boolean(options.json) });
           if (options.json) console.log(JSON.stringify({ mappingId: Number(row.id), sobject: row.sobject, ...result }));
           else console.log(`reloaded ${row.sobject}: ${result.records} record(s) in ${(result.ms / 1000).toFixed(1)} s`);
         });

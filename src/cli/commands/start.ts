@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { isConnectionLoss } from '../../db/pool.js';
+import type { SfsyncConfig } from '../../config/config-schema.js';
+import { assertTrustedLoginUrl } from '../../config/login-url.js';
+import { createPool, isConnectionLoss } from '../../db/pool.js';
+import { SfsyncError } from '../../errors.js';
 import { configFor } from '../global-options.js';
 import { action } from '../run-command.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -23,7 +26,7 @@ export function registerStart(program: Command): void {
     .option('--no-migrate', 'do not apply pending migrations first')
     .action(
       action(async (options: StartOptions, command: Command) => {
-        const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
+        const metricsPort = options.metricsPort === undefined ? undefined : parsePort(options.metricsPort);
         const config = await configFor(command, metricsPort === undefined ? {} : { metrics: { port: metricsPort } });
         const { migrate } = await import('../../db/migrate.js');
         const { startEngine } = await import('../../runtime/start-engine.js');
@@ -36,6 +39,7 @@ export function registerStart(program: Command): void {
           const stopRequested = waitForSignal();
           const engine = await startWhenPostgresAnswers(logger, async () => {
             if (options.migrate !== false) await migrate(server.url);
+            await checkStoredLoginUrls(server.url, config);
             return startEngine({ config, databaseUrl: server.url, logger });
           });
           logger.info({ database: server.kind }, 'sfsync started; stop with Ctrl-C (SIGINT) or SIGTERM');
@@ -48,6 +52,32 @@ export function registerStart(program: Command): void {
         }
       }),
     );
+}
+
+/** `--metrics-port`: digits, 0-65535 (Number() read "" as 0, the endpoint silently off). */
+function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new SfsyncError('USAGE', `--metrics-port must be a TCP port number (0-65535; 0 turns the endpoint off), not "${value}".`);
+  return port;
+}
+
+/**
+ * Fail at start, not in every job afterwards, when a connection in use logs
+ * in at a URL the configured secrets are not for (config/login-url.ts); the
+ * engine checks again at each login, since the row can change while it runs.
+ */
+async function checkStoredLoginUrls(databaseUrl: string, config: SfsyncConfig): Promise<void> {
+  const pool = createPool(databaseUrl, { max: 1, applicationName: 'sfsync start' });
+  try {
+    const { rows: schema } = await pool.query<{ ok: boolean }>("select to_regclass('sfsync.mappings') is not null as ok");
+    if (!schema[0]?.ok) return; // --no-migrate on an empty database: the engine says so
+    const { rows } = await pool.query<{ name: string; login_url: string }>(
+      'select c.name, c.login_url from sfsync.connections c where exists (select 1 from sfsync.mappings m where m.connection_id = c.id) order by c.id',
+    );
+    for (const row of rows) assertTrustedLoginUrl(config.salesforce, { name: row.name, loginUrl: row.login_url });
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }
 
 /** How long `sfsync start` keeps trying while Postgres is not there (starting, restarting, failing over). */
