@@ -45,6 +45,8 @@ let mappingId: string;
 
 beforeAll(async () => {
   h = await startSyncHarness({
+    // The engine is sent through the proxy by the connection's login_url, which the config's login URL no longer matches.
+    config: { salesforce: { trustStoredLoginUrl: true } },
     emulator: {
       schema: {
         fields: { Account: FIELDS.map((f) => ({ ...f })) },
