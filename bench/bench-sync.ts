@@ -9,7 +9,7 @@ import { applyMapping } from '../src/mapping/apply-mapping.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
 import type { SalesforceClient } from '../src/salesforce/salesforce-client.js';
-import { startEngine, type RunningEngine } from '../src/runtime/start-engine.js';
+import { startEngine, type RunningEngine } from '../src/engine/start-engine.js';
 
 /** A running benchmark sync. */
 export interface BenchSync {

@@ -14,7 +14,7 @@ import { applyMapping } from '../src/mapping/apply-mapping.js';
 import type { MappingSpecInput } from '../src/mapping/mapping-spec.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
-import { startEngine, type RunningEngine } from '../src/runtime/start-engine.js';
+import { startEngine, type RunningEngine } from '../src/engine/start-engine.js';
 
 /** A running read-path benchmark. */
 export interface InboundBench {

@@ -11,12 +11,12 @@
  *   npx tsx bench/initial-load.ts [records=1000000]
  */
 import { escapeIdentifier as q } from 'pg';
-import { loadInboundMapping } from '../src/tasks/inbound/inbound-mapping.js';
-import { loadTable } from '../src/tasks/inbound/load-table.js';
-import { copyFrom } from '../src/tasks/inbound/copy-in.js';
-import { toInboundRow } from '../src/sync/inbound-record.js';
-import { qualified, recordset } from '../src/sync/inbound-sql.js';
-import { selectFields, windowSoql } from '../src/sync/window-bounds.js';
+import { loadInboundMapping } from '../src/inbound/inbound-mapping.js';
+import { loadTable } from '../src/inbound/load-table.js';
+import { copyFrom } from '../src/inbound/copy-in.js';
+import { toInboundRow } from '../src/inbound/record.js';
+import { qualified, recordset } from '../src/inbound/apply-sql.js';
+import { selectFields, windowSoql } from '../src/inbound/window-bounds.js';
 import os from 'node:os';
 import { describeMachine } from './bench-machine.js';
 import { startInboundBench } from './inbound-setup.js';

@@ -1,5 +1,5 @@
 -- Every sfsync gauge in one round trip, as (kind, key, label, metric, value)
--- rows; read by src/runtime/metrics.ts at each /metrics scrape. Counts of open
+-- rows; read by src/engine/metrics.ts at each /metrics scrape. Counts of open
 -- and failed outbox rows use migration 3's partial indexes.
 with m as (
   select id, sobject from sfsync.mappings

@@ -3,7 +3,7 @@
  * precedence is defaults < config file < `SFSYNC_*` env < flags (load-config.ts).
  */
 import { z } from 'zod';
-import { nextCronTime } from '../sync/cron-next.js';
+import { nextCronTime } from './cron.js';
 import { isHostSyntax, loginUrlProblem } from './login-url.js';
 
 const positiveInt = z.number().int().positive();

@@ -104,7 +104,7 @@ const tagged = new WeakSet<pg.PoolClient>();
 /**
  * A query on a connection the server dropped fails with pg's "Connection
  * terminated unexpectedly", which has no code; a caller that retries by code
- * (graphile-worker's job bookkeeping, runtime/worker-retries.ts) would not
+ * (graphile-worker's job bookkeeping, engine/worker-retries.ts) would not
  * retry it. Such errors get SQLSTATE 08006 (connection_failure).
  */
 function tagConnectionLoss(client: pg.PoolClient): pg.PoolClient {

@@ -1,7 +1,7 @@
 /**
  * A mapping's row filter (`sfsync map --filter`, `mappings.row_filter`): a
  * SOQL WHERE expression over the object's own fields. It is spliced into
- * every poll, load and reconcile query (sync/window-bounds.ts `windowSoql`),
+ * every poll, load and reconcile query (inbound/window-bounds.ts `windowSoql`),
  * so it is never taken as text: it is parsed with soql-parser-js as the WHERE
  * of `SELECT Id FROM <object>`, refused when it carries anything else (a
  * LIMIT, an ORDER BY, a sub-query, an unbalanced quote or parenthesis that

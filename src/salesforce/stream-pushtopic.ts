@@ -5,7 +5,7 @@
  * Salesforce's 1,300-character Query limit — with NotifyForFields All every
  * field change notifies either way; the event only triggers a poll).
  */
-import { soqlString } from '../sync/soql-literals.js';
+import { soqlString } from './soql-literals.js';
 import type { SalesforceClient } from './salesforce-client.js';
 
 const MAX_QUERY = 1300;

@@ -3,7 +3,7 @@
  * one `SfsyncTask` and nothing else runs at import.
  */
 import type { SfsyncTask } from './task-list.js';
-import type { TaskName } from './payloads.js';
+import type { TaskName } from '../jobs/payloads.js';
 
 /** The task implementations, keyed by `sfsync:<name>`. */
 export const tasks: { [N in TaskName]?: SfsyncTask<N> } = {};

@@ -7,7 +7,7 @@
  *
  * One job per mapping (job key `sfsync:drift:<mapping>`): it re-polls every
  * due window at once, consecutive windows as ONE secondary poll with their
- * overall bounds (sync/drift-windows.ts), then queues itself for the next due
+ * overall bounds (inbound/drift-windows.ts), then queues itself for the next due
  * window, at most once per drift delay. An idle mapping at 30 s polls and the
  * default 10-minute delay makes 6 re-polls an hour instead of 120.
  * The payload's `windowId` names any primary window of the mapping (the one
@@ -16,17 +16,17 @@
  * re-poll is never dropped.
  */
 import type { SfsyncTask } from './task-list.js';
-import type { EngineContext } from '../runtime/engine-context.js';
-import { fetchAndApply } from './inbound/fetch-apply.js';
-import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
-import { driftQueue, scheduleDrift } from './inbound/poll-jobs.js';
-import { retryLaterOnFailure } from './inbound/retry-later.js';
-import { jobKeys } from './payloads.js';
-import { withRemovedFields } from './inbound/removed-field.js';
-import { ensureUsable } from './inbound/usable-mapping.js';
-import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
-import { coalesceDriftWindows, nextDriftRun, type DriftRange, type DueWindow } from '../sync/drift-windows.js';
-import { selectFields, windowSoql } from '../sync/window-bounds.js';
+import type { EngineContext } from '../jobs/context.js';
+import { fetchAndApply } from '../inbound/fetch-apply.js';
+import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
+import { driftQueue, scheduleDrift } from '../jobs/schedule.js';
+import { retryLaterOnFailure } from '../jobs/retry-later.js';
+import { jobKeys } from '../jobs/payloads.js';
+import { withRemovedFields } from '../inbound/removed-field.js';
+import { ensureUsable } from '../inbound/usable-mapping.js';
+import { failWindow, finishWindow, startWindow, type WindowCounters } from '../inbound/window-log.js';
+import { coalesceDriftWindows, nextDriftRun, type DriftRange, type DueWindow } from '../inbound/drift-windows.js';
+import { selectFields, windowSoql } from '../inbound/window-bounds.js';
 
 /** Re-poll every due primary window of the window's mapping. */
 export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) => {

@@ -4,18 +4,18 @@
  * watermark, queue its drift re-poll, and queue the next interval poll.
  */
 import type { SfsyncTask } from './task-list.js';
-import type { EngineContext } from '../runtime/engine-context.js';
+import type { EngineContext } from '../jobs/context.js';
 import { withTransaction } from '../db/pool.js';
-import { fetchAndApply } from './inbound/fetch-apply.js';
-import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
-import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from './inbound/poll-jobs.js';
-import { withRemovedFields } from './inbound/removed-field.js';
-import { releaseDeferred } from './inbound/release-deferred.js';
-import { ensureUsable, isUnusable } from './inbound/usable-mapping.js';
-import { endPause } from './push-write-back.js';
-import { promoteReplay, readPendingReplay } from './inbound/stream-replay.js';
-import { failWindow, finishWindow, startWindow, type WindowCounters } from './inbound/window-log.js';
-import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../sync/window-bounds.js';
+import { fetchAndApply } from '../inbound/fetch-apply.js';
+import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
+import { scheduleDrift, scheduleIntervalPoll, scheduleReload } from '../jobs/schedule.js';
+import { withRemovedFields } from '../inbound/removed-field.js';
+import { releaseDeferred } from '../inbound/release-deferred.js';
+import { ensureUsable, isUnusable } from '../inbound/usable-mapping.js';
+import { endPause } from '../outbound/write-back.js';
+import { promoteReplay, readPendingReplay } from '../inbound/stream-replay.js';
+import { failWindow, finishWindow, startWindow, type WindowCounters } from '../inbound/window-log.js';
+import { nextPrimaryWindow, selectFields, windowSoql, type Window } from '../inbound/window-bounds.js';
 
 /**
  * Count first (one extra API call) only for windows longer than this: a

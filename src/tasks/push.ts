@@ -9,11 +9,11 @@
  * next one for when the connection's pause ends. When records a poll held
  * back for unresolved inserts wait, it queues a poll to release them.
  */
-import { hasDeferred } from './inbound/release-deferred.js';
-import { scheduleEventPoll } from './inbound/poll-jobs.js';
-import { jobKeys } from './payloads.js';
-import { claimChanges, loadPushMapping } from './push-claim.js';
-import { pushRound } from './push-round.js';
+import { hasDeferred } from '../inbound/release-deferred.js';
+import { scheduleEventPoll } from '../jobs/schedule.js';
+import { jobKeys } from '../jobs/payloads.js';
+import { claimChanges, loadPushMapping } from '../outbound/claim.js';
+import { pushRound } from '../outbound/round.js';
 import type { SfsyncTask } from './task-list.js';
 
 /** Records claimed per round: 10,000 keeps a round's write-back to one short transaction and still lets Bulk (threshold 2,000) take big batches. */

@@ -1,18 +1,18 @@
 /**
  * `sfsync:reconcile`: the full comparison of a mapping with Salesforce
- * (tasks/inbound/reconcile-table.ts), recorded as a `reconcile` window. Queued
+ * (inbound/reconcile-table.ts), recorded as a `reconcile` window. Queued
  * nightly per mapping by the poll-scheduler component (config.poll.reconcileCron)
  * and on demand (`select sfsync.request_reconcile('Account')`). A failed run
  * queues itself again within a minute, until it succeeds (inbound/retry-later.ts).
  */
 import type { SfsyncTask } from './task-list.js';
-import type { EngineContext } from '../runtime/engine-context.js';
-import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
-import { retryLaterOnFailure } from './inbound/retry-later.js';
-import { jobKeys } from './payloads.js';
-import { ensureUsable } from './inbound/usable-mapping.js';
-import { reconcileTable } from './inbound/reconcile-table.js';
-import { failWindow, finishWindow, startWindow } from './inbound/window-log.js';
+import type { EngineContext } from '../jobs/context.js';
+import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
+import { retryLaterOnFailure } from '../jobs/retry-later.js';
+import { jobKeys } from '../jobs/payloads.js';
+import { ensureUsable } from '../inbound/usable-mapping.js';
+import { reconcileTable } from '../inbound/reconcile-table.js';
+import { failWindow, finishWindow, startWindow } from '../inbound/window-log.js';
 
 /** Reconcile one mapping. */
 export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helpers, ctx) => {

@@ -1,21 +1,21 @@
 /**
  * `sfsync:reload`: the initial load, a full reload, or (with `fields`) a
  * backfill of newly mapped columns — Bulk API 2.0 queryAll paged by locator,
- * COPY'd into Postgres in one transaction (tasks/inbound/load-table.ts). The
+ * COPY'd into Postgres in one transaction (inbound/load-table.ts). The
  * first interval poll is queued when it commits; a failed load queues itself
  * again within a minute, until it succeeds (inbound/retry-later.ts).
  */
 import type { SfsyncTask } from './task-list.js';
 import { describeError } from '../salesforce/errors.js';
-import type { EngineContext } from '../runtime/engine-context.js';
-import { loadInboundMapping, type InboundMapping } from './inbound/inbound-mapping.js';
-import { retryLaterOnFailure } from './inbound/retry-later.js';
-import { ensureUsable } from './inbound/usable-mapping.js';
-import { jobKeys } from './payloads.js';
-import { loadTable } from './inbound/load-table.js';
-import { withRemovedFields } from './inbound/removed-field.js';
-import { scheduleIntervalPoll } from './inbound/poll-jobs.js';
-import { failWindow, type WindowCounters } from './inbound/window-log.js';
+import type { EngineContext } from '../jobs/context.js';
+import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
+import { retryLaterOnFailure } from '../jobs/retry-later.js';
+import { ensureUsable } from '../inbound/usable-mapping.js';
+import { jobKeys } from '../jobs/payloads.js';
+import { loadTable } from '../inbound/load-table.js';
+import { withRemovedFields } from '../inbound/removed-field.js';
+import { scheduleIntervalPoll } from '../jobs/schedule.js';
+import { failWindow, type WindowCounters } from '../inbound/window-log.js';
 
 /** Load one mapping. */
 export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx) => {

@@ -9,9 +9,9 @@
  */
 import type { JobHelpers, TaskList } from 'graphile-worker';
 import { isSfsyncError } from '../errors.js';
-import type { EngineContext } from '../runtime/engine-context.js';
+import type { EngineContext } from '../jobs/context.js';
 import { tasks } from './all-tasks.js';
-import type { TaskName, TaskPayloads } from './payloads.js';
+import type { TaskName, TaskPayloads } from '../jobs/payloads.js';
 
 /** A task's implementation with its payload typed and the engine context given. */
 export type SfsyncTask<N extends TaskName> = (payload: TaskPayloads[N], helpers: JobHelpers, context: EngineContext) => Promise<void>;

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { sameLoginUrl } from '../../src/config/login-url.js';
-import { pollScheduler } from '../../src/runtime/poll-scheduler.js';
-import { metricsServer, startMetricsServer } from '../../src/runtime/metrics-server.js';
-import type { EngineContext } from '../../src/runtime/engine-context.js';
+import { pollScheduler } from '../../src/engine/poll-scheduler.js';
+import { metricsServer, startMetricsServer } from '../../src/engine/metrics-server.js';
+import type { EngineContext } from '../../src/jobs/context.js';
 import { REPO_ROOT } from '../support/run-cli.js';
 import { createCliWorld, expectOneLineFailure, parseJson, snapshotDatabase, type CliWorld } from './cli-env.js';
 

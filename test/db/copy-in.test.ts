@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFrom, copyText } from '../../src/tasks/inbound/copy-in.js';
+import { copyFrom, copyText } from '../../src/inbound/copy-in.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
 
 let t: TestClient;

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healOrphans } from '../../src/tasks/heal-orphans.js';
+import { healOrphans } from '../../src/outbound/heal-orphans.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
 
 let t: TestClient;

@@ -6,8 +6,8 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goneFromSnapshotSql } from '../../src/tasks/inbound/snapshot-gone.js';
-import { currentSfidsSql } from '../../src/tasks/push-claim.js';
+import { goneFromSnapshotSql } from '../../src/inbound/snapshot-gone.js';
+import { currentSfidsSql } from '../../src/outbound/claim.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
 
 let t: TestClient;

@@ -6,7 +6,7 @@
  * change no longer carries that field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollScheduler } from '../../src/runtime/poll-scheduler.js';
+import { pollScheduler } from '../../src/engine/poll-scheduler.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';

@@ -11,12 +11,12 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimChanges, loadPushMapping } from '../../src/tasks/push-claim.js';
-import { writeBack } from '../../src/tasks/push-write-back.js';
-import { coalesceChanges } from '../../src/sync/coalesce-changes.js';
-import { toInboundRow } from '../../src/sync/inbound-record.js';
-import { applyPage } from '../../src/tasks/inbound/apply-page.js';
-import { loadInboundMapping } from '../../src/tasks/inbound/inbound-mapping.js';
+import { claimChanges, loadPushMapping } from '../../src/outbound/claim.js';
+import { writeBack } from '../../src/outbound/write-back.js';
+import { coalesceChanges } from '../../src/outbound/coalesce.js';
+import { toInboundRow } from '../../src/inbound/record.js';
+import { applyPage } from '../../src/inbound/apply-page.js';
+import { loadInboundMapping } from '../../src/inbound/inbound-mapping.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';

@@ -5,7 +5,7 @@
  * duplicate row appears.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollScheduler } from '../../src/runtime/poll-scheduler.js';
+import { pollScheduler } from '../../src/engine/poll-scheduler.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, sfConnection, waitLoaded } from './inbound-helpers.js';

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
-import { pollScheduler } from '../../src/runtime/poll-scheduler.js';
+import { pollScheduler } from '../../src/engine/poll-scheduler.js';
 import { useEngineProcess } from '../support/engine-process.js';
 import type { SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
@@ -31,7 +31,7 @@ async function count(harness: SyncHarness, sql: string, params: unknown[]): Prom
  * Without an External ID, the poll that runs after the kill sees records
  * Salesforce committed but sfsync never wrote back. It must not insert them as
  * new rows (which made the recovery re-send the inserts: 60 records and 60
- * rows for 50): inbound-sql.ts defers records that may be an unresolved local
+ * rows for 50): apply-sql.ts defers records that may be an unresolved local
  * insert, and the push's lookup adopts them.
  */
 describe.each([

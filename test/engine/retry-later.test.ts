@@ -1,6 +1,6 @@
 /**
  * A failed drift re-poll, reload or reconciliation queues itself again with a
- * back-off capped at a minute (tasks/inbound/retry-later.ts), in a real
+ * back-off capped at a minute (jobs/retry-later.ts), in a real
  * graphile-worker: exactly one retry waits under the job key, with the retry
  * count in its payload, and graphile-worker's own (hours-long, finite)
  * retries of the failed run are off.
@@ -9,8 +9,8 @@ import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'gra
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_SCHEMA } from '../../src/db/migrate.js';
-import type { EngineContext } from '../../src/runtime/engine-context.js';
-import { retryDelayMs, retryLaterOnFailure } from '../../src/tasks/inbound/retry-later.js';
+import type { EngineContext } from '../../src/jobs/context.js';
+import { retryDelayMs, retryLaterOnFailure } from '../../src/jobs/retry-later.js';
 import { createTestDatabase, type TestDatabase } from '../setup/database.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -17,7 +17,7 @@ import { createPool } from '../../src/db/pool.js';
 import { DEFAULT_LOGIN, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { connectSalesforce } from '../../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../../src/salesforce/jsforce-client.js';
-import { startEngine, type RunningEngine, type StartEngineOptions } from '../../src/runtime/start-engine.js';
+import { startEngine, type RunningEngine, type StartEngineOptions } from '../../src/engine/start-engine.js';
 import { createTestDatabase, type TestDatabase } from '../setup/database.js';
 
 /** Options of {@link startSyncHarness}. */

@@ -1,6 +1,6 @@
 /** Merge rules of coalesceChanges: one record's captured changes → the one operation to send. */
 import { describe, expect, it } from 'vitest';
-import { coalesceChanges, type OutboxChange } from '../../src/sync/coalesce-changes.js';
+import { coalesceChanges, type OutboxChange } from '../../src/outbound/coalesce.js';
 
 let next = 1;
 const change = (op: OutboxChange['op'], changed: Record<string, unknown> = {}, extra: Partial<OutboxChange> = {}): OutboxChange =>

@@ -1,9 +1,9 @@
 /** Conflict rules (pure) and the generated inbound SQL text. */
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
-import { decideConflicts, type PendingChange } from '../../src/sync/conflict-rules.js';
-import { deleteSql, updateBySfidSql } from '../../src/sync/inbound-sql.js';
-import { resendSql } from '../../src/tasks/inbound/apply-conflicts.js';
+import { decideConflicts, type PendingChange } from '../../src/inbound/conflict-rules.js';
+import { deleteSql, updateBySfidSql } from '../../src/inbound/apply-sql.js';
+import { resendSql } from '../../src/inbound/apply-conflicts.js';
 
 const name: FieldInfo = { name: 'Name', column: 'name', type: 'string', pgType: 'varchar(80)', length: 80, precision: 0, scale: 0, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null };
 const at = { ...name, name: 'At__c', column: 'at__c', type: 'datetime', pgType: 'timestamp(3)' };

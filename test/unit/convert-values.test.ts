@@ -1,8 +1,8 @@
 /** Inbound type conversion (pure): REST JSON and Bulk CSV values → Postgres text, exactly, or a row-level error. */
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
-import { convertValue, toUtcTimestamp } from '../../src/sync/inbound-convert.js';
-import { toInboundRow } from '../../src/sync/inbound-record.js';
+import { convertValue, toUtcTimestamp } from '../../src/inbound/convert.js';
+import { toInboundRow } from '../../src/inbound/record.js';
 
 function field(name: string, type: string, pgType: string): FieldInfo {
   return { name, column: name.toLowerCase(), type, pgType, length: 0, precision: 0, scale: 0, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null };

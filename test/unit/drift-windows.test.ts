@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesceDriftWindows, nextDriftRun } from '../../src/sync/drift-windows.js';
+import { coalesceDriftWindows, nextDriftRun } from '../../src/inbound/drift-windows.js';
 
 const t = (s: number) => new Date(s * 1000);
 const w = (id: string, lower: number, upper: number, recordsSeen = 0) => ({ id, lower: t(lower), upper: t(upper), recordsSeen });

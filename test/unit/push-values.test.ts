@@ -1,7 +1,7 @@
 /** Captured Postgres values → Salesforce REST values, record bodies per operation, back-off. */
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
-import { backoffMs, toSalesforceRecord, toSalesforceValue } from '../../src/sync/push-values.js';
+import { backoffMs, toSalesforceRecord, toSalesforceValue } from '../../src/outbound/values.js';
 
 const field = (name: string, type: string, extra: Partial<FieldInfo> = {}): FieldInfo => ({
   name, column: name.toLowerCase(), type, pgType: 'text', length: 0, precision: 0, scale: 0, nillable: true,

@@ -1,8 +1,8 @@
 /** Poll windows, SOQL literals and the generated SOQL (pure). */
 import { describe, expect, it } from 'vitest';
-import { nextCronTime } from '../../src/sync/cron-next.js';
-import { soqlDateTime, soqlString } from '../../src/sync/soql-literals.js';
-import { floorToSecond, nextPrimaryWindow, windowSoql } from '../../src/sync/window-bounds.js';
+import { nextCronTime } from '../../src/config/cron.js';
+import { soqlDateTime, soqlString } from '../../src/salesforce/soql-literals.js';
+import { floorToSecond, nextPrimaryWindow, windowSoql } from '../../src/inbound/window-bounds.js';
 
 describe('windows', () => {
   it('floors upper to whole seconds behind now and skips empty windows', () => {

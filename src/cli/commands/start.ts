@@ -29,8 +29,8 @@ export function registerStart(program: Command): void {
         const metricsPort = options.metricsPort === undefined ? undefined : parsePort(options.metricsPort);
         const config = await configFor(command, metricsPort === undefined ? {} : { metrics: { port: metricsPort } });
         const { migrate } = await import('../../db/migrate.js');
-        const { startEngine } = await import('../../runtime/start-engine.js');
-        const { createLogger } = await import('../../runtime/logger.js');
+        const { startEngine } = await import('../../engine/start-engine.js');
+        const { createLogger } = await import('../../engine/logger.js');
         const logger = createLogger({ level: config.logLevel });
         const { openCliPostgres } = await import('../cli-postgres.js');
         const server = await openCliPostgres(config);

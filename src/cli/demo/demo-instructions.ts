@@ -4,7 +4,7 @@
  * reaching Postgres, and a change Salesforce refuses.
  */
 import { tasks } from '../../tasks/all-tasks.js';
-import type { TaskName } from '../../tasks/payloads.js';
+import type { TaskName } from '../../jobs/payloads.js';
 
 /** Tasks the demo needs that this build does not have (the write or read path not landed yet). */
 export function missingParts(): string[] {

@@ -1,0 +1,87 @@
+/**
+ * Which channel each streaming mapping listens on, kept in step with
+ * sfsync.mappings by the leader: CDC (`/data/<Object>ChangeEvent`) when the
+ * object has Change Data Capture — learnt by trying: Salesforce answers
+ * `400::The channel you requested to subscribe to doesn't exist` otherwise —
+ * else sfsync's own PushTopic; nothing when `streaming = 'off'`.
+ * A replayId no longer retained (`400::The replayId {N} you provided was
+ * invalid…`) falls back: subscribe with -1 and queue a poll, which reads from
+ * the watermark and so covers whatever the lost events announced.
+ */
+import type { EngineContext } from '../jobs/context.js';
+import type { SalesforceClient } from '../salesforce/salesforce-client.js';
+import { ensurePushTopic } from '../salesforce/stream-pushtopic.js';
+import { loadInboundMappings, type InboundMapping } from '../inbound/inbound-mapping.js';
+import { scheduleEventPoll } from '../jobs/schedule.js';
+import { cdcChannel, pushTopicName } from '../inbound/stream-replay.js';
+import { INVALID_REPLAY, NO_SUCH_CHANNEL, type StreamCometd } from './stream-cometd.js';
+
+/** The leader's channel table. */
+export class MappingChannels {
+  private readonly byChannel = new Map<string, InboundMapping>();
+  private readonly byMapping = new Map<string, string>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly connectionId: string,
+    private readonly sf: SalesforceClient,
+    private readonly stream: StreamCometd,
+  ) {}
+
+  /** The mapping a channel belongs to. */
+  mappingOf(channel: string): string | undefined {
+    return this.byChannel.get(channel)?.id;
+  }
+
+  /** Subscribe new streaming mappings, drop removed ones. */
+  async sync(): Promise<void> {
+    const mappings = (await loadInboundMappings(this.ctx.pool, this.connectionId)).filter((m) => m.streaming !== 'off' && m.state !== 'paused' && !m.problem);
+    const ids = new Set(mappings.map((m) => m.id));
+    for (const [id, channel] of this.byMapping) {
+      if (ids.has(id)) continue;
+      this.byMapping.delete(id);
+      this.byChannel.delete(channel);
+      this.stream.unwant(channel);
+    }
+    for (const m of mappings) {
+      if (this.byMapping.has(m.id)) continue;
+      try {
+        const channel = m.streaming === 'pushtopic' ? await this.pushTopic(m) : cdcChannel(m.sobject);
+        await this.want(m, channel);
+      } catch (error) {
+        // One mapping's failure (e.g. PushTopic not creatable) must not keep the others unsubscribed.
+        this.ctx.logger.warn({ err: error, mapping: m.id }, 'stream subscription failed; retrying at the next sync');
+      }
+    }
+  }
+
+  /** React to a failed subscribe. */
+  async subscribeFailed(channel: string, error: string): Promise<void> {
+    const mapping = this.byChannel.get(channel);
+    if (!mapping) return;
+    this.ctx.logger.info({ channel, error }, 'stream subscribe failed');
+    if (INVALID_REPLAY.test(error)) {
+      await this.ctx.pool.query('update sfsync.stream_state set replay_id = null, pending_replay_id = null, updated_at = now() where connection_id = $1 and channel = $2', [this.connectionId, channel]);
+      this.stream.want(channel, -1);
+      await scheduleEventPoll(this.ctx, mapping.id);
+      return;
+    }
+    if (NO_SUCH_CHANNEL.test(error) && channel.startsWith('/data/') && mapping.streaming === 'auto') {
+      this.byChannel.delete(channel);
+      this.stream.unwant(channel);
+      await this.want(mapping, await this.pushTopic(mapping));
+    }
+  }
+
+  private async pushTopic(m: InboundMapping): Promise<string> {
+    return ensurePushTopic(this.sf, pushTopicName(m.sobject), m.sobject, m.fields.filter((f) => !f.removed).map((f) => f.name));
+  }
+
+  private async want(m: InboundMapping, channel: string): Promise<void> {
+    const { rows } = await this.ctx.pool.query<{ replay_id: string | null }>('select replay_id::text from sfsync.stream_state where connection_id = $1 and channel = $2', [this.connectionId, channel]);
+    const stored = rows[0]?.replay_id;
+    this.byChannel.set(channel, m);
+    this.byMapping.set(m.id, channel);
+    this.stream.want(channel, stored ? Number(stored) : -1);
+  }
+}

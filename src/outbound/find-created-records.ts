@@ -1,0 +1,95 @@
+/**
+ * Before re-sending an insert whose earlier outcome is unknown (the process
+ * died after the call, or the reply was lost) and which has no External ID to
+ * upsert by, look for the record Salesforce may already have created:
+ *
+ *   SELECT Id, <sent fields> FROM <Object>
+ *    WHERE CreatedDate >= <unknown_since − 5 min> [AND CreatedById = <API user>]
+ *
+ * A candidate matches when every sent field has the sent value, and no mapped
+ * row already holds its Id (so two identical local rows claim two distinct
+ * records); failing that, when it is the only one left with the sent value
+ * of the object's name field (a record edited in Salesforce meanwhile). The 5-minute margin covers clock skew between Postgres and
+ * Salesforce; the sent values make the match exact enough that an unrelated
+ * record created by someone else in that window would have to carry the very
+ * same field values to be mistaken — and then both rows describe one record.
+ */
+import type pg from 'pg';
+import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
+import { CLOCK_MARGIN_SECONDS, recognizingFields } from '../inbound/apply-sql.js';
+import { soqlDateTime, soqlString } from '../salesforce/soql-literals.js';
+import type { PushMapping } from './claim.js';
+
+const CLOCK_MARGIN_MS = CLOCK_MARGIN_SECONDS * 1000;
+
+/**
+ * How long after an insert's outcome became unknown a lookup that found
+ * nothing is trusted. A call whose reply was lost may still be running on
+ * Salesforce's side and commit after the lookup; re-sending then would create
+ * the record twice. Until this much time has passed since the claim, the
+ * insert is retried with back-off (state new, error OUTCOME_UNKNOWN) and
+ * looked up again each time, never sent.
+ * 10 s: several times what a create call takes (the soak's late commits
+ * hold one for 1.5 s, the engine test's for 3 s), short enough that an insert
+ * that never reached Salesforce is sent again within about 15 s (the lookups
+ * follow the push back-off: 1, 2, 4, 8 s).
+ */
+export const UNKNOWN_OUTCOME_SETTLE_MS = 10_000;
+
+/** One insert to look up: its record id, the body that was sent, and since when its outcome is unknown. */
+export interface LookupRequest {
+  recordId: string;
+  body: SfRow;
+  since: Date;
+}
+
+/** Record id → the Salesforce Id of the record an earlier attempt created. */
+export async function findCreated(client: SalesforceClient, db: pg.ClientBase, mapping: PushMapping, requests: LookupRequest[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (requests.length === 0) return found;
+  const fields = [...new Set(requests.flatMap((r) => Object.keys(r.body)))];
+  const since = new Date(Math.min(...requests.map((r) => r.since.getTime())) - CLOCK_MARGIN_MS);
+  const userId = (client as { conn?: { userInfo?: { id?: string } } }).conn?.userInfo?.id;
+  const where = `CreatedDate >= ${soqlDateTime(since)}${userId ? ` AND CreatedById = ${soqlString(userId)}` : ''}`;
+  const soql = `SELECT ${['Id', ...fields.filter((f) => f !== 'Id')].join(', ')} FROM ${mapping.sobject} WHERE ${where} ORDER BY CreatedDate`;
+  const candidates: SfRow[] = [];
+  for await (const page of client.queryPages(soql, { includeDeleted: false })) candidates.push(...page);
+  const ids = candidates.map((c) => String(c.Id));
+  const { rows } = await db.query<{ sfid: string }>(`select sfid from ${mapping.table} where sfid = any($1::text[])`, [ids]);
+  const taken = new Set(rows.map((r) => r.sfid));
+  for (const request of requests) {
+    const match = candidates.find((c) => !taken.has(String(c.Id)) && Object.entries(request.body).every(([k, v]) => same(v, c[k])));
+    if (match) {
+      taken.add(String(match.Id));
+      found.set(request.recordId, String(match.Id));
+    }
+  }
+  matchByName(mapping, requests.filter((r) => !found.has(r.recordId)), candidates.filter((c) => !taken.has(String(c.Id))), found);
+  return found;
+}
+
+/**
+ * The second test, for a record changed in Salesforce before its Id came back
+ * (a user's edit, or automation rewriting a sent value): the one candidate
+ * left with the name field's sent value, when exactly one request left sent
+ * that value. Ambiguous names adopt nothing (the insert is sent again).
+ * The inbound apply holds back records on the same test (apply-sql.ts).
+ */
+function matchByName(mapping: PushMapping, requests: LookupRequest[], candidates: SfRow[], found: Map<string, string>): void {
+  const [nameField] = recognizingFields(mapping.fieldInfo).filter((f) => f.nameField);
+  if (!nameField) return;
+  for (const request of requests) {
+    const sent = request.body[nameField.name];
+    if (sent === undefined || sent === null) continue;
+    const alike = candidates.filter((c) => same(sent, c[nameField.name]));
+    const rivals = requests.filter((r) => same(sent, r.body[nameField.name]));
+    if (alike.length === 1 && rivals.length === 1) found.set(request.recordId, String(alike[0]!.Id));
+  }
+}
+
+function same(sent: unknown, stored: unknown): boolean {
+  if (sent === null || sent === undefined) return stored === null || stored === undefined;
+  if (typeof sent === 'number' || typeof stored === 'number') return Number(sent) === Number(stored);
+  if (typeof sent === 'string' && typeof stored === 'string' && /^\d{4}-\d\d-\d\dT/.test(sent)) return Date.parse(sent) === Date.parse(stored.replace(/\+0000$/, 'Z'));
+  return sent === stored;
+}

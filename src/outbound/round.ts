@@ -1,0 +1,145 @@
+/**
+ * One push round over claimed changes: coalesce per record, build the
+ * Salesforce operations, resolve lookups to local parents (references.ts),
+ * look up inserts of unknown outcome, send, and write every outcome back.
+ */
+import type pg from 'pg';
+import type { SfsyncConfig } from '../config/config-schema.js';
+import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
+import { coalesceChanges, type CoalescedChange, type OutboxChange } from './coalesce.js';
+import { toSalesforceRecord } from './values.js';
+import { currentSfids, type PushMapping } from './claim.js';
+import { findCreated, UNKNOWN_OUTCOME_SETTLE_MS } from './find-created-records.js';
+import { isForeignKeyNotFound, resolveReferences, withoutRelationships } from './references.js';
+import { sendOps, type PushOp, type PushOutcome } from './send.js';
+import { pauseConnection, writeBack, type RecordResultRow } from './write-back.js';
+
+/** What a round did, for logs, metrics and the caller's loop. */
+export interface RoundResult {
+  records: number;
+  sent: number;
+  api: 'collections' | 'bulk' | 'none';
+  /** Set when Salesforce said REQUEST_LIMIT_EXCEEDED: pushes of the connection wait until then. */
+  pausedUntil?: Date;
+  /** The earliest retry time of a record sent back to 'new'. */
+  retryAt?: Date;
+}
+
+/** Push one claimed batch. */
+export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping: PushMapping, groups: OutboxChange[][], config: SfsyncConfig['push']): Promise<RoundResult> {
+  const changes = groups.map(coalesceChanges);
+  const sfids = await currentSfids(db, mapping, changes.map((c) => c.recordId));
+  await reinsertValues(db, mapping, changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)));
+  const results: RecordResultRow[] = [];
+  const unsettledDeletes = await findDeletedUnknowns(sf, db, mapping, changes, sfids);
+  let ops: PushOp[] = [];
+  const byRecord = new Map<string, CoalescedChange>(changes.map((c) => [c.recordId, c]));
+  for (const change of changes) {
+    if (unsettledDeletes.has(change.recordId)) {
+      results.push({ change, outcome: { kind: 'retry', error: settling } });
+      continue;
+    }
+    const built = buildOp(mapping, change, sfids.get(change.recordId) ?? null);
+    if ('outcome' in built) results.push({ change, outcome: built.outcome });
+    else ops.push(built);
+  }
+  const refs = await resolveReferences(db, mapping, ops);
+  for (const [recordId, message] of refs.waiting) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'wait', error: { code: 'WAITING_FOR_PARENT', message } } });
+  for (const [recordId, error] of refs.failed) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'failed', error } });
+  ops = refs.ready;
+  const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
+  // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
+  const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })));
+  for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
+  // Not found yet, but the lost call may still commit: look again later instead of creating it twice.
+  const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
+  for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
+  const toSend = ops.filter((o) => !found.has(o.recordId) && !unsettled.has(o.recordId));
+  const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
+  for (const op of toSend) {
+    const outcome = outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
+    results.push({ change: byRecord.get(op.recordId)!, outcome: parentNotThereYet(outcome, refs.byExternalId.get(op.recordId)) });
+  }
+  await writeBack(db, mapping, results, config, refs.resolved);
+  let pausedUntil: Date | undefined;
+  if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
+    // Pause for retryMaxMs, at most a minute: Salesforce's 24-hour window frees calls continuously.
+    pausedUntil = new Date(Date.now() + Math.min(config.retryMaxMs, 60_000));
+    await pauseConnection(db, mapping.connectionId, pausedUntil);
+  }
+  const retrying = results.filter((r) => !['success', 'none', 'failed'].includes(r.outcome.kind));
+  return {
+    records: changes.length,
+    sent: toSend.length,
+    api,
+    ...(pausedUntil ? { pausedUntil } : {}),
+    ...(retrying.length > 0 ? { retryAt: new Date(Date.now() + config.retryBaseMs) } : {}),
+  };
+}
+
+/** Why a change whose earlier send has an unknown outcome is retried instead of sent. */
+const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
+
+/** True once a lookup that found nothing can be trusted (UNKNOWN_OUTCOME_SETTLE_MS after the claim). */
+function settled(change: CoalescedChange): boolean {
+  return change.unknownSince === null || Date.now() - change.unknownSince.getTime() >= UNKNOWN_OUTCOME_SETTLE_MS;
+}
+
+/**
+ * Rows deleted while their insert's outcome was unknown (coalesce keeps the
+ * insert's values as `createdValues`): look up the record the lost call may
+ * have made, by those values, and add its sfid to `sfids` so the delete goes
+ * to it. Returns the records not found yet whose lookup cannot be trusted yet.
+ */
+async function findDeletedUnknowns(sf: SalesforceClient, db: pg.ClientBase, mapping: PushMapping, changes: CoalescedChange[], sfids: Map<string, string>): Promise<Set<string>> {
+  const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
+  if (unsure.length === 0) return new Set();
+  const requests = unsure.map((c) => ({ recordId: c.recordId, body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')), since: c.unknownSince! }));
+  const found = await findCreated(sf, db, mapping, requests);
+  for (const [recordId, sfid] of found) sfids.set(recordId, sfid);
+  return new Set(unsure.filter((c) => !found.has(c.recordId) && !settled(c)).map((c) => c.recordId));
+}
+
+/**
+ * A child sent by its parent's External ID that Salesforce could not find
+ * (the parent is not there yet) waits and retries with back-off instead of
+ * failing: WAITING_FOR_PARENT, state 'new'.
+ */
+function parentNotThereYet(outcome: PushOutcome, sentByExternalId: string | undefined): PushOutcome {
+  if (sentByExternalId === undefined || outcome.kind !== 'failed' || !isForeignKeyNotFound(outcome.error)) return outcome;
+  return { kind: 'retry', error: { code: 'WAITING_FOR_PARENT', message: `${sentByExternalId}: the parent is not in Salesforce yet (${outcome.error.message}).` } };
+}
+
+/** The operation for one record, or its outcome when nothing needs sending. */
+function buildOp(mapping: PushMapping, change: CoalescedChange, knownSfid: string | null): PushOp | { outcome: RecordResultRow['outcome'] } {
+  const sfid = change.op === 'delete' ? change.sfid ?? knownSfid : knownSfid ?? change.sfid;
+  if (change.op === 'none') return { outcome: { kind: 'none' } };
+  if (change.op === 'delete') return sfid ? { recordId: change.recordId, kind: 'delete', body: {}, sfid } : { outcome: { kind: 'none' } };
+  if (sfid) {
+    const body: SfRow = toSalesforceRecord(mapping.fieldInfo, change.values, 'update');
+    if (Object.keys(body).length === 0) return { outcome: { kind: 'success', sfid } };
+    return { recordId: change.recordId, kind: 'update', body: { Id: sfid, ...body }, sfid };
+  }
+  const body = toSalesforceRecord(mapping.fieldInfo, change.values, 'insert');
+  const ext = mapping.externalIdField;
+  if (ext && body[ext] !== undefined && body[ext] !== null) return { recordId: change.recordId, kind: 'upsert', body };
+  return { recordId: change.recordId, kind: 'create', body };
+}
+
+/**
+ * An update of a row that has no Salesforce Id (its insert failed for good,
+ * then the app fixed the row) becomes an insert of the row's current mapped
+ * values; the failed insert is folded into it on success (write-back).
+ */
+async function reinsertValues(db: pg.ClientBase, mapping: PushMapping, changes: CoalescedChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const { rows } = await db.query<{ id: string; row: Record<string, unknown> }>(`select t.id::text, to_jsonb(t) as row from ${mapping.table} t where t.id = any($1::bigint[])`, [changes.map((c) => c.recordId)]);
+  const current = new Map(rows.map((r) => [r.id, r.row]));
+  for (const change of changes) {
+    const row = current.get(change.recordId);
+    if (!row) continue;
+    change.op = 'insert';
+    change.reinsert = true;
+    for (const f of mapping.fieldInfo) if (row[f.column] !== null && row[f.column] !== undefined) change.values[f.name] = row[f.column];
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Record a push round's outcomes in ONE transaction, with
+ * `sfsync.origin = 'sfsync'` so the table updates are not captured again:
+ * outbox rows → success/merged/failed, or back to 'new' with back-off;
+ * the mapped rows → sfid, `_sfsync_state`, `_sfsync_error`; children's
+ * `@<id>` lookups → the parent's sfid; children failed with PARENT_FAILED →
+ * back to 'new' once their parent has an sfid.
+ */
+import pg from 'pg';
+import type { CoalescedChange } from './coalesce.js';
+import { backoffMs } from './values.js';
+import type { PushError, PushOutcome } from './send.js';
+import type { PushMapping } from './claim.js';
+import type { ResolvedReference } from './references.js';
+
+/**
+ * Advisory lock class ordering "children fail with PARENT_FAILED" against
+ * "their parent got its sfid": `pg_advisory_xact_lock(<this>, connection id)`.
+ */
+export const PARENT_LOCK_CLASS = 0x5f5e_0003;
+
+/** One record's result to write back. */
+export interface RecordResultRow {
+  change: CoalescedChange;
+  outcome: PushOutcome | { kind: 'none' } | { kind: 'wait'; error: PushError };
+}
+
+/** Back-off settings (config.push). */
+export interface BackoffSettings {
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+interface OutboxUpdate { ids: string[]; states: string[]; sfids: Array<string | null>; errors: Array<string | null>; incs: number[]; nexts: Array<Date | null>; unknown: boolean[] }
+interface TableUpdate { ids: string[]; sfids: Array<string | null>; states: string[]; errors: Array<string | null> }
+
+/** Write back every record's outcome. */
+export async function writeBack(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], backoff: BackoffSettings, references: ResolvedReference[] = []): Promise<void> {
+  const o: OutboxUpdate = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
+  const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
+  for (const { change, outcome } of rows) {
+    const last = change.rowIds.at(-1);
+    const error = 'error' in outcome ? JSON.stringify(outcome.error) : null;
+    const sfid = outcome.kind === 'success' ? outcome.sfid : null;
+    const done = outcome.kind === 'success' || outcome.kind === 'none' || outcome.kind === 'failed';
+    const state = outcome.kind === 'failed' ? 'failed' : done ? 'success' : 'new';
+    const inc = outcome.kind === 'limit' || outcome.kind === 'wait' ? 0 : done ? 0 : 1;
+    const next = done ? null : new Date(Date.now() + backoffMs(change.attempts + 1, backoff.retryBaseMs, backoff.retryMaxMs));
+    for (const id of change.rowIds) {
+      o.ids.push(id);
+      o.states.push(state === 'success' && id !== last ? 'merged' : state);
+      o.sfids.push(sfid);
+      o.errors.push(error);
+      o.incs.push(inc);
+      o.nexts.push(next);
+      o.unknown.push(outcome.kind === 'unknown');
+    }
+    for (const id of change.deferredIds) {
+      o.ids.push(id); o.states.push('new'); o.sfids.push(null); o.errors.push(null); o.incs.push(0); o.nexts.push(null); o.unknown.push(false);
+    }
+    if (change.op !== 'delete' && change.op !== 'none' && (done || outcome.kind !== 'wait')) {
+      t.ids.push(change.recordId);
+      t.sfids.push(sfid);
+      t.states.push(outcome.kind === 'success' ? 'synced' : outcome.kind === 'failed' ? 'failed' : 'pending');
+      t.errors.push(outcome.kind === 'failed' || outcome.kind === 'retry' || outcome.kind === 'limit' || outcome.kind === 'unknown' ? error : null);
+    }
+  }
+  const settling = await planSettlement(client, mapping, rows);
+  await client.query('begin');
+  try {
+    await client.query(`set local sfsync.origin = 'sfsync'`);
+    // Before any row lock, so the two lock modes never wait on each other's rows.
+    if (settling) await client.query(`select ${settling.exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [PARENT_LOCK_CLASS, mapping.connectionId]);
+    // Lock order (docs/architecture.md): the mapped rows in id order, then their outbox rows,
+    // as the inbound apply does; updating the outbox first deadlocked with it.
+    await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [[...new Set(rows.map((r) => r.change.recordId))]]);
+    await client.query(
+      `update sfsync.outbox o
+          set state = u.state, sfid = coalesce(u.sfid, o.sfid), error = u.error, attempts = o.attempts + u.inc,
+              next_attempt_at = coalesce(u.next, o.next_attempt_at),
+              unknown_since = case when u.unknown then coalesce(o.unknown_since, o.claimed_at) when u.state = 'new' then o.unknown_since end,
+              done_at = case when u.state in ('success', 'merged', 'failed') then now() end,
+              claimed_by = null, claimed_pid = null
+         from unnest($1::bigint[], $2::sfsync.outbox_state[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::boolean[]) u(id, state, sfid, error, inc, next, unknown)
+        where o.id = u.id`,
+      [o.ids, o.states, o.sfids, o.errors, o.incs, o.nexts, o.unknown],
+    );
+    const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
+    if (reinserted.length > 0) {
+      // The earlier failed changes of a re-inserted row are in the insert now.
+      await client.query(`update sfsync.outbox set state = 'merged', done_at = now() where mapping_id = $1 and record_id = any($2::bigint[]) and state = 'failed'`, [mapping.id, reinserted]);
+    }
+    if (t.ids.length > 0) {
+      await client.query(
+        `update ${mapping.table} t
+            set sfid = coalesce(u.sfid, t.sfid), _sfsync_error = u.error,
+                _sfsync_state = case when u.state = 'synced' and exists (select 1 from sfsync.outbox x where x.mapping_id = $5 and x.record_id = t.id and x.state = 'new') then 'pending' else u.state end
+           from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[]) u(id, sfid, state, error)
+          where t.id = u.id`,
+        [t.ids, t.sfids, t.states, t.errors, mapping.id],
+      );
+    }
+    await storeReferences(client, mapping, rows, references);
+    if (settling) await settleChildren(client, mapping, settling);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The references with their parent's sfid: the one resolved before the send, else the parent row's now; those still without one are left out. */
+async function withParentSfids(client: pg.ClientBase, references: ResolvedReference[]): Promise<Array<ResolvedReference & { sfid: string }>> {
+  const out = references.filter((r): r is ResolvedReference & { sfid: string } => r.sfid !== null);
+  const byExternalId = references.filter((r) => r.sfid === null);
+  for (const table of new Set(byExternalId.map((r) => r.parent.table))) {
+    const some = byExternalId.filter((r) => r.parent.table === table);
+    const { rows } = await client.query<{ id: string; sfid: string }>(`select id::text, sfid from ${table} where id = any($1::bigint[]) and sfid is not null`, [some.map((r) => r.parent.id)]);
+    const sfids = new Map(rows.map((r) => [r.id, r.sfid]));
+    for (const r of some) {
+      const sfid = sfids.get(r.parent.id);
+      if (sfid) out.push({ ...r, sfid });
+    }
+  }
+  return out;
+}
+
+/**
+ * Children failed with PARENT_FAILED go back to 'new' once their parent has
+ * an sfid, through `sfsync.retry_failed` (which notifies the engine and drops
+ * fields a later change already sent), inside the write-back:
+ * - a round that inserted records heals the children naming them (child
+ *   mappings: those on the connection with a lookup to this object);
+ * - a round that failed children heals those whose parent got its sfid
+ *   while they were being sent.
+ * The first holds the connection's PARENT_LOCK_CLASS lock shared, the second
+ * exclusive, both from the start of the transaction: whichever commits second
+ * reads after the other's commit, so a child never stays failed because it
+ * was marked just as its parent's success committed.
+ */
+interface Settlement {
+  exclusive: boolean;
+  /** Parents named by this round's PARENT_FAILED children. */
+  orphans: Array<{ mappingId: string; recordId: string }>;
+  /** Records this round inserted, and the mappings that may hold their children. */
+  inserted: string[];
+  children: string[];
+}
+
+/** What settleChildren will do for this round, or undefined when nothing (no lock then). */
+async function planSettlement(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[]): Promise<Settlement | undefined> {
+  const orphans = rows.flatMap((r) => (r.outcome.kind === 'failed' && r.outcome.error.code === 'PARENT_FAILED' && r.outcome.error.parent ? [r.outcome.error.parent] : []));
+  const inserted = rows.filter((r) => r.outcome.kind === 'success' && r.change.op === 'insert').map((r) => r.change.recordId);
+  const children = inserted.length > 0 ? await childMappings(client, mapping) : [];
+  if (orphans.length === 0 && children.length === 0) return undefined;
+  return { exclusive: orphans.length > 0, orphans, inserted, children };
+}
+
+async function settleChildren(client: pg.ClientBase, mapping: PushMapping, plan: Settlement): Promise<void> {
+  if (plan.children.length > 0) await healChildren(client, plan.children, mapping.id, plan.inserted);
+  for (const parentMappingId of new Set(plan.orphans.map((p) => p.mappingId))) {
+    const arrived = await parentsWithSfid(client, parentMappingId, plan.orphans.filter((p) => p.mappingId === parentMappingId).map((p) => p.recordId));
+    if (arrived.length > 0) await healChildren(client, [mapping.id], parentMappingId, arrived);
+  }
+}
+
+/** read_write mappings of the connection with a lookup to the mapping's object (itself included). */
+async function childMappings(client: pg.ClientBase, mapping: PushMapping): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    `select m.id::text from sfsync.mappings m
+      where m.connection_id = $1 and m.mode = 'read_write'
+        and exists (select 1 from jsonb_array_elements(m.field_info) f, jsonb_array_elements_text(f -> 'referenceTo') r
+                     where f ->> 'type' = 'reference' and lower(r) = lower($2))`,
+    [mapping.connectionId, mapping.sobject],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Retry the PARENT_FAILED changes of `childMappingIds` that name one of the parent rows. */
+async function healChildren(client: pg.ClientBase, childMappingIds: string[], parentMappingId: string, parentIds: string[]): Promise<void> {
+  await client.query(
+    // missing_ok: the array may be empty, and a concurrent retry may settle some first.
+    `select sfsync.retry_failed(p_outbox_ids => array(
+       select o.id from sfsync.outbox o
+        where o.mapping_id = any($1::bigint[]) and o.state = 'failed' and o.error ->> 'code' = 'PARENT_FAILED'
+          and o.error -> 'parent' ->> 'mappingId' = $2 and o.error -> 'parent' ->> 'recordId' = any($3::text[])), missing_ok => true)`,
+    [childMappingIds, parentMappingId, parentIds],
+  );
+}
+
+/** The parent rows (ids of a mapping's table) that have an sfid now. */
+async function parentsWithSfid(client: pg.ClientBase, mappingId: string, ids: string[]): Promise<string[]> {
+  const { rows: tables } = await client.query<{ schema_name: string; table_name: string }>('select schema_name, table_name from sfsync.mappings where id = $1', [mappingId]);
+  const t = tables[0];
+  if (!t) return [];
+  const { rows } = await client.query<{ id: string }>(
+    `select id::text from ${pg.escapeIdentifier(t.schema_name)}.${pg.escapeIdentifier(t.table_name)} where id = any($1::bigint[]) and sfid is not null`,
+    [ids],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * End a connection's push pause early: a poll's call to the org just
+ * succeeded, so Salesforce accepts calls again. The outbox sweep (every
+ * `push.sweepIntervalMs`) then queues the waiting pushes, instead of them
+ * sleeping out the rest of a pause of up to a minute.
+ */
+export async function endPause(db: pg.ClientBase | pg.Pool, connectionId: string): Promise<void> {
+  await db.query('update sfsync.connections set push_paused_until = null where id = $1 and push_paused_until > now()', [connectionId]);
+}
+
+/** Pause every push of the connection until `until` (REQUEST_LIMIT_EXCEEDED); visible in sfsync.outbox_status. */
+export async function pauseConnection(client: pg.ClientBase, connectionId: string, until: Date): Promise<void> {
+  await client.query('update sfsync.connections set push_paused_until = greatest(push_paused_until, $2) where id = $1', [connectionId, until]);
+  await client.query('update sfsync.connections set push_paused_until = $2 where id = $1 and push_paused_until is null', [connectionId, until]);
+}
+
+/**
+ * Sent children keep the parent's sfid instead of `@<local id>` (same
+ * transaction, not captured), so the column matches what Salesforce holds
+ * when the next poll compares them; a column the app changed since is left alone.
+ * A child sent by its parent's External ID gets the sfid the parent row has
+ * now; without one the column keeps `@…` until the child's next poll
+ * (references.ts explains why).
+ */
+async function storeReferences(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], references: ResolvedReference[]): Promise<void> {
+  const sent = new Set(rows.filter((r) => r.outcome.kind === 'success').map((r) => r.change.recordId));
+  const done = await withParentSfids(client, references.filter((r) => sent.has(r.recordId)));
+  for (const column of new Set(done.map((r) => r.column))) {
+    const some = done.filter((r) => r.column === column);
+    const col = pg.escapeIdentifier(column);
+    await client.query(
+      `update ${mapping.table} t set ${col} = u.sfid from unnest($1::bigint[], $2::text[], $3::text[]) u(id, local, sfid) where t.id = u.id and t.${col} = u.local`,
+      [some.map((r) => r.recordId), some.map((r) => r.local), some.map((r) => r.sfid)],
+    );
+  }
+}
