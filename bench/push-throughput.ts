@@ -37,7 +37,7 @@ async function run(label: string, bulkThreshold: number): Promise<string> {
     const start = performance.now();
     await sync.client.query('update salesforce.account set numberofemployees = numberofemployees + 1');
     for (;;) {
-      const { rows } = await sync.client.query<{ n: string }>(`select count(*) as n from sfsync.outbox where state in ('new', 'pending')`);
+      const { rows } = await sync.client.query<{ n: string }>(`select count(*) as n from sfsync.outbox where state in ('new', 'claimed')`);
       if (rows[0]!.n === '0') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -73,13 +73,13 @@ export interface Snapshot {
 }
 
 const OPEN_SQL = `select m.sobject as object, o.record_id::text as "recordId", o.sfid, o.op, o.state, o.attempts, o.error ->> 'code' as code
-  from sfsync.outbox o join sfsync.mappings m on m.id = o.mapping_id where o.state in ('new', 'pending') order by o.id limit 20`;
+  from sfsync.outbox o join sfsync.mappings m on m.id = o.mapping_id where o.state in ('new', 'claimed') order by o.id limit 20`;
 const FAILED_SQL = `select o.id::text, m.sobject as object, o.record_id::text as "recordId", o.sfid, o.op, coalesce(o.error ->> 'code', '?') as code
   from sfsync.outbox o join sfsync.mappings m on m.id = o.mapping_id where o.state = 'failed' order by o.id`;
 
 /** Count of open outbox rows (new or pending). */
 export async function openChanges(db: pg.Pool): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from sfsync.outbox where state in ('new', 'pending')`);
+  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from sfsync.outbox where state in ('new', 'claimed')`);
   return rows[0]!.n;
 }
 

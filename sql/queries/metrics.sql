@@ -6,7 +6,7 @@ with m as (
 ), per_mapping as (
   select m.id, m.sobject,
     (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state = 'success') as pushed,
-    (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state in ('new', 'pending')) as pending,
+    (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state in ('new', 'claimed')) as pending,
     (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state = 'failed') as failed,
     s.pull_lag, s.push_lag, (s.state = 'paused')::int as paused,
     w.pulled, w.window_errors, w.drift, w.api_calls

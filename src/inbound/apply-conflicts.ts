@@ -4,12 +4,12 @@
  * sfsync.conflicts, and drop the fields Salesforce won from the still-unsent
  * ('new') outbox rows so the next push never overwrites Salesforce with them.
  *
- * A row already claimed by a push ('pending') is in flight: it cannot be
+ * A row already claimed by a push ('claimed') is in flight: it cannot be
  * edited, and its value lands in Salesforce over the one that won. So for
  * each field Salesforce won that such a row carries, the apply queues in its
  * own transaction, once the table holds Salesforce's value, one more change
  * (op update, state new) sending that value again. `sfsync.claim_outbox`
- * claims no 'new' row of a record while it has a 'pending' one, so it is
+ * claims no 'new' row of a record while it has a 'claimed' one, so it is
  * sent after the change in flight; a change the app makes later is captured
  * after it and, merged in id order by the push, wins over it. Its `changed`
  * is built from the row as the capture trigger builds it
@@ -29,7 +29,8 @@ import pg from 'pg';
 import { writableFields } from '../mapping/field-info.js';
 import { decideConflicts, type PendingChange } from './conflict-rules.js';
 import type { InboundRow } from './record.js';
-import { pendingOutboxSql, qualified, type InboundTable } from './apply-sql.js';
+import { openChangesSql } from './apply-sql.js';
+import { dropFields, queueResend } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 const { escapeIdentifier, escapeLiteral } = pg;
@@ -37,7 +38,7 @@ const { escapeIdentifier, escapeLiteral } = pg;
 interface OutboxRow {
   id: string;
   sfid: string;
-  state: 'new' | 'pending';
+  state: 'new' | 'claimed';
   op: PendingChange['op'];
   changed: Record<string, unknown>;
   old: Record<string, unknown> | null;
@@ -58,13 +59,6 @@ export interface ConflictResolution {
   /** Fields to send again once the apply has written them ({@link resendWinners}). */
   resend: Resend[];
 }
-
-const DROP_FIELDS_SQL = `
-update sfsync.outbox set
-  changed = changed - $2::text[],
-  state = case when op = 'update' and (changed - $2::text[]) = '{}'::jsonb then 'ignored' else state end,
-  done_at = case when op = 'update' and (changed - $2::text[]) = '{}'::jsonb then now() else done_at end
-where id = any($1::bigint[]) and state = 'new'`;
 
 /**
  * Record the decisions, each once: a poll that sees the same Salesforce
@@ -90,7 +84,7 @@ where not exists (
  */
 export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<ConflictResolution> {
   const sfids = rows.map((r) => r.sfid);
-  const { rows: open } = await client.query<OutboxRow>(pendingOutboxSql(mapping), [mapping.id, sfids]);
+  const { rows: open } = await client.query<OutboxRow>(openChangesSql(mapping), [mapping.id, sfids]);
   const resolution: ConflictResolution = { keep: new Map(), resend: [] };
   if (open.length === 0) return resolution;
   const bySfid = new Map<string, PendingChange[]>();
@@ -109,7 +103,7 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
     resolution.resend.push(...outcome.resend);
     for (const c of outcome.conflicts) conflicts.push({ sfid: row.sfid, field: c.field, pg_value: c.pgValue ?? null, sf_value: c.sfValue, decision: c.decision });
     if (outcome.dropFromOutbox.length > 0) {
-      await client.query(DROP_FIELDS_SQL, [pending.map((p) => p.outboxId), outcome.dropFromOutbox]);
+      await dropFields(client, pending.map((p) => p.outboxId), outcome.dropFromOutbox);
     }
   }
   if (conflicts.length > 0) await client.query(INSERT_CONFLICTS_SQL, [mapping.id, mapping.policy, JSON.stringify(conflicts)]);
@@ -118,38 +112,11 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
 
 /**
  * Queue the re-sends (module comment): one outbox change per record, after
- * the apply wrote Salesforce's values into the table, in its transaction.
- * A field whose column does not hold a value other than the one in flight
- * (the update skipped an older record, or the value did not fit) is left out.
- * Returns the number of changes queued.
+ * the apply wrote Salesforce's values into the table, in its transaction
+ * (sfsync.queue_resend builds each value as the capture trigger does, and
+ * leaves out a field whose column does not hold a value other than the one
+ * in flight). Returns the number of changes queued.
  */
 export async function resendWinners(client: pg.PoolClient, mapping: InboundMapping, resend: readonly Resend[]): Promise<number> {
-  if (resend.length === 0) return 0;
-  const json = JSON.stringify(resend.map((r) => ({ field: r.field, outbox_id: r.outboxId })));
-  const queued = (await client.query(resendSql(mapping), [mapping.id, json])).rowCount ?? 0;
-  if (queued > 0) await client.query("select pg_notify('sfsync:outbox', $1::text)", [mapping.id]);
-  return queued;
-}
-
-/**
- * The re-send statement for a mapped table (pure; tests assert the text).
- * `$1` mapping id, `$2` jsonb array of `{field, outbox_id}`. Each value is
- * `jsonb_build_object(<field>, t.<column>)`, the capture trigger's own
- * expression, so it has the capture's JSON form for every type.
- */
-export function resendSql(t: InboundTable): string {
-  const branches = writableFields(t.fields).map((f) => `when ${escapeLiteral(f.name)} then jsonb_build_object(${escapeLiteral(f.name)}, t.${escapeIdentifier(f.column)})`);
-  const value = branches.length === 0 ? 'null::jsonb' : `(case r.field ${branches.join(' ')} end) -> r.field`;
-  return [
-    'with won as (',
-    `  select t.id, t.sfid, r.field, o.changed -> r.field as lost, ${value} as value`,
-    '  from jsonb_to_recordset($2::jsonb) as r(field text, outbox_id bigint)',
-    '  join sfsync.outbox as o on o.id = r.outbox_id and o.mapping_id = $1',
-    `  join ${qualified(t)} as t on t.id = o.record_id`,
-    ')',
-    'insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
-    "select $1, id, sfid, 'update', jsonb_object_agg(field, value), jsonb_object_agg(field, lost)",
-    'from won where value is not null and value is distinct from lost',
-    'group by id, sfid',
-  ].join('\n');
+  return queueResend(client, mapping.id, resend);
 }

@@ -9,6 +9,7 @@
  * not yet pushed, or values that did not fit), `_state`/`_error` (null state =
  * keep the row's state, e.g. while a push is pending).
  */
+import { CLOCK_MARGIN_SECONDS, outboxSql, recognizingFields } from '../outbox/outbox.js';
 import { escapeIdentifier } from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
 
@@ -79,14 +80,6 @@ export function attachByExternalIdSql(t: InboundTable): string | undefined {
 }
 
 /**
- * Margin for clock skew between Postgres (claim times) and Salesforce
- * (CreatedDate), in seconds: a record created up to this long before a local
- * insert was claimed may still be that insert. The push's lookup of inserts
- * of unknown outcome uses the same margin (find-created-records.ts).
- */
-export const CLOCK_MARGIN_SECONDS = 300;
-
-/**
  * Insert records not in the table yet.
  *
  * Without an External ID, a record created while a local insert of the same
@@ -125,7 +118,7 @@ export function insertSql(t: InboundTable): string {
  * Salesforce user created meanwhile under another name, goes in at once.
  *
  * The values sent are the claimed changes of the insert's row merged in
- * outbox order (`pending`, or `new` with `unknown_since` after a lost reply
+ * outbox order (`claimed`, or `new` with `unknown_since` after a lost reply
  * or a crash). Both sides are the column types' jsonb, so `7.25`,
  * `'2024-01-02T03:04:05.123'` and null compare as the capture trigger wrote
  * them. Cost: (new records of the page) × (unresolved inserts), paid only
@@ -134,28 +127,13 @@ export function insertSql(t: InboundTable): string {
 export function heldBackSql(t: InboundTable, mappingParam: string, alias = 'r'): string {
   const compared = recognizingFields(t.fields);
   const keys = compared.length > 0 ? `array[${compared.map((f) => lit(f.name)).join(', ')}]` : 'array[]::text[]';
-  return [
-    'exists (select 1 from sfsync.outbox as o',
-    `  where o.mapping_id = ${mappingParam} and o.op = 'insert'`,
-    "  and (o.state = 'pending' or (o.state = 'new' and o.unknown_since is not null))",
-    `  and ${alias}.createddate::timestamp(3) >= (coalesce(o.unknown_since, o.claimed_at) - interval '${CLOCK_MARGIN_SECONDS} seconds') at time zone 'UTC'`,
-    `  and ${recordValuesJson(compared, alias)} @> coalesce((select jsonb_object_agg(e.key, e.value order by x.id)`,
-    '    from sfsync.outbox as x cross join jsonb_each(x.changed) as e',
-    "    where x.mapping_id = o.mapping_id and x.record_id = o.record_id and (x.state = 'pending' or (x.state = 'new' and x.unknown_since is not null))",
-    `    and e.key = any(${keys})), '{}'::jsonb))`,
-  ].join('\n');
-}
-
-/**
- * The fields by which a record may be recognized as a local insert: the
- * object's name field when mapped and createable, else every createable
- * field that is not a lookup (a lookup may have been sent as its parent's
- * sfid or External ID, not as the column's `@<id>`).
- */
-export function recognizingFields(fields: readonly FieldInfo[]): FieldInfo[] {
-  const compared = fields.filter((f) => !f.removed && f.createable && !f.calculated && f.type !== 'reference');
-  const name = compared.find((f) => f.nameField);
-  return name ? [name] : compared;
+  return outboxSql.insertInFlightMatches({
+    mapping: mappingParam,
+    created: `${alias}.createddate::timestamp(3)`,
+    recordJson: recordValuesJson(compared, alias),
+    keys,
+    marginSeconds: CLOCK_MARGIN_SECONDS,
+  });
 }
 
 /** `jsonb_build_object('Name', r."name"::varchar(255), …)` over `fields`, in calls of at most 50 pairs (Postgres passes at most 100 arguments). */
@@ -214,11 +192,6 @@ export function lockRowsSql(t: InboundTable): string {
 }
 
 /** Open outbox rows of the page's records, oldest first (read_write mappings). */
-export function pendingOutboxSql(t: InboundTable): string {
-  return [
-    'select o.id::text as id, t.sfid, o.state, o.op, o.changed, o.old, o.created_at, o.unknown_since',
-    `from sfsync.outbox as o join ${qualified(t)} as t on t.id = o.record_id`,
-    "where o.mapping_id = $1 and o.state in ('new', 'pending') and t.sfid = any($2::text[])",
-    'order by o.id',
-  ].join('\n');
+export function openChangesSql(t: InboundTable): string {
+  return outboxSql.openChangesOfSfids(qualified(t));
 }

@@ -11,7 +11,7 @@
  *
  * "Salesforce still has the value Postgres started from" also holds when
  * Salesforce has a value that reached it from sfsync itself, or that sfsync
- * is about to send back to it: a change in flight ('pending'), or one whose
+ * is about to send back to it: a change in flight ('claimed'), or one whose
  * send had an unknown outcome (back to 'new' after a crash or a lost reply,
  * `unknownSince` set), has landed or may have, and rows captured after it
  * start from values Postgres held
@@ -42,7 +42,7 @@ const wholeSecond = (d: Date): number => Math.floor(d.getTime() / 1000) * 1000;
 /** An open outbox row of the record, oldest first. */
 export interface PendingChange {
   outboxId: string;
-  state: 'new' | 'pending';
+  state: 'new' | 'claimed';
   op: 'insert' | 'update' | 'delete';
   /** New values by Salesforce field name (jsonb as returned by pg). */
   changed: Record<string, unknown>;
@@ -54,7 +54,7 @@ export interface PendingChange {
 }
 
 /** A change that is in Salesforce already or may be: in flight, or sent before with an unknown outcome. */
-const mayHaveLanded = (p: PendingChange) => p.state === 'pending' || Boolean(p.unknownSince);
+const mayHaveLanded = (p: PendingChange) => p.state === 'claimed' || Boolean(p.unknownSince);
 
 /** One decided conflict. */
 export interface Conflict {
@@ -71,7 +71,7 @@ export interface ConflictOutcome {
   /** Fields to drop from the record's still-unsent ('new') outbox rows: Salesforce won them. */
   dropFromOutbox: string[];
   /**
-   * Fields Salesforce won that a change in flight ('pending') also carries:
+   * Fields Salesforce won that a change in flight ('claimed') also carries:
    * each with the outbox row whose value lands last (the value that lost).
    * The apply sends Salesforce's value again after it.
    */
@@ -128,7 +128,7 @@ export function decideConflicts(input: {
       continue;
     }
     outcome.dropFromOutbox.push(field.name);
-    const landing = touching.filter((p) => p.state === 'pending').at(-1);
+    const landing = touching.filter((p) => p.state === 'claimed').at(-1);
     if (landing) outcome.resend.push({ field: field.name, outboxId: landing.outboxId });
   }
   return outcome;

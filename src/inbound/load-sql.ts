@@ -11,6 +11,7 @@
  * record a poll inserted or a push created during the download is missing
  * from the snapshot but not gone.
  */
+import { outboxSql } from '../outbox/outbox.js';
 import { escapeIdentifier as q } from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { deferSql, heldBackSql, qualified, type InboundTable } from './apply-sql.js';
@@ -41,8 +42,7 @@ export function copySql(target: string, columns: readonly string[]): string {
   return `copy ${target} (${columns.map(q).join(', ')}) from stdin`;
 }
 
-const OPEN_OUTBOX = (t: string) =>
-  `not exists (select 1 from sfsync.outbox as o where o.mapping_id = $1 and o.record_id = ${t}.id and o.state in ('new', 'pending'))`;
+const OPEN_OUTBOX = (t: string) => `not ${outboxSql.openChangeExists('$1', `${t}.id`)}`;
 
 /** One merge statement with its parameters. */
 export interface MergeStatement {

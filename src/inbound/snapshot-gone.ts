@@ -15,12 +15,13 @@
  *   record was created before the write-back began) — so a record
  *   hard-deleted before any poll read it does not stay forever;
  * and the write path has nothing to say about it: no open change (new, or
- * pending = possibly in flight) and no change finished at or after the
+ * claimed = possibly in flight) and no change finished at or after the
  * snapshot time (a re-insert writes a NEW sfid and keeps the old stamp).
  * Rows with no sfid were never in Salesforce and are never candidates.
  * Everything kept here is settled by the next poll (the reload puts the
  * watermark back to the snapshot time) or the next reconcile.
  */
+import { outboxSql } from '../outbox/outbox.js';
 import { escapeIdentifier as q } from 'pg';
 
 /** Parameters of {@link goneFromSnapshotSql}: `$n` placeholders of the statement it goes into. */
@@ -45,8 +46,8 @@ export function goneFromSnapshotSql(stage: string, p: GoneParams): string {
     `not exists (select 1 from ${q(stage)} as s where s.sfid = t.sfid)`,
     `(t.systemmodstamp < (${before} at time zone 'UTC')`
       // IN, not EXISTS: inside an OR it runs as one hashed scan (finished rows have no per-record index).
-      + ` or (t.systemmodstamp is null and (t.id, t.sfid) in (select o.record_id, o.sfid from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.state = 'success' and o.done_at < ${before})))`,
-    `not exists (select 1 from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.record_id = t.id and o.state in ('new', 'pending'))`,
-    `not exists (select 1 from sfsync.outbox as o where o.mapping_id = ${p.mappingId} and o.record_id = t.id and o.done_at >= ${before})`,
+      + ` or (t.systemmodstamp is null and (t.id, t.sfid) in (${outboxSql.sentBefore(p.mappingId, before)})))`,
+    `not ${outboxSql.openChangeExists(p.mappingId, 't.id')}`,
+    `not ${outboxSql.finishedSinceExists(p.mappingId, 't.id', before)}`,
   ].join(' and ');
 }

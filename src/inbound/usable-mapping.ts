@@ -7,10 +7,9 @@
  * and its jobs skip it instead of failing every poll; the mark is cleared
  * when the row is usable again.
  */
-import type pg from 'pg';
 import { SfsyncError, isSfsyncError } from '../errors.js';
 import { parseRowFilter } from '../mapping/row-filter.js';
-import { STORED_INVALID } from '../mapping/stored-mapping.js';
+import { STORED_INVALID, markUnusable } from '../mapping/stored-mapping.js';
 import type { EngineContext } from '../jobs/context.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
@@ -38,10 +37,4 @@ export async function ensureUsable(ctx: EngineContext, mapping: InboundMapping):
 /** True for the error {@link ensureUsable} throws. */
 export function isUnusable(error: unknown): error is SfsyncError {
   return isSfsyncError(error, STORED_INVALID);
-}
-
-/** Record `problem` in the mapping's last_error (only when it says something new: no write per poll). */
-export async function markUnusable(db: pg.Pool | pg.ClientBase, mappingId: string, problem: SfsyncError): Promise<void> {
-  const error = JSON.stringify({ code: problem.code, message: problem.message });
-  await db.query('update sfsync.mappings set last_error = $2::jsonb, updated_at = now() where id = $1 and last_error is distinct from $2::jsonb', [mappingId, error]);
 }

@@ -5,6 +5,7 @@
  * that runs sfsync's tasks in its own worker (`createTaskList`).
  */
 import type pg from 'pg';
+import type { JobHelpers } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { SfsyncConfig } from '../config/config-schema.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
@@ -43,3 +44,6 @@ export interface EngineComponent {
   readonly name: string;
   start(context: EngineContext): Promise<{ stop(): Promise<void> }>;
 }
+
+/** A task's implementation with its payload typed and the engine context given (src/tasks). */
+export type SfsyncTask<N extends TaskName> = (payload: TaskPayloads[N], helpers: JobHelpers, context: EngineContext) => Promise<void>;

@@ -7,6 +7,7 @@
  * were created under, types the allow-list of what `pgTypeFor` produces, and
  * the row filter must parse as a WHERE expression (row-filter.ts).
  */
+import type pg from 'pg';
 import { SfsyncError } from '../errors.js';
 import type { FieldInfo } from './field-info.js';
 import { API_NAME, PG_NAME, isReservedSchema } from './mapping-spec.js';
@@ -75,4 +76,10 @@ export function isStoredMappingUsable(row: { id: string; sobject: string; schema
   } catch {
     return false;
   }
+}
+
+/** Record `problem` in the mapping's last_error (only when it says something new: no write per poll). */
+export async function markUnusable(db: pg.Pool | pg.ClientBase, mappingId: string, problem: SfsyncError): Promise<void> {
+  const error = JSON.stringify({ code: problem.code, message: problem.message });
+  await db.query('update sfsync.mappings set last_error = $2::jsonb, updated_at = now() where id = $1 and last_error is distinct from $2::jsonb', [mappingId, error]);
 }

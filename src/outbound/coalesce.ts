@@ -6,17 +6,9 @@
  * - anything + delete → delete; insert (+ updates) + delete → nothing to send;
  * - a change after a delete (the id was reused) waits for the next round.
  */
+import type { OutboxChange } from '../outbox/outbox.js';
 
-/** A claimed outbox row, the fields coalescing needs. */
-export interface OutboxChange {
-  id: string;
-  recordId: string;
-  sfid: string | null;
-  op: 'insert' | 'update' | 'delete';
-  changed: Record<string, unknown>;
-  unknownSince: Date | null;
-  attempts: number;
-}
+export type { OutboxChange };
 
 /** What one record's changes come down to. */
 export interface CoalescedChange {

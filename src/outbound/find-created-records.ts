@@ -16,7 +16,7 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
-import { CLOCK_MARGIN_SECONDS, recognizingFields } from '../inbound/apply-sql.js';
+import { CLOCK_MARGIN_SECONDS, recognizingFields } from '../outbox/outbox.js';
 import { soqlDateTime, soqlString } from '../salesforce/soql-literals.js';
 import type { PushMapping } from './claim.js';
 

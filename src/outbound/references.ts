@@ -5,7 +5,7 @@
  * connection. Before a send, each such value is resolved:
  *
  * - the parent has an sfid: the child sends it;
- * - the parent has none, no open change (new/pending) and a failed one: the
+ * - the parent has none, no open change (new/claimed) and a failed one: the
  *   child fails with PARENT_FAILED, naming the parent row, its failed change
  *   and the fix. The write-back puts it back to 'new' by itself when the
  *   parent later gets its sfid (write-back.ts, `settleChildren`);
@@ -32,6 +32,7 @@
  *
  * A parent row that does not exist fails the child with PARENT_NOT_FOUND.
  */
+import { outboxSql } from '../outbox/outbox.js';
 import pg from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { isStoredMappingUsable } from '../mapping/stored-mapping.js';
@@ -189,9 +190,8 @@ async function parentRows(db: pg.ClientBase, parent: ParentMapping, ids: string[
   const ext = parent.extColumn ? `to_jsonb(t.${pg.escapeIdentifier(parent.extColumn)})` : `'null'::jsonb`;
   const { rows } = await db.query<{ id: string; sfid: string | null; ext: string | number | null; failed: ParentRow['failed'] }>(
     `select t.id::text as id, t.sfid, ${ext} as ext,
-            case when t.sfid is null and not exists (select 1 from sfsync.outbox o where o.mapping_id = $2 and o.record_id = t.id and o.state in ('new', 'pending'))
-              then (select jsonb_build_object('id', o.id::text, 'error', o.error) from sfsync.outbox o
-                     where o.mapping_id = $2 and o.record_id = t.id and o.state = 'failed' order by o.id desc limit 1)
+            case when t.sfid is null and not ${outboxSql.openChangeExists('$2', 't.id')}
+              then ${outboxSql.lastFailedChange('$2', 't.id')}
             end as failed
        from ${parent.table} t where t.id = any($1::bigint[])`,
     [ids, parent.id],

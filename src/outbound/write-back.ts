@@ -12,6 +12,7 @@ import { backoffMs } from './values.js';
 import type { PushError, PushOutcome } from './send.js';
 import type { PushMapping } from './claim.js';
 import type { ResolvedReference } from './references.js';
+import { mergeFailed, outboxSql, retryOrphans, settle, type Settlement } from '../outbox/outbox.js';
 
 /**
  * Advisory lock class ordering "children fail with PARENT_FAILED" against
@@ -31,12 +32,11 @@ export interface BackoffSettings {
   retryMaxMs: number;
 }
 
-interface OutboxUpdate { ids: string[]; states: string[]; sfids: Array<string | null>; errors: Array<string | null>; incs: number[]; nexts: Array<Date | null>; unknown: boolean[] }
 interface TableUpdate { ids: string[]; sfids: Array<string | null>; states: string[]; errors: Array<string | null> }
 
 /** Write back every record's outcome. */
 export async function writeBack(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], backoff: BackoffSettings, references: ResolvedReference[] = []): Promise<void> {
-  const o: OutboxUpdate = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
+  const o: Settlement = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
   const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
   for (const { change, outcome } of rows) {
     const last = change.rowIds.at(-1);
@@ -74,27 +74,15 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
     // Lock order (docs/architecture.md): the mapped rows in id order, then their outbox rows,
     // as the inbound apply does; updating the outbox first deadlocked with it.
     await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [[...new Set(rows.map((r) => r.change.recordId))]]);
-    await client.query(
-      `update sfsync.outbox o
-          set state = u.state, sfid = coalesce(u.sfid, o.sfid), error = u.error, attempts = o.attempts + u.inc,
-              next_attempt_at = coalesce(u.next, o.next_attempt_at),
-              unknown_since = case when u.unknown then coalesce(o.unknown_since, o.claimed_at) when u.state = 'new' then o.unknown_since end,
-              done_at = case when u.state in ('success', 'merged', 'failed') then now() end,
-              claimed_by = null, claimed_pid = null
-         from unnest($1::bigint[], $2::sfsync.outbox_state[], $3::text[], $4::jsonb[], $5::int[], $6::timestamptz[], $7::boolean[]) u(id, state, sfid, error, inc, next, unknown)
-        where o.id = u.id`,
-      [o.ids, o.states, o.sfids, o.errors, o.incs, o.nexts, o.unknown],
-    );
+    await settle(client, o);
     const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
-    if (reinserted.length > 0) {
-      // The earlier failed changes of a re-inserted row are in the insert now.
-      await client.query(`update sfsync.outbox set state = 'merged', done_at = now() where mapping_id = $1 and record_id = any($2::bigint[]) and state = 'failed'`, [mapping.id, reinserted]);
-    }
+    // The earlier failed changes of a re-inserted row are in the insert now.
+    if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);
     if (t.ids.length > 0) {
       await client.query(
         `update ${mapping.table} t
             set sfid = coalesce(u.sfid, t.sfid), _sfsync_error = u.error,
-                _sfsync_state = case when u.state = 'synced' and exists (select 1 from sfsync.outbox x where x.mapping_id = $5 and x.record_id = t.id and x.state = 'new') then 'pending' else u.state end
+                _sfsync_state = case when u.state = 'synced' and ${outboxSql.newChangeExists('$5', 't.id')} then 'pending' else u.state end
            from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[]) u(id, sfid, state, error)
           where t.id = u.id`,
         [t.ids, t.sfids, t.states, t.errors, mapping.id],
@@ -127,7 +115,7 @@ async function withParentSfids(client: pg.ClientBase, references: ResolvedRefere
 
 /**
  * Children failed with PARENT_FAILED go back to 'new' once their parent has
- * an sfid, through `sfsync.retry_failed` (which notifies the engine and drops
+ * an sfid, through `sfsync.retry_orphans` (retry_failed: it notifies the engine and drops
  * fields a later change already sent), inside the write-back:
  * - a round that inserted records heals the children naming them (child
  *   mappings: those on the connection with a lookup to this object);
@@ -138,7 +126,7 @@ async function withParentSfids(client: pg.ClientBase, references: ResolvedRefere
  * reads after the other's commit, so a child never stays failed because it
  * was marked just as its parent's success committed.
  */
-interface Settlement {
+interface ChildSettlement {
   exclusive: boolean;
   /** Parents named by this round's PARENT_FAILED children. */
   orphans: Array<{ mappingId: string; recordId: string }>;
@@ -148,7 +136,7 @@ interface Settlement {
 }
 
 /** What settleChildren will do for this round, or undefined when nothing (no lock then). */
-async function planSettlement(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[]): Promise<Settlement | undefined> {
+async function planSettlement(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[]): Promise<ChildSettlement | undefined> {
   const orphans = rows.flatMap((r) => (r.outcome.kind === 'failed' && r.outcome.error.code === 'PARENT_FAILED' && r.outcome.error.parent ? [r.outcome.error.parent] : []));
   const inserted = rows.filter((r) => r.outcome.kind === 'success' && r.change.op === 'insert').map((r) => r.change.recordId);
   const children = inserted.length > 0 ? await childMappings(client, mapping) : [];
@@ -156,11 +144,11 @@ async function planSettlement(client: pg.ClientBase, mapping: PushMapping, rows:
   return { exclusive: orphans.length > 0, orphans, inserted, children };
 }
 
-async function settleChildren(client: pg.ClientBase, mapping: PushMapping, plan: Settlement): Promise<void> {
-  if (plan.children.length > 0) await healChildren(client, plan.children, mapping.id, plan.inserted);
+async function settleChildren(client: pg.ClientBase, mapping: PushMapping, plan: ChildSettlement): Promise<void> {
+  if (plan.children.length > 0) await retryOrphans(client, mapping.id, plan.inserted, plan.children);
   for (const parentMappingId of new Set(plan.orphans.map((p) => p.mappingId))) {
-    const arrived = await parentsWithSfid(client, parentMappingId, plan.orphans.filter((p) => p.mappingId === parentMappingId).map((p) => p.recordId));
-    if (arrived.length > 0) await healChildren(client, [mapping.id], parentMappingId, arrived);
+    // Only those whose parent row has an sfid by now (sfsync.retry_orphans checks).
+    await retryOrphans(client, parentMappingId, plan.orphans.filter((p) => p.mappingId === parentMappingId).map((p) => p.recordId), [mapping.id]);
   }
 }
 
@@ -172,30 +160,6 @@ async function childMappings(client: pg.ClientBase, mapping: PushMapping): Promi
         and exists (select 1 from jsonb_array_elements(m.field_info) f, jsonb_array_elements_text(f -> 'referenceTo') r
                      where f ->> 'type' = 'reference' and lower(r) = lower($2))`,
     [mapping.connectionId, mapping.sobject],
-  );
-  return rows.map((r) => r.id);
-}
-
-/** Retry the PARENT_FAILED changes of `childMappingIds` that name one of the parent rows. */
-async function healChildren(client: pg.ClientBase, childMappingIds: string[], parentMappingId: string, parentIds: string[]): Promise<void> {
-  await client.query(
-    // missing_ok: the array may be empty, and a concurrent retry may settle some first.
-    `select sfsync.retry_failed(p_outbox_ids => array(
-       select o.id from sfsync.outbox o
-        where o.mapping_id = any($1::bigint[]) and o.state = 'failed' and o.error ->> 'code' = 'PARENT_FAILED'
-          and o.error -> 'parent' ->> 'mappingId' = $2 and o.error -> 'parent' ->> 'recordId' = any($3::text[])), missing_ok => true)`,
-    [childMappingIds, parentMappingId, parentIds],
-  );
-}
-
-/** The parent rows (ids of a mapping's table) that have an sfid now. */
-async function parentsWithSfid(client: pg.ClientBase, mappingId: string, ids: string[]): Promise<string[]> {
-  const { rows: tables } = await client.query<{ schema_name: string; table_name: string }>('select schema_name, table_name from sfsync.mappings where id = $1', [mappingId]);
-  const t = tables[0];
-  if (!t) return [];
-  const { rows } = await client.query<{ id: string }>(
-    `select id::text from ${pg.escapeIdentifier(t.schema_name)}.${pg.escapeIdentifier(t.table_name)} where id = any($1::bigint[]) and sfid is not null`,
-    [ids],
   );
   return rows.map((r) => r.id);
 }

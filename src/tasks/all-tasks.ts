@@ -2,7 +2,7 @@
  * Every sfsync task by identifier. One line per task file; each file exports
  * one `SfsyncTask` and nothing else runs at import.
  */
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
 import type { TaskName } from '../jobs/payloads.js';
 
 /** The task implementations, keyed by `sfsync:<name>`. */

@@ -15,7 +15,7 @@
  * queues itself again within a minute (inbound/retry-later.ts): a drift
  * re-poll is never dropped.
  */
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { fetchAndApply } from '../inbound/fetch-apply.js';
 import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';

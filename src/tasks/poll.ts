@@ -3,7 +3,7 @@
  * (window-bounds.ts explains the bounds), apply it, record it, advance the
  * watermark, queue its drift re-poll, and queue the next interval poll.
  */
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { withTransaction } from '../db/pool.js';
 import { fetchAndApply } from '../inbound/fetch-apply.js';

@@ -5,11 +5,11 @@
  * them. Queued hourly by the outbox-listener component under one job key, so
  * any number of engines prune once.
  */
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
+import { prune } from '../outbox/outbox.js';
 
 /** Prune the outbox. */
 export const pruneOutbox: SfsyncTask<'sfsync:prune-outbox'> = async (_payload, _helpers, ctx) => {
-  const { rows } = await ctx.pool.query<{ n: string }>(`select sfsync.prune_outbox(make_interval(hours => $1)) as n`, [ctx.config.push.keepDoneHours]);
-  const pruned = Number(rows[0]!.n);
+  const pruned = await prune(ctx.pool, ctx.config.push.keepDoneHours);
   if (pruned > 0) ctx.logger.info({ pruned, keepDoneHours: ctx.config.push.keepDoneHours }, 'pruned finished outbox changes');
 };

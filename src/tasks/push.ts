@@ -12,9 +12,10 @@
 import { hasDeferred } from '../inbound/release-deferred.js';
 import { scheduleEventPoll } from '../jobs/schedule.js';
 import { jobKeys } from '../jobs/payloads.js';
-import { claimChanges, loadPushMapping } from '../outbound/claim.js';
+import { loadPushMapping } from '../outbound/claim.js';
+import { claim, recover, releaseClaims } from '../outbox/outbox.js';
 import { pushRound } from '../outbound/round.js';
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
 
 /** Records claimed per round: 10,000 keeps a round's write-back to one short transaction and still lets Bulk (threshold 2,000) take big batches. */
 const CLAIM_LIMIT = 10_000;
@@ -30,11 +31,11 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
       await context.addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId), runAt: mapping.pausedUntil });
       return;
     }
-    await db.query('select sfsync.recover_outbox($1)', [mappingId]);
+    await recover(db, mappingId);
     const sf = await context.salesforce(mapping.connectionId);
     let retryAt: Date | undefined;
     while (!context.signal.aborted) {
-      const groups = await claimChanges(db, mappingId, claimedBy, CLAIM_LIMIT);
+      const groups = await claim(db, mappingId, claimedBy, CLAIM_LIMIT);
       if (groups.length === 0) break;
       try {
         const round = await pushRound(db, sf, mapping, groups, context.config.push);
@@ -47,11 +48,7 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
       } catch (error) {
         // Unexpected failure (not a Salesforce per-record error): hand the claims back
         // as changes of unknown outcome, so the next push looks before it re-sends.
-        await db.query(
-          `update sfsync.outbox set state = 'new', unknown_since = coalesce(unknown_since, claimed_at), claimed_by = null, claimed_pid = null, next_attempt_at = now() + interval '1 second'
-            where mapping_id = $1 and state = 'pending' and claimed_by = $2`,
-          [mappingId, claimedBy],
-        ).catch(() => undefined);
+        await releaseClaims(db, mappingId, claimedBy).catch(() => undefined);
         throw error;
       }
     }

@@ -5,7 +5,7 @@
  * and on demand (`select sfsync.request_reconcile('Account')`). A failed run
  * queues itself again within a minute, until it succeeds (inbound/retry-later.ts).
  */
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
 import { retryLaterOnFailure } from '../jobs/retry-later.js';

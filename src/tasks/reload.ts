@@ -5,7 +5,7 @@
  * first interval poll is queued when it commits; a failed load queues itself
  * again within a minute, until it succeeds (inbound/retry-later.ts).
  */
-import type { SfsyncTask } from './task-list.js';
+import type { SfsyncTask } from '../jobs/context.js';
 import { describeError } from '../salesforce/errors.js';
 import type { EngineContext } from '../jobs/context.js';
 import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';

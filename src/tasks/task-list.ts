@@ -7,14 +7,12 @@
  * import { createTaskList } from 'sfsync';
  * await run({ pgPool, taskList: createTaskList(context) });
  */
-import type { JobHelpers, TaskList } from 'graphile-worker';
+import type { TaskList } from 'graphile-worker';
 import { isSfsyncError } from '../errors.js';
-import type { EngineContext } from '../jobs/context.js';
+import type { EngineContext, SfsyncTask } from '../jobs/context.js';
 import { tasks } from './all-tasks.js';
-import type { TaskName, TaskPayloads } from '../jobs/payloads.js';
+import type { TaskName } from '../jobs/payloads.js';
 
-/** A task's implementation with its payload typed and the engine context given. */
-export type SfsyncTask<N extends TaskName> = (payload: TaskPayloads[N], helpers: JobHelpers, context: EngineContext) => Promise<void>;
 
 /** The graphile-worker TaskList bound to `context`. */
 export function createTaskList(context: EngineContext): TaskList {

@@ -27,7 +27,7 @@ describe('sfsync.open_changes', () => {
     const waiting = { code: 'WAITING_FOR_PARENT', message: 'parent row 7 has no Salesforce Id yet' };
     await client.query(
       `insert into sfsync.outbox (mapping_id, record_id, sfid, op, state, attempts, next_attempt_at, error, created_at) values
-         ($1, 1, null,                 'insert', 'pending', 0, now(),                        null, now() - interval '3 minutes'),
+         ($1, 1, null,                 'insert', 'claimed', 0, now(),                        null, now() - interval '3 minutes'),
          ($1, 1, null,                 'update', 'new',     0, now(),                        null, now() - interval '2 minutes'),
          ($1, 2, '003000000000001AAA', 'update', 'new',     3, now() + interval '40 seconds', $2,   now() - interval '1 minute'),
          ($1, 3, '003000000000002AAA', 'update', 'success', 1, now(),                        null, now() - interval '1 hour'),

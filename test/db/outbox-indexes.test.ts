@@ -57,7 +57,7 @@ describe('outbox indexes', () => {
   it('the push\'s sfid lookup, the claim\'s pending check and the failed list read outbox_live', async () => {
     for (const sql of [
       currentSfidsSql('public.item'),
-      `select 1 from sfsync.outbox p where p.mapping_id = $2 and p.record_id = any($1::bigint[]) and p.state = 'pending'`,
+      `select 1 from sfsync.outbox p where p.mapping_id = $2 and p.record_id = any($1::bigint[]) and p.state = 'claimed'`,
       `select * from sfsync.failed_changes where mapping_id = $2 and $1::bigint[] is not null`,
     ]) {
       const text = await plan(sql, [['1', '2'], '1']);
@@ -138,7 +138,7 @@ describe('prune_outbox', () => {
     await client.query('delete from sfsync.outbox');
     const rows: [string, string | null][] = [
       ['success', '30 days'], ['success', '30 days'], ['success', '30 days'], ['merged', '30 days'], ['ignored', '30 days'],
-      ['failed', '30 days'], ['success', '1 hour'], ['new', null], ['pending', null],
+      ['failed', '30 days'], ['success', '1 hour'], ['new', null], ['claimed', null],
     ];
     for (const [i, [state, age]] of rows.entries()) {
       await client.query(
@@ -150,6 +150,6 @@ describe('prune_outbox', () => {
     const pruned = await client.query<{ n: string }>(`select sfsync.prune_outbox('7 days', 2) as n`);
     expect(Number(pruned.rows[0]!.n)).toBe(5);
     const left = await client.query<{ state: string }>('select state from sfsync.outbox order by record_id');
-    expect(left.rows.map((r) => r.state)).toEqual(['failed', 'success', 'new', 'pending']);
+    expect(left.rows.map((r) => r.state)).toEqual(['failed', 'success', 'new', 'claimed']);
   });
 });

@@ -3,7 +3,7 @@
  * claims the change and its sObject Collections call is held on the way to
  * Salesforce (a proxy in front of the emulator, released by the test); a
  * Salesforce user changes the same fields meanwhile, and the poll decides
- * `salesforce_wins` while the push is still 'pending'. The held call then
+ * `salesforce_wins` while the push is still 'claimed'. The held call then
  * lands with the Postgres values. Salesforce's values must end on both sides
  * (the apply queued a re-send), each decision recorded once, nothing left
  * open and nothing bouncing afterwards; a local change made after the
@@ -105,7 +105,7 @@ async function conflictsOf(sfid: string) {
 /** Until nothing is open for the record and both sides hold the expected values. */
 async function settled(sfid: string, inSalesforce: Record<string, unknown>, inPostgres: Record<string, unknown>): Promise<void> {
   await waitFor(async () => {
-    expect((await outboxOf(sfid)).filter((o) => o.state === 'new' || o.state === 'pending')).toEqual([]);
+    expect((await outboxOf(sfid)).filter((o) => o.state === 'new' || o.state === 'claimed')).toEqual([]);
     const { SystemModstamp: _stamp, ...sf } = await sfRecord(sfid);
     expect(sf).toEqual(inSalesforce);
     expect(await pgRow(sfid)).toEqual(inPostgres);
@@ -146,7 +146,7 @@ async function raceInFlight(): Promise<{ sfid: string; inFlight: string }> {
   );
   await waitFor(() => proxy.holding, { what: 'the push held in flight' });
   const [claimed] = await outboxOf(sfid);
-  expect(claimed).toMatchObject({ state: 'pending', op: 'update' });
+  expect(claimed).toMatchObject({ state: 'claimed', op: 'update' });
   await conn.sobject('Account').update({ Id: sfid, ...SF });
   // The poll decides while the call is held: every field both sides changed goes to Salesforce.
   await waitFor(async () => (await conflictsOf(sfid)).length === FIELD_NAMES.length, { timeoutMs: 10_000, what: 'the conflict decisions' });

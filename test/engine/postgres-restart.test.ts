@@ -89,7 +89,7 @@ describe('Postgres restarted under a running engine', () => {
     // Each Salesforce call takes 1.5 s: the push is still in its call when the server stops.
     h!.emulator.org.setControls({ latency: 1500 });
     await appQuery("insert into salesforce.account (name) values ('During the outage')");
-    await waitFor(async () => (await appQuery("select 1 from sfsync.outbox where state = 'pending'")).rowCount === 1, { what: 'the push in flight', intervalMs: 50 });
+    await waitFor(async () => (await appQuery("select 1 from sfsync.outbox where state = 'claimed'")).rowCount === 1, { what: 'the push in flight', intervalMs: 50 });
     await server!.stop();
     // The call returns, the write-back fails, and the push job fails: the worker logs it, then records it.
     // Restarting takes far longer than the refused connect: the record is attempted while the server is down.

@@ -58,7 +58,7 @@ describe.each([
       [ROWS],
     );
     const records = () => harness.emulator.org.list('Account').filter((r) => String(r.values.Name).startsWith('Kill '));
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state = 'pending' and claimed_pid is not null`, [mappingId])) === ROWS, { what: 'the child to claim every change' });
+    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state = 'claimed' and claimed_pid is not null`, [mappingId])) === ROWS, { what: 'the child to claim every change' });
     // The dangerous case: Salesforce committed some calls, the push has written nothing back.
     await waitFor(() => records().length > 0, { what: 'a Collections call to commit', timeoutMs: 10_000, intervalMs: 5 });
     await started.kill();

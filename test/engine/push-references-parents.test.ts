@@ -147,7 +147,7 @@ describe('a child of a parent that failed for good', () => {
     const child = await waitFor(() => synced('contact', childId), { what: 'the child to follow its parent', timeoutMs: 20_000 });
     expect(h.emulator.org.latest(child.sfid)?.values.AccountId).toBe(parent.sfid);
     expect(child.accountid).toBe(parent.sfid);
-    const left = await h.pool.query(`select state from sfsync.outbox where mapping_id = $1 and record_id = $2 and state in ('failed', 'new', 'pending')`, [contactMapping, childId]);
+    const left = await h.pool.query(`select state from sfsync.outbox where mapping_id = $1 and record_id = $2 and state in ('failed', 'new', 'claimed')`, [contactMapping, childId]);
     expect(left.rows).toEqual([]);
   });
 });

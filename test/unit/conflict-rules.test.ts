@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { decideConflicts, type PendingChange } from '../../src/inbound/conflict-rules.js';
 import { deleteSql, updateBySfidSql } from '../../src/inbound/apply-sql.js';
-import { resendSql } from '../../src/inbound/apply-conflicts.js';
 
 const name: FieldInfo = { name: 'Name', column: 'name', type: 'string', pgType: 'varchar(80)', length: 80, precision: 0, scale: 0, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null };
 const at = { ...name, name: 'At__c', column: 'at__c', type: 'datetime', pgType: 'timestamp(3)' };
@@ -14,7 +13,7 @@ function pending(changed: Record<string, unknown>, old: Record<string, unknown> 
 
 /** A change claimed by a push (in flight), outbox id `id`. */
 function inFlight(id: string, changed: Record<string, unknown>, old: Record<string, unknown> | null): PendingChange {
-  return { ...pending(changed, old), outboxId: id, state: 'pending' };
+  return { ...pending(changed, old), outboxId: id, state: 'claimed' };
 }
 
 /** An unsent change, outbox id `id`. */
@@ -101,21 +100,5 @@ describe('inbound SQL', () => {
   });
   it('never deletes a row newer than the deletion', () => {
     expect(deleteSql(table)).toContain('t.systemmodstamp <= r.systemmodstamp::timestamp(3)');
-  });
-  it('re-sends values built as the capture trigger builds them, writable fields only', () => {
-    const formula = { ...name, name: 'Label__c', column: 'label__c', calculated: true };
-    const sql = resendSql({ ...table, fields: [name, at, formula] });
-    expect(sql).toBe([
-      'with won as (',
-      '  select t.id, t.sfid, r.field, o.changed -> r.field as lost, (case r.field when \'Name\' then jsonb_build_object(\'Name\', t."name") when \'At__c\' then jsonb_build_object(\'At__c\', t."at__c") end) -> r.field as value',
-      '  from jsonb_to_recordset($2::jsonb) as r(field text, outbox_id bigint)',
-      '  join sfsync.outbox as o on o.id = r.outbox_id and o.mapping_id = $1',
-      '  join "salesforce"."account" as t on t.id = o.record_id',
-      ')',
-      'insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
-      "select $1, id, sfid, 'update', jsonb_object_agg(field, value), jsonb_object_agg(field, lost)",
-      'from won where value is not null and value is distinct from lost',
-      'group by id, sfid',
-    ].join('\n'));
   });
 });
