@@ -1,7 +1,8 @@
 /**
- * `applyMapping` runs a mapping plan in ONE transaction (table, columns,
- * mappings row, triggers and the backfill job all commit together or not at
- * all); `removeMapping` drops the triggers and the row through the SQL
+ * `applyMappings` plans and runs mappings in ONE transaction (tables, columns,
+ * mappings rows, triggers and backfill jobs all commit together or not at
+ * all), for `sfsync map` (one), `--plan` (rolled back), `import` and the
+ * engine's requests alike; `removeMapping` drops the triggers and the row through the SQL
  * function `sfsync.remove_mapping` (the table is kept unless asked).
  */
 import type pg from 'pg';
@@ -10,28 +11,60 @@ import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import type { MappingSpecInput } from './mapping-spec.js';
 import { planMapping, type MappingPlan } from './plan-mapping.js';
 
-/** Serialises plans of one database: two `sfsync map` (or the engine) never interleave DDL. */
+/** Serialises plans of one database: two `sfsync map`, an import, or the engine never interleave DDL. */
 const MAPPING_LOCK_KEY = 0x5f5c_0003;
 
-/** Plan and apply a mapping in one transaction on `client` (which must not be inside a transaction); `onlyIfChanged` skips a plan that would change nothing. */
-export async function applyMapping(client: pg.ClientBase, salesforce: SalesforceClient, spec: MappingSpecInput, options: { onlyIfChanged?: boolean } = {}): Promise<MappingPlan> {
+/** Options of {@link applyMappings}. */
+export interface ApplyMappingOptions {
+  /** Plan only: every statement runs, then everything is rolled back (`--plan`; planning also reserves ids). */
+  planOnly?: boolean;
+  /** Run no statement of a plan that would change nothing (the engine's re-apply of requests). */
+  onlyIfChanged?: boolean;
+  /** Told after each mapping (the import's progress bar). */
+  progress?: { update(done: number, total: number): void };
+  /** The error to throw when mapping `index` fails (default: its own SfsyncError, else MAPPING_APPLY_FAILED). */
+  onFailure?: (index: number, spec: MappingSpecInput, error: unknown) => Error;
+}
+
+/**
+ * Plan and apply `specs` in ONE transaction on `client` (which must not be
+ * inside a transaction): tables, columns, mappings rows, triggers and backfill
+ * jobs all commit together, or nothing does. Each plan runs before the next
+ * is made, so a later plan sees the tables and rows of the earlier ones.
+ */
+export async function applyMappings(client: pg.ClientBase, salesforce: SalesforceClient, specs: MappingSpecInput[], options: ApplyMappingOptions = {}): Promise<MappingPlan[]> {
+  const plans: MappingPlan[] = [];
   await client.query('begin');
   try {
     await client.query('select pg_advisory_xact_lock($1)', [MAPPING_LOCK_KEY]);
-    const plan = await planMapping(client, salesforce, spec);
-    if (options.onlyIfChanged && !plan.changed) {
-      await client.query('rollback');
-      return plan;
+    for (const [index, spec] of specs.entries()) {
+      try {
+        const plan = await planMapping(client, salesforce, spec);
+        if (!(options.onlyIfChanged && !plan.changed)) for (const statement of plan.statements) await client.query(statement);
+        plans.push(plan);
+      } catch (error) {
+        throw (options.onFailure ?? applyFailure)(index, spec, error);
+      }
+      options.progress?.update(index + 1, specs.length);
     }
-    for (const statement of plan.statements) await client.query(statement);
-    await client.query('commit');
-    return plan;
+    await client.query(options.planOnly || plans.every((p) => options.onlyIfChanged && !p.changed) ? 'rollback' : 'commit');
+    return plans;
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
-    if (error instanceof SfsyncError) throw error;
-    const e = error as Error & { code?: string };
-    throw new SfsyncError('MAPPING_APPLY_FAILED', `Applying the ${String((spec as { sobject?: unknown }).sobject)} mapping failed (${e.message}); nothing was changed — fix the cause and run it again.`, { cause: error });
+    throw error;
   }
+}
+
+/** {@link applyMappings} of one mapping. */
+export async function applyMapping(client: pg.ClientBase, salesforce: SalesforceClient, spec: MappingSpecInput, options: Omit<ApplyMappingOptions, 'progress'> = {}): Promise<MappingPlan> {
+  const [plan] = await applyMappings(client, salesforce, [spec], options);
+  return plan!;
+}
+
+function applyFailure(_index: number, spec: MappingSpecInput, error: unknown): Error {
+  if (error instanceof SfsyncError) return error;
+  const e = error as Error;
+  return new SfsyncError('MAPPING_APPLY_FAILED', `Applying the ${String((spec as { sobject?: unknown }).sobject)} mapping failed (${e.message}); nothing was changed — fix the cause and run it again.`, { cause: error });
 }
 
 /** Options of {@link removeMapping}. */

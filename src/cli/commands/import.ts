@@ -26,7 +26,7 @@ export function registerImport(program: Command): void {
     .action(
       action(async (file: string, flags: ImportFlags, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
-        const [{ applyMappings }, { parseMappingFile }, { createProgress }] = await Promise.all([import('../apply-mappings.js'), import('../mapping-file.js'), import('../progress.js')]);
+        const [{ applyMappings }, { parseMappingFile }, { createProgress }] = await Promise.all([import('../../mapping/apply-mapping.js'), import('../mapping-file.js'), import('../progress.js')]);
         let text: string;
         try {
           text = readFileSync(file, 'utf8');
@@ -43,7 +43,7 @@ export function registerImport(program: Command): void {
           const progress = createProgress(flags.plan ? 'planning' : 'importing', { quiet: Boolean(flags.json) || !process.stderr.isTTY, unit: 'mappings' });
           const client = await pool.connect();
           try {
-            return await applyMappings(client, salesforce, specs, { planOnly: Boolean(flags.plan), progress });
+            return await applyMappings(client, salesforce, specs, { planOnly: Boolean(flags.plan), progress, onFailure: importFailure });
           } finally {
             progress.stop();
             client.release();
@@ -58,4 +58,10 @@ export function registerImport(program: Command): void {
         else console.log(`imported ${plans.length} mapping(s) from ${file} (${parsed.format}): ${plans.map((p) => `${p.spec.sobject} → ${p.spec.schema}.${p.spec.table}`).join(', ')}`);
       }),
     );
+}
+
+/** A failed mapping of a file names its place in the file; nothing of the file was applied. */
+function importFailure(index: number, spec: { sobject?: unknown }, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SfsyncError('IMPORT_FAILED', `Mapping ${index + 1} (${String(spec.sobject)}) failed: ${reason.replace(/[.;]?\s*$/, '')}; nothing was imported.`, { cause: error });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { MappingSpecInput } from '../../mapping/mapping-spec.js';
-import type { MappingPlan, planMapping } from '../../mapping/plan-mapping.js';
+import type { MappingPlan } from '../../mapping/plan-mapping.js';
 import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
 import { findConnection } from '../open-salesforce.js';
@@ -79,7 +79,7 @@ export function registerMap(program: Command): void {
           const salesforce = await openSalesforce(config, connection);
           const client = await pool.connect();
           try {
-            return flags.plan ? await planReadOnly(client, salesforce, spec) : await applyMapping(client, salesforce, spec);
+            return await applyMapping(client, salesforce, spec, { planOnly: Boolean(flags.plan) });
           } finally {
             client.release();
           }
@@ -89,17 +89,6 @@ export function registerMap(program: Command): void {
         else console.log(describeApplied(plan));
       }),
     );
-}
-
-/** Plan inside a transaction that is always rolled back (planning reserves an id from the sequence, nothing else). */
-async function planReadOnly(client: Parameters<typeof planMapping>[0], salesforce: Parameters<typeof planMapping>[1], spec: MappingSpecInput): Promise<MappingPlan> {
-  const { planMapping: plan } = await import('../../mapping/plan-mapping.js');
-  await client.query('begin');
-  try {
-    return await plan(client, salesforce, spec);
-  } finally {
-    await client.query('rollback');
-  }
 }
 
 function describeApplied(plan: MappingPlan): string {

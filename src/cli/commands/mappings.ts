@@ -59,7 +59,7 @@ export function registerMappings(program: Command): void {
 }
 
 async function planAll(pool: import('pg').Pool, config: import('../../config/config-schema.js').SfsyncConfig, rows: Row[]): Promise<MappingPlan[]> {
-  const [{ applyMappings }, { entryFromRow }] = await Promise.all([import('../apply-mappings.js'), import('../mapping-file.js')]);
+  const [{ applyMappings }, { entryFromRow }] = await Promise.all([import('../../mapping/apply-mapping.js'), import('../mapping-file.js')]);
   const plans: MappingPlan[] = [];
   const byConnection = new Map<string, Row[]>();
   for (const row of rows) byConnection.set(row.connection, [...(byConnection.get(row.connection) ?? []), row]);
