@@ -4,17 +4,12 @@
  * middle of a file leaves the database exactly as it was.
  */
 import type pg from 'pg';
+import { MAPPING_LOCK_KEY } from '../db/locks.js';
 import { SfsyncError } from '../errors.js';
 import { planMapping, type MappingPlan } from '../mapping/plan-mapping.js';
 import type { MappingSpecInput } from '../mapping/mapping-spec.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import type { Progress } from './progress.js';
-
-/**
- * The advisory lock `applyMapping` (src/mapping/apply-mapping.ts) takes, so an
- * import never interleaves its DDL with a concurrent `sfsync map`. Keep equal.
- */
-const MAPPING_LOCK_KEY = 0x5f5c_0003;
 
 /** Plan (and unless `planOnly`, apply) `specs` in one transaction; rolls everything back on the first failure. */
 export async function applyMappings(

@@ -13,15 +13,13 @@ import { migrate as runSqlMigrations } from 'postgres-migrations';
 import { Logger as WorkerLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import { SfsyncError } from '../errors.js';
 import { MIGRATIONS_DIR } from '../paths.js';
+import { MIGRATE_LOCK_KEY } from './locks.js';
 
 /** The schema that holds sfsync's own state. */
 export const SFSYNC_SCHEMA = 'sfsync';
 
 /** graphile-worker's schema (its default). */
 export const WORKER_SCHEMA = 'graphile_worker';
-
-/** Arbitrary but fixed key of the advisory lock taken while migrating. */
-const MIGRATE_LOCK_KEY = 0x5f5c_0001;
 
 /** postgres-migrations' own bookkeeping table (its 0_create-migrations-table.sql), schema-qualified. */
 const MIGRATIONS_TABLE_DDL = `create table if not exists ${SFSYNC_SCHEMA}.migrations (

@@ -5,13 +5,11 @@
  * function `sfsync.remove_mapping` (the table is kept unless asked).
  */
 import type pg from 'pg';
+import { MAPPING_LOCK_KEY } from '../db/locks.js';
 import { SfsyncError } from '../errors.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import type { MappingSpecInput } from './mapping-spec.js';
 import { planMapping, type MappingPlan } from './plan-mapping.js';
-
-/** Serialises plans of one database: two `sfsync map` (or the engine) never interleave DDL. */
-const MAPPING_LOCK_KEY = 0x5f5c_0003;
 
 /** Plan and apply a mapping in one transaction on `client` (which must not be inside a transaction); `onlyIfChanged` skips a plan that would change nothing. */
 export async function applyMapping(client: pg.ClientBase, salesforce: SalesforceClient, spec: MappingSpecInput, options: { onlyIfChanged?: boolean } = {}): Promise<MappingPlan> {

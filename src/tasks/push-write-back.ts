@@ -7,17 +7,12 @@
  * back to 'new' once their parent has an sfid.
  */
 import pg from 'pg';
+import { PARENT_LOCK_CLASS } from '../db/locks.js';
 import type { CoalescedChange } from '../sync/coalesce-changes.js';
 import { backoffMs } from '../sync/push-values.js';
 import type { PushError, PushOutcome } from './push-send.js';
 import type { PushMapping } from './push-claim.js';
 import type { ResolvedReference } from './push-references.js';
-
-/**
- * Advisory lock class ordering "children fail with PARENT_FAILED" against
- * "their parent got its sfid": `pg_advisory_xact_lock(<this>, connection id)`.
- */
-export const PARENT_LOCK_CLASS = 0x5f5e_0003;
 
 /** One record's result to write back. */
 export interface RecordResultRow {
