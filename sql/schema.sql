@@ -105,7 +105,7 @@ alter table sfsync.mappings add constraint mappings_pkey PRIMARY KEY (id);
 alter table sfsync.mappings add constraint mappings_poll_interval_check CHECK (poll_interval >= '00:00:01'::interval);
 alter table sfsync.mappings add constraint mappings_schema_name_check CHECK (octet_length(schema_name) >= 1 AND octet_length(schema_name) <= 40);
 alter table sfsync.mappings add constraint mappings_schema_name_table_name_key UNIQUE (schema_name, table_name);
-alter table sfsync.mappings add constraint mappings_schema_not_reserved CHECK ((schema_name <> ALL (ARRAY['sfsync'::text, 'graphile_worker'::text, 'information_schema'::text])) AND schema_name !~ '^pg_'::text) NOT VALID;
+alter table sfsync.mappings add constraint mappings_schema_not_reserved CHECK ((schema_name <> ALL (ARRAY['sfsync'::text, 'graphile_worker'::text, 'information_schema'::text])) AND schema_name !~ '^pg_'::text);
 alter table sfsync.mappings add constraint mappings_sobject_check CHECK (sobject ~ '^[A-Za-z][A-Za-z0-9_]{0,79}$'::text);
 alter table sfsync.mappings add constraint mappings_state_check CHECK (state = ANY (ARRAY['new'::text, 'loading'::text, 'active'::text, 'paused'::text, 'error'::text]));
 alter table sfsync.mappings add constraint mappings_streaming_check CHECK (streaming = ANY (ARRAY['auto'::text, 'cdc'::text, 'pushtopic'::text, 'off'::text]));
@@ -347,58 +347,6 @@ create view sfsync.recent_windows as
   ORDER BY pw.started_at DESC;
 comment on view sfsync.recent_windows is 'Poll windows (primary, secondary, reload, reconcile) started in the last 24 hours, newest first.';
 
-CREATE OR REPLACE FUNCTION sfsync.capture()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-declare
-  mapping_id bigint := TG_ARGV[0]::bigint;
-  n jsonb;
-  o jsonb;
-  changed jsonb := '{}';
-  previous jsonb := '{}';
-  col text;
-  i integer;
-begin
-  if coalesce(current_setting('sfsync.origin', true), '') <> '' then
-    return null;
-  end if;
-  if TG_OP = 'DELETE' then
-    o := to_jsonb(OLD);
-    insert into sfsync.outbox (mapping_id, record_id, sfid, op)
-    values (mapping_id, (o->>'id')::bigint, o->>'sfid', 'delete');
-  elsif TG_OP = 'INSERT' then
-    n := to_jsonb(NEW);
-    for i in 1 .. TG_NARGS / 2 loop
-      col := TG_ARGV[2 * i - 1];
-      if n->col <> 'null'::jsonb then
-        changed := changed || jsonb_build_object(TG_ARGV[2 * i], n->col);
-      end if;
-    end loop;
-    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)
-    values (mapping_id, (n->>'id')::bigint, n->>'sfid', 'insert', changed);
-  else
-    n := to_jsonb(NEW);
-    o := to_jsonb(OLD);
-    for i in 1 .. TG_NARGS / 2 loop
-      col := TG_ARGV[2 * i - 1];
-      if n->col is distinct from o->col then
-        changed := changed || jsonb_build_object(TG_ARGV[2 * i], n->col);
-        previous := previous || jsonb_build_object(TG_ARGV[2 * i], o->col);
-      end if;
-    end loop;
-    if changed = '{}'::jsonb then
-      return null;
-    end if;
-    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)
-    values (mapping_id, (n->>'id')::bigint, coalesce(n->>'sfid', o->>'sfid'), 'update', changed, previous);
-  end if;
-  perform pg_notify('sfsync:outbox', mapping_id::text);
-  return null;
-end;
-$function$;
-comment on function sfsync.capture() is 'Capture trigger of read_write mapped tables: args are mapping id, then (column, Salesforce field) pairs.';
-
 CREATE OR REPLACE FUNCTION sfsync.check_failed_selection(p_fn text, p_mapping_id bigint, p_outbox_ids bigint[], p_all boolean, p_missing_ok boolean)
  RETURNS void
  LANGUAGE plpgsql
@@ -447,7 +395,7 @@ begin
   end if;
 end;
 $function$;
-comment on function sfsync.check_failed_selection(p_fn text, p_mapping_id bigint, p_outbox_ids bigint[], p_all boolean, p_missing_ok boolean) is 'Migration 20: raise unless retry_failed/discard_failed were given ids, a mapping or all_failed => true, all of which exist.';
+comment on function sfsync.check_failed_selection(p_fn text, p_mapping_id bigint, p_outbox_ids bigint[], p_all boolean, p_missing_ok boolean) is 'Raise unless retry_failed/discard_failed were given ids, a mapping or all_failed => true, all of which exist.';
 
 CREATE OR REPLACE FUNCTION sfsync.claim_outbox(p_mapping_id bigint, p_claimed_by text, p_limit integer)
  RETURNS SETOF sfsync.outbox
@@ -830,31 +778,3 @@ begin
 end;
 $function$;
 comment on function sfsync.retry_failed(p_mapping_id bigint, p_outbox_ids bigint[], all_failed boolean, missing_ok boolean) is 'Send failed changes again: the given outbox ids, one mapping''s, or all_failed => true; fields a later change already sent are dropped. Returns the count.';
-
-CREATE OR REPLACE FUNCTION sfsync.upgrade_capture_triggers()
- RETURNS integer
- LANGUAGE plpgsql
-AS $function$
-declare
-  m record;
-  fn regprocedure;
-  def text;
-  n integer := 0;
-  head constant text := E'\nbegin\n  if TG_OP = ''UPDATE'' then';
-  checked constant text := E'\nbegin\n  if current_setting(''sfsync.origin'', true) <> '''' then\n    return null;\n  end if;\n  if TG_OP = ''UPDATE'' then';
-begin
-  for m in select schema_name, table_name from sfsync.mappings where mode = 'read_write' loop
-    fn := to_regprocedure(format('%I.%I()', m.schema_name, 'tg_' || m.table_name || '__capture'));
-    continue when fn is null or to_regclass(format('%I.%I', m.schema_name, m.table_name)) is null;
-    def := pg_get_functiondef(fn);
-    continue when position(head in def) = 0;
-    execute replace(def, head, checked);
-    execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || '__capture', m.schema_name, m.table_name);
-    execute format('create trigger %I after insert or update or delete on %I.%I for each row execute function %s',
-                   'tg_' || m.table_name || '__capture', m.schema_name, m.table_name, fn);
-    n := n + 1;
-  end loop;
-  return n;
-end;
-$function$;
-comment on function sfsync.upgrade_capture_triggers() is 'Migration 16: move the sfsync.origin check of existing capture triggers from their WHEN clause into their function. Returns how many were upgraded.';

@@ -1,5 +1,5 @@
 /**
- * Migration 20: the sfsync SQL functions refuse arguments they cannot mean
+ * The sfsync SQL functions refuse arguments they cannot mean
  * (null or empty selections, unknown ids, negative intervals, non-positive
  * batches) with a SQLSTATE and one line naming the fix, changing nothing;
  * the explicit forms (ids, a mapping, all_failed / all_mappings => true)
