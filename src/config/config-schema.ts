@@ -3,6 +3,7 @@
  * precedence is defaults < config file < `SFSYNC_*` env < flags (load-config.ts).
  */
 import { z } from 'zod';
+import { COLLECTION_LIMIT } from '../salesforce/collections.js';
 import { nextCronTime } from '../sync/cron-next.js';
 import { isHostSyntax, loginUrlProblem } from './login-url.js';
 
@@ -65,7 +66,7 @@ export const pushSchema = z
     /** sObject Collections calls in flight per connection; default 4. */
     concurrency: positiveInt.max(25).default(4),
     /** Records per Collections call (Salesforce's maximum is 200); default 200. */
-    batchSize: positiveInt.max(200).default(200),
+    batchSize: positiveInt.max(COLLECTION_LIMIT).default(COLLECTION_LIMIT),
     /** How long a NOTIFY waits for more before a push is queued, ms; default 5. */
     debounceMs: delayMs.default(5),
     /** Sweep for changes whose NOTIFY nobody heard, ms; default 5000. */

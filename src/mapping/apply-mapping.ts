@@ -44,9 +44,3 @@ export async function removeMapping(client: pg.ClientBase, mappingId: string, op
   const { rows } = await client.query<{ removed: boolean }>('select sfsync.remove_mapping(m.id, $2) as removed from sfsync.mappings m where m.id = $1', [mappingId, options.dropTable ?? false]);
   return rows[0]?.removed ?? false;
 }
-
-/** The id of the mapping of `sobject` on `connectionId`, if any (for the CLI's `unmap <Object>`). */
-export async function findMappingId(client: pg.ClientBase, connectionId: string, sobject: string): Promise<string | undefined> {
-  const { rows } = await client.query<{ id: string }>('select id::text from sfsync.mappings where connection_id = $1 and lower(sobject) = lower($2)', [connectionId, sobject]);
-  return rows[0]?.id;
-}

@@ -42,9 +42,6 @@ export const IMPLICIT_FIELDS: ReadonlyMap<string, string> = new Map([
   ['createddate', 'createddate'],
 ]);
 
-/** Types with no column by default (base64 bodies can be 37 MB) or that are compounds of other fields. */
-export const UNSYNCED_TYPES: ReadonlySet<string> = new Set(['base64', 'address', 'location']);
-
 /**
  * The Postgres type of a Salesforce field (DESIGN.md): id/reference → varchar(18),
  * string(n) → varchar(n), long textarea → text, numbers → double precision

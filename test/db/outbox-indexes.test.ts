@@ -6,7 +6,6 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goneFromSnapshotSql } from '../../src/tasks/inbound/snapshot-gone.js';
 import { currentSfidsSql } from '../../src/tasks/push-claim.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
 

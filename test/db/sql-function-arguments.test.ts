@@ -15,16 +15,6 @@ import { openTestClient, type TestClient } from '../setup/database.js';
 let t: TestClient;
 let client: pg.Client;
 
-/** Everything a refused call could have changed. */
-async function snapshot(): Promise<string> {
-  const { rows } = await client.query<{ s: string }>(
-    `select (select coalesce(string_agg(o::text, ';' order by o.id), '') from sfsync.outbox o)
-         || '|' || (select string_agg(m::text, ';' order by m.id) from sfsync.mappings m)
-         || '|' || (select count(*) from graphile_worker.jobs) as s`,
-  );
-  return rows[0]!.s;
-}
-
 async function states(): Promise<Record<string, string>> {
   const { rows } = await client.query<{ id: string; state: string }>('select id::text, state::text from sfsync.outbox order by id');
   return Object.fromEntries(rows.map((r) => [r.id, r.state]));
