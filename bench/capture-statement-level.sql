@@ -1,6 +1,6 @@
--- The statement-level (transition tables) variant of sfsync.capture(), kept
--- only for bench/capture.ts to measure against the row-level function the
--- migration ships. {{…}}: the bench substitutes the table and mapping id.
+-- A statement-level (transition tables) capture, kept only for
+-- bench/capture.ts to measure against the generated row-level function
+-- sfsync ships (docs/schema.md, "Capture triggers"). {{…}}: the bench substitutes the table and mapping id.
 create schema if not exists sfsync_bench;
 
 create or replace function sfsync_bench.capture_stmt() returns trigger

@@ -1,6 +1,6 @@
 -- Every sfsync gauge in one round trip, as (kind, key, label, metric, value)
 -- rows; read by src/engine/metrics.ts at each /metrics scrape. Counts of open
--- and failed outbox rows use migration 3's partial indexes.
+-- and failed outbox rows use the outbox_live partial index.
 with m as (
   select id, sobject from sfsync.mappings
 ), per_mapping as (

@@ -1,8 +1,8 @@
 -- The capture function of one read_write mapped table (rendered by
--- src/mapping/plan-statements.ts; migration 14 says why it is per table).
+-- src/mapping/plan-statements.ts; docs/schema.md says why it is per table).
 -- Rows sfsync writes itself (sfsync.origin set) are skipped first: a check
 -- here costs less than a WHEN clause on the trigger, which Postgres prepares
--- for every statement (migration 16). UPDATE compares each mapped writable
+-- for every statement (docs/schema.md, "Measured cost"). UPDATE compares each mapped writable
 -- column directly and builds jsonb only for those that changed (no change: no
 -- outbox row, no NOTIFY); INSERT sends the non-null mapped values; DELETE only
 -- the ids.

@@ -1,6 +1,6 @@
 /**
  * Store a tested Salesforce connection in `sfsync.connections`: only what is
- * not secret (DESIGN.md: secrets come from env or files at runtime).
+ * not secret (docs/schema.md, connections: secrets come from env or files at runtime).
  */
 import type { Connection } from 'jsforce';
 import type pg from 'pg';

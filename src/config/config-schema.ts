@@ -7,6 +7,9 @@ import { nextCronTime } from './cron.js';
 import { isHostSyntax, loginUrlProblem } from './login-url.js';
 
 const positiveInt = z.number().int().positive();
+
+/** Salesforce's limit of records per sObject Collections call; push.batchSize may not exceed it (salesforce/collections.ts sends in batches of it). */
+export const COLLECTION_LIMIT = 200;
 /** The longest delay Node's timers take (about 24.8 days); a larger one fires at once, every millisecond for an interval. */
 const MAX_TIMER_MS = 2_147_483_647;
 const delayMs = z.number().int().min(0).max(MAX_TIMER_MS);
@@ -65,7 +68,7 @@ export const pushSchema = z
     /** sObject Collections calls in flight per connection; default 4. */
     concurrency: positiveInt.max(25).default(4),
     /** Records per Collections call (Salesforce's maximum is 200); default 200. */
-    batchSize: positiveInt.max(200).default(200),
+    batchSize: positiveInt.max(COLLECTION_LIMIT).default(COLLECTION_LIMIT),
     /** How long a NOTIFY waits for more before a push is queued, ms; default 5. */
     debounceMs: delayMs.default(5),
     /** Sweep for changes whose NOTIFY nobody heard, ms; default 5000. */

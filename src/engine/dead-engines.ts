@@ -1,5 +1,5 @@
 /**
- * Free what a dead engine left locked in graphile-worker (migration 15 says
+ * Free what a dead engine left locked in graphile-worker (docs/schema.md, sfsync.engines, says
  * why): each engine registers its worker pool id beside a Postgres session it
  * holds open; a pool whose session is gone belongs to a dead process, and its
  * jobs and named queues are unlocked at once instead of after 4 hours.

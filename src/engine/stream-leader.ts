@@ -6,9 +6,7 @@
  * `retryMs`, takes over; a leader whose connection breaks stops leading.
  */
 import type pg from 'pg';
-
-/** Advisory lock class of stream leadership: `pg_try_advisory_lock(<this>, connection id)`. */
-export const STREAM_LOCK_CLASS = 0x5f5e_0002;
+import { STREAM_LOCK_CLASS } from '../db/locks.js';
 
 /** What a leader runs; `lead` resolves to a stop function. */
 export interface Leadership {

@@ -5,6 +5,7 @@
  * mapping may run at once; their upserts must not race on the unique sfid).
  */
 import type pg from 'pg';
+import { APPLY_LOCK_CLASS } from '../db/locks.js';
 import { withTransaction } from '../db/pool.js';
 import type { InboundRow } from './record.js';
 import { rowErrorJson } from './record.js';
@@ -19,9 +20,6 @@ export interface PageResult {
   /** Rows with a value that did not fit (marked failed). */
   failed: number;
 }
-
-/** Advisory lock class of inbound applies: `pg_advisory_xact_lock(<this>, mapping id)`. */
-export const APPLY_LOCK_CLASS = 0x5f5e_0001;
 
 /** Start an inbound transaction on `client`: not captured, serialized per mapping. */
 export async function beginInbound(client: pg.PoolClient, mappingId: string): Promise<void> {

@@ -6,13 +6,11 @@
  * function `sfsync.remove_mapping` (the table is kept unless asked).
  */
 import type pg from 'pg';
+import { MAPPING_LOCK_KEY } from '../db/locks.js';
 import { SfsyncError } from '../errors.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import type { MappingSpecInput } from './mapping-spec.js';
 import { planMapping, type MappingPlan } from './plan-mapping.js';
-
-/** Serialises plans of one database: two `sfsync map`, an import, or the engine never interleave DDL. */
-const MAPPING_LOCK_KEY = 0x5f5c_0003;
 
 /** Options of {@link applyMappings}. */
 export interface ApplyMappingOptions {
@@ -75,13 +73,7 @@ export interface RemoveMappingOptions {
 
 /** Remove a mapping: drop its triggers and its row (outbox rows go with it); the table stays by default. Returns false when no such mapping. */
 export async function removeMapping(client: pg.ClientBase, mappingId: string, options: RemoveMappingOptions = {}): Promise<boolean> {
-  // remove_mapping raises on an unknown id (migration 20): called only for a row that exists, false still means none, and the caller's transaction lives on.
+  // remove_mapping raises on an unknown id: called only for a row that exists, false still means none, and the caller's transaction lives on.
   const { rows } = await client.query<{ removed: boolean }>('select sfsync.remove_mapping(m.id, $2) as removed from sfsync.mappings m where m.id = $1', [mappingId, options.dropTable ?? false]);
   return rows[0]?.removed ?? false;
-}
-
-/** The id of the mapping of `sobject` on `connectionId`, if any (for the CLI's `unmap <Object>`). */
-export async function findMappingId(client: pg.ClientBase, connectionId: string, sobject: string): Promise<string | undefined> {
-  const { rows } = await client.query<{ id: string }>('select id::text from sfsync.mappings where connection_id = $1 and lower(sobject) = lower($2)', [connectionId, sobject]);
-  return rows[0]?.id;
 }

@@ -1,7 +1,7 @@
 /**
  * `FieldInfo`: what describe said about one mapped field, as stored in
  * `sfsync.mappings.field_info` (one element per mapped field), and the
- * Salesforce → Postgres type rule of DESIGN.md (Heroku Connect's choices).
+ * Salesforce → Postgres type rule (docs/mapped-tables.md; Heroku Connect's choices).
  */
 import type { DescribedField } from '../salesforce/salesforce-client.js';
 
@@ -42,11 +42,8 @@ export const IMPLICIT_FIELDS: ReadonlyMap<string, string> = new Map([
   ['createddate', 'createddate'],
 ]);
 
-/** Types with no column by default (base64 bodies can be 37 MB) or that are compounds of other fields. */
-export const UNSYNCED_TYPES: ReadonlySet<string> = new Set(['base64', 'address', 'location']);
-
 /**
- * The Postgres type of a Salesforce field (DESIGN.md): id/reference → varchar(18),
+ * The Postgres type of a Salesforce field (docs/mapped-tables.md): id/reference → varchar(18),
  * string(n) → varchar(n), long textarea → text, numbers → double precision
  * (numeric(p, s) when `exactNumbers`), datetime → timestamp(3) (UTC, ms kept).
  */

@@ -111,7 +111,7 @@ export function captureBody(fields: FieldInfo[]): { update_checks: string; inser
     const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, NEW.${escapeIdentifier(f.column)}`);
     objects.push(`jsonb_build_object(${pairs.join(', ')})`);
   }
-  // Nulls are left out of an insert, as migration 10's function did.
+  // Nulls are left out of an insert: only the values the row sets are sent.
   const insert_values = objects.length === 0 ? `'{}'::jsonb` : `jsonb_strip_nulls(${objects.join(' || ')})`;
   return { update_checks: update_checks || '    null;', insert_values };
 }

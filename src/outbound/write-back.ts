@@ -7,18 +7,13 @@
  * back to 'new' once their parent has an sfid.
  */
 import pg from 'pg';
+import { PARENT_LOCK_CLASS } from '../db/locks.js';
 import type { CoalescedChange } from './coalesce.js';
 import { backoffMs } from './values.js';
 import type { PushError, PushOutcome } from './send.js';
 import type { PushMapping } from './claim.js';
 import type { ResolvedReference } from './references.js';
 import { mergeFailed, outboxSql, retryOrphans, settle, type Settlement } from '../outbox/outbox.js';
-
-/**
- * Advisory lock class ordering "children fail with PARENT_FAILED" against
- * "their parent got its sfid": `pg_advisory_xact_lock(<this>, connection id)`.
- */
-export const PARENT_LOCK_CLASS = 0x5f5e_0003;
 
 /** One record's result to write back. */
 export interface RecordResultRow {

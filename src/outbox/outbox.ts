@@ -1,7 +1,7 @@
 /**
  * The outbox: the one TypeScript module that names `sfsync.outbox`.
  *
- * Every state change is one call of a SQL function (migrations 11, 20 and 22
+ * Every state change is one call of a SQL function (the baseline migration and migration 2
  * hold them, with a diagram of the states):
  *
  * | state     | means                                                          |
@@ -21,6 +21,7 @@
  * here, so the table's name, its states and their indexes stay in one file.
  */
 import type pg from 'pg';
+import { OUTBOX_LIVE_STATES } from '../db/database.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 
 /** States of an outbox row (the `sfsync.outbox_state` enum). */
@@ -180,7 +181,7 @@ export const outboxSql = {
 
   /** The last sfid a live change (new, claimed or failed) of the record carries: a delete carries the sfid the row had. */
   lastLiveSfid: (mapping: string, recordId: string): string =>
-    `(select o.sfid from sfsync.outbox o where o.mapping_id = ${mapping} and o.record_id = ${recordId} and o.state in ('new', 'claimed', 'failed') and o.sfid is not null order by o.id desc limit 1)`,
+    `(select o.sfid from sfsync.outbox o where o.mapping_id = ${mapping} and o.record_id = ${recordId} and o.state in ${OUTBOX_LIVE_STATES} and o.sfid is not null order by o.id desc limit 1)`,
 
   /** The record's last failed change as `{id, error}`, or null. */
   lastFailedChange: (mapping: string, recordId: string): string =>

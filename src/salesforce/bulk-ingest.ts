@@ -1,5 +1,5 @@
 /**
- * Bulk API 2.0 ingest (SALESFORCE-API.md §3.1) through jsforce's
+ * Bulk API 2.0 ingest (docs/salesforce-wire.md, "Ingest") through jsforce's
  * `bulk2.loadAndWaitForResults`, with results put back in input order.
  *
  * Salesforce returns successful and failed rows in separate CSVs, in no
@@ -16,7 +16,7 @@ import type { RecordResult, SfRow } from './salesforce-client.js';
 const POLL_INTERVAL_MS = 1000;
 const POLL_TIMEOUT_MS = 10 * 60_000;
 
-/** A CSV cell: null is `#N/A` (an empty cell is ignored on update, §3.1); dates as ISO strings. */
+/** A CSV cell: null is `#N/A` (an empty cell leaves the field unchanged on update); dates as ISO strings. */
 function cell(value: unknown): string {
   if (value === null) return '#N/A';
   if (value === undefined) return '';

@@ -1,7 +1,7 @@
 /**
  * Bulk API 2.0 query with results paged by locator ourselves: jsforce's
  * `bulk2.query()` pipes every page into one stream and fails on the second
- * (ERR_STREAM_WRITE_AFTER_END, jsforce#1546; SALESFORCE-API.md §0.7).
+ * (ERR_STREAM_WRITE_AFTER_END, jsforce#1546; docs/salesforce-wire.md).
  *
  * create job → poll until JobComplete → GET results?locator=…&maxRecords=… until
  * `Sforce-Locator: null`. Each page is parsed on its own (it repeats the header).
@@ -92,7 +92,7 @@ async function fetchPage(conn: Connection, id: string, locator: string | undefin
   });
   const query = `?maxRecords=${maxRecords}${locator ? `&locator=${encodeURIComponent(locator)}` : ''}`;
   const body = await api.request({ method: 'GET', url: jobsUrl(conn, `/${id}/results${query}`), headers: { Accept: 'text/csv' } });
-  // A missing header would make a naive loop fetch forever (§0.6): treat it as the end.
+  // A missing header would make a naive loop fetch forever (docs/salesforce-wire.md, "Query results by locator"): treat it as the end.
   return { csv: typeof body === 'string' ? body : '', next: next ?? 'null' };
 }
 

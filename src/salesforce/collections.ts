@@ -1,14 +1,13 @@
 /**
- * sObject Collections writes (SALESFORCE-API.md §2.6): ≤ 200 records per call,
+ * sObject Collections writes (docs/salesforce-wire.md): ≤ 200 records per call,
  * allOrNone false, one result per record in input order, HTTP 200 even when
  * records fail. Sent through `conn.request` so jsforce's session refresh (401)
- * and call counting apply; POST/PATCH are never retried by jsforce (§0.3).
+ * and call counting apply; POST/PATCH are never retried by jsforce.
  */
 import type { Connection } from 'jsforce';
 import type { RecordResult, SfRow } from './salesforce-client.js';
 
-/** Salesforce's per-call maximum for sObject Collections. */
-export const COLLECTION_LIMIT = 200;
+export { COLLECTION_LIMIT } from '../config/config-schema.js';
 
 interface RawResult {
   id?: string | null;

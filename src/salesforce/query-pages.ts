@@ -46,7 +46,7 @@ export async function* queryPages(conn: Connection, soql: string, options: Query
     const reply: QueryReply = await conn.request<QueryReply>({ method: 'GET', url });
     if (reply.records.length > 0) yield reply.records.map(stripAttributes);
     // nextRecordsUrl is `/services/data/vXX.X/query/<locator>` even for
-    // queryAll (SALESFORCE-API.md §0.5); it is used as given.
+    // queryAll (docs/salesforce-wire.md, "Query and queryAll pages"); it is used as given.
     url = reply.done ? undefined : reply.nextRecordsUrl;
   }
 }

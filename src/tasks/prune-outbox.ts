@@ -1,7 +1,7 @@
 /**
  * `sfsync:prune-outbox`: delete finished outbox changes (success, merged,
  * ignored) older than config.push.keepDoneHours (sfsync.prune_outbox(),
- * migration 16). Failed changes stay until an operator retries or discards
+ * docs/schema.md). Failed changes stay until an operator retries or discards
  * them. Queued hourly by the outbox-listener component under one job key, so
  * any number of engines prune once.
  */

@@ -1,5 +1,5 @@
 /**
- * Migration 18: sfsync.open_changes lists each mapped row with changes still to
+ * sfsync.open_changes lists each mapped row with changes still to
  * be sent (new or pending), once, from outbox_live.
  */
 import type pg from 'pg';

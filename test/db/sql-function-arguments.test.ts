@@ -1,5 +1,5 @@
 /**
- * Migration 20: the sfsync SQL functions refuse arguments they cannot mean
+ * The sfsync SQL functions refuse arguments they cannot mean
  * (null or empty selections, unknown ids, negative intervals, non-positive
  * batches) with a SQLSTATE and one line naming the fix, changing nothing;
  * the explicit forms (ids, a mapping, all_failed / all_mappings => true)
@@ -14,16 +14,6 @@ import { openTestClient, type TestClient } from '../setup/database.js';
 
 let t: TestClient;
 let client: pg.Client;
-
-/** Everything a refused call could have changed. */
-async function snapshot(): Promise<string> {
-  const { rows } = await client.query<{ s: string }>(
-    `select (select coalesce(string_agg(o::text, ';' order by o.id), '') from sfsync.outbox o)
-         || '|' || (select string_agg(m::text, ';' order by m.id) from sfsync.mappings m)
-         || '|' || (select count(*) from graphile_worker.jobs) as s`,
-  );
-  return rows[0]!.s;
-}
 
 async function states(): Promise<Record<string, string>> {
   const { rows } = await client.query<{ id: string; state: string }>('select id::text, state::text from sfsync.outbox order by id');

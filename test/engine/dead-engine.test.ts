@@ -2,7 +2,7 @@
  * An engine killed while it runs a poll leaves that job, and the mapping's
  * named poll queue, locked by its graphile-worker pool. graphile-worker frees
  * such locks only after 4 hours. A new engine must see that the dead
- * engine's session is gone and unlock at once (migration 15,
+ * engine's session is gone and unlock at once (sfsync.engines, docs/schema.md;
  * engine/dead-engines.ts). Note: in this scenario polls also resumed without
  * the unlock (the re-seeded poll job replaced the locked one); what fails
  * without the fix is the unlock and the dead engine's bookkeeping.

@@ -20,7 +20,7 @@ import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
-import { rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';
+import { sfConnection, waitLoaded } from './inbound-helpers.js';
 
 let dir: string | undefined;
 let port: number;

@@ -4,7 +4,7 @@
  * leader's database connection is killed, leadership is re-acquired.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STREAM_LOCK_CLASS } from '../../src/engine/stream-leader.js';
+import { STREAM_LOCK_CLASS } from '../../src/db/locks.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';

@@ -53,7 +53,7 @@ export interface SyncHarness {
   stop(): Promise<void>;
 }
 
-/** The emulator's default credentials (DESIGN.md). */
+/** The emulator's default credentials (docs/salesforce-wire.md). */
 export const EMULATOR_LOGIN = DEFAULT_LOGIN;
 
 /** Start a harness; on failure everything started so far is stopped. */

@@ -35,7 +35,7 @@ export interface DemoFlags {
   statusInterval: string;
 }
 
-/** The emulator's default org (DESIGN.md: the demo's and the tests' defaults). */
+/** The emulator's default org, the demo's and the tests' (docs/salesforce-wire.md). */
 const DEMO_LOGIN = DEFAULT_LOGIN;
 
 /** Run the demo until SIGINT/SIGTERM. */

@@ -1,5 +1,5 @@
 /**
- * The sfsync SQL functions given arguments they cannot mean (migration 20):
+ * The sfsync SQL functions given arguments they cannot mean (docs/schema.md, Functions):
  * null or empty selections that used to mean "all", unknown mappings and
  * outbox ids, negative intervals, non-positive batches and limits. Each is
  * refused with a SQLSTATE and one line naming the fix, and changes nothing.

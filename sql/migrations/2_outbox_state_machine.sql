@@ -1,4 +1,4 @@
--- 22: the outbox state machine. Every change of an outbox row's state is
+-- 2: the outbox state machine. Every change of an outbox row's state is
 -- one function here or in the migrations before; src/outbox/outbox.ts is the
 -- only TypeScript that names the table, and each of its calls is one of these.
 --
@@ -16,7 +16,7 @@
 -- that name it in their text are created again below.
 alter type outbox_state rename value 'pending' to 'claimed';
 
--- As migration 20's, with the state renamed.
+-- As the baseline's, with the state renamed.
 create or replace function recover_outbox(p_mapping_id bigint, p_lease interval default '10 minutes') returns integer
 language plpgsql as $$
 declare
@@ -97,7 +97,7 @@ begin
 end;
 $$;
 
--- As migration 13's, with the state renamed.
+-- As the baseline's, with the state renamed.
 create or replace function mappings_to_push() returns setof bigint
 language sql stable as $$
   select m.id from sfsync.mappings m join sfsync.connections c on c.id = m.connection_id
