@@ -1,8 +1,10 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects:
- * - `unit`: pure logic and the emulator (no Postgres): test/unit/**, test/emulator/**
+ * Three projects:
+ * - `unit`: pure logic and the emulator (no Postgres): test/unit/**, and the
+ *   emulator package's own tests (packages/salesforce-emulator/test/**)
  * - `integration`: everything that needs Postgres; the global setup starts one
  *   server and migrates a template database once; each file clones its own database.
  * - `soak`: the seeded chaos soak (test/soak/), which starts its own Postgres,
@@ -10,6 +12,9 @@ import { defineConfig } from 'vitest/config';
  *   processes never compete with the integration files for the 2 cores.
  */
 export default defineConfig({
+  // Workspace packages export their TypeScript sources under this condition
+  // (their default export is the compiled dist/, which a checkout does not have).
+  ssr: { resolve: { conditions: ['salesforce-emulator-source', ...defaultServerConditions] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -19,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/emulator/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'packages/salesforce-emulator/test/**/*.test.ts'],
         },
       },
       {

@@ -9,7 +9,7 @@
  * Heroku Connect's baseline for an idle mapping: one query per poll, 6/hour
  * at its 10-minute default and 30/hour at its 2-minute minimum.
  *
- *   npx tsx bench/api-calls.ts [idleSeconds=60]
+ *   npm run bench:api-calls -- [idleSeconds=60]
  */
 import { describeMachine } from './bench-machine.js';
 import { startInboundBench } from './inbound-setup.js';

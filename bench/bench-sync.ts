@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { SfsyncConfigInput } from '../src/config/config-schema.js';
 import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
-import { startEmulator, type Org, type RunningEmulator } from '../src/emulator/index.js';
+import { startEmulator, type Org, type RunningEmulator } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';

@@ -35,7 +35,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
-import { startEmulator } from '../src/emulator/index.js';
+import { startEmulator } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';

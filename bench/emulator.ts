@@ -1,6 +1,6 @@
 /**
  * Emulator throughput figures against issue 3 §8's targets
- * (run: `npx tsx bench/emulator.ts [records]`, about a minute on 2 cores).
+ * (run: `npm run bench:emulator -- [records]`, about a minute on 2 cores).
  *
  * The emulator runs in a worker thread and jsforce in the main thread, as a
  * benchmark of sfsync runs them (the engine and the emulator never share one
@@ -24,7 +24,7 @@ const API = '/services/data/v59.0';
 
 /** Worker side: start the emulator, report its URL, stop on request. */
 async function serveInWorker(): Promise<void> {
-  const { startEmulator } = await import('../src/emulator/index.js');
+  const { startEmulator } = await import('salesforce-emulator');
   const emu = await startEmulator();
   parentPort?.on('message', (message: unknown) => {
     if (message === 'stop') void emu.stop().then(() => parentPort?.close());
@@ -124,7 +124,8 @@ async function benchQuery(conn: Connection): Promise<{ rate: number; rows: numbe
     if (info.state === 'Failed' || info.state === 'Aborted') throw new Error(`query job ${info.state}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // jsforce's bulk2.query breaks on a second page (SALESFORCE-API.md §0.7): page by hand.
+  // jsforce's bulk2.query breaks on a second page: page by hand
+  // (packages/salesforce-emulator/docs/wire-notes.md, Bulk API 2.0).
   let rows = 0;
   let locator = '';
   do {

@@ -8,7 +8,7 @@
  *    SELECT FROM jsonb_to_recordset in 5,000-row batches.
  * Target: sfsync ≥ 50 % of plain COPY.
  *
- *   npx tsx bench/initial-load.ts [records=1000000]
+ *   npm run bench:initial-load -- [records=1000000]
  */
 import { escapeIdentifier as q } from 'pg';
 import { loadInboundMapping } from '../src/inbound/inbound-mapping.js';

@@ -6,7 +6,7 @@
  * p99 ≤ 250 ms; Heroku Connect's baseline: 10 s at best after a pg_notify,
  * 2 minutes by default.
  *
- *   npx tsx bench/push-latency.ts [commits=1000]
+ *   npm run bench:push-latency -- [commits=1000]
  */
 import { describeMachine } from './bench-machine.js';
 import { startBenchSync } from './bench-sync.js';

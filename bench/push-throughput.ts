@@ -11,10 +11,10 @@
  * and streaming is off, so no read-path call falls inside it).
  * Target ≥ 190 records per call through Collections; Bulk above the threshold.
  *
- *   npx tsx bench/push-throughput.ts [rows=100000]
- *   BENCH_CONCURRENCY=1 npx tsx bench/push-throughput.ts   (Collections calls in flight)
+ *   npm run bench:push-throughput -- [rows=100000]
+ *   BENCH_CONCURRENCY=1 npm run bench:push-throughput   (Collections calls in flight)
  */
-import type { Org } from '../src/emulator/index.js';
+import type { Org } from 'salesforce-emulator';
 import { describeMachine } from './bench-machine.js';
 import { startBenchSync } from './bench-sync.js';
 

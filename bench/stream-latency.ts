@@ -5,7 +5,7 @@
  * so every change arrives through CDC → debounced poll. Emulator latency off.
  * Target p50 ≤ 300 ms; Heroku Connect: 10 minutes by default (2 at best).
  *
- *   npx tsx bench/stream-latency.ts [updates=200]
+ *   npm run bench:stream-latency -- [updates=200]
  */
 import jsforce from 'jsforce';
 import pg from 'pg';

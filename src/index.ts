@@ -19,7 +19,7 @@ export { startEngine, type StartEngineOptions, type RunningEngine } from './engi
 export type { EngineContext, EngineComponent } from './jobs/context.js';
 export { createTaskList } from './tasks/task-list.js';
 export type { TaskPayloads, TaskName } from './jobs/payloads.js';
-export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator/index.js';
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from 'salesforce-emulator';
 export { planMapping, type MappingPlan } from './mapping/plan-mapping.js';
 export { applyMapping, removeMapping, type RemoveMappingOptions } from './mapping/apply-mapping.js';
 export { parseMappingSpec, type MappingSpec, type MappingSpecInput } from './mapping/mapping-spec.js';

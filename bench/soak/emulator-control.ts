@@ -5,7 +5,7 @@
  * settle a write whose outcome the workload could not see).
  */
 
-/** A fault rule (src/emulator/README.md, Controls). */
+/** A fault rule (packages/salesforce-emulator/README.md, Controls). */
 export interface FaultRule {
   kind: '5xx' | 'UNABLE_TO_LOCK_ROW' | 'REQUEST_LIMIT_EXCEEDED';
   rate?: number;

@@ -10,7 +10,7 @@
  * the outcome unknown (a socket error) is reported as `unknown` for the
  * caller to settle by looking the record up.
  */
-import { DEFAULT_LOGIN } from '../../src/emulator/org/org-options.js';
+import { DEFAULT_LOGIN } from 'salesforce-emulator';
 
 /** The workload's API version (the engine's is 59.0). */
 export const WORKLOAD_API_VERSION = '58.0';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from 'salesforce-emulator';
 import { createTestDatabase, type TestDatabase } from '../setup/database.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 

@@ -8,7 +8,7 @@
  * without the fix is the unlock and the dead engine's bookkeeping.
  */
 import { describe, expect, it } from 'vitest';
-import { seedRecords } from '../../src/emulator/org/seed.js';
+import { seedRecords } from 'salesforce-emulator';
 import { useEngineProcess } from '../support/engine-process.js';
 import type { SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';

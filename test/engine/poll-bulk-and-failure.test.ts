@@ -3,7 +3,7 @@
  * a failed window is recorded, retried, and the watermark never passes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRecords } from '../../src/emulator/org/seed.js';
+import { seedRecords } from 'salesforce-emulator';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, waitLoaded } from './inbound-helpers.js';

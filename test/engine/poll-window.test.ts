@@ -4,7 +4,7 @@
  * undeletes apply, echoes are no-ops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRecords } from '../../src/emulator/org/seed.js';
+import { seedRecords } from 'salesforce-emulator';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, rowOf, sfConnection, waitLoaded } from './inbound-helpers.js';

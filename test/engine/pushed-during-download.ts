@@ -6,7 +6,7 @@
  * the snapshot and has an sfid but no SystemModstamp yet; the merge must keep it.
  */
 import { expect } from 'vitest';
-import { seedRecords } from '../../src/emulator/org/seed.js';
+import { seedRecords } from 'salesforce-emulator';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, sfConnection, waitLoaded } from './inbound-helpers.js';

@@ -6,7 +6,7 @@
  * (systemmodstamp compared) nor drops a record created after the snapshot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedRecords } from '../../src/emulator/org/seed.js';
+import { seedRecords } from 'salesforce-emulator';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, rowOf, rowsBySfid, sfConnection, waitLoaded } from './inbound-helpers.js';

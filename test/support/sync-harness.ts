@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { SfsyncConfig, SfsyncConfigInput } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createPool } from '../../src/db/pool.js';
-import { DEFAULT_LOGIN, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEFAULT_LOGIN, startEmulator, type EmulatorOptions, type RunningEmulator } from 'salesforce-emulator';
 import { connectSalesforce } from '../../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../../src/salesforce/jsforce-client.js';
 import { startEngine, type RunningEngine, type StartEngineOptions } from '../../src/engine/start-engine.js';

@@ -5,8 +5,7 @@
 import type { Connection } from 'jsforce';
 import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { seedRecords } from '../../src/emulator/org/seed.js';
+import { seedRecords, startEmulator, type RunningEmulator } from 'salesforce-emulator';
 import { bulkQueryPages } from '../../src/salesforce/bulk-query.js';
 import { countQuery, queryPages } from '../../src/salesforce/query-pages.js';
 

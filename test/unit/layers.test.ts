@@ -26,8 +26,8 @@ const LAYERS: string[][] = [
   ['engine'],
   ['cli'],
 ];
-/** The emulator stands apart: it imports nothing of sfsync. */
-const APART = new Set(['emulator']);
+/** Folders that stand apart from the layers (none now: the emulator is packages/salesforce-emulator, imported by name). */
+const APART = new Set<string>();
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -36,7 +36,6 @@ function walk(dir: string): string[] {
   });
 }
 
-// The emulator becomes a package of its own; its files are not sfsync's layers.
 const files = walk(SRC).filter((f) => !APART.has(path.relative(SRC, f).split(path.sep)[0]!));
 const IMPORT = /(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g;
 const edges = new Map<string, string[]>(

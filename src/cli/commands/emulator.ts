@@ -34,7 +34,7 @@ export function registerEmulator(program: Command): void {
         if (flags.seed !== undefined && flags.seed !== 'demo') {
           throw new SfsyncError('USAGE', `Unknown seed preset "${flags.seed}"; the one preset is "demo".`);
         }
-        const { startEmulator } = await import('../../emulator/index.js');
+        const { startEmulator } = await import('salesforce-emulator');
         const emulator = await startEmulator({ port, host: flags.host, ...(flags.seed === 'demo' ? { seed: 'demo' as const } : {}) }).catch(
           (cause: NodeJS.ErrnoException) => {
             // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { startEmulator, type RunningEmulator } from 'salesforce-emulator';
 
 /** Objects the demo keeps. Accounts first: Contacts point at them. */
 export const DEMO_OBJECTS = ['Account', 'Contact'] as const;

@@ -21,7 +21,7 @@ import { closePool } from '../cli-session.js';
 import { runningEmbeddedPort } from '../cli-postgres.js';
 import { configFor, globalFlags } from '../global-options.js';
 import { waitForSignal } from '../wait-for-signal.js';
-import { DEFAULT_LOGIN } from '../../emulator/org/org-options.js';
+import { DEFAULT_LOGIN } from 'salesforce-emulator';
 import { startDemoEmulator } from './demo-emulator.js';
 import { printInstructions, missingParts } from './demo-instructions.js';
 import { loadInitialData } from './initial-load.js';
