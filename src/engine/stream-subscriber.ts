@@ -47,6 +47,8 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
       ctx.logger.error({ err: error, connectionId }, 'queueing event polls failed; the interval poll covers the change');
     }
   };
+  // Assigned once below, but read by the stream's callbacks, which may run before that line: not a const.
+  // eslint-disable-next-line prefer-const
   let channels: MappingChannels | undefined;
   const stream = new StreamCometd({
     instanceUrl: session.instanceUrl,

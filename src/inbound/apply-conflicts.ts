@@ -25,15 +25,12 @@
  * recorded once, and the re-sent value comes back through the poll as an
  * echo (equal values, applied uncaptured).
  */
-import pg from 'pg';
-import { writableFields } from '../mapping/field-info.js';
+import type pg from 'pg';
 import { decideConflicts, type PendingChange } from './conflict-rules.js';
 import type { InboundRow } from './record.js';
 import { openChangesSql } from './apply-sql.js';
 import { dropFields, queueResend } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
-
-const { escapeIdentifier, escapeLiteral } = pg;
 
 interface OutboxRow {
   id: string;

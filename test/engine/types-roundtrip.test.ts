@@ -39,7 +39,7 @@ const VALUES = {
   Big__c: 9007199254740991,
   Amount__c: 1234567.89,
   Ratio__c: 12.5,
-  Dbl__c: 1234567.0000000001,
+  Dbl__c: 1234567.0000000002,
   Day__c: '2024-02-29',
   At__c: '2024-02-29T23:59:59.123Z',
   Clock__c: '13:14:15.678Z',
@@ -87,7 +87,7 @@ function expectExact(row: Record<string, unknown> | undefined): void {
   expect(String(r['big__c'])).toBe('9007199254740991');
   expect(r['amount__c']).toBe(1234567.89);
   expect(r['ratio__c']).toBe(12.5);
-  expect(r['dbl__c']).toBe(1234567.0000000001);
+  expect(r['dbl__c']).toBe(1234567.0000000002);
   expect(r['site__c']).toBe(VALUES.Site__c);
   expect(r['mail__c']).toBe(VALUES.Mail__c);
   expect(r['tel__c']).toBe(VALUES.Tel__c);
