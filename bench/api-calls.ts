@@ -40,9 +40,20 @@ async function idle(pollInterval: string, driftDelay: string, settleMs: number):
 async function changes(count: number): Promise<{ calls: number; ms: number }> {
   const bench = await startInboundBench();
   try {
-    const mappingId = await bench.map({ sobject: 'Account', fields: ['Name', 'Industry'], pollInterval: '10 minutes', driftDelay: '10 minutes', streaming: 'auto' });
+    const mappingId = await bench.map({
+      sobject: 'Account',
+      fields: ['Name', 'Industry'],
+      pollInterval: '10 minutes',
+      driftDelay: '10 minutes',
+      streaming: 'auto',
+    });
     const engine = await bench.startEngine();
-    for (let i = 0; (await bench.pool.query("select 1 from sfsync.stream_state")).rowCount === 0 || (await bench.pool.query("select 1 from sfsync.mappings where id = $1 and state = 'active'", [mappingId])).rowCount === 0; i++) {
+    for (
+      let i = 0;
+      (await bench.pool.query('select 1 from sfsync.stream_state')).rowCount === 0 ||
+      (await bench.pool.query("select 1 from sfsync.mappings where id = $1 and state = 'active'", [mappingId])).rowCount === 0;
+      i++
+    ) {
       if (i > 3000) throw new Error('not loaded/subscribed');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -74,12 +85,22 @@ const idleDefaults = 3600 / 30 + 3600 / 600;
 const burst = await changes(10_000);
 console.log(`API calls, streaming on (CDC), counted by sfsync's client; idle measured over ${IDLE_S} s and extrapolated\n`);
 console.log('                                                   calls/hour   vs Heroku Connect (10-min / 2-min polling)');
-console.log(`idle mapping, poll interval 30 s (+ drift re-polls)  ${idleDefault.toFixed(0).padStart(9)}   ${(idleDefault / 6).toFixed(1)}× / ${(idleDefault / 30).toFixed(1)}×`);
+console.log(
+  `idle mapping, poll interval 30 s (+ drift re-polls)  ${idleDefault.toFixed(0).padStart(9)}   ${(idleDefault / 6).toFixed(1)}× / ${(idleDefault / 30).toFixed(1)}×`,
+);
 console.log(`(${perCycle.toFixed(2)} calls per poll cycle with a 10 s drift delay: shorter than the interval, so one re-poll per window)`);
-console.log(`idle mapping, poll 5 s, drift delay 30 s (measured)  ${idleCoalesced.toFixed(0).padStart(9)}   (one re-poll per window would be ${(2 * 3600 / 5).toFixed(0)})`);
-console.log(`idle mapping, poll 30 s, drift 10 min (defaults, derived) ${idleDefaults.toFixed(0).padStart(4)}   ${(idleDefaults / 6).toFixed(1)}× / ${(idleDefaults / 30).toFixed(1)}×  (one re-poll per window would be 240)`);
-console.log(`idle mapping, poll interval 10 min (derived)         ${idleLong.toFixed(0).padStart(9)}   ${(idleLong / 6).toFixed(1)}× / ${(idleLong / 30).toFixed(1)}×`);
-console.log(`\n10,000 created records (20 bursts of 500): ${burst.calls} API calls (${(burst.calls / 10).toFixed(1)} per 1,000 records; ${(10_000 / Math.max(1, burst.calls)).toFixed(0)} records per call), all in Postgres after ${(burst.ms / 1000).toFixed(1)} s\n`);
+console.log(
+  `idle mapping, poll 5 s, drift delay 30 s (measured)  ${idleCoalesced.toFixed(0).padStart(9)}   (one re-poll per window would be ${((2 * 3600) / 5).toFixed(0)})`,
+);
+console.log(
+  `idle mapping, poll 30 s, drift 10 min (defaults, derived) ${idleDefaults.toFixed(0).padStart(4)}   ${(idleDefaults / 6).toFixed(1)}× / ${(idleDefaults / 30).toFixed(1)}×  (one re-poll per window would be 240)`,
+);
+console.log(
+  `idle mapping, poll interval 10 min (derived)         ${idleLong.toFixed(0).padStart(9)}   ${(idleLong / 6).toFixed(1)}× / ${(idleLong / 30).toFixed(1)}×`,
+);
+console.log(
+  `\n10,000 created records (20 bursts of 500): ${burst.calls} API calls (${(burst.calls / 10).toFixed(1)} per 1,000 records; ${(10_000 / Math.max(1, burst.calls)).toFixed(0)} records per call), all in Postgres after ${(burst.ms / 1000).toFixed(1)} s\n`,
+);
 const b = await startInboundBench();
 const c = await b.pool.connect();
 console.log(await describeMachine(c));

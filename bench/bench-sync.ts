@@ -43,15 +43,39 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
   options.seed?.(emulator.org);
   const client = new pg.Client(server.url);
   await client.connect();
-  const salesforce = { loginUrl: emulator.url, apiVersion: '59.0', username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
-  const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { databaseUrl: server.url, salesforce, push, metrics: { port: 0 }, logLevel: 'silent' } });
-  const { rows } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url, username, client_id) values ('bench', $1, $2, $3) returning id::text`, [emulator.url, salesforce.username, salesforce.clientId]);
+  const salesforce = {
+    loginUrl: emulator.url,
+    apiVersion: '59.0',
+    username: 'admin@sfsync.test',
+    password: 'sfsync',
+    clientId: 'sfsync-local',
+    clientSecret: 'sfsync-local-secret',
+  };
+  const config = loadConfig({
+    env: {},
+    cwd: '/nonexistent',
+    overrides: { databaseUrl: server.url, salesforce, push, metrics: { port: 0 }, logLevel: 'silent' },
+  });
+  const { rows } = await client.query<{ id: string }>(
+    `insert into sfsync.connections (name, login_url, username, client_id) values ('bench', $1, $2, $3) returning id::text`,
+    [emulator.url, salesforce.username, salesforce.clientId],
+  );
   const connectionId = rows[0]!.id;
   const sf = new JsforceSalesforceClient(await connectSalesforce(config.salesforce));
-  const plan = await applyMapping(client, sf, { connectionId, sobject: 'Account', fields: ['Name', 'NumberOfEmployees'], mode: 'read_write', streaming: 'off', pollInterval: options.pollInterval ?? '1 hour' });
+  const plan = await applyMapping(client, sf, {
+    connectionId,
+    sobject: 'Account',
+    fields: ['Name', 'NumberOfEmployees'],
+    mode: 'read_write',
+    streaming: 'off',
+    pollInterval: options.pollInterval ?? '1 hour',
+  });
   const engine = await startEngine({ config, databaseUrl: server.url });
   const sync: BenchSync = {
-    client, emulator, engine, mappingId: plan.mappingId,
+    client,
+    emulator,
+    engine,
+    mappingId: plan.mappingId,
     salesforce: () => engine.context.salesforce(connectionId),
     async stop() {
       await engine.stop().catch(() => undefined);

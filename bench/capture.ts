@@ -46,7 +46,11 @@ const ROUNDS = Number(process.argv[3] ?? 60);
 const FIELDS = ['Name', 'AccountNumber', 'Phone', 'Website', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'Description'];
 const SEED_ROWS = 2000;
 
-interface Variant { label: string; table: string; reference?: true }
+interface Variant {
+  label: string;
+  table: string;
+  reference?: true;
+}
 const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
   { label: 'mapped, row-level (shipped)', table: 'salesforce.account' },
@@ -66,9 +70,22 @@ async function setUp(client: pg.Client): Promise<void> {
   const emulator = await startEmulator({ port: 0 });
   let mappingId: string;
   try {
-    const conn = await connectSalesforce({ loginUrl: emulator.url, apiVersion: '59.0', username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', callOptionsClient: 'sfsync' });
+    const conn = await connectSalesforce({
+      loginUrl: emulator.url,
+      apiVersion: '59.0',
+      username: 'admin@sfsync.test',
+      password: 'sfsync',
+      clientId: 'sfsync-local',
+      clientSecret: 'sfsync-local-secret',
+      callOptionsClient: 'sfsync',
+    });
     const { rows } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url) values ('bench', $1) returning id`, [emulator.url]);
-    ({ mappingId } = await applyMapping(client, new JsforceSalesforceClient(conn), { connectionId: rows[0]!.id, sobject: 'Account', fields: FIELDS, mode: 'read_write' }));
+    ({ mappingId } = await applyMapping(client, new JsforceSalesforceClient(conn), {
+      connectionId: rows[0]!.id,
+      sobject: 'Account',
+      fields: FIELDS,
+      mode: 'read_write',
+    }));
   } finally {
     await emulator.stop();
   }
@@ -80,8 +97,14 @@ async function setUp(client: pg.Client): Promise<void> {
   await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
   const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;
   const flds = `'{${FIELDS.join(',')}}'`;
-  for (const [event, ref] of [['insert', 'new table as new_rows'], ['update', 'old table as old_rows new table as new_rows'], ['delete', 'old table as old_rows']]) {
-    await client.query(`create trigger tg_${event} after ${event} on bench_stmt.account referencing ${ref} for each statement execute function sfsync_bench.capture_stmt('${mappingId}', ${cols}, ${flds})`);
+  for (const [event, ref] of [
+    ['insert', 'new table as new_rows'],
+    ['update', 'old table as old_rows new table as new_rows'],
+    ['delete', 'old table as old_rows'],
+  ]) {
+    await client.query(
+      `create trigger tg_${event} after ${event} on bench_stmt.account referencing ${ref} for each statement execute function sfsync_bench.capture_stmt('${mappingId}', ${cols}, ${flds})`,
+    );
   }
   // References.
   await client.query(`
@@ -94,10 +117,12 @@ async function setUp(client: pg.Client): Promise<void> {
   const shipped = await client.query<{ name: string; def: string }>(
     `select p.oid::regproc::text as name, pg_get_functiondef(p.oid) as def
        from pg_trigger t join pg_proc p on p.oid = t.tgfoid
-      where t.tgrelid = 'salesforce.account'::regclass and not t.tgisinternal and p.proname like '%capture%'`);
+      where t.tgrelid = 'salesforce.account'::regclass and not t.tgisinternal and p.proname like '%capture%'`,
+  );
   const { name, def } = shipped.rows[0]!;
   const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox', 'sfsync_bench.outbox_noindex');
-  if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex')) throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
+  if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex'))
+    throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
   const newCols = FIELDS.map((f) => `NEW.${f.toLowerCase()}`).join(', ');
   const oldCols = FIELDS.map((f) => `OLD.${f.toLowerCase()}`).join(', ');
@@ -123,7 +148,10 @@ async function slice(client: pg.Client, sql: string, params: (i: number) => unkn
   return Number(process.hrtime.bigint() - start) / 1e3 / SLICE;
 }
 
-interface Kind { name: 'insert' | 'update'; run(client: pg.Client, v: Variant, round: number): Promise<number> }
+interface Kind {
+  name: 'insert' | 'update';
+  run(client: pg.Client, v: Variant, round: number): Promise<number>;
+}
 
 /** The id range of each variant's table, for UPDATEs spread over its rows. */
 const idRanges = new Map<string, { lo: number; span: number }>();
@@ -131,7 +159,13 @@ const idRanges = new Map<string, { lo: number; span: number }>();
 const KINDS: Kind[] = [
   {
     name: 'insert',
-    run: (client, v) => slice(client, `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [`Acme ${i}`, `555-${i}`, i * 10, i]),
+    run: (client, v) =>
+      slice(client, `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [
+        `Acme ${i}`,
+        `555-${i}`,
+        i * 10,
+        i,
+      ]),
   },
   {
     name: 'update',
@@ -143,7 +177,7 @@ const KINDS: Kind[] = [
         idRanges.set(v.table, range);
       }
       const { lo, span } = range;
-      return slice(client, `update ${v.table} set phone = $1 where id = $2`, (i) => [`556-${round}-${i}`, lo + (((round + 1) * SLICE + i) * 7919) % span]);
+      return slice(client, `update ${v.table} set phone = $1 where id = $2`, (i) => [`556-${round}-${i}`, lo + ((((round + 1) * SLICE + i) * 7919) % span)]);
     },
   },
 ];
@@ -188,7 +222,9 @@ async function main(): Promise<void> {
     await client.connect();
     await setUp(client);
     console.log(`capture overhead: ${ROUNDS} rounds (after a warm-up) of ${SLICE} single-row transactions per statement kind and variant, interleaved`);
-    console.log('tx/s: from the median µs per transaction; vs unmapped: median (interquartile range) over rounds of the ratio to the unmapped slice of the same round');
+    console.log(
+      'tx/s: from the median µs per transaction; vs unmapped: median (interquartile range) over rounds of the ratio to the unmapped slice of the same round',
+    );
     console.log('ref: rows bound what any trigger-and-outbox capture can reach; they are not usable captures');
     for (const commit of COMMITS) {
       await client.query(`set synchronous_commit = ${commit.setting}`);

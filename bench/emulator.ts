@@ -52,7 +52,8 @@ async function startWorker(): Promise<{ url: string; stop: () => Promise<void> }
 
 async function connect(url: string): Promise<Connection> {
   const conn = new jsforce.Connection({
-    loginUrl: url, version: '59.0',
+    loginUrl: url,
+    version: '59.0',
     oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: url },
   });
   await conn.login('admin@sfsync.test', 'sfsync');
@@ -114,7 +115,8 @@ function ingestInput(prefix: string): { records: Array<Record<string, string>>; 
 async function benchQuery(conn: Connection): Promise<{ rate: number; rows: number }> {
   const started = performance.now();
   const job = await conn.request<{ id: string }>({
-    method: 'POST', url: `${API}/jobs/query`,
+    method: 'POST',
+    url: `${API}/jobs/query`,
     body: JSON.stringify({ operation: 'query', query: 'SELECT Id, LastName, Email FROM Contact' }),
     headers: { 'Content-Type': 'application/json' },
   });
@@ -140,7 +142,11 @@ async function benchQuery(conn: Connection): Promise<{ rate: number; rows: numbe
 }
 
 async function benchWindow(url: string, conn: Connection): Promise<{ seeding: number; cold: number; warm: number; inWindow: number }> {
-  const res = await fetch(`${url}/__emulator/seed`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ object: 'Account', count: BIG }) });
+  const res = await fetch(`${url}/__emulator/seed`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ object: 'Account', count: BIG }),
+  });
   const seeded = (await res.json()) as { created: number; ms: number };
   const seeding = rate(seeded.created, seeded.ms);
   const edge = async (dir: string): Promise<number> => {
@@ -170,7 +176,9 @@ async function benchWindow(url: string, conn: Connection): Promise<{ seeding: nu
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1e9)} GB, ${os.platform()} ${os.release()}, node ${process.version}`);
+  console.log(
+    `machine: ${cpus.length} × ${cpus[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1e9)} GB, ${os.platform()} ${os.release()}, node ${process.version}`,
+  );
   console.log('targets: issue 3 §8, latency off; ratio ≥ 1.00× means met. Emulator in a worker thread, jsforce in the main thread.');
   const started = performance.now();
   const emu = await startWorker();
@@ -182,7 +190,14 @@ async function main(): Promise<void> {
     line(`Bulk 2.0 ingest ${n(BULK_RECORDS)}, jsforce loadAndWaitForResults, CSV input`, csv.endToEnd, 'rec/s', 50_000, true, 'upload + polls + results');
     line('  the emulator processing that job (totalProcessingTime)', csv.server, 'rec/s', 50_000);
     const objects = await benchIngest(conn, ingestInput('Obj').records);
-    line(`Bulk 2.0 ingest ${n(BULK_RECORDS)}, jsforce loadAndWaitForResults, record objects`, objects.endToEnd, 'rec/s', 50_000, true, 'jsforce-bound: 1 chunk/record');
+    line(
+      `Bulk 2.0 ingest ${n(BULK_RECORDS)}, jsforce loadAndWaitForResults, record objects`,
+      objects.endToEnd,
+      'rec/s',
+      50_000,
+      true,
+      'jsforce-bound: 1 chunk/record',
+    );
     const query = await benchQuery(conn);
     line(`Bulk 2.0 query ${n(query.rows)} rows, results paged by locator`, query.rate, 'rec/s', 50_000);
     const win = await benchWindow(emu.url, conn);

@@ -50,7 +50,9 @@ async function emulatorInProcess(options: EmulatorOptions = {}): Promise<Emulato
 }
 
 async function emulatorChild(): Promise<EmulatorHandle> {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', 'bin/sfsync.js', 'emulator', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', 'bin/sfsync.js', 'emulator', '--port', '0', '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
     rl.once('line', resolve);
@@ -60,7 +62,11 @@ async function emulatorChild(): Promise<EmulatorHandle> {
   return {
     url,
     async seed(object, count, template) {
-      const res = await fetch(`${url}/__emulator/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object, count, template }) });
+      const res = await fetch(`${url}/__emulator/seed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ object, count, template }),
+      });
       if (!res.ok) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
     },
     cpuSeconds() {
@@ -75,18 +81,39 @@ async function emulatorChild(): Promise<EmulatorHandle> {
 }
 
 /** Start Postgres, the emulator and a connection row. */
-export async function startInboundBench(options: { emulator?: EmulatorOptions; separateEmulator?: boolean; config?: SfsyncConfigInput } = {}): Promise<InboundBench> {
+export async function startInboundBench(
+  options: { emulator?: EmulatorOptions; separateEmulator?: boolean; config?: SfsyncConfigInput } = {},
+): Promise<InboundBench> {
   const server = await providePostgres({ temporary: true });
   await migrate(server.url);
   const emulator = options.separateEmulator ? await emulatorChild() : await emulatorInProcess(options.emulator);
   const pool = createPool(server.url, { max: 8, applicationName: 'sfsync bench' });
-  const salesforce = { loginUrl: emulator.url, apiVersion: '59.0', username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
-  const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { databaseUrl: server.url, salesforce, metrics: { port: 0 }, logLevel: 'silent', ...options.config } });
-  const { rows } = await pool.query<{ id: string }>(`insert into sfsync.connections (name, login_url, username, client_id) values ('bench', $1, $2, $3) returning id::text`, [emulator.url, salesforce.username, salesforce.clientId]);
+  const salesforce = {
+    loginUrl: emulator.url,
+    apiVersion: '59.0',
+    username: 'admin@sfsync.test',
+    password: 'sfsync',
+    clientId: 'sfsync-local',
+    clientSecret: 'sfsync-local-secret',
+  };
+  const config = loadConfig({
+    env: {},
+    cwd: '/nonexistent',
+    overrides: { databaseUrl: server.url, salesforce, metrics: { port: 0 }, logLevel: 'silent', ...options.config },
+  });
+  const { rows } = await pool.query<{ id: string }>(
+    `insert into sfsync.connections (name, login_url, username, client_id) values ('bench', $1, $2, $3) returning id::text`,
+    [emulator.url, salesforce.username, salesforce.clientId],
+  );
   const sf = new JsforceSalesforceClient(await connectSalesforce(config.salesforce));
   const engines: RunningEngine[] = [];
   return {
-    pool, emulator, sf, config, connectionId: rows[0]!.id, databaseUrl: server.url,
+    pool,
+    emulator,
+    sf,
+    config,
+    connectionId: rows[0]!.id,
+    databaseUrl: server.url,
     async map(spec) {
       const client = await pool.connect();
       try {

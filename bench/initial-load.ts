@@ -39,7 +39,10 @@ try {
   const emulatorCpu = bench.emulator.cpuSeconds?.() ?? 0;
   const ownCpu = process.cpuUsage();
   t = performance.now();
-  const loaded = await loadTable(bench.pool, bench.sf, mapping, { upperLagMs: 0, ...(process.env.MAX_RECORDS ? { maxRecords: Number(process.env.MAX_RECORDS) } : {}) });
+  const loaded = await loadTable(bench.pool, bench.sf, mapping, {
+    upperLagMs: 0,
+    ...(process.env.MAX_RECORDS ? { maxRecords: Number(process.env.MAX_RECORDS) } : {}),
+  });
   const sfsyncMs = performance.now() - t;
   const emulatorCpuS = (bench.emulator.cpuSeconds?.() ?? 0) - emulatorCpu;
   const own = process.cpuUsage(ownCpu);
@@ -51,7 +54,14 @@ try {
   const pages: Array<Array<Record<string, string>>> = [];
   for await (const page of bench.sf.bulkQueryPages(soql, { includeDeleted: true })) pages.push(page);
   const columns = ['sfid', 'systemmodstamp', 'isdeleted', 'createddate', ...mapping.fields.map((f) => f.column)];
-  const csvPages = pages.map((page) => Buffer.from(['"Id","SystemModstamp","IsDeleted","CreatedDate",' + FIELDS.map((f) => `"${f}"`).join(','), ...page.map((r) => ['Id', 'SystemModstamp', 'IsDeleted', 'CreatedDate', ...FIELDS].map((c) => `"${(r[c] ?? '').replace(/"/g, '""')}"`).join(','))].join('\n') + '\n'));
+  const csvPages = pages.map((page) =>
+    Buffer.from(
+      [
+        '"Id","SystemModstamp","IsDeleted","CreatedDate",' + FIELDS.map((f) => `"${f}"`).join(','),
+        ...page.map((r) => ['Id', 'SystemModstamp', 'IsDeleted', 'CreatedDate', ...FIELDS].map((c) => `"${(r[c] ?? '').replace(/"/g, '""')}"`).join(',')),
+      ].join('\n') + '\n',
+    ),
+  );
 
   // 2. plain COPY of the CSV into the same (emptied) table.
   await bench.pool.query(`truncate ${table}`);
@@ -59,7 +69,9 @@ try {
   t = performance.now();
   await db.query('begin');
   for (const chunk of csvPages) {
-    await copyFrom(db, `copy ${table} (${columns.map(q).join(', ')}) from stdin with (format csv, header true, force_null (${columns.map(q).join(', ')}))`, [chunk]);
+    await copyFrom(db, `copy ${table} (${columns.map(q).join(', ')}) from stdin with (format csv, header true, force_null (${columns.map(q).join(', ')}))`, [
+      chunk,
+    ]);
   }
   await db.query('commit');
   const copyMs = performance.now() - t;
@@ -83,14 +95,19 @@ try {
   db.release();
 
   const rate = (ms: number) => Math.round(N / (ms / 1000));
-  console.log(`initial load, ${N.toLocaleString('en')} Accounts × ${FIELDS.length} fields (+ Id, SystemModstamp, IsDeleted, CreatedDate), emulator latency off\n`);
+  console.log(
+    `initial load, ${N.toLocaleString('en')} Accounts × ${FIELDS.length} fields (+ Id, SystemModstamp, IsDeleted, CreatedDate), emulator latency off\n`,
+  );
   console.log('                                              seconds      rows/s    vs COPY');
-  const line = (label: string, ms: number) => console.log(`${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(8)}  ${String(rate(ms)).padStart(10)}   ${(copyMs / ms).toFixed(2).padStart(6)}×`);
+  const line = (label: string, ms: number) =>
+    console.log(`${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(8)}  ${String(rate(ms)).padStart(10)}   ${(copyMs / ms).toFixed(2).padStart(6)}×`);
   line('sfsync initial load (Bulk API → COPY)', sfsyncMs);
   line('plain COPY of the same CSV (no fetch)', copyMs);
   line('jsonb_to_recordset INSERT of converted rows', jsonMs);
   console.log(`\nsfsync / plain COPY: ${((copyMs / sfsyncMs) * 100).toFixed(0)} % (target ≥ 50 %); API calls for the load: ${loaded.apiCalls}`);
-  console.log(`CPU during sfsync's load: sfsync ${sfsyncCpuS.toFixed(1)} s, emulator (playing Salesforce, same ${os.cpus().length} cores) ${emulatorCpuS.toFixed(1)} s, over ${(sfsyncMs / 1000).toFixed(1)} s wall\n`);
+  console.log(
+    `CPU during sfsync's load: sfsync ${sfsyncCpuS.toFixed(1)} s, emulator (playing Salesforce, same ${os.cpus().length} cores) ${emulatorCpuS.toFixed(1)} s, over ${(sfsyncMs / 1000).toFixed(1)} s wall\n`,
+  );
   const client = await bench.pool.connect();
   console.log(await describeMachine(client));
   client.release();

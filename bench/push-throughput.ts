@@ -22,7 +22,11 @@ const N = Number(process.argv[2] ?? 100_000);
 
 function seed(org: Org): void {
   for (let i = 0; i < N; i += 5000) {
-    const ops = Array.from({ length: Math.min(5000, N - i) }, (_, k) => ({ kind: 'create' as const, object: 'Account', values: { Name: `Row ${i + k}`, NumberOfEmployees: 0 } }));
+    const ops = Array.from({ length: Math.min(5000, N - i) }, (_, k) => ({
+      kind: 'create' as const,
+      object: 'Account',
+      values: { Name: `Row ${i + k}`, NumberOfEmployees: 0 },
+    }));
     org.write(ops, { allOrNone: true }, org.systemContext());
   }
 }
@@ -52,10 +56,7 @@ async function run(label: string, bulkThreshold: number): Promise<string> {
 }
 
 let machine = '';
-const lines = [
-  await run('sObject Collections (200/call)', 10_000_000),
-  await run('Bulk API 2.0 (threshold 2,000)', 2000),
-];
+const lines = [await run('sObject Collections (200/call)', 10_000_000), await run('Bulk API 2.0 (threshold 2,000)', 2000)];
 console.log(`push throughput: ${N} rows updated in one statement, push.concurrency ${process.env.BENCH_CONCURRENCY ?? '4 (default)'}\n`);
 console.log(`${'path'.padEnd(34)} ${'records/s'.padStart(10)}  ${'API calls'.padStart(9)}  ${'records/call'.padStart(13)}  ${'seconds'.padStart(7)}`);
 for (const line of lines) console.log(line);

@@ -21,13 +21,19 @@ try {
   const mappingId = await bench.map({ sobject: 'Account', fields: ['Name', 'Industry'], pollInterval: '1 hour', streaming: 'auto' });
   await bench.startEngine();
   await watcher.connect();
-  const ready = async () => (await watcher.query("select 1 from sfsync.mappings where id = $1 and state = 'active'", [mappingId])).rowCount === 1
-    && (await watcher.query('select 1 from sfsync.stream_state')).rowCount !== 0;
+  const ready = async () =>
+    (await watcher.query("select 1 from sfsync.mappings where id = $1 and state = 'active'", [mappingId])).rowCount === 1 &&
+    (await watcher.query('select 1 from sfsync.stream_state')).rowCount !== 0;
   for (let i = 0; !(await ready()); i++) {
     if (i > 3000) throw new Error('mapping not loaded/subscribed after 30 s');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const user = new jsforce.Connection({ loginUrl: bench.emulator.url, version: '59.0', oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: bench.emulator.url }, callOptions: { client: 'bench-user' } });
+  const user = new jsforce.Connection({
+    loginUrl: bench.emulator.url,
+    version: '59.0',
+    oauth2: { clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret', loginUrl: bench.emulator.url },
+    callOptions: { client: 'bench-user' },
+  });
   await user.login('admin@sfsync.test', 'sfsync');
   const ids = (await user.query<{ Id: string }>('SELECT Id FROM Account LIMIT 100')).records.map((r) => r.Id);
   const latencies: number[] = [];
@@ -48,7 +54,9 @@ try {
   console.log('                                p50 ms    p99 ms    max ms');
   console.log(`sfsync (CDC → debounced poll) ${f(percentile(latencies, 50))}  ${f(percentile(latencies, 99))}  ${f(latencies.at(-1)!)}`);
   console.log(`Heroku Connect default poll   ${f(600_000)}  ${f(600_000)}  (10-minute polling; 2 minutes at best)`);
-  console.log(`\np50 vs target 300 ms: ${(percentile(latencies, 50) / 300).toFixed(2)}×; vs Heroku Connect: ${Math.round(600_000 / percentile(latencies, 50))}× faster\n`);
+  console.log(
+    `\np50 vs target 300 ms: ${(percentile(latencies, 50) / 300).toFixed(2)}×; vs Heroku Connect: ${Math.round(600_000 / percentile(latencies, 50))}× faster\n`,
+  );
   console.log(await describeMachine(watcher));
 } finally {
   await watcher.end().catch(() => undefined);

@@ -17,7 +17,9 @@ const RETRY_CODES = new Set(['40P01', '40001']);
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (e.code !== undefined && CONNECTION_CODES.has(e.code)) return true;
-  return /Connection terminated|connection error|terminating connection|Client was closed|not queryable|timeout exceeded when trying to connect/i.test(e.message ?? '');
+  return /Connection terminated|connection error|terminating connection|Client was closed|not queryable|timeout exceeded when trying to connect/i.test(
+    e.message ?? '',
+  );
 }
 
 /** The code to count an error under. */
@@ -38,7 +40,11 @@ export class AppDb {
   readonly pool: pg.Pool;
 
   /** `onRetry` is told the code of every error that made a write run again. */
-  constructor(url: string, private readonly onRetry: (code: string) => void, max = 4) {
+  constructor(
+    url: string,
+    private readonly onRetry: (code: string) => void,
+    max = 4,
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max, application_name: 'sfsync soak app', connectionTimeoutMillis: 5_000 });
     this.pool.on('error', () => undefined); // idle clients die with the server; the next checkout reconnects
     // A checked-out client whose connection dies (between two statements of a transaction) emits

@@ -24,7 +24,13 @@ export const SETUP_COMMANDS: string[][] = [
 ];
 
 /** Run the set-up commands in `workDir/cli`. */
-export async function setUpThroughCli(workDir: string, databaseUrl: string, loginUrl: string, cleanup: CleanupStack, log: (line: string) => void): Promise<void> {
+export async function setUpThroughCli(
+  workDir: string,
+  databaseUrl: string,
+  loginUrl: string,
+  cleanup: CleanupStack,
+  log: (line: string) => void,
+): Promise<void> {
   const cwd = path.join(workDir, 'cli');
   await mkdir(cwd, { recursive: true });
   const env = sfsyncEnv(databaseUrl, loginUrl, path.join(cwd, 'data'));

@@ -21,7 +21,13 @@ export interface Convergence {
 }
 
 /** Judge every 2 s until clean or `timeoutSeconds` pass. */
-export async function waitForQuiet(ledger: Ledger, db: pg.Pool, control: EmulatorControl, timeoutSeconds: number, log: (line: string) => void): Promise<Convergence> {
+export async function waitForQuiet(
+  ledger: Ledger,
+  db: pg.Pool,
+  control: EmulatorControl,
+  timeoutSeconds: number,
+  log: (line: string) => void,
+): Promise<Convergence> {
   const started = Date.now();
   const deadline = started + timeoutSeconds * 1000;
   let lastPrint = started;
@@ -36,7 +42,9 @@ export async function waitForQuiet(ledger: Ledger, db: pg.Pool, control: Emulato
     if (Date.now() >= deadline && report) return { converged: false, seconds: (Date.now() - started) / 1000, report };
     if (Date.now() - lastPrint >= 10_000 && report) {
       lastPrint = Date.now();
-      log(`[quiet ${((Date.now() - started) / 1000).toFixed(0)}s] ${report.lost} lost, ${report.dup} dup, ${report.mismatch} mismatch, ${report.unsent} unsent`);
+      log(
+        `[quiet ${((Date.now() - started) / 1000).toFixed(0)}s] ${report.lost} lost, ${report.dup} dup, ${report.mismatch} mismatch, ${report.unsent} unsent`,
+      );
     }
     await pause(2_000);
   }

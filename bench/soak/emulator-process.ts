@@ -25,13 +25,17 @@ export async function startEmulatorProcess(workDir: string, cleanup: CleanupStac
   cleanup.push('emulator', () => child.stop(5_000));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = child.stdout().split('\n').find((l) => l.startsWith('{'));
+    const line = child
+      .stdout()
+      .split('\n')
+      .find((l) => l.startsWith('{'));
     if (line !== undefined) {
       const info = JSON.parse(line) as { url?: unknown };
       if (typeof info.url !== 'string') throw new Error(`sfsync emulator printed no url: ${line}`);
       return { url: info.url, process: child };
     }
-    if (child.child.exitCode !== null || child.child.signalCode !== null) throw new Error(`sfsync emulator exited before listening (see ${workDir}/emulator.log)`);
+    if (child.child.exitCode !== null || child.child.signalCode !== null)
+      throw new Error(`sfsync emulator exited before listening (see ${workDir}/emulator.log)`);
     if (Date.now() > deadline) throw new Error(`sfsync emulator printed no address within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

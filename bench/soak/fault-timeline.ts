@@ -87,13 +87,30 @@ export class FaultTimeline {
     const rule = (fault: FaultName, r: FaultRule | undefined) => () => this.setRule(fault, r);
     window('5xx', 0.1, 0.45, rule('5xx', { kind: '5xx', rate: 0.05, pathPrefix: ENGINE_PREFIX }), rule('5xx', undefined));
     window('lock', 0.3, 0.65, rule('lock', { kind: 'UNABLE_TO_LOCK_ROW', rate: 0.02, pathPrefix: ENGINE_PREFIX }), rule('lock', undefined));
-    window('drop-events', 0.05, 0.9, () => control.setControls({ dropEventRate: 0.1 }), () => control.setControls({ dropEventRate: 0 }));
-    window('lost-replies', 0.15, 0.85, () => control.setControls({ lostResponses: { rate: 0.01, pathPrefix: ENGINE_PREFIX } }), () => control.setControls({ lostResponses: { rate: 0, next: 0 } }));
+    window(
+      'drop-events',
+      0.05,
+      0.9,
+      () => control.setControls({ dropEventRate: 0.1 }),
+      () => control.setControls({ dropEventRate: 0 }),
+    );
+    window(
+      'lost-replies',
+      0.15,
+      0.85,
+      () => control.setControls({ lostResponses: { rate: 0.01, pathPrefix: ENGINE_PREFIX } }),
+      () => control.setControls({ lostResponses: { rate: 0, next: 0 } }),
+    );
     const late = windowOf(0.45);
     steps.push({ at: late.on, fault: 'late-commits', what: 'on (commitDelayMs 1500)', run: () => control.setControls({ commitDelayMs: 1500 }) });
     steps.push({ at: late.on + late.len, fault: 'late-commits', what: 'off', run: () => control.setControls({ commitDelayMs: 0 }) });
     const limit = windowOf(0.6);
-    steps.push({ at: limit.on, fault: 'api-limit', what: 'on (every engine call REQUEST_LIMIT_EXCEEDED)', run: rule('api-limit', { kind: 'REQUEST_LIMIT_EXCEEDED', rate: 1, pathPrefix: ENGINE_PREFIX }) });
+    steps.push({
+      at: limit.on,
+      fault: 'api-limit',
+      what: 'on (every engine call REQUEST_LIMIT_EXCEEDED)',
+      run: rule('api-limit', { kind: 'REQUEST_LIMIT_EXCEEDED', rate: 1, pathPrefix: ENGINE_PREFIX }),
+    });
     steps.push({ at: limit.on + limit.len, fault: 'api-limit', what: 'off', run: rule('api-limit', undefined) });
     steps.push({ at: at(0.35), fault: 'session-expiry', what: 'every session expired', run: () => control.expireSessions() });
     steps.push({ at: at(0.2), fault: 'stream-drop', what: 'streaming clients dropped', run: async () => void (await control.dropStreamingClients()) });

@@ -55,7 +55,10 @@ export function parseFaults(value: string): FaultName[] {
   const trimmed = value.trim();
   if (trimmed === 'all') return [...FAULT_NAMES];
   if (trimmed === 'none' || trimmed === '') return [];
-  const names = trimmed.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(FAULT_NAMES as readonly string[]).includes(name)) {
       throw new Error(`Unknown fault "${name}"; use all, none or some of ${FAULT_NAMES.join(', ')}.`);

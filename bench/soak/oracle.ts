@@ -84,17 +84,28 @@ function judgeObject(ledger: Ledger, snap: Snapshot, object: SoakObject, add: (o
 }
 
 /** One live record expected on each side. */
-function judgeLive(object: SoakObject, pg: PgRow[], sf: EmulatorRecord[], createdIds: Set<string>, offender: (kind: Offender['kind'], detail: string) => void): void {
+function judgeLive(
+  object: SoakObject,
+  pg: PgRow[],
+  sf: EmulatorRecord[],
+  createdIds: Set<string>,
+  offender: (kind: Offender['kind'], detail: string) => void,
+): void {
   if (pg.length === 0 || sf.length === 0) return offender('lost', `missing in ${where(pg.length === 0 ? 1 : 0, sf.length === 0 ? 1 : 0)}`);
   if (pg.length > 1 || sf.length > 1) {
     // Evidence of who made the copies: the workload's own create is in the ledger.
     const madeBySync = [...pg.map((r) => `local:${r.id}`), ...sf.map((r) => r.Id)].filter((id) => !createdIds.has(id));
-    return offender('dup', `${pg.length} rows in Postgres, ${sf.length} records in Salesforce; the workload created only ${[...createdIds].join(', ') || '?'}, the sync made ${madeBySync.join(', ')}`);
+    return offender(
+      'dup',
+      `${pg.length} rows in Postgres, ${sf.length} records in Salesforce; the workload created only ${[...createdIds].join(', ') || '?'}, the sync made ${madeBySync.join(', ')}`,
+    );
   }
   const row = pg[0]!;
   const rec = sf[0]!;
   if (row.sfid !== rec.Id) return offender('mismatch', `row's sfid ${row.sfid ?? 'null'} is not the record's Id ${rec.Id}`);
-  const diffs = COMPARED_FIELDS[object].filter((f) => !same(row.values[f.field], rec[f.field], f.kind)).map((f) => `${f.field} pg=${show(row.values[f.field])} sf=${show(rec[f.field])}`);
+  const diffs = COMPARED_FIELDS[object]
+    .filter((f) => !same(row.values[f.field], rec[f.field], f.kind))
+    .map((f) => `${f.field} pg=${show(row.values[f.field])} sf=${show(rec[f.field])}`);
   if (diffs.length > 0) offender('mismatch', diffs.join(', '));
 }
 
@@ -114,7 +125,14 @@ function judgeOutbox(snap: Snapshot, add: (o: Offender) => void, report: OracleR
   const open = Math.max(snap.openBefore, snap.openAfter);
   report.unsent += open;
   for (const c of snap.open.slice(0, 5)) {
-    report.offenders.push({ kind: 'unsent', object: c.object as SoakObject, tag: `outbox row of record ${c.recordId}`, detail: `${c.op} ${c.state}, ${c.attempts} attempt(s), last error ${c.code ?? 'none'}, sfid ${c.sfid ?? 'null'}`, pg: [], sf: [] });
+    report.offenders.push({
+      kind: 'unsent',
+      object: c.object as SoakObject,
+      tag: `outbox row of record ${c.recordId}`,
+      detail: `${c.op} ${c.state}, ${c.attempts} attempt(s), last error ${c.code ?? 'none'}, sfid ${c.sfid ?? 'null'}`,
+      pg: [],
+      sf: [],
+    });
   }
   const sfById = new Map<string, EmulatorRecord>();
   for (const list of Object.values(snap.sf)) for (const r of list) sfById.set(r.Id, r);
@@ -124,7 +142,15 @@ function judgeOutbox(snap: Snapshot, add: (o: Offender) => void, report: OracleR
     const counts = report.failedByCode.get(f.code) ?? { rightful: 0, wrong: 0 };
     counts[rightful ? 'rightful' : 'wrong']++;
     report.failedByCode.set(f.code, counts);
-    if (!rightful) add({ kind: 'unsent', object: f.object as SoakObject, tag: `outbox row ${f.id} (record ${f.recordId})`, detail: `${f.op} failed with ${f.code}, sfid ${f.sfid ?? 'null'}${record ? ` (live in Salesforce)` : ''}`, pg: [], sf: record ? [record] : [] });
+    if (!rightful)
+      add({
+        kind: 'unsent',
+        object: f.object as SoakObject,
+        tag: `outbox row ${f.id} (record ${f.recordId})`,
+        detail: `${f.op} failed with ${f.code}, sfid ${f.sfid ?? 'null'}${record ? ` (live in Salesforce)` : ''}`,
+        pg: [],
+        sf: record ? [record] : [],
+      });
   }
 }
 

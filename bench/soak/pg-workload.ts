@@ -19,7 +19,12 @@ type Op = () => Promise<void>;
 export class PgWorkload {
   private readonly ops: Array<[number, Op]>;
 
-  constructor(private readonly db: AppDb, private readonly ledger: Ledger, private readonly pool: RecordPool, private readonly rng: Rng) {
+  constructor(
+    private readonly db: AppDb,
+    private readonly ledger: Ledger,
+    private readonly pool: RecordPool,
+    private readonly rng: Rng,
+  ) {
     this.ops = [
       [12, () => this.insertAccounts()],
       [8, () => this.insertAccountWithContacts()],
@@ -57,10 +62,18 @@ export class PgWorkload {
   private async insertAccounts(): Promise<void> {
     const tags = Array.from({ length: this.rng.int(1, 3) }, () => this.ledger.newTag('Account', 'pg'));
     const values = tags.map(() => this.accountValues());
-    const rows = await this.db.write(
-      (c) => insertAccounts(c, tags, values.map((v) => v.revenue), values.map((v) => v.description)),
-      { settle: (db) => settleInsert(db, 'Account', tags) },
-    ).catch((error: unknown) => this.refused(tags, error));
+    const rows = await this.db
+      .write(
+        (c) =>
+          insertAccounts(
+            c,
+            tags,
+            values.map((v) => v.revenue),
+            values.map((v) => v.description),
+          ),
+        { settle: (db) => settleInsert(db, 'Account', tags) },
+      )
+      .catch((error: unknown) => this.refused(tags, error));
     this.recordInserted('Account', rows);
   }
 
@@ -71,16 +84,24 @@ export class PgWorkload {
     this.ledger.claimParent(accountTag);
     const account = this.accountValues();
     const contacts = contactTags.map(() => this.contactValues());
-    const rows = await this.db.write(
-      async (c) => {
-        const parent = await insertAccounts(c, [accountTag], [account.revenue], [account.description]);
-        const children = await insertContacts(c, contactTags, contacts, `@${parent[0]!.id}`);
-        return [...parent, ...children];
-      },
-      { settle: async (db) => mergeSettled(await settleInsert(db, 'Account', [accountTag]), await settleInsert(db, 'Contact', contactTags)) },
-    ).catch((error: unknown) => this.refused([accountTag, ...contactTags], error));
-    this.recordInserted('Account', rows.filter((r) => r.tag === accountTag));
-    this.recordInserted('Contact', rows.filter((r) => r.tag !== accountTag));
+    const rows = await this.db
+      .write(
+        async (c) => {
+          const parent = await insertAccounts(c, [accountTag], [account.revenue], [account.description]);
+          const children = await insertContacts(c, contactTags, contacts, `@${parent[0]!.id}`);
+          return [...parent, ...children];
+        },
+        { settle: async (db) => mergeSettled(await settleInsert(db, 'Account', [accountTag]), await settleInsert(db, 'Contact', contactTags)) },
+      )
+      .catch((error: unknown) => this.refused([accountTag, ...contactTags], error));
+    this.recordInserted(
+      'Account',
+      rows.filter((r) => r.tag === accountTag),
+    );
+    this.recordInserted(
+      'Contact',
+      rows.filter((r) => r.tag !== accountTag),
+    );
   }
 
   /** 1–3 Contacts under one existing local Account (`@<id>`), or without an Account. */
@@ -89,10 +110,9 @@ export class PgWorkload {
     if (parent && !this.ledger.claimParent(parent.tag)) return;
     const tags = Array.from({ length: this.rng.int(1, 3) }, () => this.ledger.newTag('Contact', 'pg'));
     const values = tags.map(() => this.contactValues());
-    const rows = await this.db.write(
-      (c) => insertContacts(c, tags, values, parent?.localId ? `@${parent.localId}` : null),
-      { settle: (db) => settleInsert(db, 'Contact', tags) },
-    ).catch((error: unknown) => this.refused(tags, error));
+    const rows = await this.db
+      .write((c) => insertContacts(c, tags, values, parent?.localId ? `@${parent.localId}` : null), { settle: (db) => settleInsert(db, 'Contact', tags) })
+      .catch((error: unknown) => this.refused(tags, error));
     this.recordInserted('Contact', rows);
   }
 
@@ -110,7 +130,10 @@ export class PgWorkload {
   /** 2–6 records known on both sides in one statement (`where sfid = any($1)`). */
   private async updateMany(): Promise<void> {
     const object = this.rng.chance(0.5) ? 'Account' : 'Contact';
-    const sfids = this.pool.pickShared(this.rng, object, this.rng.int(2, 6)).map((r) => r.sfid).filter((s): s is string => !!s);
+    const sfids = this.pool
+      .pickShared(this.rng, object, this.rng.int(2, 6))
+      .map((r) => r.sfid)
+      .filter((s): s is string => !!s);
     if (sfids.length === 0) return;
     const count = await this.db.write((c) => this.setValues(c, object, 'sfid = any($1::text[])', [sfids]));
     this.ledger.updated('pg', count);

@@ -41,7 +41,9 @@ function sfRecordText(object: Offender['object'], r: EmulatorRecord): string {
 
 /** `ENTITY_IS_DELETED 3 rightful; UNKNOWN_EXCEPTION 1 wrong` or `none`. */
 export function failedText(report: OracleReport): string {
-  const parts = [...report.failedByCode].map(([code, c]) => `${code} ${[c.rightful ? `${c.rightful} rightful` : '', c.wrong ? `${c.wrong} wrong` : ''].filter(Boolean).join(', ')}`);
+  const parts = [...report.failedByCode].map(
+    ([code, c]) => `${code} ${[c.rightful ? `${c.rightful} rightful` : '', c.wrong ? `${c.wrong} wrong` : ''].filter(Boolean).join(', ')}`,
+  );
   return parts.join('; ') || 'none';
 }
 

@@ -125,7 +125,9 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   await waitForVisibleCommits(control);
   const settled = await settleUnknowns(ledger, observer, control);
   const c = ledger.counters;
-  log(`soak: workload done: ${ledger.totalOps} ops (pg ${c.ops.pg}, sf ${c.ops.sf}); created pg ${c.created.pg} sf ${c.created.sf}; updated pg ${c.updated.pg} sf ${c.updated.sf}; deleted pg ${c.deleted.pg} sf ${c.deleted.sf}`);
+  log(
+    `soak: workload done: ${ledger.totalOps} ops (pg ${c.ops.pg}, sf ${c.ops.sf}); created pg ${c.created.pg} sf ${c.created.sf}; updated pg ${c.updated.pg} sf ${c.updated.sf}; deleted pg ${c.deleted.pg} sf ${c.deleted.sf}`,
+  );
   log(`soak: unknown outcomes settled: ${JSON.stringify(settled)}; app errors and retries: ${[...c.errors].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   log(`soak: faults fired: ${timeline.summary()}; max outbox backlog ${monitor.maxBacklog}; engine crashes: ${fleet.crashes.join(', ') || 'none'}`);
   log(`soak: waiting up to ${options.quietTimeoutSeconds} s for both sides to agree`);

@@ -11,7 +11,11 @@ import type { Ledger, SoakObject } from './ledger.js';
 import { TABLES } from './record-pool.js';
 
 /** Settle every unknown outcome; returns how many entries were settled, by verdict. */
-export async function settleUnknowns(ledger: Ledger, db: pg.Pool, control: EmulatorControl): Promise<{ created: number; notCreated: number; deleted: number; notDeleted: number }> {
+export async function settleUnknowns(
+  ledger: Ledger,
+  db: pg.Pool,
+  control: EmulatorControl,
+): Promise<{ created: number; notCreated: number; deleted: number; notDeleted: number }> {
   const counts = { created: 0, notCreated: 0, deleted: 0, notDeleted: 0 };
   const unsettled = ledger.unsettled();
   if (unsettled.length === 0) return counts;

@@ -19,7 +19,12 @@ type Fields = Record<string, unknown>;
 export class SfWorkload {
   private readonly ops: Array<[number, Op]>;
 
-  constructor(private readonly rest: SalesforceRest, private readonly ledger: Ledger, private readonly pool: RecordPool, private readonly rng: Rng) {
+  constructor(
+    private readonly rest: SalesforceRest,
+    private readonly ledger: Ledger,
+    private readonly pool: RecordPool,
+    private readonly rng: Rng,
+  ) {
     this.ops = [
       [12, () => this.createOne()],
       [10, () => this.createBatch()],

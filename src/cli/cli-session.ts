@@ -48,7 +48,9 @@ async function checkReachable(pool: pg.Pool): Promise<void> {
   try {
     await pool.query('select 1');
   } catch (cause) {
-    throw new SfsyncError('DB_UNREACHABLE', `Cannot connect to Postgres (${(cause as Error).message.split('\n')[0]}); check DATABASE_URL or --database-url.`, { cause });
+    throw new SfsyncError('DB_UNREACHABLE', `Cannot connect to Postgres (${(cause as Error).message.split('\n')[0]}); check DATABASE_URL or --database-url.`, {
+      cause,
+    });
   }
 }
 

@@ -61,7 +61,9 @@ export async function listFailed(pool: pg.Pool, mapping: string | undefined, lim
 export async function settleFailed(pool: pg.Pool, verb: 'retry' | 'discard', selector: FailedSelector): Promise<number> {
   const fn = verb === 'retry' ? 'retry_failed' : 'discard_failed';
   // The signature with all_failed (1_baseline.sql): a database sfsync has not migrated lacks it.
-  const { rows: exists } = await pool.query<{ ok: boolean }>('select to_regprocedure($1) is not null as ok', [`sfsync.${fn}(bigint, bigint[], boolean, boolean)`]);
+  const { rows: exists } = await pool.query<{ ok: boolean }>('select to_regprocedure($1) is not null as ok', [
+    `sfsync.${fn}(bigint, bigint[], boolean, boolean)`,
+  ]);
   if (!exists[0]?.ok) {
     throw new SfsyncError('NOT_AVAILABLE', `sfsync.${fn} in this database is missing or older than this sfsync; run \`sfsync migrate\` after upgrading.`);
   }

@@ -22,7 +22,10 @@ export function addGlobalOptions(program: Command): void {
     .option('--database-url <url>', 'Postgres connection string (default: DATABASE_URL, else an embedded Postgres under --data-dir)')
     .option('--data-dir <dir>', 'directory of the embedded Postgres and local state (default: .sfsync, or SFSYNC_DATA_DIR)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
-    .option('--trust-stored-login-url', "log in at a stored connection's login URL even when it is not salesforce.loginUrl, sending it the configured secrets (SFSYNC_TRUST_STORED_LOGIN_URL)");
+    .option(
+      '--trust-stored-login-url',
+      "log in at a stored connection's login URL even when it is not salesforce.loginUrl, sending it the configured secrets (SFSYNC_TRUST_STORED_LOGIN_URL)",
+    );
 }
 
 /** A listing command's `--limit`: a positive whole number, or a one-line usage error. */

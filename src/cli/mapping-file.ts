@@ -69,8 +69,13 @@ function fromHeroku(file: z.infer<typeof herokuFileSchema>): ParsedMappingFile {
   const notes: string[] = [];
   const mappings = file.mappings.map(({ object_name: sobject, config }): MappingEntry => {
     const fields = Object.keys(config.fields).filter((f) => !IMPLICIT.has(f.toLowerCase()));
-    if (fields.length === 0) throw new SfsyncError('IMPORT_INVALID', `The Heroku Connect mapping of ${sobject} has no fields besides Id/IsDeleted/SystemModstamp/CreatedDate; add one to its "fields".`);
-    if (config.sf_max_daily_api_calls !== undefined) notes.push(`${sobject}: sf_max_daily_api_calls is not enforced per mapping (sfsync watches the org's whole budget)`);
+    if (fields.length === 0)
+      throw new SfsyncError(
+        'IMPORT_INVALID',
+        `The Heroku Connect mapping of ${sobject} has no fields besides Id/IsDeleted/SystemModstamp/CreatedDate; add one to its "fields".`,
+      );
+    if (config.sf_max_daily_api_calls !== undefined)
+      notes.push(`${sobject}: sf_max_daily_api_calls is not enforced per mapping (sfsync watches the org's whole budget)`);
     const extraIndexes = Object.keys(config.indexes ?? {}).filter((f) => !['id', 'systemmodstamp'].includes(f.toLowerCase()));
     if (extraIndexes.length > 0) notes.push(`${sobject}: indexes on ${extraIndexes.join(', ')} are not created; create them with SQL`);
     return {
@@ -89,10 +94,16 @@ function check<T>(schema: z.ZodType<T>, json: unknown, source: string, what: str
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const at = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   if (issue.code === 'unrecognized_keys') {
     const key = at ? `${at}.${issue.keys[0]}` : issue.keys[0];
-    throw new SfsyncError('IMPORT_UNKNOWN_KEY', `${source}: unknown key "${key}" in the ${what}; sfsync does not know what to do with it — remove it and import again.`);
+    throw new SfsyncError(
+      'IMPORT_UNKNOWN_KEY',
+      `${source}: unknown key "${key}" in the ${what}; sfsync does not know what to do with it — remove it and import again.`,
+    );
   }
   throw new SfsyncError('IMPORT_INVALID', `${source}: ${at || '(root)'}: ${issue.message} in the ${what}; fix it and import again.`);
 }

@@ -18,14 +18,31 @@ export interface StoredConnection {
 
 /** The connection named `name`; with no name, the only one (or the one named `default`). */
 export async function findConnection(pool: pg.Pool, name: string | undefined): Promise<StoredConnection> {
-  const { rows } = await pool.query<{ id: string; name: string; login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
-    'select id::text, name, login_url, api_version, auth_kind, username, client_id from sfsync.connections order by id',
-  );
+  const { rows } = await pool.query<{
+    id: string;
+    name: string;
+    login_url: string;
+    api_version: string;
+    auth_kind: string;
+    username: string | null;
+    client_id: string | null;
+  }>('select id::text, name, login_url, api_version, auth_kind, username, client_id from sfsync.connections order by id');
   if (rows.length === 0) throw new SfsyncError('NO_CONNECTION', 'No Salesforce connection is stored yet; run `sfsync connect` first.');
   const row = name !== undefined ? rows.find((r) => r.name === name) : rows.length === 1 ? rows[0] : rows.find((r) => r.name === 'default');
   if (!row) {
     const known = rows.map((r) => r.name).join(', ');
-    throw new SfsyncError('UNKNOWN_CONNECTION', name ? `No connection named "${name}" (known: ${known}); check --connection.` : `Several connections exist (${known}); pick one with --connection.`);
+    throw new SfsyncError(
+      'UNKNOWN_CONNECTION',
+      name ? `No connection named "${name}" (known: ${known}); check --connection.` : `Several connections exist (${known}); pick one with --connection.`,
+    );
   }
-  return { id: row.id, name: row.name, loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };
+  return {
+    id: row.id,
+    name: row.name,
+    loginUrl: row.login_url,
+    apiVersion: row.api_version,
+    authKind: row.auth_kind,
+    username: row.username,
+    clientId: row.client_id,
+  };
 }

@@ -17,7 +17,10 @@ export function formatTable<R>(rows: readonly R[], columns: ReadonlyArray<Column
   const cells = rows.map((row) => columns.map((c) => oneLine(c.value(row))));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const render = (values: string[]) =>
-    values.map((v, i) => (columns[i]!.right ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+    values
+      .map((v, i) => (columns[i]!.right ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [render(columns.map((c) => c.header.toUpperCase())), ...cells.map(render)].join('\n');
 }
 

@@ -25,7 +25,13 @@ export async function followReload(
   try {
     for (;;) {
       if (options.signal?.aborted) return { records: 0, ms: 0 };
-      const { rows } = await pool.query<{ records_seen: number; records_expected: number | null; outcome: string; error: { message?: string } | null; ms: number | null }>(
+      const { rows } = await pool.query<{
+        records_seen: number;
+        records_expected: number | null;
+        outcome: string;
+        error: { message?: string } | null;
+        ms: number | null;
+      }>(
         `select records_seen, records_expected, outcome, error, (extract(epoch from finished_at - started_at) * 1000)::float8 as ms
            from sfsync.poll_windows
           where mapping_id = $1 and kind = 'reload' and started_at >= $2
@@ -36,10 +42,16 @@ export async function followReload(
       if (row) progress.update(row.records_seen, row.records_expected ?? undefined);
       if (row?.outcome === 'succeeded') return { records: row.records_seen, ms: row.ms ?? 0 };
       if (row?.outcome === 'failed') {
-        throw new SfsyncError('RELOAD_FAILED', `The reload failed: ${row.error?.message ?? 'no error recorded'}; see sfsync.recent_windows, fix the cause and run \`sfsync reload\` again.`);
+        throw new SfsyncError(
+          'RELOAD_FAILED',
+          `The reload failed: ${row.error?.message ?? 'no error recorded'}; see sfsync.recent_windows, fix the cause and run \`sfsync reload\` again.`,
+        );
       }
       if (Date.now() > deadline) {
-        throw new SfsyncError('RELOAD_TIMEOUT', `The reload did not finish within ${Math.round(options.timeoutMs / 1000)} s; is \`sfsync start\` running? It stays queued either way.`);
+        throw new SfsyncError(
+          'RELOAD_TIMEOUT',
+          `The reload did not finish within ${Math.round(options.timeoutMs / 1000)} s; is \`sfsync start\` running? It stays queued either way.`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

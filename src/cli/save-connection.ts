@@ -54,7 +54,17 @@ export async function saveConnection(pool: pg.Pool, input: ConnectionInput): Pro
        api_usage_at = coalesce(excluded.api_usage_at, c.api_usage_at),
        state = 'active', last_error = null, updated_at = now()
      returning id::int, name, login_url, instance_url, api_version, auth_kind, username, client_id, api_usage, api_limit`,
-    [input.name, input.loginUrl, input.instanceUrl, input.apiVersion, input.authKind, input.username, input.clientId, input.usage?.used ?? null, input.usage?.max ?? null],
+    [
+      input.name,
+      input.loginUrl,
+      input.instanceUrl,
+      input.apiVersion,
+      input.authKind,
+      input.username,
+      input.clientId,
+      input.usage?.used ?? null,
+      input.usage?.max ?? null,
+    ],
   );
   const r = rows[0];
   return {

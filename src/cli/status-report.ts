@@ -48,9 +48,7 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
             api_calls_today::int, last_error
        from sfsync.mapping_status order by mapping_id`,
   );
-  const connections = await pool.query(
-    'select name, api_usage, api_limit, api_usage_at from sfsync.connections order by id',
-  );
+  const connections = await pool.query('select name, api_usage, api_limit, api_usage_at from sfsync.connections order by id');
   return {
     mappings: mappings.rows.map((r) => ({
       mappingId: r.mapping_id,

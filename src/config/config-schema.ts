@@ -45,7 +45,10 @@ export const salesforceSchema = z
      */
     trustStoredLoginUrl: z.boolean().optional(),
     /** REST API version; default `59.0` (jsforce's own default, 50.0, is too old). */
-    apiVersion: z.string().regex(/^\d{2}\.0$/, 'apiVersion looks like 59.0').default('59.0'),
+    apiVersion: z
+      .string()
+      .regex(/^\d{2}\.0$/, 'apiVersion looks like 59.0')
+      .default('59.0'),
     /** Which OAuth flow; default: `password` when a password is set, else `client_credentials`, `jwt` or `refresh_token` by what is set. */
     authKind: z.enum(['password', 'client_credentials', 'jwt', 'refresh_token', 'soap']).optional(),
     username: nonEmpty().optional(),
@@ -56,7 +59,10 @@ export const salesforceSchema = z
     jwtKeyFile: nonEmpty().optional(),
     refreshToken: nonEmpty().optional(),
     /** `Sforce-Call-Options: client=<id>`: how sfsync's own writes are recognised in CDC `changeOrigin`. Default `sfsync`. */
-    callOptionsClient: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('sfsync'),
+    callOptionsClient: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .default('sfsync'),
   })
   .strict();
 

@@ -4,7 +4,13 @@
  * enough for config.poll.reconcileCron (default `17 3 * * *`, nightly 03:17).
  */
 
-const BOUNDS: ReadonlyArray<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+const BOUNDS: ReadonlyArray<[number, number]> = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 6],
+];
 
 function parseField(text: string, [min, max]: [number, number]): Set<number> {
   const out = new Set<number>();
@@ -12,7 +18,8 @@ function parseField(text: string, [min, max]: [number, number]): Set<number> {
     const m = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part.trim());
     if (!m?.[1]) throw new Error(`Invalid cron field "${text}".`);
     const step = m[2] ? Number(m[2]) : 1;
-    const [from, to] = m[1] === '*' ? [min, max] : m[1].includes('-') ? m[1].split('-').map(Number) as [number, number] : [Number(m[1]), m[2] ? max : Number(m[1])];
+    const [from, to] =
+      m[1] === '*' ? [min, max] : m[1].includes('-') ? (m[1].split('-').map(Number) as [number, number]) : [Number(m[1]), m[2] ? max : Number(m[1])];
     if (from < min || to > max || from > to || step < 1) throw new Error(`Cron field "${text}" is out of range ${min}-${max}.`);
     for (let v = from; v <= to; v += step) out.add(v);
   }
@@ -27,7 +34,8 @@ export function nextCronTime(expression: string, after: Date): Date {
   const t = new Date(Math.floor(after.getTime() / 60_000) * 60_000 + 60_000);
   // At most a year of minutes; every valid expression matches within that.
   for (let i = 0; i < 366 * 24 * 60; i++) {
-    if (months.has(t.getUTCMonth() + 1) && doms.has(t.getUTCDate()) && dows.has(t.getUTCDay()) && hours.has(t.getUTCHours()) && mins.has(t.getUTCMinutes())) return t;
+    if (months.has(t.getUTCMonth() + 1) && doms.has(t.getUTCDate()) && dows.has(t.getUTCDay()) && hours.has(t.getUTCHours()) && mins.has(t.getUTCMinutes()))
+      return t;
     t.setTime(t.getTime() + 60_000);
   }
   throw new Error(`Cron "${expression}" never matches.`);

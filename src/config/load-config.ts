@@ -64,18 +64,27 @@ function readConfigFile(file: string | undefined, cwd: string): SfsyncConfigInpu
     text = readFileSync(target, 'utf8');
   } catch (cause) {
     if (file === undefined && (cause as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new SfsyncError('CONFIG_UNREADABLE', `Cannot read the config file ${target}: ${(cause as Error).message}; check the path given to --config.`, { cause });
+    throw new SfsyncError('CONFIG_UNREADABLE', `Cannot read the config file ${target}: ${(cause as Error).message}; check the path given to --config.`, {
+      cause,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new SfsyncError('CONFIG_INVALID', `The config file ${target} is not valid JSON (${(cause as Error).message}); fix the syntax or run \`sfsync init\` for a fresh one.`, { cause });
+    throw new SfsyncError(
+      'CONFIG_INVALID',
+      `The config file ${target} is not valid JSON (${(cause as Error).message}); fix the syntax or run \`sfsync init\` for a fresh one.`,
+      { cause },
+    );
   }
   // `null`, `5` or `[]` used to be taken as an empty file: every setting silently at its default.
   if (!isPlainObject(parsed)) {
     const found = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
-    throw new SfsyncError('CONFIG_INVALID', `The config file ${target} must be a JSON object ({ ... }), not ${found}; fix it or run \`sfsync init --force\` for a fresh one.`);
+    throw new SfsyncError(
+      'CONFIG_INVALID',
+      `The config file ${target} must be a JSON object ({ ... }), not ${found}; fix it or run \`sfsync init --force\` for a fresh one.`,
+    );
   }
   return parsed as SfsyncConfigInput;
 }
@@ -140,7 +149,9 @@ export function readSecret(value: string | undefined, setting = 'the secret sett
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the secret file "${file}" given for ${setting} (${reason}); check its path and permissions.`, { cause });
+    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the secret file "${file}" given for ${setting} (${reason}); check its path and permissions.`, {
+      cause,
+    });
   }
   if (text.trim() === '') throw new SfsyncError('SECRET_EMPTY', `The secret file "${file}" given for ${setting} is empty; write the secret into it.`);
   return text.trim();

@@ -35,7 +35,8 @@ export function loginUrlProblem(text: string): string | undefined {
     return `"${text}" is not a URL; write it like https://login.salesforce.com`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${text}" must be an https:// URL (http:// only for localhost)`;
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `"${text}" must use https:// (http:// would send the password in clear; it is allowed for localhost only)`;
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    return `"${text}" must use https:// (http:// would send the password in clear; it is allowed for localhost only)`;
   if (url.username || url.password || url.search || url.hash) return `"${text}" must not carry a user, query or fragment; give only https://host[/path]`;
   return undefined;
 }

@@ -36,7 +36,10 @@ function dockerLooksReachable(): boolean {
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SfsyncError('CONTAINER_TIMEOUT', `The Postgres container did not start within ${ms / 1000} s; check the Docker engine.`)), ms);
+    timer = setTimeout(
+      () => reject(new SfsyncError('CONTAINER_TIMEOUT', `The Postgres container did not start within ${ms / 1000} s; check the Docker engine.`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

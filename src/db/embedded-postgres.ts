@@ -80,7 +80,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (cause) {
     await ctl?.run(['stop', '-m', 'immediate', '-w']).catch(() => undefined);
     const stderr = (cause as { stderr?: unknown }).stderr;
-    for (const line of [...(await readFile(logFile, 'utf8').catch(() => '')).split('\n'), ...String(stderr ?? '').split('\n')]) if (line.trim()) keepTail(log, line);
+    for (const line of [...(await readFile(logFile, 'utf8').catch(() => '')).split('\n'), ...String(stderr ?? '').split('\n')])
+      if (line.trim()) keepTail(log, line);
     throw new SfsyncError(
       'EMBEDDED_PG_FAILED',
       `Embedded Postgres did not start in ${dataDir} (${lastLine(log, log.some(isErrorLine) ? undefined : cause)}); remove the directory to start over, or set DATABASE_URL to use your own server.`,
@@ -140,7 +141,11 @@ async function platformBinaries(): Promise<{ pg_ctl: string }> {
   try {
     return (await import(name)) as { pg_ctl: string };
   } catch (cause) {
-    throw new SfsyncError('EMBEDDED_PG_FAILED', `No embedded Postgres for ${process.platform}-${process.arch} (${name} is missing); set DATABASE_URL to use your own server.`, { cause });
+    throw new SfsyncError(
+      'EMBEDDED_PG_FAILED',
+      `No embedded Postgres for ${process.platform}-${process.arch} (${name} is missing); set DATABASE_URL to use your own server.`,
+      { cause },
+    );
   }
 }
 

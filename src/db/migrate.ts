@@ -62,7 +62,11 @@ export async function migrate(connectionString: string): Promise<MigrateResult> 
     return { applied: applied.map((m) => m.fileName) };
   } catch (cause) {
     if (cause instanceof SfsyncError) throw cause;
-    throw new SfsyncError('MIGRATE_FAILED', `Migrating the sfsync schema failed: ${(cause as Error).message}. Fix the cause and run \`sfsync migrate\` again; applied migrations are kept.`, { cause });
+    throw new SfsyncError(
+      'MIGRATE_FAILED',
+      `Migrating the sfsync schema failed: ${(cause as Error).message}. Fix the cause and run \`sfsync migrate\` again; applied migrations are kept.`,
+      { cause },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

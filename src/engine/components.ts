@@ -9,9 +9,4 @@ import { streamSubscriber } from './stream-subscriber.js';
 import { outboxListener } from './outbox-listener.js';
 
 /** Every component, started in order and stopped in reverse. */
-export const components: EngineComponent[] = [
-  metricsServer,
-  pollScheduler,
-  streamSubscriber,
-  outboxListener,
-];
+export const components: EngineComponent[] = [metricsServer, pollScheduler, streamSubscriber, outboxListener];

@@ -25,11 +25,7 @@ const SECRET_KEYS = [
 ];
 
 /** pino redaction paths for {@link SECRET_KEYS}, at depths 0 to 2, plus request headers. */
-export const REDACT_PATHS: string[] = [
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-  'req.headers.cookie',
-  'headers.cookie',
-];
+export const REDACT_PATHS: string[] = [...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), 'req.headers.cookie', 'headers.cookie'];
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {

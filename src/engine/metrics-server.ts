@@ -83,7 +83,11 @@ export const metricsServer: EngineComponent = {
     const running = await startMetricsServer(context.pool, host, port);
     context.logger.info({ url: running.url }, 'metrics on /metrics, health on /healthz');
     // Allowed (a scraper on another host), but said once: the endpoint has no authentication.
-    if (!isLoopbackHost(host)) context.logger.warn({ host }, `metrics.host ${host} publishes /metrics (object and mapping names, counts) and /healthz beyond this machine without authentication; keep 127.0.0.1 unless a firewall guards the port`);
+    if (!isLoopbackHost(host))
+      context.logger.warn(
+        { host },
+        `metrics.host ${host} publishes /metrics (object and mapping names, counts) and /healthz beyond this machine without authentication; keep 127.0.0.1 unless a firewall guards the port`,
+      );
     return running;
   },
 };

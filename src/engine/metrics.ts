@@ -29,8 +29,7 @@ const SQL = readFileSync(path.join(PACKAGE_ROOT, 'sql', 'queries', 'metrics.sql'
 export function createMetrics(): SfsyncMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sfsync_process_' });
-  const gauge = (name: string, help: string, labelNames: readonly string[]) =>
-    new Gauge({ name, help, labelNames: [...labelNames], registers: [registry] });
+  const gauge = (name: string, help: string, labelNames: readonly string[]) => new Gauge({ name, help, labelNames: [...labelNames], registers: [registry] });
   const perMapping = {
     pushed: gauge('sfsync_changes_pushed_total', 'Changes Salesforce accepted (outbox rows in state success).', MAPPING_LABELS),
     pulled: gauge('sfsync_changes_pulled_total', 'Records applied to Postgres by poll windows.', MAPPING_LABELS),

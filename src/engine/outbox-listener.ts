@@ -66,10 +66,13 @@ class OutboxListener {
     this.context.logger.warn({ err: error }, 'outbox listener lost its connection; reconnecting');
     const retry = () => {
       if (this.closed) return;
-      this.connect().then(() => this.sweep(), () => {
-        this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
-        setTimeout(retry, this.backoff);
-      });
+      this.connect().then(
+        () => this.sweep(),
+        () => {
+          this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
+          setTimeout(retry, this.backoff);
+        },
+      );
     };
     setTimeout(retry, this.backoff);
   }
@@ -85,11 +88,15 @@ class OutboxListener {
   /** Debounce: the first NOTIFY of a burst arms a timer; the push is queued when it fires. */
   private queuePush(mappingId: string): void {
     if (!/^\d+$/.test(mappingId) || this.timers.has(mappingId)) return;
-    this.timers.set(mappingId, setTimeout(() => {
-      this.timers.delete(mappingId);
-      this.context.addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId) })
-        .catch((error: unknown) => this.context.logger.error({ err: error, mappingId }, 'queueing a push failed'));
-    }, this.context.config.push.debounceMs));
+    this.timers.set(
+      mappingId,
+      setTimeout(() => {
+        this.timers.delete(mappingId);
+        this.context
+          .addJob('sfsync:push', { mappingId }, { jobKey: jobKeys.push(mappingId) })
+          .catch((error: unknown) => this.context.logger.error({ err: error, mappingId }, 'queueing a push failed'));
+      }, this.context.config.push.debounceMs),
+    );
   }
 
   private async applyRequests(ids?: string[]): Promise<void> {
@@ -112,7 +119,11 @@ class OutboxListener {
       if (healed > 0) this.context.logger.info({ healed }, 'children whose parent reached Salesforce are sent again');
       if (Date.now() - this.pruneQueuedAt >= PRUNE_REQUEUE_MS) {
         // preserve_run_at: an already queued prune keeps its time, so this never postpones it.
-        await this.context.addJob('sfsync:prune-outbox', {}, { jobKey: jobKeys.pruneOutbox, jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + PRUNE_EVERY_MS) });
+        await this.context.addJob(
+          'sfsync:prune-outbox',
+          {},
+          { jobKey: jobKeys.pruneOutbox, jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + PRUNE_EVERY_MS) },
+        );
         this.pruneQueuedAt = Date.now();
       }
     } catch (error) {

@@ -32,7 +32,11 @@ export const pollScheduler: EngineComponent = {
       else if (m.state === 'active') {
         await scheduleIntervalPoll(ctx, m.id, new Date(), 'preserve_run_at');
         // Nightly reconciliation: preserve_run_at keeps an on-demand (sooner) request as it is.
-        await ctx.addJob('sfsync:reconcile', { mappingId: m.id }, { jobKey: jobKeys.reconcile(m.id), jobKeyMode: 'preserve_run_at', runAt: nextCronTime(ctx.config.poll.reconcileCron, new Date()), maxAttempts: 5 });
+        await ctx.addJob(
+          'sfsync:reconcile',
+          { mappingId: m.id },
+          { jobKey: jobKeys.reconcile(m.id), jobKeyMode: 'preserve_run_at', runAt: nextCronTime(ctx.config.poll.reconcileCron, new Date()), maxAttempts: 5 },
+        );
       }
     };
     const seed = async () => {

@@ -46,7 +46,12 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
   const pool = createPool(options.databaseUrl, { max: 20, onLost });
   // connectRetryMs: graphile-worker records a job's outcome once; a connect refused while
   // Postgres restarted made it shut its worker down and `sfsync start` exit.
-  const workerPool = createPool(options.databaseUrl, { max: options.config.worker.concurrency + 4, applicationName: 'sfsync worker', onLost, connectRetryMs: 120_000 });
+  const workerPool = createPool(options.databaseUrl, {
+    max: options.config.worker.concurrency + 4,
+    applicationName: 'sfsync worker',
+    onLost,
+    connectRetryMs: 120_000,
+  });
   const abort = new AbortController();
   const stops: Array<() => Promise<void>> = [];
   let utils: WorkerUtils | undefined;

@@ -97,14 +97,18 @@ export class StreamCometd {
   private subscribe(channel: string): void {
     if (this.subscribed.has(channel)) return;
     this.subscribed.add(channel);
-    this.cometd.subscribe(channel, (m) => this.options.onEvent(channel, m), (reply) => {
-      if (reply.successful === true) {
-        this.options.onSubscribed?.(channel);
-        return;
-      }
-      this.subscribed.delete(channel);
-      this.options.onSubscribeFailed(channel, String(reply.error ?? 'subscribe failed'));
-    });
+    this.cometd.subscribe(
+      channel,
+      (m) => this.options.onEvent(channel, m),
+      (reply) => {
+        if (reply.successful === true) {
+          this.options.onSubscribed?.(channel);
+          return;
+        }
+        this.subscribed.delete(channel);
+        this.options.onSubscribeFailed(channel, String(reply.error ?? 'subscribe failed'));
+      },
+    );
   }
 
   private onHandshake(m: Message): void {

@@ -14,17 +14,23 @@ export interface Leadership {
 }
 
 /** Run `leadership` whenever this process holds the lock; returns a stop function. */
-export function runAsLeader(pool: pg.Pool, connectionId: string, leadership: Leadership, options: { retryMs: number; log(message: string, detail?: unknown): void }): () => Promise<void> {
+export function runAsLeader(
+  pool: pg.Pool,
+  connectionId: string,
+  leadership: Leadership,
+  options: { retryMs: number; log(message: string, detail?: unknown): void },
+): () => Promise<void> {
   let stopped = false;
   let wake: (() => void) | undefined;
   let current: Promise<void> = Promise.resolve();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const attempt = async (): Promise<void> => {
     const client = await pool.connect();
     let lost = false;
@@ -51,7 +57,10 @@ export function runAsLeader(pool: pg.Pool, connectionId: string, leadership: Lea
         await stopLeading();
       } finally {
         // Never hand a pooled connection back still holding the lock (nobody could lead again).
-        if (!lost) await client.query('select pg_advisory_unlock($1, $2::int)', [STREAM_LOCK_CLASS, connectionId]).catch(() => { lost = true; });
+        if (!lost)
+          await client.query('select pg_advisory_unlock($1, $2::int)', [STREAM_LOCK_CLASS, connectionId]).catch(() => {
+            lost = true;
+          });
       }
     } finally {
       client.off('error', onError);

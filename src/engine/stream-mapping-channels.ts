@@ -61,7 +61,10 @@ export class MappingChannels {
     if (!mapping) return;
     this.ctx.logger.info({ channel, error }, 'stream subscribe failed');
     if (INVALID_REPLAY.test(error)) {
-      await this.ctx.pool.query('update sfsync.stream_state set replay_id = null, pending_replay_id = null, updated_at = now() where connection_id = $1 and channel = $2', [this.connectionId, channel]);
+      await this.ctx.pool.query(
+        'update sfsync.stream_state set replay_id = null, pending_replay_id = null, updated_at = now() where connection_id = $1 and channel = $2',
+        [this.connectionId, channel],
+      );
       this.stream.want(channel, -1);
       await scheduleEventPoll(this.ctx, mapping.id);
       return;
@@ -74,11 +77,19 @@ export class MappingChannels {
   }
 
   private async pushTopic(m: InboundMapping): Promise<string> {
-    return ensurePushTopic(this.sf, pushTopicName(m.sobject), m.sobject, m.fields.filter((f) => !f.removed).map((f) => f.name));
+    return ensurePushTopic(
+      this.sf,
+      pushTopicName(m.sobject),
+      m.sobject,
+      m.fields.filter((f) => !f.removed).map((f) => f.name),
+    );
   }
 
   private async want(m: InboundMapping, channel: string): Promise<void> {
-    const { rows } = await this.ctx.pool.query<{ replay_id: string | null }>('select replay_id::text from sfsync.stream_state where connection_id = $1 and channel = $2', [this.connectionId, channel]);
+    const { rows } = await this.ctx.pool.query<{ replay_id: string | null }>(
+      'select replay_id::text from sfsync.stream_state where connection_id = $1 and channel = $2',
+      [this.connectionId, channel],
+    );
     const stored = rows[0]?.replay_id;
     this.byChannel.set(channel, m);
     this.byMapping.set(m.id, channel);

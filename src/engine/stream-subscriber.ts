@@ -66,11 +66,16 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
       flushTimer ??= setTimeout(() => void flush(), ctx.config.poll.eventDebounceMs);
     },
     onSubscribeFailed: (channel, error) =>
-      void channels?.subscribeFailed(channel, error).catch((e: unknown) => ctx.logger.warn({ err: e, channel }, 'handling a failed subscribe failed; the periodic sync retries')),
+      void channels
+        ?.subscribeFailed(channel, error)
+        .catch((e: unknown) => ctx.logger.warn({ err: e, channel }, 'handling a failed subscribe failed; the periodic sync retries')),
     // The row says "subscribed" to operators (and tests); replay_id is untouched.
     onSubscribed: (channel) =>
       void ctx.pool
-        .query('insert into sfsync.stream_state (connection_id, channel) values ($1, $2) on conflict (connection_id, channel) do update set updated_at = now()', [connectionId, channel])
+        .query(
+          'insert into sfsync.stream_state (connection_id, channel) values ($1, $2) on conflict (connection_id, channel) do update set updated_at = now()',
+          [connectionId, channel],
+        )
         .catch(() => undefined),
     log,
   });
@@ -82,7 +87,10 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
   }
   // A mapping that cannot subscribe yet (e.g. its PushTopic cannot be created) is retried by the periodic sync.
   await channels.sync().catch((error: unknown) => ctx.logger.warn({ err: error, connectionId }, 'stream subscriptions incomplete; retrying'));
-  const timer = setInterval(() => void channels?.sync().catch((error: unknown) => ctx.logger.warn({ err: error }, 'stream mapping refresh failed')), LEADER_RETRY_MS * 2);
+  const timer = setInterval(
+    () => void channels?.sync().catch((error: unknown) => ctx.logger.warn({ err: error }, 'stream mapping refresh failed')),
+    LEADER_RETRY_MS * 2,
+  );
   return async () => {
     clearInterval(timer);
     if (flushTimer) clearTimeout(flushTimer);
@@ -102,7 +110,15 @@ export const streamSubscriber: EngineComponent = {
       );
       for (const { id } of rows) {
         if (loops.has(id)) continue;
-        loops.set(id, runAsLeader(ctx.pool, id, { lead: () => leadConnection(ctx, id) }, { retryMs: LEADER_RETRY_MS, log: (m, d) => ctx.logger.info({ connectionId: id, detail: d }, m) }));
+        loops.set(
+          id,
+          runAsLeader(
+            ctx.pool,
+            id,
+            { lead: () => leadConnection(ctx, id) },
+            { retryMs: LEADER_RETRY_MS, log: (m, d) => ctx.logger.info({ connectionId: id, detail: d }, m) },
+          ),
+        );
       }
     };
     await refresh();

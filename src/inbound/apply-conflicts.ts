@@ -98,9 +98,14 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
     const outcome = decideConflicts({ policy: mapping.policy, fields: mapping.fields, sfValues: row.values, sfModstamp: stamp, pending });
     resolution.keep.set(row.sfid, outcome.keepColumns);
     resolution.resend.push(...outcome.resend);
-    for (const c of outcome.conflicts) conflicts.push({ sfid: row.sfid, field: c.field, pg_value: c.pgValue ?? null, sf_value: c.sfValue, decision: c.decision });
+    for (const c of outcome.conflicts)
+      conflicts.push({ sfid: row.sfid, field: c.field, pg_value: c.pgValue ?? null, sf_value: c.sfValue, decision: c.decision });
     if (outcome.dropFromOutbox.length > 0) {
-      await dropFields(client, pending.map((p) => p.outboxId), outcome.dropFromOutbox);
+      await dropFields(
+        client,
+        pending.map((p) => p.outboxId),
+        outcome.dropFromOutbox,
+      );
     }
   }
   if (conflicts.length > 0) await client.query(INSERT_CONFLICTS_SQL, [mapping.id, mapping.policy, JSON.stringify(conflicts)]);

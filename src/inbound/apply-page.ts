@@ -94,7 +94,8 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
   const upserting = mapping.deleteMode === 'delete' ? rows.filter((r) => !r.isdeleted) : [...rows];
   // Lock order (docs/architecture.md): every row the page touches, in id order, before any outbox row.
   if (mapping.mode === 'read_write') await client.query(lockRowsSql(mapping), [rows.map((r) => r.sfid)]);
-  const { keep, resend }: ConflictResolution = mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : { keep: new Map(), resend: [] };
+  const { keep, resend }: ConflictResolution =
+    mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : { keep: new Map(), resend: [] };
   let failed = 0;
   const records = upserting.map((row) => {
     const errorCols = row.errors.map((e) => e.field.toLowerCase());

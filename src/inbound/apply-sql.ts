@@ -56,7 +56,13 @@ export function updateBySfidSql(t: InboundTable): string {
     '_sfsync_error = case when r._state is null then t._sfsync_error else r._error end',
   ];
   const before = [...fields.map((f) => `t.${q(f.column)}`), 't.systemmodstamp', 't.isdeleted', 't._sfsync_state', 't._sfsync_error'];
-  const after = [...fields.map(newValue), 'r.systemmodstamp::timestamp(3)', 'r.isdeleted', 'coalesce(r._state, t._sfsync_state)', 'case when r._state is null then t._sfsync_error else r._error end'];
+  const after = [
+    ...fields.map(newValue),
+    'r.systemmodstamp::timestamp(3)',
+    'r.isdeleted',
+    'coalesce(r._state, t._sfsync_state)',
+    'case when r._state is null then t._sfsync_error else r._error end',
+  ];
   return [
     `update ${qualified(t)} as t set ${sets.join(', ')}`,
     `from ${recordset(t)}`,
@@ -95,7 +101,15 @@ export function attachByExternalIdSql(t: InboundTable): string | undefined {
 export function insertSql(t: InboundTable): string {
   const fields = live(t);
   const cols = ['sfid', ...fields.map((f) => q(f.column)), 'systemmodstamp', 'isdeleted', 'createddate', '_sfsync_state', '_sfsync_error'];
-  const values = ['r.sfid', ...fields.map((f) => `r.${q(f.column)}::${f.pgType}`), 'r.systemmodstamp::timestamp(3)', 'r.isdeleted', 'r.createddate::timestamp(3)', "coalesce(r._state, 'synced')", 'r._error'];
+  const values = [
+    'r.sfid',
+    ...fields.map((f) => `r.${q(f.column)}::${f.pgType}`),
+    'r.systemmodstamp::timestamp(3)',
+    'r.isdeleted',
+    'r.createddate::timestamp(3)',
+    "coalesce(r._state, 'synced')",
+    'r._error',
+  ];
   return [
     `insert into ${qualified(t)} (${cols.join(', ')})`,
     `select ${values.join(', ')}`,
@@ -141,7 +155,12 @@ function recordValuesJson(fields: readonly FieldInfo[], alias: string): string {
   if (fields.length === 0) return "'{}'::jsonb";
   const calls: string[] = [];
   for (let i = 0; i < fields.length; i += 50) {
-    calls.push(`jsonb_build_object(${fields.slice(i, i + 50).map((f) => `${lit(f.name)}, ${alias}.${q(f.column)}::${f.pgType}`).join(', ')})`);
+    calls.push(
+      `jsonb_build_object(${fields
+        .slice(i, i + 50)
+        .map((f) => `${lit(f.name)}, ${alias}.${q(f.column)}::${f.pgType}`)
+        .join(', ')})`,
+    );
   }
   return calls.length === 1 ? calls[0]! : `(${calls.join(' || ')})`;
 }

@@ -61,12 +61,14 @@ function convertText(field: FieldInfo, text: string): FastConverted {
 
 function convertNumber(field: FieldInfo, raw: unknown): FastConverted {
   const text = typeof raw === 'number' ? String(raw) : String(raw).trim();
-  if (typeof raw === 'number' ? !Number.isFinite(raw) : !NUMBER_RE.test(text)) return bad('INVALID_NUMBER', `${field.name} is not a number: ${text.slice(0, 40)}.`);
+  if (typeof raw === 'number' ? !Number.isFinite(raw) : !NUMBER_RE.test(text))
+    return bad('INVALID_NUMBER', `${field.name} is not a number: ${text.slice(0, 40)}.`);
   const pg = field.pgType;
   if (pg === 'integer' || pg === 'bigint') {
     const n = Number(text);
     if (!Number.isInteger(n)) return bad('INVALID_NUMBER', `${field.name} is not an integer: ${text}.`);
-    if (pg === 'integer' && (n < INT_MIN || n > INT_MAX)) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (integer).`);
+    if (pg === 'integer' && (n < INT_MIN || n > INT_MAX))
+      return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (integer).`);
     if (pg === 'bigint' && !Number.isSafeInteger(n)) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (bigint).`);
     return ok(String(n));
   }
@@ -74,7 +76,8 @@ function convertNumber(field: FieldInfo, raw: unknown): FastConverted {
   if (numeric) {
     const intDigits = Number(numeric[1]) - Number(numeric[2]);
     const whole = Math.trunc(Math.abs(Number(text)));
-    if (whole !== 0 && String(whole).length > intDigits) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (${pg}).`);
+    if (whole !== 0 && String(whole).length > intDigits)
+      return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (${pg}).`);
     return ok(text);
   }
   const n = Number(text);

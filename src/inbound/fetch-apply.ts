@@ -21,11 +21,19 @@ export interface FetchApplyOptions {
 }
 
 /** Fetch `soql` and apply it to the mapping's table; returns the counters. */
-export async function fetchAndApply(pool: pg.Pool, client: SalesforceClient, mapping: InboundMapping, soql: string, options: FetchApplyOptions): Promise<WindowCounters> {
+export async function fetchAndApply(
+  pool: pg.Pool,
+  client: SalesforceClient,
+  mapping: InboundMapping,
+  soql: string,
+  options: FetchApplyOptions,
+): Promise<WindowCounters> {
   const startCalls = client.callCount;
   const counters: WindowCounters = { api: options.api, seen: 0, applied: 0, failed: 0, apiCalls: 0 };
   const pages: AsyncIterable<Array<Record<string, unknown>>> =
-    options.api === 'bulk' ? client.bulkQueryPages(soql, { includeDeleted: options.includeDeleted }) : client.queryPages(soql, { includeDeleted: options.includeDeleted });
+    options.api === 'bulk'
+      ? client.bulkQueryPages(soql, { includeDeleted: options.includeDeleted })
+      : client.queryPages(soql, { includeDeleted: options.includeDeleted });
   const source = options.api === 'bulk' ? 'bulk' : 'rest';
   for await (const page of pages) {
     let rows = page.map((record) => toInboundRow(record, mapping.fields, source));

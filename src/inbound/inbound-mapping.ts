@@ -89,6 +89,9 @@ export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string
 
 /** Every mapping of a connection (or all), for the scheduler and the stream subscriber. */
 export async function loadInboundMappings(db: pg.Pool, connectionId?: string): Promise<InboundMapping[]> {
-  const { rows } = connectionId === undefined ? await db.query<Row>(`${SELECT} order by id`) : await db.query<Row>(`${SELECT} where connection_id = $1 order by id`, [connectionId]);
+  const { rows } =
+    connectionId === undefined
+      ? await db.query<Row>(`${SELECT} order by id`)
+      : await db.query<Row>(`${SELECT} where connection_id = $1 order by id`, [connectionId]);
   return rows.map(toMapping);
 }

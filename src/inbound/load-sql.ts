@@ -56,17 +56,29 @@ export interface MergeStatement {
  * Postgres changes are left alone (their push and the next poll settle them).
  * A backfill only updates the given columns of existing rows.
  */
-export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark'; mode: 'read_only' | 'read_write' }, columns: readonly string[], backfill: boolean, mappingId: string, snapshot: Date): MergeStatement[] {
+export function mergeSql(
+  t: InboundTable & { deleteMode: 'delete' | 'mark'; mode: 'read_only' | 'read_write' },
+  columns: readonly string[],
+  backfill: boolean,
+  mappingId: string,
+  snapshot: Date,
+): MergeStatement[] {
   const table = qualified(t);
   const data = columns.filter((c) => c !== 'sfid' && !(backfill && c === 'systemmodstamp'));
   const set = data.map((c) => `${q(c)} = s.${q(c)}`).join(', ');
   const differs = `(${data.map((c) => `t.${q(c)}`).join(', ')}) is distinct from (${data.map((c) => `s.${q(c)}`).join(', ')})`;
-  const update = { text: `update ${table} as t set ${set} from ${STAGE} as s where t.sfid = s.sfid and ${differs} and ${NOT_NEWER} and ${OPEN_OUTBOX('t')}`, values: [mappingId] };
+  const update = {
+    text: `update ${table} as t set ${set} from ${STAGE} as s where t.sfid = s.sfid and ${differs} and ${NOT_NEWER} and ${OPEN_OUTBOX('t')}`,
+    values: [mappingId],
+  };
   if (backfill) return [update];
   const statements: MergeStatement[] = [];
   if (t.externalIdColumn && data.includes(t.externalIdColumn)) {
     const ext = q(t.externalIdColumn);
-    statements.push({ text: `update ${table} as t set sfid = s.sfid from ${STAGE} as s where t.sfid is null and s.${ext} is not null and t.${ext} = s.${ext} and not exists (select 1 from ${table} as x where x.sfid = s.sfid)`, values: [] });
+    statements.push({
+      text: `update ${table} as t set sfid = s.sfid from ${STAGE} as s where t.sfid is null and s.${ext} is not null and t.${ext} = s.${ext} and not exists (select 1 from ${table} as x where x.sfid = s.sfid)`,
+      values: [],
+    });
   }
   statements.push(update);
   const insert = `insert into ${table} (${columns.map(q).join(', ')}) select ${columns.map((c) => `s.${q(c)}`).join(', ')} from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid)`;
@@ -80,6 +92,9 @@ export function mergeSql(t: InboundTable & { deleteMode: 'delete' | 'mark'; mode
   // only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts) —
   // a record created during the download, by a poll or by a push, is kept.
   const gone = goneFromSnapshotSql(STAGE, { mappingId: '$1', snapshot: '$2' });
-  statements.push({ text: t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`, values: [mappingId, snapshot.toISOString()] });
+  statements.push({
+    text: t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`,
+    values: [mappingId, snapshot.toISOString()],
+  });
   return statements;
 }

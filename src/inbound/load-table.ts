@@ -44,7 +44,12 @@ const SLICE = 2000;
  * prefetched next page's socket stalls (TCP back-pressure) for the whole page
  * and fetching and converting no longer overlap (measured: 49 → 58 % of COPY).
  */
-async function copyChunk(mapping: InboundMapping, page: Array<Record<string, string>>, columns: readonly string[], backfill: boolean): Promise<{ chunk: Buffer; rows: number; failed: number }> {
+async function copyChunk(
+  mapping: InboundMapping,
+  page: Array<Record<string, string>>,
+  columns: readonly string[],
+  backfill: boolean,
+): Promise<{ chunk: Buffer; rows: number; failed: number }> {
   const fields = backfill ? mapping.fields.filter((f) => columns.includes(f.column)) : mapping.fields;
   const live = fields.filter((f) => !f.removed);
   const lines: string[] = [];
@@ -83,7 +88,11 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
   const backfill = options.fields !== undefined && options.fields.length > 0;
   const wanted = backfill ? mapping.fields.filter((f) => options.fields?.some((n) => n.toLowerCase() === f.name.toLowerCase())) : mapping.fields;
   const columns = loadColumns(wanted, backfill);
-  const soql = windowSoql({ sobject: mapping.sobject, fields: backfill ? ['Id', ...wanted.map((f) => f.name), 'SystemModstamp'] : selectFields(mapping.fields), rowFilter: mapping.rowFilter });
+  const soql = windowSoql({
+    sobject: mapping.sobject,
+    fields: backfill ? ['Id', ...wanted.map((f) => f.name), 'SystemModstamp'] : selectFields(mapping.fields),
+    rowFilter: mapping.rowFilter,
+  });
   const startCalls = client.callCount;
   const counters: WindowCounters = { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 };
   let windowId: string | undefined;
@@ -109,12 +118,16 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
     if (!direct) await db.query(createStageSql(mapping, columns));
     const copy = copySql(direct ? qualified(mapping) : STAGE, columns);
     // One COUNT() call makes progress readable as records_seen / records_expected.
-    counters.expected = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), { includeDeleted: !backfill });
+    counters.expected = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), {
+      includeDeleted: !backfill,
+    });
     await updateWindow(pool, windowId, counters);
     // Rows stamped before this existed when the Bulk job was created (upperLagMs covers clock
     // skew); not floored like `upper`, so a row stamped earlier in the same second still counts.
     const snapshotAt = new Date(Date.now() - options.upperLagMs);
-    const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as { includeDeleted: boolean });
+    const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as {
+      includeDeleted: boolean;
+    });
     // COPY of page k runs in Postgres while page k+1 is fetched and converted here.
     let copying: Promise<number> = Promise.resolve(0);
     for await (const page of pages) {
@@ -139,7 +152,10 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
       // Back to the snapshot time even if polls moved it on during the download: the next
       // poll re-reads [upper, now), re-applying whatever the snapshot predates — notably a
       // delete a poll applied meanwhile, which the merge's insert cannot tell from a new row.
-      await db.query("update sfsync.mappings set watermark = $2, state = case when state in ('new', 'loading') then 'active' else state end, last_error = null, updated_at = now() where id = $1", [mapping.id, upper]);
+      await db.query(
+        "update sfsync.mappings set watermark = $2, state = case when state in ('new', 'loading') then 'active' else state end, last_error = null, updated_at = now() where id = $1",
+        [mapping.id, upper],
+      );
     }
     await db.query('commit');
     return counters;

@@ -28,7 +28,12 @@ const IDS_PER_QUERY = 300;
 const STAGE = 'sfsync_reconcile_stage';
 
 /** Compare and fix; `upper` is the snapshot time. */
-export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, mapping: InboundMapping, upperLagMs: number): Promise<WindowCounters & { upper: Date }> {
+export async function reconcileTable(
+  pool: pg.Pool,
+  client: SalesforceClient,
+  mapping: InboundMapping,
+  upperLagMs: number,
+): Promise<WindowCounters & { upper: Date }> {
   // Rows stamped before this are old enough to be in the snapshot if they still
   // exist: one second before the job, as Salesforce truncates stamps to seconds.
   const upper = floorToSecond(Date.now() - Math.max(upperLagMs, 1000));
@@ -46,7 +51,18 @@ export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, ma
     await beginUncaptured(db);
     await db.query(`create temp table ${STAGE} on commit drop as select ${cols.map(q).join(', ')} from ${table} with no data`);
     for await (const page of client.bulkQueryPages(soql, { includeDeleted: false })) {
-      const lines = page.map((r) => [r['Id'] ?? '', toUtcTimestamp(r['SystemModstamp'] ?? '') ?? null, ...formulas.map((f) => { const c = convertValue(f, r[f.name], 'bulk'); return c.ok ? c.value : null; })].map(copyText).join('\t'));
+      const lines = page.map((r) =>
+        [
+          r['Id'] ?? '',
+          toUtcTimestamp(r['SystemModstamp'] ?? '') ?? null,
+          ...formulas.map((f) => {
+            const c = convertValue(f, r[f.name], 'bulk');
+            return c.ok ? c.value : null;
+          }),
+        ]
+          .map(copyText)
+          .join('\t'),
+      );
       if (lines.length > 0) await copyFrom(db, `copy ${STAGE} (${cols.map(q).join(', ')}) from stdin`, [Buffer.from(`${lines.join('\n')}\n`)]);
       counters.seen += page.length;
     }
@@ -58,14 +74,20 @@ export async function reconcileTable(pool: pg.Pool, client: SalesforceClient, ma
     // Only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts):
     // a record pushed during the download has an sfid, no stamp, and is not in the snapshot.
     const gone = `not t.isdeleted and ${goneFromSnapshotSql(STAGE, { mappingId: '$1', snapshot: '$2' })}`;
-    const extra = mapping.deleteMode === 'delete'
-      ? await db.query(`delete from ${table} as t where ${gone}`, [mapping.id, upper.toISOString()])
-      : await db.query(`update ${table} as t set isdeleted = true where ${gone}`, [mapping.id, upper.toISOString()]);
+    const extra =
+      mapping.deleteMode === 'delete'
+        ? await db.query(`delete from ${table} as t where ${gone}`, [mapping.id, upper.toISOString()])
+        : await db.query(`update ${table} as t set isdeleted = true where ${gone}`, [mapping.id, upper.toISOString()]);
     counters.applied += extra.rowCount ?? 0;
     if (formulas.length > 0) {
       const set = formulas.map((f) => `${q(f.column)} = s.${q(f.column)}`).join(', ');
       const differs = `(${formulas.map((f) => `t.${q(f.column)}`).join(', ')}) is distinct from (${formulas.map((f) => `s.${q(f.column)}`).join(', ')})`;
-      counters.applied += (await db.query(`update ${table} t set ${set} from ${STAGE} s where t.sfid = s.sfid and ${differs} and (t.systemmodstamp is null or t.systemmodstamp <= s.systemmodstamp)`)).rowCount ?? 0;
+      counters.applied +=
+        (
+          await db.query(
+            `update ${table} t set ${set} from ${STAGE} s where t.sfid = s.sfid and ${differs} and (t.systemmodstamp is null or t.systemmodstamp <= s.systemmodstamp)`,
+          )
+        ).rowCount ?? 0;
     }
     await db.query('commit');
   } catch (error) {

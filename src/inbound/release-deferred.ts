@@ -33,10 +33,9 @@ export async function hasDeferred(db: pg.Pool | pg.ClientBase, mappingId: string
 /** Apply the held-back records no unresolved insert holds any more; returns how many were fetched. */
 export async function releaseDeferred(pool: pg.Pool, client: SalesforceClient, mapping: InboundMapping): Promise<number> {
   if (mapping.externalIdColumn || mapping.mode !== 'read_write') return 0;
-  await pool.query(
-    `delete from sfsync.deferred_inserts d where d.mapping_id = $1 and exists (select 1 from ${qualified(mapping)} t where t.sfid = d.sfid)`,
-    [mapping.id],
-  );
+  await pool.query(`delete from sfsync.deferred_inserts d where d.mapping_id = $1 and exists (select 1 from ${qualified(mapping)} t where t.sfid = d.sfid)`, [
+    mapping.id,
+  ]);
   // The apply decides again whether each is held back (apply-sql.ts heldBackSql): it has the values to compare.
   const { rows } = await pool.query<{ sfid: string }>(
     `select d.sfid from sfsync.deferred_inserts d where d.mapping_id = $1 order by d.deferred_at limit ${RELEASE_LIMIT}`,

@@ -44,9 +44,9 @@ export function goneFromSnapshotSql(stage: string, p: GoneParams): string {
   return [
     't.sfid is not null',
     `not exists (select 1 from ${q(stage)} as s where s.sfid = t.sfid)`,
-    `(t.systemmodstamp < (${before} at time zone 'UTC')`
+    `(t.systemmodstamp < (${before} at time zone 'UTC')` +
       // IN, not EXISTS: inside an OR it runs as one hashed scan (finished rows have no per-record index).
-      + ` or (t.systemmodstamp is null and (t.id, t.sfid) in (${outboxSql.sentBefore(p.mappingId, before)})))`,
+      ` or (t.systemmodstamp is null and (t.id, t.sfid) in (${outboxSql.sentBefore(p.mappingId, before)})))`,
     `not ${outboxSql.openChangeExists(p.mappingId, 't.id')}`,
     `not ${outboxSql.finishedSinceExists(p.mappingId, 't.id', before)}`,
   ].join(' and ');

@@ -30,7 +30,10 @@ export async function ensureUsable(ctx: EngineContext, mapping: InboundMapping):
     throw problem;
   }
   if (mapping.errorCode === STORED_INVALID) {
-    await ctx.pool.query('update sfsync.mappings set last_error = null, updated_at = now() where id = $1 and last_error ->> \'code\' = $2', [mapping.id, STORED_INVALID]);
+    await ctx.pool.query("update sfsync.mappings set last_error = null, updated_at = now() where id = $1 and last_error ->> 'code' = $2", [
+      mapping.id,
+      STORED_INVALID,
+    ]);
   }
 }
 

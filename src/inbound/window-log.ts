@@ -17,7 +17,10 @@ export interface WindowCounters {
 }
 
 /** Insert a running window; returns its id. */
-export async function startWindow(pool: pg.Pool, w: { mappingId: string; kind: 'primary' | 'secondary' | 'reload' | 'reconcile'; lower: Date; upper: Date }): Promise<string> {
+export async function startWindow(
+  pool: pg.Pool,
+  w: { mappingId: string; kind: 'primary' | 'secondary' | 'reload' | 'reconcile'; lower: Date; upper: Date },
+): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     'insert into sfsync.poll_windows (mapping_id, kind, lower, upper) values ($1, $2, $3, $4) returning id::text',
     [w.mappingId, w.kind, w.lower, w.upper],
@@ -35,7 +38,12 @@ export async function updateWindow(db: pg.Pool | pg.PoolClient, id: string, c: W
 }
 
 /** Mark a window succeeded (inside the caller's transaction when given a client). */
-export async function finishWindow(db: pg.Pool | pg.PoolClient, id: string, c: WindowCounters, extra: { driftFixed?: number; secondaryDueAt?: Date | null } = {}): Promise<void> {
+export async function finishWindow(
+  db: pg.Pool | pg.PoolClient,
+  id: string,
+  c: WindowCounters,
+  extra: { driftFixed?: number; secondaryDueAt?: Date | null } = {},
+): Promise<void> {
   await updateWindow(db, id, c);
   await db.query(
     `update sfsync.poll_windows set outcome = 'succeeded', finished_at = clock_timestamp(), drift_fixed = $2, secondary_due_at = $3 where id = $1`,
@@ -47,6 +55,9 @@ export async function finishWindow(db: pg.Pool | pg.PoolClient, id: string, c: W
 export async function failWindow(pool: pg.Pool, id: string, c: WindowCounters, error: unknown): Promise<void> {
   await updateWindow(pool, id, c).catch(() => undefined);
   await pool
-    .query(`update sfsync.poll_windows set outcome = 'failed', finished_at = clock_timestamp(), error = $2 where id = $1`, [id, JSON.stringify(describeError(error))])
+    .query(`update sfsync.poll_windows set outcome = 'failed', finished_at = clock_timestamp(), error = $2 where id = $1`, [
+      id,
+      JSON.stringify(describeError(error)),
+    ])
     .catch(() => undefined);
 }

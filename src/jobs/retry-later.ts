@@ -34,7 +34,11 @@ export async function retryLaterOnFailure<N extends TaskName>(ctx: EngineContext
     const retry = (spec.payload.retry ?? 0) + 1;
     const runAt = new Date(Date.now() + retryDelayMs(retry - 1));
     await ctx
-      .addJob(spec.task, { ...spec.payload, retry }, { jobKey: spec.jobKey, jobKeyMode: 'replace', runAt, ...(spec.queueName ? { queueName: spec.queueName } : {}) })
+      .addJob(
+        spec.task,
+        { ...spec.payload, retry },
+        { jobKey: spec.jobKey, jobKeyMode: 'replace', runAt, ...(spec.queueName ? { queueName: spec.queueName } : {}) },
+      )
       .catch((queueError: unknown) => ctx.logger.warn({ err: queueError, task: spec.task }, 'could not queue the retry; graphile-worker retries the job'));
     ctx.logger.warn({ err: error, task: spec.task, retry, runAt }, 'inbound job failed; queued again');
     throw error;

@@ -31,7 +31,11 @@ export const eventPollKey = (mappingId: string): string => `sfsync:poll-event:${
 
 /** Queue the next interval poll of a mapping at `runAt`. */
 export async function scheduleIntervalPoll(ctx: EngineContext, mappingId: string, runAt: Date, mode: 'replace' | 'preserve_run_at' = 'replace'): Promise<void> {
-  await ctx.addJob('sfsync:poll', { mappingId, reason: 'interval' }, { jobKey: jobKeys.poll(mappingId), jobKeyMode: mode, runAt, queueName: pollQueue(mappingId), maxAttempts: 25 });
+  await ctx.addJob(
+    'sfsync:poll',
+    { mappingId, reason: 'interval' },
+    { jobKey: jobKeys.poll(mappingId), jobKeyMode: mode, runAt, queueName: pollQueue(mappingId), maxAttempts: 25 },
+  );
 }
 
 /**
@@ -40,7 +44,11 @@ export async function scheduleIntervalPoll(ctx: EngineContext, mappingId: string
  * only by the worker's 2 s polling instead of its LISTEN, costing seconds.
  */
 export async function scheduleEventPoll(ctx: EngineContext, mappingId: string): Promise<void> {
-  await ctx.addJob('sfsync:poll', { mappingId, reason: 'event' }, { jobKey: eventPollKey(mappingId), jobKeyMode: 'replace', queueName: pollQueue(mappingId), maxAttempts: 5 });
+  await ctx.addJob(
+    'sfsync:poll',
+    { mappingId, reason: 'event' },
+    { jobKey: eventPollKey(mappingId), jobKeyMode: 'replace', queueName: pollQueue(mappingId), maxAttempts: 5 },
+  );
 }
 
 /** Queue a reload (or a backfill of `fields`). */
@@ -55,7 +63,11 @@ export async function scheduleReload(ctx: EngineContext, mappingId: string, fiel
  * `windowId` is any primary window of the mapping (tasks/drift.ts).
  */
 export async function scheduleDrift(ctx: EngineContext, connectionId: string, mappingId: string, windowId: string, runAt: Date): Promise<void> {
-  await ctx.addJob('sfsync:drift', { windowId }, { jobKey: jobKeys.drift(mappingId), jobKeyMode: 'preserve_run_at', runAt, queueName: driftQueue(ctx, connectionId, mappingId), maxAttempts: 10 });
+  await ctx.addJob(
+    'sfsync:drift',
+    { windowId },
+    { jobKey: jobKeys.drift(mappingId), jobKeyMode: 'preserve_run_at', runAt, queueName: driftQueue(ctx, connectionId, mappingId), maxAttempts: 10 },
+  );
 }
 
 /** The named queue of a mapping's drift job: one of `config.poll.secondaryConcurrency` slots per connection. */

@@ -25,7 +25,11 @@ interface MappingRow {
 }
 
 /** Apply the given mappings (or, without ids, every one never applied and not failed). Returns the ids applied. */
-export async function applyMappingRequests(pool: pg.Pool, salesforceFor: (connectionId: string) => Promise<SalesforceClient>, ids?: string[]): Promise<string[]> {
+export async function applyMappingRequests(
+  pool: pg.Pool,
+  salesforceFor: (connectionId: string) => Promise<SalesforceClient>,
+  ids?: string[],
+): Promise<string[]> {
   const { rows } = await pool.query<MappingRow>(
     `select id::text, connection_id::text, sobject, schema_name, table_name, fields, mode, external_id_field, row_filter from sfsync.mappings
       where ${ids ? 'id = any($1::bigint[])' : `field_info = '[]'::jsonb and last_error is null`} order by id`,
@@ -34,7 +38,12 @@ export async function applyMappingRequests(pool: pg.Pool, salesforceFor: (connec
   const applied: string[] = [];
   for (const row of rows) {
     const spec: MappingSpecInput = {
-      connectionId: row.connection_id, sobject: row.sobject, fields: row.fields, mode: row.mode, schema: row.schema_name, table: row.table_name,
+      connectionId: row.connection_id,
+      sobject: row.sobject,
+      fields: row.fields,
+      mode: row.mode,
+      schema: row.schema_name,
+      table: row.table_name,
       ...(row.external_id_field ? { externalIdField: row.external_id_field } : {}),
       ...(row.row_filter ? { rowFilter: row.row_filter } : {}),
     };

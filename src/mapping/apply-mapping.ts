@@ -30,7 +30,12 @@ export interface ApplyMappingOptions {
  * jobs all commit together, or nothing does. Each plan runs before the next
  * is made, so a later plan sees the tables and rows of the earlier ones.
  */
-export async function applyMappings(client: pg.ClientBase, salesforce: SalesforceClient, specs: MappingSpecInput[], options: ApplyMappingOptions = {}): Promise<MappingPlan[]> {
+export async function applyMappings(
+  client: pg.ClientBase,
+  salesforce: SalesforceClient,
+  specs: MappingSpecInput[],
+  options: ApplyMappingOptions = {},
+): Promise<MappingPlan[]> {
   const plans: MappingPlan[] = [];
   await client.query('begin');
   try {
@@ -54,7 +59,12 @@ export async function applyMappings(client: pg.ClientBase, salesforce: Salesforc
 }
 
 /** {@link applyMappings} of one mapping. */
-export async function applyMapping(client: pg.ClientBase, salesforce: SalesforceClient, spec: MappingSpecInput, options: Omit<ApplyMappingOptions, 'progress'> = {}): Promise<MappingPlan> {
+export async function applyMapping(
+  client: pg.ClientBase,
+  salesforce: SalesforceClient,
+  spec: MappingSpecInput,
+  options: Omit<ApplyMappingOptions, 'progress'> = {},
+): Promise<MappingPlan> {
   const [plan] = await applyMappings(client, salesforce, [spec], options);
   return plan!;
 }
@@ -62,7 +72,11 @@ export async function applyMapping(client: pg.ClientBase, salesforce: Salesforce
 function applyFailure(_index: number, spec: MappingSpecInput, error: unknown): Error {
   if (error instanceof SfsyncError) return error;
   const e = error as Error;
-  return new SfsyncError('MAPPING_APPLY_FAILED', `Applying the ${String((spec as { sobject?: unknown }).sobject)} mapping failed (${e.message}); nothing was changed — fix the cause and run it again.`, { cause: error });
+  return new SfsyncError(
+    'MAPPING_APPLY_FAILED',
+    `Applying the ${String((spec as { sobject?: unknown }).sobject)} mapping failed (${e.message}); nothing was changed — fix the cause and run it again.`,
+    { cause: error },
+  );
 }
 
 /** Options of {@link removeMapping}. */
@@ -74,6 +88,9 @@ export interface RemoveMappingOptions {
 /** Remove a mapping: drop its triggers and its row (outbox rows go with it); the table stays by default. Returns false when no such mapping. */
 export async function removeMapping(client: pg.ClientBase, mappingId: string, options: RemoveMappingOptions = {}): Promise<boolean> {
   // remove_mapping raises on an unknown id: called only for a row that exists, false still means none, and the caller's transaction lives on.
-  const { rows } = await client.query<{ removed: boolean }>('select sfsync.remove_mapping(m.id, $2) as removed from sfsync.mappings m where m.id = $1', [mappingId, options.dropTable ?? false]);
+  const { rows } = await client.query<{ removed: boolean }>('select sfsync.remove_mapping(m.id, $2) as removed from sfsync.mappings m where m.id = $1', [
+    mappingId,
+    options.dropTable ?? false,
+  ]);
   return rows[0]?.removed ?? false;
 }

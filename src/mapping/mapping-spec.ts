@@ -40,7 +40,10 @@ const interval = (what: string, min: number, max: number, example: string) =>
   z
     .string()
     .regex(INTERVAL, `${what} looks like "${example}"`)
-    .refine((v) => !INTERVAL.test(v.trim()) || (intervalSeconds(v) >= min && intervalSeconds(v) <= max), `${what} must be between ${describeSeconds(min)} and ${describeSeconds(max)}`);
+    .refine(
+      (v) => !INTERVAL.test(v.trim()) || (intervalSeconds(v) >= min && intervalSeconds(v) <= max),
+      `${what} must be between ${describeSeconds(min)} and ${describeSeconds(max)}`,
+    );
 
 function describeSeconds(seconds: number): string {
   if (seconds === 0) return '0 seconds';
@@ -101,7 +104,10 @@ export function parseMappingSpec(input: MappingSpecInput): MappingSpec {
   const spec = parsed.data;
   const table = spec.table ?? spec.sobject.toLowerCase();
   if (!PG_NAME.test(table)) {
-    throw new SfsyncError('MAPPING_INVALID', `Invalid mapping: the table name ${JSON.stringify(table)} derived from ${spec.sobject} is longer than 40 bytes; pass a shorter table name.`);
+    throw new SfsyncError(
+      'MAPPING_INVALID',
+      `Invalid mapping: the table name ${JSON.stringify(table)} derived from ${spec.sobject} is longer than 40 bytes; pass a shorter table name.`,
+    );
   }
   // Parsed here for its syntax (before any login); planMapping checks its fields against describe.
   const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, spec.sobject).soql;

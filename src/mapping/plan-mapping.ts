@@ -39,14 +39,26 @@ export async function planMapping(client: pg.ClientBase, salesforce: SalesforceC
   const spec = parseMappingSpec(input);
   const described = await salesforce.describe(spec.sobject);
   const externalIdField = spec.externalIdField === undefined ? undefined : resolveExternalId(described, spec.externalIdField);
-  const requested = externalIdField === undefined || spec.fields.some((f) => f.toLowerCase() === externalIdField.toLowerCase()) ? spec.fields : [...spec.fields, externalIdField];
+  const requested =
+    externalIdField === undefined || spec.fields.some((f) => f.toLowerCase() === externalIdField.toLowerCase())
+      ? spec.fields
+      : [...spec.fields, externalIdField];
   const fieldInfo = resolveFields(described, requested);
   if (fieldInfo.length === 0) {
     // A mapping of implicit fields alone stored field_info '[]', which also marks a request not yet applied: the engine re-applied it forever.
-    throw new SfsyncError('MAPPING_INVALID', `The ${described.name} mapping names no field to sync besides Id, SystemModstamp, IsDeleted and CreatedDate (always synced; base64 fields are skipped); add another field to --fields.`);
+    throw new SfsyncError(
+      'MAPPING_INVALID',
+      `The ${described.name} mapping names no field to sync besides Id, SystemModstamp, IsDeleted and CreatedDate (always synced; base64 fields are skipped); add another field to --fields.`,
+    );
   }
   const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, described.name, described).soql;
-  const resolved: MappingSpec = { ...spec, sobject: described.name, fields: requested, ...(externalIdField ? { externalIdField } : {}), ...(rowFilter === undefined ? {} : { rowFilter }) };
+  const resolved: MappingSpec = {
+    ...spec,
+    sobject: described.name,
+    fields: requested,
+    ...(externalIdField ? { externalIdField } : {}),
+    ...(rowFilter === undefined ? {} : { rowFilter }),
+  };
   const existing = await loadExisting(client, resolved);
   const mappingId = existing?.id ?? (await reserveId(client));
   const names = mappingNames(resolved.schema, resolved.table);
@@ -72,13 +84,25 @@ export async function planMapping(client: pg.ClientBase, salesforce: SalesforceC
 }
 
 async function loadExisting(client: pg.ClientBase, spec: MappingSpec): Promise<ExistingMapping | undefined> {
-  const { rows } = await client.query<{ id: string; schema_name: string; table_name: string; sobject: string; field_info: FieldInfo[]; mode: string; external_id_field: string | null; row_filter: string | null }>(
+  const { rows } = await client.query<{
+    id: string;
+    schema_name: string;
+    table_name: string;
+    sobject: string;
+    field_info: FieldInfo[];
+    mode: string;
+    external_id_field: string | null;
+    row_filter: string | null;
+  }>(
     `select id, schema_name, table_name, sobject, field_info, mode, external_id_field, row_filter from sfsync.mappings
       where (connection_id = $1 and lower(sobject) = lower($2)) or (schema_name = $3 and table_name = $4)`,
     [spec.connectionId, spec.sobject, spec.schema, spec.table],
   );
   if (rows.length > 1 || (rows[0] && (rows[0].schema_name !== spec.schema || rows[0].table_name !== spec.table))) {
-    throw new SfsyncError('MAPPING_CONFLICT', `${spec.sobject} or ${spec.schema}.${spec.table} already belongs to another mapping; remove that mapping first or choose another table.`);
+    throw new SfsyncError(
+      'MAPPING_CONFLICT',
+      `${spec.sobject} or ${spec.schema}.${spec.table} already belongs to another mapping; remove that mapping first or choose another table.`,
+    );
   }
   const row = rows[0];
   if (row && row.sobject.toLowerCase() !== spec.sobject.toLowerCase()) {
@@ -130,6 +154,8 @@ function sameMapping(existing: ExistingMapping, spec: MappingSpec, fieldInfo: Fi
  */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }

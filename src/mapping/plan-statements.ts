@@ -101,11 +101,13 @@ const PAIRS_PER_OBJECT = 50;
  * INSERT's object of non-null values.
  */
 export function captureBody(fields: FieldInfo[]): { update_checks: string; insert_values: string } {
-  const update_checks = fields.map((f) => {
-    const col = escapeIdentifier(f.column);
-    const key = escapeLiteral(f.name);
-    return `    if NEW.${col} is distinct from OLD.${col} then changed := changed || jsonb_build_object(${key}, NEW.${col}); previous := previous || jsonb_build_object(${key}, OLD.${col}); end if;`;
-  }).join('\n');
+  const update_checks = fields
+    .map((f) => {
+      const col = escapeIdentifier(f.column);
+      const key = escapeLiteral(f.name);
+      return `    if NEW.${col} is distinct from OLD.${col} then changed := changed || jsonb_build_object(${key}, NEW.${col}); previous := previous || jsonb_build_object(${key}, OLD.${col}); end if;`;
+    })
+    .join('\n');
   const objects: string[] = [];
   for (let i = 0; i < fields.length; i += PAIRS_PER_OBJECT) {
     const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, NEW.${escapeIdentifier(f.column)}`);

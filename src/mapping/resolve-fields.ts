@@ -23,7 +23,10 @@ export function resolveFields(described: DescribedObject, requested: readonly st
     if (IMPLICIT_FIELDS.has(key)) continue;
     const field = byName.get(key);
     if (field === undefined) {
-      throw new SfsyncError('MAPPING_UNKNOWN_FIELD', `${described.name} has no field ${name}; check the spelling (API name, e.g. Custom__c) or remove it from the mapping.`);
+      throw new SfsyncError(
+        'MAPPING_UNKNOWN_FIELD',
+        `${described.name} has no field ${name}; check the spelling (API name, e.g. Custom__c) or remove it from the mapping.`,
+      );
     }
     if (field.type === 'address' || field.type === 'location') {
       for (const part of described.fields) {
@@ -36,7 +39,10 @@ export function resolveFields(described: DescribedObject, requested: readonly st
   }
   for (const info of out.values()) {
     if (Buffer.byteLength(info.column) > 63) {
-      throw new SfsyncError('MAPPING_INVALID', `The column for ${described.name}.${info.name} would be longer than 63 bytes; remove the field from the mapping.`);
+      throw new SfsyncError(
+        'MAPPING_INVALID',
+        `The column for ${described.name}.${info.name} would be longer than 63 bytes; remove the field from the mapping.`,
+      );
     }
   }
   return [...out.values()];
@@ -46,10 +52,16 @@ export function resolveFields(described: DescribedObject, requested: readonly st
 export function resolveExternalId(described: DescribedObject, field: string): string {
   const match = described.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
   if (match === undefined) {
-    throw new SfsyncError('MAPPING_UNKNOWN_FIELD', `${described.name} has no field ${field} for externalIdField; name an External ID field of ${described.name}.`);
+    throw new SfsyncError(
+      'MAPPING_UNKNOWN_FIELD',
+      `${described.name} has no field ${field} for externalIdField; name an External ID field of ${described.name}.`,
+    );
   }
   if (!match.externalId) {
-    throw new SfsyncError('MAPPING_INVALID', `${described.name}.${match.name} is not an External ID field; mark it External ID in Salesforce or choose another externalIdField.`);
+    throw new SfsyncError(
+      'MAPPING_INVALID',
+      `${described.name}.${match.name} is not an External ID field; mark it External ID in Salesforce or choose another externalIdField.`,
+    );
   }
   return match.name;
 }

@@ -8,7 +8,15 @@
  * would break out of the `AND (…)` it is put in), and re-rendered from the
  * parse tree. The re-rendered text is what is stored and used.
  */
-import { composeQuery, parseQuery, type Condition, type ConditionWithValueQuery, type FunctionExp, type Query, type WhereClause } from '@jetstreamapp/soql-parser-js';
+import {
+  composeQuery,
+  parseQuery,
+  type Condition,
+  type ConditionWithValueQuery,
+  type FunctionExp,
+  type Query,
+  type WhereClause,
+} from '@jetstreamapp/soql-parser-js';
 import { SfsyncError } from '../errors.js';
 import type { DescribedObject } from '../salesforce/salesforce-client.js';
 
@@ -42,14 +50,16 @@ export function parseRowFilter(text: string, sobject: string, described?: Descri
   try {
     query = parseQuery(prefix + text);
   } catch (error) {
-    return fail(`is not a SOQL WHERE expression (${(error as Error).message.split('\n')[0]!.replace(/ at offset: \d+.*$/, '')}); write it as it would follow WHERE, e.g. Industry = 'Tech'.`);
+    return fail(
+      `is not a SOQL WHERE expression (${(error as Error).message.split('\n')[0]!.replace(/ at offset: \d+.*$/, '')}); write it as it would follow WHERE, e.g. Industry = 'Tech'.`,
+    );
   }
   const extra = Object.keys(query).filter((k) => !ALLOWED_KEYS.has(k));
   if (extra.length > 0) fail(`carries a ${extra.join(', ')} clause; a filter is only the condition that follows WHERE.`);
-  if (!query.where) fail('has no condition; write it as it would follow WHERE, e.g. Industry = \'Tech\'.');
+  if (!query.where) fail("has no condition; write it as it would follow WHERE, e.g. Industry = 'Tech'.");
   const fields: string[] = [];
   walkWhere(query.where!, (condition) => {
-    if ('valueQuery' in condition) fail('contains a sub-query; filter on the object\'s own fields (e.g. AccountId = \'001…\') instead.');
+    if ('valueQuery' in condition) fail("contains a sub-query; filter on the object's own fields (e.g. AccountId = '001…') instead.");
     if ('field' in condition) fields.push(condition.field);
     if ('fn' in condition) fields.push(...functionFields(condition.fn));
   });
@@ -77,8 +87,9 @@ function functionFields(fn: FunctionExp): string[] {
 function checkField(described: DescribedObject, path: string, fail: (why: string) => never): void {
   const [first, ...rest] = path.split('.');
   const lower = first!.toLowerCase();
-  const known = rest.length === 0
-    ? described.fields.some((f) => f.name.toLowerCase() === lower)
-    : described.fields.some((f) => f.relationshipName?.toLowerCase() === lower);
+  const known =
+    rest.length === 0
+      ? described.fields.some((f) => f.name.toLowerCase() === lower)
+      : described.fields.some((f) => f.relationshipName?.toLowerCase() === lower);
   if (!known) fail(`reads ${path}, which ${described.name} does not have; use a field API name of ${described.name} (check the spelling).`);
 }

@@ -57,8 +57,10 @@ export function checkStoredMapping(m: StoredMappingParts): { rowFilter: string |
     if (typeof f.column !== 'string' || !COLUMN.test(f.column)) bad(`field_info[${i}].column`, f.column);
     if (typeof f.pgType !== 'string' || !PG_TYPE.test(f.pgType)) bad(`field_info[${i}].pgType`, f.pgType);
     if (typeof f.type !== 'string' || !FIELD_TYPE.test(f.type)) bad(`field_info[${i}].type`, f.type);
-    if (!Array.isArray(f.referenceTo) || f.referenceTo.some((r) => typeof r !== 'string' || !API_NAME.test(r))) bad(`field_info[${i}].referenceTo`, JSON.stringify(f.referenceTo));
-    if (f.relationshipName != null && (typeof f.relationshipName !== 'string' || !API_NAME.test(f.relationshipName))) bad(`field_info[${i}].relationshipName`, f.relationshipName);
+    if (!Array.isArray(f.referenceTo) || f.referenceTo.some((r) => typeof r !== 'string' || !API_NAME.test(r)))
+      bad(`field_info[${i}].referenceTo`, JSON.stringify(f.referenceTo));
+    if (f.relationshipName != null && (typeof f.relationshipName !== 'string' || !API_NAME.test(f.relationshipName)))
+      bad(`field_info[${i}].relationshipName`, f.relationshipName);
   });
   if (m.rowFilter === null) return { rowFilter: null };
   try {
@@ -69,9 +71,24 @@ export function checkStoredMapping(m: StoredMappingParts): { rowFilter: string |
 }
 
 /** {@link checkStoredMapping} as a yes/no, for a reader that only skips an unusable row (its own loader marks it). */
-export function isStoredMappingUsable(row: { id: string; sobject: string; schema_name: string; table_name: string; external_id_field: string | null; field_info: unknown }): boolean {
+export function isStoredMappingUsable(row: {
+  id: string;
+  sobject: string;
+  schema_name: string;
+  table_name: string;
+  external_id_field: string | null;
+  field_info: unknown;
+}): boolean {
   try {
-    checkStoredMapping({ id: row.id, sobject: row.sobject, schema: row.schema_name, table: row.table_name, fields: row.field_info, externalIdField: row.external_id_field, rowFilter: null });
+    checkStoredMapping({
+      id: row.id,
+      sobject: row.sobject,
+      schema: row.schema_name,
+      table: row.table_name,
+      fields: row.field_info,
+      externalIdField: row.external_id_field,
+      rowFilter: null,
+    });
     return true;
   } catch {
     return false;
@@ -81,5 +98,8 @@ export function isStoredMappingUsable(row: { id: string; sobject: string; schema
 /** Record `problem` in the mapping's last_error (only when it says something new: no write per poll). */
 export async function markUnusable(db: pg.Pool | pg.ClientBase, mappingId: string, problem: SfsyncError): Promise<void> {
   const error = JSON.stringify({ code: problem.code, message: problem.message });
-  await db.query('update sfsync.mappings set last_error = $2::jsonb, updated_at = now() where id = $1 and last_error is distinct from $2::jsonb', [mappingId, error]);
+  await db.query('update sfsync.mappings set last_error = $2::jsonb, updated_at = now() where id = $1 and last_error is distinct from $2::jsonb', [
+    mappingId,
+    error,
+  ]);
 }

@@ -23,7 +23,17 @@ export interface PushMapping {
 
 /** Load the mapping; undefined when it is gone or its stored row is unusable (marked in last_error). `active`: read_write and not paused. */
 export async function loadPushMapping(client: pg.ClientBase, mappingId: string): Promise<PushMapping | undefined> {
-  const { rows } = await client.query<{ connection_id: string; sobject: string; schema_name: string; table_name: string; field_info: FieldInfo[]; external_id_field: string | null; mode: string; state: string; push_paused_until: Date | null }>(
+  const { rows } = await client.query<{
+    connection_id: string;
+    sobject: string;
+    schema_name: string;
+    table_name: string;
+    field_info: FieldInfo[];
+    external_id_field: string | null;
+    mode: string;
+    state: string;
+    push_paused_until: Date | null;
+  }>(
     `select m.connection_id::text, m.sobject, m.schema_name, m.table_name, m.field_info, m.external_id_field, m.mode, m.state, c.push_paused_until
        from sfsync.mappings m join sfsync.connections c on c.id = m.connection_id where m.id = $1`,
     [mappingId],
@@ -31,7 +41,15 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
   const row = rows[0];
   if (!row) return undefined;
   try {
-    checkStoredMapping({ id: mappingId, sobject: row.sobject, schema: row.schema_name, table: row.table_name, fields: row.field_info, externalIdField: row.external_id_field, rowFilter: null });
+    checkStoredMapping({
+      id: mappingId,
+      sobject: row.sobject,
+      schema: row.schema_name,
+      table: row.table_name,
+      fields: row.field_info,
+      externalIdField: row.external_id_field,
+      rowFilter: null,
+    });
   } catch (error) {
     // An unusable stored row pushes nothing (its changes wait in the outbox) until it is re-applied.
     if (!isSfsyncError(error)) throw error;

@@ -64,7 +64,12 @@ export async function findCreated(client: SalesforceClient, db: pg.ClientBase, m
       found.set(request.recordId, String(match.Id));
     }
   }
-  matchByName(mapping, requests.filter((r) => !found.has(r.recordId)), candidates.filter((c) => !taken.has(String(c.Id))), found);
+  matchByName(
+    mapping,
+    requests.filter((r) => !found.has(r.recordId)),
+    candidates.filter((c) => !taken.has(String(c.Id))),
+    found,
+  );
   return found;
 }
 
@@ -90,6 +95,7 @@ function matchByName(mapping: PushMapping, requests: LookupRequest[], candidates
 function same(sent: unknown, stored: unknown): boolean {
   if (sent === null || sent === undefined) return stored === null || stored === undefined;
   if (typeof sent === 'number' || typeof stored === 'number') return Number(sent) === Number(stored);
-  if (typeof sent === 'string' && typeof stored === 'string' && /^\d{4}-\d\d-\d\dT/.test(sent)) return Date.parse(sent) === Date.parse(stored.replace(/\+0000$/, 'Z'));
+  if (typeof sent === 'string' && typeof stored === 'string' && /^\d{4}-\d\d-\d\dT/.test(sent))
+    return Date.parse(sent) === Date.parse(stored.replace(/\+0000$/, 'Z'));
   return sent === stored;
 }

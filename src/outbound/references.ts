@@ -80,10 +80,21 @@ export interface ReferenceResolution {
   resolved: ResolvedReference[];
 }
 
-interface Wanted { op: PushOp; field: FieldInfo; local: string; object: string; id: string }
+interface Wanted {
+  op: PushOp;
+  field: FieldInfo;
+  local: string;
+  object: string;
+  id: string;
+}
 
 /** The parent's mapping: id, quoted table, and its External ID field and column (when describe marks it externalId). */
-interface ParentMapping { id: string; table: string; externalIdField: string | null; extColumn: string | null }
+interface ParentMapping {
+  id: string;
+  table: string;
+  externalIdField: string | null;
+  extColumn: string | null;
+}
 
 interface ParentRow {
   sfid: string | null;
@@ -104,7 +115,11 @@ export async function resolveReferences(db: pg.ClientBase, mapping: PushMapping,
       const match = typeof value === 'string' ? LOCAL_REFERENCE.exec(value) : null;
       if (!match) continue;
       const object = match[1] ?? (field.referenceTo.length === 1 ? field.referenceTo[0] : undefined);
-      if (!object) out.failed.set(op.recordId, { code: 'PARENT_NOT_FOUND', message: `${field.name} = ${String(value)}: a polymorphic lookup needs @<Object>:<id>, one of ${field.referenceTo.join(', ')}.` });
+      if (!object)
+        out.failed.set(op.recordId, {
+          code: 'PARENT_NOT_FOUND',
+          message: `${field.name} = ${String(value)}: a polymorphic lookup needs @<Object>:<id>, one of ${field.referenceTo.join(', ')}.`,
+        });
       else wanted.push({ op, field, local: String(value), object, id: match[2]! });
     }
   }
@@ -112,7 +127,13 @@ export async function resolveReferences(db: pg.ClientBase, mapping: PushMapping,
   for (const object of new Set(wanted.map((w) => w.object))) {
     const some = wanted.filter((w) => w.object === object);
     const parent = await parentMapping(db, mapping.connectionId, object);
-    const rows = parent ? await parentRows(db, parent, some.map((w) => w.id)) : undefined;
+    const rows = parent
+      ? await parentRows(
+          db,
+          parent,
+          some.map((w) => w.id),
+        )
+      : undefined;
     for (const w of some) resolveOne(out, w, parent, rows?.get(w.id));
   }
   const pending = (id: string) => out.failed.has(id) || out.waiting.has(id);
@@ -130,7 +151,11 @@ function resolveOne(out: ReferenceResolution, w: Wanted, parent: ParentMapping |
     w.op.body[w.field.name] = row.sfid;
     out.resolved.push({ recordId: w.op.recordId, column: w.field.column, local: w.local, sfid: row.sfid, parent: { table: parent.table, id: w.id } });
   } else if (row.failed) {
-    out.failed.set(w.op.recordId, { code: 'PARENT_FAILED', message: parentFailedMessage(what, w.object, w.id, parent.table, row.failed), parent: { mappingId: parent.id, recordId: w.id } });
+    out.failed.set(w.op.recordId, {
+      code: 'PARENT_FAILED',
+      message: parentFailedMessage(what, w.object, w.id, parent.table, row.failed),
+      parent: { mappingId: parent.id, recordId: w.id },
+    });
   } else if (parent.externalIdField && row.ext !== null && row.ext !== '' && w.field.relationshipName && w.field.referenceTo.length === 1) {
     delete w.op.body[w.field.name];
     w.op.body[w.field.relationshipName] = { [parent.externalIdField]: row.ext };
@@ -145,7 +170,9 @@ function resolveOne(out: ReferenceResolution, w: Wanted, parent: ParentMapping |
 /** One line naming the parent row, its failed change and the fix. */
 function parentFailedMessage(what: string, object: string, id: string, table: string, failed: NonNullable<ParentRow['failed']>): string {
   const row = `the ${object} row ${id} (${table.replaceAll('"', '')})`;
-  const cause = failed.error?.code ? ` with ${failed.error.code}${failed.error.message ? ` (${failed.error.message.replace(/\s+/g, ' ').slice(0, 200)})` : ''}` : '';
+  const cause = failed.error?.code
+    ? ` with ${failed.error.code}${failed.error.message ? ` (${failed.error.message.replace(/\s+/g, ' ').slice(0, 200)})` : ''}`
+    : '';
   return `${what}: ${row} is not in Salesforce: its change ${failed.id} failed${cause}. Fix that row, then \`sfsync errors retry --id ${failed.id}\`; this change follows by itself once the parent has its Salesforce Id.`;
 }
 
@@ -165,7 +192,14 @@ export function withoutRelationships(body: PushOp['body']): PushOp['body'] {
 
 /** The referenced object's mapping on the connection (the first by id), or undefined. */
 async function parentMapping(db: pg.ClientBase, connectionId: string, object: string): Promise<ParentMapping | undefined> {
-  const { rows } = await db.query<{ id: string; sobject: string; schema_name: string; table_name: string; external_id_field: string | null; field_info: FieldInfo[] }>(
+  const { rows } = await db.query<{
+    id: string;
+    sobject: string;
+    schema_name: string;
+    table_name: string;
+    external_id_field: string | null;
+    field_info: FieldInfo[];
+  }>(
     'select id::text, sobject, schema_name, table_name, external_id_field, field_info from sfsync.mappings where connection_id = $1 and lower(sobject) = lower($2) order by id limit 1',
     [connectionId, object],
   );

@@ -26,10 +26,24 @@ export interface RoundResult {
 }
 
 /** Push one claimed batch. */
-export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping: PushMapping, groups: OutboxChange[][], config: SfsyncConfig['push']): Promise<RoundResult> {
+export async function pushRound(
+  db: pg.ClientBase,
+  sf: SalesforceClient,
+  mapping: PushMapping,
+  groups: OutboxChange[][],
+  config: SfsyncConfig['push'],
+): Promise<RoundResult> {
   const changes = groups.map(coalesceChanges);
-  const sfids = await currentSfids(db, mapping, changes.map((c) => c.recordId));
-  await reinsertValues(db, mapping, changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)));
+  const sfids = await currentSfids(
+    db,
+    mapping,
+    changes.map((c) => c.recordId),
+  );
+  await reinsertValues(
+    db,
+    mapping,
+    changes.filter((c) => c.op === 'update' && !sfids.has(c.recordId)),
+  );
   const results: RecordResultRow[] = [];
   const unsettledDeletes = await findDeletedUnknowns(sf, db, mapping, changes, sfids);
   let ops: PushOp[] = [];
@@ -44,18 +58,27 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
     else ops.push(built);
   }
   const refs = await resolveReferences(db, mapping, ops);
-  for (const [recordId, message] of refs.waiting) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'wait', error: { code: 'WAITING_FOR_PARENT', message } } });
+  for (const [recordId, message] of refs.waiting)
+    results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'wait', error: { code: 'WAITING_FOR_PARENT', message } } });
   for (const [recordId, error] of refs.failed) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'failed', error } });
   ops = refs.ready;
   const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
   // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
-  const found = await findCreated(sf, db, mapping, unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })));
+  const found = await findCreated(
+    sf,
+    db,
+    mapping,
+    unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })),
+  );
   for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
   // Not found yet, but the lost call may still commit: look again later instead of creating it twice.
   const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
   const toSend = ops.filter((o) => !found.has(o.recordId) && !unsettled.has(o.recordId));
-  const { outcomes, api } = toSend.length > 0 ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId }) : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
+  const { outcomes, api } =
+    toSend.length > 0
+      ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId })
+      : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
   for (const op of toSend) {
     const outcome = outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
     results.push({ change: byRecord.get(op.recordId)!, outcome: parentNotThereYet(outcome, refs.byExternalId.get(op.recordId)) });
@@ -78,7 +101,10 @@ export async function pushRound(db: pg.ClientBase, sf: SalesforceClient, mapping
 }
 
 /** Why a change whose earlier send has an unknown outcome is retried instead of sent. */
-const settling = { code: 'OUTCOME_UNKNOWN', message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.' };
+const settling = {
+  code: 'OUTCOME_UNKNOWN',
+  message: 'The last send of this insert may still commit in Salesforce: it is looked up again (with back-off) before it is sent again.',
+};
 
 /** True once a lookup that found nothing can be trusted (UNKNOWN_OUTCOME_SETTLE_MS after the claim). */
 function settled(change: CoalescedChange): boolean {
@@ -91,10 +117,20 @@ function settled(change: CoalescedChange): boolean {
  * have made, by those values, and add its sfid to `sfids` so the delete goes
  * to it. Returns the records not found yet whose lookup cannot be trusted yet.
  */
-async function findDeletedUnknowns(sf: SalesforceClient, db: pg.ClientBase, mapping: PushMapping, changes: CoalescedChange[], sfids: Map<string, string>): Promise<Set<string>> {
+async function findDeletedUnknowns(
+  sf: SalesforceClient,
+  db: pg.ClientBase,
+  mapping: PushMapping,
+  changes: CoalescedChange[],
+  sfids: Map<string, string>,
+): Promise<Set<string>> {
   const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
   if (unsure.length === 0) return new Set();
-  const requests = unsure.map((c) => ({ recordId: c.recordId, body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')), since: c.unknownSince! }));
+  const requests = unsure.map((c) => ({
+    recordId: c.recordId,
+    body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')),
+    since: c.unknownSince!,
+  }));
   const found = await findCreated(sf, db, mapping, requests);
   for (const [recordId, sfid] of found) sfids.set(recordId, sfid);
   return new Set(unsure.filter((c) => !found.has(c.recordId) && !settled(c)).map((c) => c.recordId));
@@ -107,12 +143,15 @@ async function findDeletedUnknowns(sf: SalesforceClient, db: pg.ClientBase, mapp
  */
 function parentNotThereYet(outcome: PushOutcome, sentByExternalId: string | undefined): PushOutcome {
   if (sentByExternalId === undefined || outcome.kind !== 'failed' || !isForeignKeyNotFound(outcome.error)) return outcome;
-  return { kind: 'retry', error: { code: 'WAITING_FOR_PARENT', message: `${sentByExternalId}: the parent is not in Salesforce yet (${outcome.error.message}).` } };
+  return {
+    kind: 'retry',
+    error: { code: 'WAITING_FOR_PARENT', message: `${sentByExternalId}: the parent is not in Salesforce yet (${outcome.error.message}).` },
+  };
 }
 
 /** The operation for one record, or its outcome when nothing needs sending. */
 function buildOp(mapping: PushMapping, change: CoalescedChange, knownSfid: string | null): PushOp | { outcome: RecordResultRow['outcome'] } {
-  const sfid = change.op === 'delete' ? change.sfid ?? knownSfid : knownSfid ?? change.sfid;
+  const sfid = change.op === 'delete' ? (change.sfid ?? knownSfid) : (knownSfid ?? change.sfid);
   if (change.op === 'none') return { outcome: { kind: 'none' } };
   if (change.op === 'delete') return sfid ? { recordId: change.recordId, kind: 'delete', body: {}, sfid } : { outcome: { kind: 'none' } };
   if (sfid) {
@@ -133,7 +172,10 @@ function buildOp(mapping: PushMapping, change: CoalescedChange, knownSfid: strin
  */
 async function reinsertValues(db: pg.ClientBase, mapping: PushMapping, changes: CoalescedChange[]): Promise<void> {
   if (changes.length === 0) return;
-  const { rows } = await db.query<{ id: string; row: Record<string, unknown> }>(`select t.id::text, to_jsonb(t) as row from ${mapping.table} t where t.id = any($1::bigint[])`, [changes.map((c) => c.recordId)]);
+  const { rows } = await db.query<{ id: string; row: Record<string, unknown> }>(
+    `select t.id::text, to_jsonb(t) as row from ${mapping.table} t where t.id = any($1::bigint[])`,
+    [changes.map((c) => c.recordId)],
+  );
   const current = new Map(rows.map((r) => [r.id, r.row]));
   for (const change of changes) {
     const row = current.get(change.recordId);

@@ -24,9 +24,7 @@ export interface PushOp {
 }
 
 /** What happened to one operation. */
-export type PushOutcome =
-  | { kind: 'success'; sfid: string }
-  | { kind: 'failed' | 'retry' | 'limit' | 'unknown'; error: PushError };
+export type PushOutcome = { kind: 'success'; sfid: string } | { kind: 'failed' | 'retry' | 'limit' | 'unknown'; error: PushError };
 
 /** An outcome's error, as stored in `outbox.error`; `parent` names the parent row of a PARENT_FAILED child. */
 export interface PushError {
@@ -47,7 +45,11 @@ export interface SendOptions {
 }
 
 /** Send every op; outcomes keyed by record id. Returns also the API used. */
-export async function sendOps(client: SalesforceClient, ops: PushOp[], options: SendOptions): Promise<{ outcomes: Map<string, PushOutcome>; api: 'collections' | 'bulk' }> {
+export async function sendOps(
+  client: SalesforceClient,
+  ops: PushOp[],
+  options: SendOptions,
+): Promise<{ outcomes: Map<string, PushOutcome>; api: 'collections' | 'bulk' }> {
   const outcomes = new Map<string, PushOutcome>();
   const api = ops.length > options.bulkThreshold ? 'bulk' : 'collections';
   const groups = (['create', 'upsert', 'update', 'delete'] as const).map((kind) => ops.filter((o) => o.kind === kind)).filter((g) => g.length > 0);
@@ -55,10 +57,14 @@ export async function sendOps(client: SalesforceClient, ops: PushOp[], options: 
   const parts = groups.flatMap((group) => (api === 'bulk' ? byRelationshipColumns(group) : chunk(group, options.batchSize)));
   // Waves of `concurrency` calls; the per-connection limiter also bounds calls across mappings.
   for (const wave of chunk(parts, options.concurrency)) {
-    await Promise.all(wave.map((part) => limiter(async () => {
-      const results = await callFor(client, part, api, options).catch((error: unknown) => error as Error);
-      part.forEach((op, i) => outcomes.set(op.recordId, results instanceof Error ? callOutcome(results, op) : recordOutcome(results[i], op)));
-    })));
+    await Promise.all(
+      wave.map((part) =>
+        limiter(async () => {
+          const results = await callFor(client, part, api, options).catch((error: unknown) => error as Error);
+          part.forEach((op, i) => outcomes.set(op.recordId, results instanceof Error ? callOutcome(results, op) : recordOutcome(results[i], op)));
+        }),
+      ),
+    );
   }
   return { outcomes, api };
 }
@@ -96,7 +102,8 @@ function recordOutcome(result: RecordResult | undefined, op: PushOp): PushOutcom
   if (result.success) return { kind: 'success', sfid: result.id || op.sfid || '' };
   const first = result.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'no error detail', fields: [] };
   // A delete whose record is already gone (a retried delete whose first reply was lost) has succeeded.
-  if (op.kind === 'delete' && (first.statusCode === 'ENTITY_IS_DELETED' || first.statusCode === 'INVALID_CROSS_REFERENCE_KEY')) return { kind: 'success', sfid: op.sfid ?? '' };
+  if (op.kind === 'delete' && (first.statusCode === 'ENTITY_IS_DELETED' || first.statusCode === 'INVALID_CROSS_REFERENCE_KEY'))
+    return { kind: 'success', sfid: op.sfid ?? '' };
   const error = { code: first.statusCode, message: first.message, ...(first.fields.length ? { fields: first.fields } : {}) };
   if (first.statusCode === 'UNPROCESSED') return { kind: 'retry', error };
   const kind = classifyRecordError(first.statusCode);
@@ -121,7 +128,10 @@ function isRelationship(value: unknown): value is Record<string, unknown> {
 function byRelationshipColumns(ops: PushOp[]): PushOp[][] {
   const groups = new Map<string, PushOp[]>();
   for (const op of ops) {
-    const key = Object.keys(op.body).filter((k) => isRelationship(op.body[k])).sort().join(',');
+    const key = Object.keys(op.body)
+      .filter((k) => isRelationship(op.body[k]))
+      .sort()
+      .join(',');
     const group = groups.get(key);
     if (group) group.push(op);
     else groups.set(key, [op]);

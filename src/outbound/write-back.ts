@@ -27,10 +27,21 @@ export interface BackoffSettings {
   retryMaxMs: number;
 }
 
-interface TableUpdate { ids: string[]; sfids: Array<string | null>; states: string[]; errors: Array<string | null> }
+interface TableUpdate {
+  ids: string[];
+  sfids: Array<string | null>;
+  states: string[];
+  errors: Array<string | null>;
+}
 
 /** Write back every record's outcome. */
-export async function writeBack(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], backoff: BackoffSettings, references: ResolvedReference[] = []): Promise<void> {
+export async function writeBack(
+  client: pg.ClientBase,
+  mapping: PushMapping,
+  rows: RecordResultRow[],
+  backoff: BackoffSettings,
+  references: ResolvedReference[] = [],
+): Promise<void> {
   const o: Settlement = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
   const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
   for (const { change, outcome } of rows) {
@@ -51,7 +62,13 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
       o.unknown.push(outcome.kind === 'unknown');
     }
     for (const id of change.deferredIds) {
-      o.ids.push(id); o.states.push('new'); o.sfids.push(null); o.errors.push(null); o.incs.push(0); o.nexts.push(null); o.unknown.push(false);
+      o.ids.push(id);
+      o.states.push('new');
+      o.sfids.push(null);
+      o.errors.push(null);
+      o.incs.push(0);
+      o.nexts.push(null);
+      o.unknown.push(false);
     }
     if (change.op !== 'delete' && change.op !== 'none' && (done || outcome.kind !== 'wait')) {
       t.ids.push(change.recordId);
@@ -65,10 +82,16 @@ export async function writeBack(client: pg.ClientBase, mapping: PushMapping, row
   try {
     await client.query(`set local sfsync.origin = 'sfsync'`);
     // Before any row lock, so the two lock modes never wait on each other's rows.
-    if (settling) await client.query(`select ${settling.exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [PARENT_LOCK_CLASS, mapping.connectionId]);
+    if (settling)
+      await client.query(`select ${settling.exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [
+        PARENT_LOCK_CLASS,
+        mapping.connectionId,
+      ]);
     // Lock order (docs/architecture.md): the mapped rows in id order, then their outbox rows,
     // as the inbound apply does; updating the outbox first deadlocked with it.
-    await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [[...new Set(rows.map((r) => r.change.recordId))]]);
+    await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [
+      [...new Set(rows.map((r) => r.change.recordId))],
+    ]);
     await settle(client, o);
     const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
     // The earlier failed changes of a re-inserted row are in the insert now.
@@ -98,7 +121,9 @@ async function withParentSfids(client: pg.ClientBase, references: ResolvedRefere
   const byExternalId = references.filter((r) => r.sfid === null);
   for (const table of new Set(byExternalId.map((r) => r.parent.table))) {
     const some = byExternalId.filter((r) => r.parent.table === table);
-    const { rows } = await client.query<{ id: string; sfid: string }>(`select id::text, sfid from ${table} where id = any($1::bigint[]) and sfid is not null`, [some.map((r) => r.parent.id)]);
+    const { rows } = await client.query<{ id: string; sfid: string }>(`select id::text, sfid from ${table} where id = any($1::bigint[]) and sfid is not null`, [
+      some.map((r) => r.parent.id),
+    ]);
     const sfids = new Map(rows.map((r) => [r.id, r.sfid]));
     for (const r of some) {
       const sfid = sfids.get(r.parent.id);
@@ -132,7 +157,9 @@ interface ChildSettlement {
 
 /** What settleChildren will do for this round, or undefined when nothing (no lock then). */
 async function planSettlement(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[]): Promise<ChildSettlement | undefined> {
-  const orphans = rows.flatMap((r) => (r.outcome.kind === 'failed' && r.outcome.error.code === 'PARENT_FAILED' && r.outcome.error.parent ? [r.outcome.error.parent] : []));
+  const orphans = rows.flatMap((r) =>
+    r.outcome.kind === 'failed' && r.outcome.error.code === 'PARENT_FAILED' && r.outcome.error.parent ? [r.outcome.error.parent] : [],
+  );
   const inserted = rows.filter((r) => r.outcome.kind === 'success' && r.change.op === 'insert').map((r) => r.change.recordId);
   const children = inserted.length > 0 ? await childMappings(client, mapping) : [];
   if (orphans.length === 0 && children.length === 0) return undefined;
@@ -143,7 +170,12 @@ async function settleChildren(client: pg.ClientBase, mapping: PushMapping, plan:
   if (plan.children.length > 0) await retryOrphans(client, mapping.id, plan.inserted, plan.children);
   for (const parentMappingId of new Set(plan.orphans.map((p) => p.mappingId))) {
     // Only those whose parent row has an sfid by now (sfsync.retry_orphans checks).
-    await retryOrphans(client, parentMappingId, plan.orphans.filter((p) => p.mappingId === parentMappingId).map((p) => p.recordId), [mapping.id]);
+    await retryOrphans(
+      client,
+      parentMappingId,
+      plan.orphans.filter((p) => p.mappingId === parentMappingId).map((p) => p.recordId),
+      [mapping.id],
+    );
   }
 }
 
@@ -185,7 +217,10 @@ export async function pauseConnection(client: pg.ClientBase, connectionId: strin
  */
 async function storeReferences(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[], references: ResolvedReference[]): Promise<void> {
   const sent = new Set(rows.filter((r) => r.outcome.kind === 'success').map((r) => r.change.recordId));
-  const done = await withParentSfids(client, references.filter((r) => sent.has(r.recordId)));
+  const done = await withParentSfids(
+    client,
+    references.filter((r) => sent.has(r.recordId)),
+  );
   for (const column of new Set(done.map((r) => r.column))) {
     const some = done.filter((r) => r.column === column);
     const col = pg.escapeIdentifier(column);

@@ -45,7 +45,15 @@ type Db = pg.ClientBase | pg.Pool;
 
 /** Claim the due changes of up to `limit` records (sfsync.claim_outbox); grouped by record, each in outbox order. */
 export async function claim(db: Db, mappingId: string, claimedBy: string, limit: number): Promise<OutboxChange[][]> {
-  const { rows } = await db.query<{ id: string; record_id: string; sfid: string | null; op: OutboxChange['op']; changed: Record<string, unknown>; unknown_since: Date | null; attempts: number }>(
+  const { rows } = await db.query<{
+    id: string;
+    record_id: string;
+    sfid: string | null;
+    op: OutboxChange['op'];
+    changed: Record<string, unknown>;
+    unknown_since: Date | null;
+    attempts: number;
+  }>(
     // `order by c.id`, the bigint: an unqualified `id` would name the text output
     // column and sort '1000' before '700', so an older value would be merged last.
     'select c.id::text as id, c.record_id::text as record_id, c.sfid, c.op, c.changed, c.unknown_since, c.attempts from sfsync.claim_outbox($1, $2, $3) c order by c.id',
@@ -53,7 +61,15 @@ export async function claim(db: Db, mappingId: string, claimedBy: string, limit:
   );
   const byRecord = new Map<string, OutboxChange[]>();
   for (const r of rows) {
-    const change: OutboxChange = { id: r.id, recordId: r.record_id, sfid: r.sfid, op: r.op, changed: r.changed, unknownSince: r.unknown_since, attempts: r.attempts };
+    const change: OutboxChange = {
+      id: r.id,
+      recordId: r.record_id,
+      sfid: r.sfid,
+      op: r.op,
+      changed: r.changed,
+      unknownSince: r.unknown_since,
+      attempts: r.attempts,
+    };
     const list = byRecord.get(r.record_id);
     if (list) list.push(change);
     else byRecord.set(r.record_id, [change]);
@@ -88,7 +104,15 @@ export interface Settlement {
 
 /** Record a push round's outcomes (sfsync.settle_outbox). */
 export async function settle(db: Db, s: Settlement): Promise<number> {
-  return count(db, 'select sfsync.settle_outbox($1, $2::sfsync.outbox_state[], $3, $4::jsonb[], $5, $6, $7) as n', [s.ids, s.states, s.sfids, s.errors, s.incs, s.nexts, s.unknown]);
+  return count(db, 'select sfsync.settle_outbox($1, $2::sfsync.outbox_state[], $3, $4::jsonb[], $5, $6, $7) as n', [
+    s.ids,
+    s.states,
+    s.sfids,
+    s.errors,
+    s.incs,
+    s.nexts,
+    s.unknown,
+  ]);
 }
 
 /** Mark merged the failed changes of records a re-insert carries (sfsync.merge_failed). */
@@ -104,7 +128,10 @@ export async function dropFields(db: Db, outboxIds: string[], fields: string[]):
 /** Queue, behind changes in flight, the values Salesforce won of fields they carry (sfsync.queue_resend). */
 export async function queueResend(db: Db, mappingId: string, resend: ReadonlyArray<{ outboxId: string; field: string }>): Promise<number> {
   if (resend.length === 0) return 0;
-  return count(db, 'select sfsync.queue_resend($1, $2::jsonb) as n', [mappingId, JSON.stringify(resend.map((r) => ({ outbox_id: r.outboxId, field: r.field })))]);
+  return count(db, 'select sfsync.queue_resend($1, $2::jsonb) as n', [
+    mappingId,
+    JSON.stringify(resend.map((r) => ({ outbox_id: r.outboxId, field: r.field }))),
+  ]);
 }
 
 /** Send again the PARENT_FAILED children of these parent rows that have an sfid now (sfsync.retry_orphans). */

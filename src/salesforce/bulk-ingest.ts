@@ -60,7 +60,9 @@ export async function bulkIngestRecords(
     const i = take(r);
     if (i !== undefined) out[i] = { success: false, ...(r.sf__Id ? { id: r.sf__Id } : {}), errors: [parseBulkError(r.sf__Error ?? '')] };
   }
-  return out.map((r) => r ?? { success: false, errors: [{ statusCode: 'UNPROCESSED', message: 'Bulk API did not process this record; it will be retried.', fields: [] }] });
+  return out.map(
+    (r) => r ?? { success: false, errors: [{ statusCode: 'UNPROCESSED', message: 'Bulk API did not process this record; it will be retried.', fields: [] }] },
+  );
 }
 
 /**
@@ -70,6 +72,9 @@ export async function bulkIngestRecords(
 export function parseBulkError(text: string): { statusCode: string; message: string; fields: string[] } {
   const match = /^([A-Z_]+):(.*?)(?::([^:]*?) ?--)?$/s.exec(text.trim());
   if (!match) return { statusCode: 'UNKNOWN_EXCEPTION', message: text, fields: [] };
-  const fields = (match[3] ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const fields = (match[3] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   return { statusCode: match[1]!, message: match[2]!.trim(), fields };
 }

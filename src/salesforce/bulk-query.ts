@@ -72,10 +72,16 @@ async function waitForJob(conn: Connection, id: string, options: BulkQueryOption
     const job = await conn.request<JobInfo>({ method: 'GET', url: jobsUrl(conn, `/${id}`) });
     if (job.state === 'JobComplete') return;
     if (job.state === 'Failed' || job.state === 'Aborted') {
-      throw new SfsyncError('SF_BULK_QUERY_FAILED', `Bulk query job ${id} ended ${job.state}: ${job.errorMessage ?? 'no message'}; check the SOQL and the org's Bulk API limits.`);
+      throw new SfsyncError(
+        'SF_BULK_QUERY_FAILED',
+        `Bulk query job ${id} ended ${job.state}: ${job.errorMessage ?? 'no message'}; check the SOQL and the org's Bulk API limits.`,
+      );
     }
     if (Date.now() > deadline) {
-      throw new SfsyncError('SF_BULK_QUERY_TIMEOUT', `Bulk query job ${id} still ${job.state} after ${options.timeoutMs ?? 1_800_000} ms; retry later or raise the timeout.`);
+      throw new SfsyncError(
+        'SF_BULK_QUERY_TIMEOUT',
+        `Bulk query job ${id} still ${job.state} after ${options.timeoutMs ?? 1_800_000} ms; retry later or raise the timeout.`,
+      );
     }
     if (options.signal?.aborted) throw new SfsyncError('ABORTED', `Bulk query job ${id} was abandoned because the engine is stopping; it will be retried.`);
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -62,9 +62,7 @@ export async function connectSalesforce(settings: SalesforceSettings): Promise<C
   const kind = resolveAuthKind(settings);
   const secrets = readSecrets(settings, kind);
   const oauth2 =
-    settings.clientId && kind !== 'soap'
-      ? { clientId: settings.clientId, clientSecret: secrets.clientSecret, loginUrl: settings.loginUrl }
-      : undefined;
+    settings.clientId && kind !== 'soap' ? { clientId: settings.clientId, clientSecret: secrets.clientSecret, loginUrl: settings.loginUrl } : undefined;
   const conn = new jsforce.Connection({
     loginUrl: settings.loginUrl,
     version: settings.apiVersion,
@@ -74,7 +72,13 @@ export async function connectSalesforce(settings: SalesforceSettings): Promise<C
     ...(oauth2 ? { oauth2 } : {}),
     ...(kind === 'refresh_token' ? { refreshToken: secrets.refreshToken } : {}),
     ...(kind === 'client_credentials' || kind === 'jwt'
-      ? { refreshFn: (c: Connection, callback: (err: Error | null, token?: string) => void) => void reauthorize(c, settings, kind).then((t) => callback(null, t), (e: Error) => callback(e)) }
+      ? {
+          refreshFn: (c: Connection, callback: (err: Error | null, token?: string) => void) =>
+            void reauthorize(c, settings, kind).then(
+              (t) => callback(null, t),
+              (e: Error) => callback(e),
+            ),
+        }
       : {}),
   });
   try {
@@ -102,7 +106,11 @@ export async function checkApiVersion(conn: Connection, version: string): Promis
     const list = await conn.request<Array<{ version?: unknown }>>('/services/data');
     served = (Array.isArray(list) ? list : []).map((v) => String(v.version)).filter((v) => /^\d+\.\d+$/.test(v));
   } catch (cause) {
-    throw new SfsyncError('SF_API_VERSION_UNCHECKED', `Cannot read the API versions Salesforce serves (${(cause as Error).message.split('\n')[0]}); try \`sfsync connect\` again.`, { cause });
+    throw new SfsyncError(
+      'SF_API_VERSION_UNCHECKED',
+      `Cannot read the API versions Salesforce serves (${(cause as Error).message.split('\n')[0]}); try \`sfsync connect\` again.`,
+      { cause },
+    );
   }
   if (served.includes(version)) return;
   const sorted = served.map(Number).sort((a, b) => a - b);
@@ -137,9 +145,7 @@ async function authenticate(conn: Connection, settings: SalesforceSettings, kind
 /** Client credentials and JWT have no refresh token: re-authorize with the same grant. */
 async function reauthorize(conn: Connection, settings: SalesforceSettings, kind: 'client_credentials' | 'jwt'): Promise<string> {
   const params: { grant_type: string; [name: string]: string } =
-    kind === 'jwt'
-      ? { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwtAssertion(settings) }
-      : { grant_type: 'client_credentials' };
+    kind === 'jwt' ? { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwtAssertion(settings) } : { grant_type: 'client_credentials' };
   await conn.authorize(params);
   return required(conn.accessToken ?? undefined, 'an access token from Salesforce');
 }
@@ -152,9 +158,14 @@ export function jwtAssertion(settings: SalesforceSettings, nowMs = Date.now()): 
     key = readFileSync(keyFile, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-    throw new SfsyncError('SECRET_UNREADABLE', `Cannot read the JWT key file "${keyFile}" given for salesforce.jwtKeyFile (SFSYNC_JWT_KEY_FILE, --jwt-key-file) (${reason}); check its path and permissions.`, { cause });
+    throw new SfsyncError(
+      'SECRET_UNREADABLE',
+      `Cannot read the JWT key file "${keyFile}" given for salesforce.jwtKeyFile (SFSYNC_JWT_KEY_FILE, --jwt-key-file) (${reason}); check its path and permissions.`,
+      { cause },
+    );
   }
-  if (key.trim() === '') throw new SfsyncError('SECRET_EMPTY', `The JWT key file "${keyFile}" given for salesforce.jwtKeyFile is empty; write the PEM private key into it.`);
+  if (key.trim() === '')
+    throw new SfsyncError('SECRET_EMPTY', `The JWT key file "${keyFile}" given for salesforce.jwtKeyFile is empty; write the PEM private key into it.`);
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const header = encode({ alg: 'RS256', typ: 'JWT' });
   const claims = encode({
@@ -167,7 +178,11 @@ export function jwtAssertion(settings: SalesforceSettings, nowMs = Date.now()): 
   try {
     signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key).toString('base64url');
   } catch (cause) {
-    throw new SfsyncError('SECRET_INVALID', `The JWT key file "${keyFile}" is not a PEM RSA private key (${(cause as Error).message.split('\n')[0]}); check salesforce.jwtKeyFile.`, { cause });
+    throw new SfsyncError(
+      'SECRET_INVALID',
+      `The JWT key file "${keyFile}" is not a PEM RSA private key (${(cause as Error).message.split('\n')[0]}); check salesforce.jwtKeyFile.`,
+      { cause },
+    );
   }
   return `${header}.${claims}.${signature}`;
 }

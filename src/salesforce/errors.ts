@@ -51,6 +51,6 @@ export function classifyCallError(error: unknown, options: { write: boolean }): 
 export function describeError(error: unknown): { code: string; message: string; fields?: string[] } {
   const e = error as { name?: string; errorCode?: string; code?: string; message?: string; fields?: string[] };
   // sfsync's own errors carry their stable code (MAPPING_INVALID …); their name is only 'SfsyncError'.
-  const code = isSfsyncError(error) ? error.code : e.errorCode ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'UNKNOWN';
+  const code = isSfsyncError(error) ? error.code : (e.errorCode ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'UNKNOWN');
   return { code, message: (e.message ?? String(error)).slice(0, 2000), ...(e.fields?.length ? { fields: e.fields } : {}) };
 }

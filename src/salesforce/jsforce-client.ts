@@ -74,14 +74,22 @@ export class JsforceSalesforceClient implements SalesforceClient {
 
   private async fetchDescribe(sobject: string): Promise<DescribedObject> {
     try {
-      const d = await this.conn.request<{ name: string; keyPrefix: string | null; queryable: boolean; replicateable: boolean; fields: Array<Record<string, unknown>> }>(
-        `/services/data/v${this.conn.version}/sobjects/${encodeURIComponent(sobject)}/describe`,
-      );
+      const d = await this.conn.request<{
+        name: string;
+        keyPrefix: string | null;
+        queryable: boolean;
+        replicateable: boolean;
+        fields: Array<Record<string, unknown>>;
+      }>(`/services/data/v${this.conn.version}/sobjects/${encodeURIComponent(sobject)}/describe`);
       return { name: d.name, keyPrefix: d.keyPrefix, queryable: d.queryable, replicateable: d.replicateable, fields: d.fields.map(toDescribedField) };
     } catch (error) {
       const name = (error as { errorCode?: string; name?: string }).errorCode ?? (error as Error).name;
       if (name === 'NOT_FOUND' || name === 'INVALID_TYPE' || name === 'ERROR_HTTP_404') {
-        throw new SfsyncError('SF_UNKNOWN_OBJECT', `Salesforce has no object ${sobject} (or this user cannot see it); check the API name (custom objects end in __c) and the user's permissions.`, { cause: error });
+        throw new SfsyncError(
+          'SF_UNKNOWN_OBJECT',
+          `Salesforce has no object ${sobject} (or this user cannot see it); check the API name (custom objects end in __c) and the user's permissions.`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -99,7 +107,12 @@ export class JsforceSalesforceClient implements SalesforceClient {
   destroy(ids: string[]): Promise<RecordResult[]> {
     return destroyRecords(this.conn, ids);
   }
-  bulkIngest(sobject: string, operation: 'insert' | 'update' | 'upsert' | 'delete', records: SfRow[], options?: { externalIdField?: string }): Promise<RecordResult[]> {
+  bulkIngest(
+    sobject: string,
+    operation: 'insert' | 'update' | 'upsert' | 'delete',
+    records: SfRow[],
+    options?: { externalIdField?: string },
+  ): Promise<RecordResult[]> {
     return bulkIngestRecords(this.conn, sobject, operation, records, options);
   }
   queryPages(soql: string, options: QueryOptions): AsyncIterable<SfRow[]> {

@@ -48,10 +48,14 @@ export async function openClient(config: SfsyncConfig, connection: ConnectionSet
 
 /** The settings of connection `connectionId`; `UNKNOWN_CONNECTION` when there is no such row. */
 export async function readConnectionSettings(pool: pg.Pool, connectionId: string): Promise<ConnectionSettings> {
-  const { rows } = await pool.query<{ name: string; login_url: string; api_version: string; auth_kind: string; username: string | null; client_id: string | null }>(
-    'select name, login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1',
-    [connectionId],
-  );
+  const { rows } = await pool.query<{
+    name: string;
+    login_url: string;
+    api_version: string;
+    auth_kind: string;
+    username: string | null;
+    client_id: string | null;
+  }>('select name, login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1', [connectionId]);
   const row = rows[0];
   if (!row) throw new SfsyncError('UNKNOWN_CONNECTION', `Connection ${connectionId} does not exist; run \`sfsync connect\` first.`);
   return { name: row.name, loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };

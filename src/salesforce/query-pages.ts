@@ -26,9 +26,8 @@ export function stripAttributes(record: Record<string, unknown>): SfRow {
   const row: SfRow = {};
   for (const [key, value] of Object.entries(record)) {
     if (key === 'attributes') continue;
-    row[key] = value !== null && typeof value === 'object' && !Array.isArray(value) && 'attributes' in value
-      ? stripAttributes(value as Record<string, unknown>)
-      : value;
+    row[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && 'attributes' in value ? stripAttributes(value as Record<string, unknown>) : value;
   }
   return row;
 }

@@ -37,8 +37,7 @@ export interface DescribedObject {
 
 /** The result of writing one record (Collections or Bulk), in input order. */
 export type RecordResult =
-  | { success: true; id: string; created?: boolean }
-  | { success: false; id?: string; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+  { success: true; id: string; created?: boolean } | { success: false; id?: string; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
 
 /** Records as jsforce returns them: field values by API name (`attributes` removed). */
 export type SfRow = Record<string, unknown>;

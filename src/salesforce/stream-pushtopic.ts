@@ -24,7 +24,16 @@ export async function ensurePushTopic(client: SalesforceClient, name: string, so
   for await (const page of client.queryPages(`SELECT Id, Query, IsActive FROM PushTopic WHERE Name = ${soqlString(name)}`, { includeDeleted: false })) {
     existing ??= page[0] as typeof existing;
   }
-  const values = { Query: query, ApiVersion: Number(client.apiVersion), NotifyForFields: 'All', NotifyForOperationCreate: true, NotifyForOperationUpdate: true, NotifyForOperationDelete: true, NotifyForOperationUndelete: true, IsActive: true };
+  const values = {
+    Query: query,
+    ApiVersion: Number(client.apiVersion),
+    NotifyForFields: 'All',
+    NotifyForOperationCreate: true,
+    NotifyForOperationUpdate: true,
+    NotifyForOperationDelete: true,
+    NotifyForOperationUndelete: true,
+    IsActive: true,
+  };
   if (!existing) {
     const [result] = await client.create('PushTopic', [{ Name: name, Description: 'sfsync: wakes the poll of this object', ...values }]);
     if (result && !result.success) throw new Error(`Creating PushTopic ${name} failed: ${result.errors.map((e) => e.message).join('; ')}`);

@@ -70,7 +70,10 @@ async function repoll(ctx: EngineContext, mapping: InboundMapping, range: DriftR
   let counters: WindowCounters = { api, seen: 0, applied: 0, failed: 0, apiCalls: 0 };
   try {
     counters = await withRemovedFields(ctx.pool, mapping, (m) =>
-      fetchAndApply(ctx.pool, client, m, windowSoql({ sobject: m.sobject, fields: selectFields(m.fields), rowFilter: m.rowFilter, ...bounds }), { api, includeDeleted: true }),
+      fetchAndApply(ctx.pool, client, m, windowSoql({ sobject: m.sobject, fields: selectFields(m.fields), rowFilter: m.rowFilter, ...bounds }), {
+        api,
+        includeDeleted: true,
+      }),
     );
     counters.apiCalls = client.callCount - startCalls;
     await finishWindow(ctx.pool, windowId, counters, { driftFixed: counters.applied });

@@ -53,7 +53,9 @@ async function chooseApi(ctx: EngineContext, mapping: InboundMapping, window: Wi
   const span = window.upper.getTime() - window.lower.getTime();
   if (span <= COUNT_ABOVE_SPAN_MS && reason !== 'manual') return 'rest';
   const client = await ctx.salesforce(mapping.connectionId);
-  const count = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter, lower: window.lower }, 'count'), { includeDeleted: true });
+  const count = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter, lower: window.lower }, 'count'), {
+    includeDeleted: true,
+  });
   return count > ctx.config.poll.bulkThreshold ? 'bulk' : 'rest';
 }
 

@@ -27,7 +27,12 @@ export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helper
 
 async function reconcileMapping(ctx: EngineContext, mapping: InboundMapping): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);
-  const windowId = await startWindow(ctx.pool, { mappingId: mapping.id, kind: 'reconcile', lower: new Date(0), upper: new Date(Math.floor(Date.now() / 1000) * 1000 + 1000) });
+  const windowId = await startWindow(ctx.pool, {
+    mappingId: mapping.id,
+    kind: 'reconcile',
+    lower: new Date(0),
+    upper: new Date(Math.floor(Date.now() / 1000) * 1000 + 1000),
+  });
   try {
     const result = await reconcileTable(ctx.pool, client, mapping, ctx.config.poll.upperLagMs);
     await finishWindow(ctx.pool, windowId, result);

@@ -22,7 +22,8 @@ export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
   // Not applied yet (a failed SQL request): nothing to load, and its last_error must stay the request's own.
   if (mapping.state === 'paused' || mapping.fields.length === 0) return;
-  if (mapping.state === 'new') await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
+  if (mapping.state === 'new')
+    await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
   const retry = { task: 'sfsync:reload' as const, payload, jobKey: jobKeys.reload(mapping.id) };
   await retryLaterOnFailure(ctx, retry, async () => {
     await ensureUsable(ctx, mapping);
@@ -34,8 +35,13 @@ export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx
 async function loadMapping(ctx: EngineContext, mapping: InboundMapping, fields: string[] | undefined): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);
   try {
-    const counters = await withRemovedFields(ctx.pool, mapping, (m) => loadTable(ctx.pool, client, m, { upperLagMs: ctx.config.poll.upperLagMs, ...(fields ? { fields } : {}) }));
-    ctx.logger.info({ mapping: mapping.id, sobject: mapping.sobject, records: counters.seen, failed: counters.failed, backfill: fields ?? null }, 'load finished');
+    const counters = await withRemovedFields(ctx.pool, mapping, (m) =>
+      loadTable(ctx.pool, client, m, { upperLagMs: ctx.config.poll.upperLagMs, ...(fields ? { fields } : {}) }),
+    );
+    ctx.logger.info(
+      { mapping: mapping.id, sobject: mapping.sobject, records: counters.seen, failed: counters.failed, backfill: fields ?? null },
+      'load finished',
+    );
   } catch (error) {
     const e = error as { windowId?: string; counters?: WindowCounters };
     if (e.windowId) await failWindow(ctx.pool, e.windowId, e.counters ?? { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 }, error);

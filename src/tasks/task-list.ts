@@ -13,7 +13,6 @@ import type { EngineContext, SfsyncTask } from '../jobs/context.js';
 import { tasks } from './all-tasks.js';
 import type { TaskName } from '../jobs/payloads.js';
 
-
 /** The graphile-worker TaskList bound to `context`. */
 export function createTaskList(context: EngineContext): TaskList {
   const list: TaskList = {};

@@ -14,7 +14,11 @@ let world: CliWorld;
 let privateKey: string;
 
 beforeAll(async () => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const pair = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   privateKey = pair.privateKey;
   world = await createCliWorld({ emulator: { jwtPublicKey: pair.publicKey } });
   expect((await world.sfsync(['migrate'])).code).toBe(0);
@@ -40,7 +44,11 @@ describe('connect without a password', () => {
   });
 
   it('rejects a key the org does not trust, in one line', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const keyFile = path.join(world.dir, 'other.key');
     await writeFile(keyFile, other.privateKey, { mode: 0o600 });
     const result = await world.sfsync(['connect', '--auth', 'jwt', '--jwt-key-file', keyFile], { SFSYNC_PASSWORD: '', SFSYNC_CLIENT_SECRET: '' });

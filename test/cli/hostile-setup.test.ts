@@ -69,7 +69,10 @@ describe('secrets go only to the configured login URL', () => {
     try {
       const before = await snapshotDatabase(world.pool);
       const result = await world.sfsync(['map', 'Account', '--fields', 'Name', '--plan']);
-      expectOneLineFailure(result, /logs in at http:\/\/127\.0\.0\.1:\d+.*credentials are for http:\/\/127\.0\.0\.1:\d+.*--trust-stored-login-url.*\[LOGIN_URL_UNTRUSTED\]/);
+      expectOneLineFailure(
+        result,
+        /logs in at http:\/\/127\.0\.0\.1:\d+.*credentials are for http:\/\/127\.0\.0\.1:\d+.*--trust-stored-login-url.*\[LOGIN_URL_UNTRUSTED\]/,
+      );
       expect(result.stderr).toContain(attacker.url);
       expect(result.stderr).toContain(world.emulator.url);
       expect(attacker.hits).toEqual([]);
@@ -96,7 +99,10 @@ describe('secrets go only to the configured login URL', () => {
       expectOneLineFailure(await world.sfsync(['map', 'Account', '--fields', 'Name', '--plan', '--trust-stored-login-url']), /\[SF_AUTH_FAILED\]/);
       expect(attacker.hits.length).toBeGreaterThan(0);
       attacker.hits.length = 0;
-      expectOneLineFailure(await world.sfsync(['map', 'Account', '--fields', 'Name', '--plan'], { SFSYNC_TRUST_STORED_LOGIN_URL: 'true' }), /\[SF_AUTH_FAILED\]/);
+      expectOneLineFailure(
+        await world.sfsync(['map', 'Account', '--fields', 'Name', '--plan'], { SFSYNC_TRUST_STORED_LOGIN_URL: 'true' }),
+        /\[SF_AUTH_FAILED\]/,
+      );
       expect(attacker.hits.length).toBeGreaterThan(0);
     } finally {
       attacker.hits.length = 0;
@@ -162,7 +168,10 @@ describe('config values that cannot work', () => {
       expectOneLineFailure(await world.sfsync(['--config', file, 'status'], { SFSYNC_PASSWORD: '', SFSYNC_DATA_DIR: '' }), pattern);
     }
     expectOneLineFailure(await world.sfsync(['status'], { SFSYNC_METRICS_PORT: 'abc' }), /SFSYNC_METRICS_PORT must be a whole number.*\[CONFIG_INVALID\]/);
-    expectOneLineFailure(await world.sfsync(['status'], { SFSYNC_TRUST_STORED_LOGIN_URL: 'maybe' }), /SFSYNC_TRUST_STORED_LOGIN_URL must be 1, true or yes.*\[CONFIG_INVALID\]/);
+    expectOneLineFailure(
+      await world.sfsync(['status'], { SFSYNC_TRUST_STORED_LOGIN_URL: 'maybe' }),
+      /SFSYNC_TRUST_STORED_LOGIN_URL must be 1, true or yes.*\[CONFIG_INVALID\]/,
+    );
   });
 });
 
@@ -209,7 +218,10 @@ describe('connect refuses settings that cannot work', () => {
   it('a missing @file is SECRET_UNREADABLE naming the file and the setting, not a failed login', async () => {
     const before = await snapshotDatabase(world.pool);
     const result = await world.sfsync(['connect', '--name', 'other', '--password', `@${path.join(world.dir, 'no-such-file')}`], { SFSYNC_PASSWORD: '' });
-    expectOneLineFailure(result, /secret file ".*no-such-file" given for salesforce\.password \(SFSYNC_PASSWORD, --password\) \(ENOENT\).*\[SECRET_UNREADABLE\]/);
+    expectOneLineFailure(
+      result,
+      /secret file ".*no-such-file" given for salesforce\.password \(SFSYNC_PASSWORD, --password\) \(ENOENT\).*\[SECRET_UNREADABLE\]/,
+    );
     expect(await snapshotDatabase(world.pool)).toBe(before);
   });
 
@@ -252,7 +264,10 @@ describe('reload --timeout', () => {
 
 describe('hosts of the unauthenticated endpoints', () => {
   it('emulator --host 0.0.0.0 serves, with one warning line naming the risk', async () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'sfsync.js'), 'emulator', '--host', '0.0.0.0', '--json'], { cwd: world.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'sfsync.js'), 'emulator', '--host', '0.0.0.0', '--json'], {
+      cwd: world.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

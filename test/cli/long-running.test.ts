@@ -40,11 +40,24 @@ describe('long-running commands', () => {
   it('emulator serves a login until SIGINT', async () => {
     const port = await freePort();
     const emu = background(['emulator', '--port', String(port), '--json']);
-    const info = await waitFor(() => emu.out().split('\n').find((l) => l.startsWith('{')), { timeoutMs: 30_000, what: 'the emulator to listen' });
+    const info = await waitFor(
+      () =>
+        emu
+          .out()
+          .split('\n')
+          .find((l) => l.startsWith('{')),
+      { timeoutMs: 30_000, what: 'the emulator to listen' },
+    );
     expect(JSON.parse(info)).toMatchObject({ url: `http://127.0.0.1:${port}`, username: 'admin@sfsync.test' });
     const token = await fetch(`http://127.0.0.1:${port}/services/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'sfsync-local', client_secret: 'sfsync-local-secret', username: 'admin@sfsync.test', password: 'sfsync' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'sfsync-local',
+        client_secret: 'sfsync-local-secret',
+        username: 'admin@sfsync.test',
+        password: 'sfsync',
+      }),
     });
     expect(token.status).toBe(200);
     emu.child.kill('SIGINT');
@@ -57,7 +70,10 @@ describe('long-running commands', () => {
     expect((await world.sfsync(['map', 'Account', '--fields', 'Name', '--mode', 'read_write'])).code).toBe(0);
     const port = await freePort();
     const engine = background(['start', '--metrics-port', String(port)]);
-    const health = await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, { timeoutMs: 40_000, what: '/healthz' });
+    const health = await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, {
+      timeoutMs: 40_000,
+      what: '/healthz',
+    });
     expect(health).toBe(true);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^sfsync_changes_pending\{mapping_id="\d+",object="Account"\} 0$/m);
@@ -66,14 +82,20 @@ describe('long-running commands', () => {
 
     // reload --wait follows the reload the running engine performs, then exits 0 with its figures.
     world.emulator.org.create('Account', { Name: 'Reload me' });
-    await waitFor(async () => (await world.pool.query("select 1 from sfsync.mappings where state = 'active' and watermark is not null")).rowCount === 1, { timeoutMs: 20_000, what: 'the initial load' });
+    await waitFor(async () => (await world.pool.query("select 1 from sfsync.mappings where state = 'active' and watermark is not null")).rowCount === 1, {
+      timeoutMs: 20_000,
+      what: 'the initial load',
+    });
     const reload = await world.sfsync(['reload', 'Account', '--wait', '--json', '--timeout', '30']);
     expect(reload.code, reload.stderr).toBe(0);
     expect(JSON.parse(reload.stdout.trim().split('\n').pop()!)).toMatchObject({ sobject: 'Account', records: 1 });
 
     engine.child.kill('SIGINT');
     expect(await engine.exited).toBe(0);
-    const logs = engine.out().split('\n').filter((l) => l.startsWith('{"level"'));
+    const logs = engine
+      .out()
+      .split('\n')
+      .filter((l) => l.startsWith('{"level"'));
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.map((l) => JSON.parse(l).msg)).toContain('stopped');
     expect(engine.out()).not.toMatch(/sfsync-local-secret/);

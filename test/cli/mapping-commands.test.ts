@@ -105,7 +105,9 @@ describe('mapping lifecycle', () => {
         },
       ],
     });
-    const imported = parseJson<{ format: string; mappings: Array<{ sobject: string; mode: string; fields: string[] }>; notes: string[] }>(await world.sfsync(['import', hc, '--json']));
+    const imported = parseJson<{ format: string; mappings: Array<{ sobject: string; mode: string; fields: string[] }>; notes: string[] }>(
+      await world.sfsync(['import', hc, '--json']),
+    );
     expect(imported.format).toBe('heroku-connect');
     expect(imported.mappings).toMatchObject([{ sobject: 'Contact', mode: 'read_only', fields: ['LastName', 'Email'] }]);
     expect(imported.notes.join(' ')).toMatch(/sf_max_daily_api_calls/);
@@ -136,7 +138,10 @@ describe('mapping lifecycle', () => {
     expect(parseJson(await world.sfsync(['errors', 'retry', '--id', String(listed.failed[0]!.id), '--json']))).toEqual({ retried: 1 });
     expect(parseJson(await world.sfsync(['errors', 'discard', '--mapping', 'account', '--json']))).toEqual({ discarded: 1 });
     // An id that is no longer a failed change is refused, not counted as 0; --all says "all".
-    expectOneLineFailure(await world.sfsync(['errors', 'retry', '--id', String(listed.failed[0]!.id)]), /are not failed changes.*`sfsync errors`.*\[SQLSTATE P0002\]/);
+    expectOneLineFailure(
+      await world.sfsync(['errors', 'retry', '--id', String(listed.failed[0]!.id)]),
+      /are not failed changes.*`sfsync errors`.*\[SQLSTATE P0002\]/,
+    );
     expect(parseJson(await world.sfsync(['errors', 'retry', '--all', '--json']))).toEqual({ retried: 0 });
     const { rows } = await world.pool.query('select state from sfsync.outbox order by id');
     expect(rows.map((r) => r.state)).toEqual(['new', 'ignored']);
@@ -150,7 +155,9 @@ describe('mapping lifecycle', () => {
       [accountId],
     );
     try {
-      const listed = parseJson<{ pending: Array<{ recordId: number; ops: string[]; inFlight: boolean; attempts: number; errorCode: string | null }> }>(await world.sfsync(['pending', '--mapping', 'Account', '--json']));
+      const listed = parseJson<{ pending: Array<{ recordId: number; ops: string[]; inFlight: boolean; attempts: number; errorCode: string | null }> }>(
+        await world.sfsync(['pending', '--mapping', 'Account', '--json']),
+      );
       expect(listed.pending.map(({ recordId, ops, inFlight, attempts, errorCode }) => ({ recordId, ops, inFlight, attempts, errorCode }))).toEqual([
         { recordId: 1, ops: ['update'], inFlight: false, attempts: 0, errorCode: null },
         { recordId: 5, ops: ['insert'], inFlight: false, attempts: 2, errorCode: 'WAITING_FOR_PARENT' },

@@ -43,7 +43,7 @@ describe('advisory lock keys', () => {
     expect(rows[0]!.def).toContain(`pg_advisory_xact_lock(${locks.CLAIM_LOCK_CLASS}, p_mapping_id::integer)`);
   });
 
-  it("POSTGRES_MIGRATIONS_LOCK_KEY is the key postgres-migrations takes", () => {
+  it('POSTGRES_MIGRATIONS_LOCK_KEY is the key postgres-migrations takes', () => {
     const require = createRequire(import.meta.url);
     const withLock = readFileSync(path.join(path.dirname(require.resolve('postgres-migrations')), 'with-lock.js'), 'utf8');
     expect(withLock).toContain(`pg_try_advisory_lock(${locks.POSTGRES_MIGRATIONS_LOCK_KEY})`);

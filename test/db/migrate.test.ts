@@ -33,12 +33,14 @@ describe('migrate', () => {
   it('applies every migration on an empty database, then is a no-op', async () => {
     const db = await emptyDatabase();
     const first = await migrate(db.url);
-    expect(first.applied).toEqual(['0_create-migrations-table.sql', ...readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort((a, b) => parseInt(a) - parseInt(b))]);
+    expect(first.applied).toEqual([
+      '0_create-migrations-table.sql',
+      ...readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort((a, b) => parseInt(a) - parseInt(b)),
+    ]);
     expect(first.applied).toContain('1_baseline.sql');
-    const tables = await query<{ table_name: string }>(
-      db.url,
-      `select table_name from information_schema.tables where table_schema = 'sfsync' order by 1`,
-    );
+    const tables = await query<{ table_name: string }>(db.url, `select table_name from information_schema.tables where table_schema = 'sfsync' order by 1`);
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining(['connections', 'mappings', 'outbox', 'poll_windows', 'stream_state', 'conflicts', 'migrations']),
     );
@@ -84,7 +86,10 @@ describe('migrate', () => {
        insert into sfsync.migrations (id, name, hash) values ${rows.map(([id, name, hash]) => `(${id}, '${name}', '${hash}')`).join(', ')};
        create table sfsync.connections (id bigint generated always as identity primary key, name text not null unique)`,
     );
-    const error = await migrate(db.url).then(() => null, (e: unknown) => e);
+    const error = await migrate(db.url).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isSfsyncError(error, 'SCHEMA_PRE_RELEASE'), String(error)).toBe(true);
 
     const result = await runCli(['migrate'], { env: { DATABASE_URL: db.url } });

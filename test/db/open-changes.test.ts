@@ -41,8 +41,28 @@ describe('sfsync.open_changes', () => {
       [mappingId],
     );
     expect(rows).toEqual([
-      { record_id: 1, sfid: null, ops: ['insert', 'update'], in_flight: true, attempts: 0, backing_off: null, last_error: null, waiting_long: true, table_name: 'contact' },
-      { record_id: 2, sfid: '003000000000001AAA', ops: ['update'], in_flight: false, attempts: 3, backing_off: true, last_error: waiting, waiting_long: false, table_name: 'contact' },
+      {
+        record_id: 1,
+        sfid: null,
+        ops: ['insert', 'update'],
+        in_flight: true,
+        attempts: 0,
+        backing_off: null,
+        last_error: null,
+        waiting_long: true,
+        table_name: 'contact',
+      },
+      {
+        record_id: 2,
+        sfid: '003000000000001AAA',
+        ops: ['update'],
+        in_flight: false,
+        attempts: 3,
+        backing_off: true,
+        last_error: waiting,
+        waiting_long: false,
+        table_name: 'contact',
+      },
     ]);
   });
 

@@ -44,16 +44,19 @@ describe('outbox indexes', () => {
     const entered: string[] = [];
     for (const r of rows) {
       if (r.predicate === null) entered.push(r.name);
-      else if ((await client.query<{ ok: boolean }>(`select ${r.predicate} as ok from (select 'new'::sfsync.outbox_state as state) s`)).rows[0]!.ok) entered.push(r.name);
+      else if ((await client.query<{ ok: boolean }>(`select ${r.predicate} as ok from (select 'new'::sfsync.outbox_state as state) s`)).rows[0]!.ok)
+        entered.push(r.name);
     }
     expect(entered.sort()).toEqual(['outbox_live', 'outbox_pkey']);
     const checks = await client.query(`select conname from pg_constraint where conrelid = 'sfsync.outbox'::regclass and contype = 'c'`);
     expect(checks.rows).toEqual([]);
     // The enums still refuse a bad value, when it is written.
-    await expect(client.query(`update sfsync.outbox set state = 'done' where false`)).rejects.toThrow(/invalid input value for enum sfsync.outbox_state: "done"/);
+    await expect(client.query(`update sfsync.outbox set state = 'done' where false`)).rejects.toThrow(
+      /invalid input value for enum sfsync.outbox_state: "done"/,
+    );
   });
 
-  it('the push\'s sfid lookup, the claim\'s pending check and the failed list read outbox_live', async () => {
+  it("the push's sfid lookup, the claim's pending check and the failed list read outbox_live", async () => {
     for (const sql of [
       currentSfidsSql('public.item'),
       `select 1 from sfsync.outbox p where p.mapping_id = $2 and p.record_id = any($1::bigint[]) and p.state = 'claimed'`,
@@ -77,9 +80,15 @@ describe('outbox indexes', () => {
     );
     const n = await client.query<{ n: number }>('select sfsync.retry_failed(all_failed => true) as n');
     expect(n.rows[0]!.n).toBe(2);
-    const { rows } = await client.query<{ state: string; changed: unknown }>('select state, changed from sfsync.outbox where id = any($1::bigint[]) order by id', [[ids.rows[0]!.id, ids.rows[3]!.id]]);
+    const { rows } = await client.query<{ state: string; changed: unknown }>(
+      'select state, changed from sfsync.outbox where id = any($1::bigint[]) order by id',
+      [[ids.rows[0]!.id, ids.rows[3]!.id]],
+    );
     // Record 7's Phone went later; record 8's success came before its failure, so nothing is dropped.
-    expect(rows).toEqual([{ state: 'new', changed: { Name: 'a' } }, { state: 'new', changed: { Name: 'b' } }]);
+    expect(rows).toEqual([
+      { state: 'new', changed: { Name: 'a' } },
+      { state: 'new', changed: { Name: 'b' } },
+    ]);
   });
 });
 
@@ -87,14 +96,22 @@ describe('prune_outbox', () => {
   it('deletes success, merged and ignored rows finished before the retention, in batches; keeps failed, open and recent rows', async () => {
     await client.query('delete from sfsync.outbox');
     const rows: [string, string | null][] = [
-      ['success', '30 days'], ['success', '30 days'], ['success', '30 days'], ['merged', '30 days'], ['ignored', '30 days'],
-      ['failed', '30 days'], ['success', '1 hour'], ['new', null], ['claimed', null],
+      ['success', '30 days'],
+      ['success', '30 days'],
+      ['success', '30 days'],
+      ['merged', '30 days'],
+      ['ignored', '30 days'],
+      ['failed', '30 days'],
+      ['success', '1 hour'],
+      ['new', null],
+      ['claimed', null],
     ];
     for (const [i, [state, age]] of rows.entries()) {
-      await client.query(
-        `insert into sfsync.outbox (mapping_id, record_id, op, state, done_at) values (1, $1, 'update', $2, now() - $3::interval)`,
-        [i + 1, state, age],
-      );
+      await client.query(`insert into sfsync.outbox (mapping_id, record_id, op, state, done_at) values (1, $1, 'update', $2, now() - $3::interval)`, [
+        i + 1,
+        state,
+        age,
+      ]);
     }
     // A batch of 2 makes the loop run more than once.
     const pruned = await client.query<{ n: string }>(`select sfsync.prune_outbox('7 days', 2) as n`);

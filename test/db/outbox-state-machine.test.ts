@@ -14,14 +14,30 @@ let t: TestClient;
 let client: pg.Client;
 let mappingId: string;
 
-const field = (name: string, extra: object = {}) => ({ name, column: name.toLowerCase(), type: 'string', pgType: 'text', createable: true, updateable: true, calculated: false, referenceTo: [], ...extra });
+const field = (name: string, extra: object = {}) => ({
+  name,
+  column: name.toLowerCase(),
+  type: 'string',
+  pgType: 'text',
+  createable: true,
+  updateable: true,
+  calculated: false,
+  referenceTo: [],
+  ...extra,
+});
 
 beforeAll(async () => {
   t = await openTestClient();
   client = t.client;
   await client.query(`insert into sfsync.connections (name, login_url) values ('c', 'http://127.0.0.1:1')`);
-  await client.query('create schema salesforce; create table salesforce.item (id bigint primary key, sfid varchar(18), name text, at__c timestamp(3), label__c text)');
-  const fieldInfo = [field('Name'), field('At__c', { type: 'datetime', pgType: 'timestamp(3)' }), field('Label__c', { calculated: true, createable: false, updateable: false })];
+  await client.query(
+    'create schema salesforce; create table salesforce.item (id bigint primary key, sfid varchar(18), name text, at__c timestamp(3), label__c text)',
+  );
+  const fieldInfo = [
+    field('Name'),
+    field('At__c', { type: 'datetime', pgType: 'timestamp(3)' }),
+    field('Label__c', { calculated: true, createable: false, updateable: false }),
+  ];
   const { rows } = await client.query<{ id: string }>(
     `insert into sfsync.mappings (connection_id, sobject, table_name, fields, field_info, mode)
      select id, 'Item__c', 'item', '{Name}', $1::jsonb, 'read_write' from sfsync.connections returning id::text`,
@@ -44,12 +60,15 @@ async function insert(values: { record: number; op?: string; state?: string; cha
 }
 
 async function row(id: string): Promise<Record<string, unknown>> {
-  const { rows } = await client.query('select state::text, changed, sfid, attempts, unknown_since is not null as unknown, claimed_by, done_at is not null as done from sfsync.outbox where id = $1', [id]);
+  const { rows } = await client.query(
+    'select state::text, changed, sfid, attempts, unknown_since is not null as unknown, claimed_by, done_at is not null as done from sfsync.outbox where id = $1',
+    [id],
+  );
   return rows[0];
 }
 
 describe('the outbox state machine', () => {
-  it('release_claims hands back only the named claimer\'s claims, as unknown outcomes', async () => {
+  it("release_claims hands back only the named claimer's claims, as unknown outcomes", async () => {
     const mine = await insert({ record: 1, state: 'claimed', claimedBy: 'push-a' });
     const theirs = await insert({ record: 2, state: 'claimed', claimedBy: 'push-b' });
     expect(await releaseClaims(client, mappingId, 'push-a')).toBe(1);
@@ -57,12 +76,20 @@ describe('the outbox state machine', () => {
     expect(await row(theirs)).toMatchObject({ state: 'claimed', claimed_by: 'push-b' });
   });
 
-  it('settle_outbox records each row\'s outcome; merge_failed folds failed changes into a re-insert', async () => {
+  it("settle_outbox records each row's outcome; merge_failed folds failed changes into a re-insert", async () => {
     const a = await insert({ record: 1, state: 'claimed', claimedBy: 'p' });
     const b = await insert({ record: 2, state: 'claimed', claimedBy: 'p' });
     const c = await insert({ record: 3, state: 'claimed', claimedBy: 'p' });
     const old = await insert({ record: 1, state: 'failed' });
-    await settle(client, { ids: [a, b, c], states: ['success', 'new', 'failed'], sfids: ['a01000000000001AAA', null, null], errors: [null, null, '{"code":"X"}'], incs: [0, 1, 0], nexts: [null, new Date(), null], unknown: [false, true, false] });
+    await settle(client, {
+      ids: [a, b, c],
+      states: ['success', 'new', 'failed'],
+      sfids: ['a01000000000001AAA', null, null],
+      errors: [null, null, '{"code":"X"}'],
+      incs: [0, 1, 0],
+      nexts: [null, new Date(), null],
+      unknown: [false, true, false],
+    });
     expect(await row(a)).toMatchObject({ state: 'success', sfid: 'a01000000000001AAA', done: true, claimed_by: null });
     expect(await row(b)).toMatchObject({ state: 'new', attempts: 1, unknown: true, done: false });
     expect(await row(c)).toMatchObject({ state: 'failed', done: true });
@@ -80,20 +107,30 @@ describe('the outbox state machine', () => {
     expect(await row(inFlight)).toMatchObject({ state: 'claimed', changed: { Name: 'c' } });
   });
 
-  it('queue_resend queues the columns\' values behind the change in flight: writable fields, capture form, none equal to the value in flight', async () => {
-    await client.query(`insert into salesforce.item (id, sfid, name, at__c, label__c) values (1, 'a01000000000001AAA', 'Salesforce', '2024-01-02 03:04:05.123', 'L'), (2, 'a01000000000002AAA', 'Same', null, null)`);
+  it("queue_resend queues the columns' values behind the change in flight: writable fields, capture form, none equal to the value in flight", async () => {
+    await client.query(
+      `insert into salesforce.item (id, sfid, name, at__c, label__c) values (1, 'a01000000000001AAA', 'Salesforce', '2024-01-02 03:04:05.123', 'L'), (2, 'a01000000000002AAA', 'Same', null, null)`,
+    );
     const one = await insert({ record: 1, state: 'claimed', claimedBy: 'p', changed: { Name: 'Postgres', At__c: '2023-01-01T00:00:00', Label__c: 'old' } });
     const two = await insert({ record: 2, state: 'claimed', claimedBy: 'p', changed: { Name: 'Same' } });
     const queued = await queueResend(client, mappingId, [
-      { outboxId: one, field: 'Name' }, { outboxId: one, field: 'At__c' }, { outboxId: one, field: 'Label__c' }, { outboxId: two, field: 'Name' },
+      { outboxId: one, field: 'Name' },
+      { outboxId: one, field: 'At__c' },
+      { outboxId: one, field: 'Label__c' },
+      { outboxId: two, field: 'Name' },
     ]);
     expect(queued).toBe(1);
     const { rows } = await client.query(`select record_id::int, sfid, op, state::text, changed, old from sfsync.outbox where state = 'new'`);
-    expect(rows).toEqual([{
-      record_id: 1, sfid: 'a01000000000001AAA', op: 'update', state: 'new',
-      changed: { Name: 'Salesforce', At__c: '2024-01-02T03:04:05.123' },
-      old: { Name: 'Postgres', At__c: '2023-01-01T00:00:00' },
-    }]);
+    expect(rows).toEqual([
+      {
+        record_id: 1,
+        sfid: 'a01000000000001AAA',
+        op: 'update',
+        state: 'new',
+        changed: { Name: 'Salesforce', At__c: '2024-01-02T03:04:05.123' },
+        old: { Name: 'Postgres', At__c: '2023-01-01T00:00:00' },
+      },
+    ]);
   });
 
   it('refuses calls that cannot mean anything', async () => {

@@ -42,7 +42,9 @@ async function resetOutbox(): Promise<{ failed: string[]; succeeded: string[] }>
 beforeAll(async () => {
   t = await openTestClient();
   client = t.client;
-  const { rows: c } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url) values ('default', 'http://127.0.0.1:1') returning id::text`);
+  const { rows: c } = await client.query<{ id: string }>(
+    `insert into sfsync.connections (name, login_url) values ('default', 'http://127.0.0.1:1') returning id::text`,
+  );
   const { rows: m } = await client.query<{ id: string }>(
     `insert into sfsync.mappings (connection_id, sobject, schema_name, table_name, fields, mode) values
        ($1, 'Account', 'salesforce', 'account', '{Name,Industry}', 'read_write'),
@@ -61,8 +63,23 @@ describe('refused arguments', () => {
 
   it('has a case for each function and kind of argument', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
-    for (const fn of ['retry_failed', 'discard_failed', 'prune_outbox', 'recover_outbox', 'claim_outbox', 'pause', 'resume', 'resolve_mapping', 'request_reload', 'request_reconcile', 'remove_mapping']) {
-      expect(cases.some((c) => c.sql!.includes(`sfsync.${fn}(`)), fn).toBe(true);
+    for (const fn of [
+      'retry_failed',
+      'discard_failed',
+      'prune_outbox',
+      'recover_outbox',
+      'claim_outbox',
+      'pause',
+      'resume',
+      'resolve_mapping',
+      'request_reload',
+      'request_reconcile',
+      'remove_mapping',
+    ]) {
+      expect(
+        cases.some((c) => c.sql!.includes(`sfsync.${fn}(`)),
+        fn,
+      ).toBe(true);
     }
   });
   // Each case is run, with the database compared before and after, by the hostile-input suite (test/hostile).
@@ -127,7 +144,9 @@ describe('explicit calls still work', () => {
   });
 
   it('remove_mapping of a mapping that exists; removeMapping() of one that does not is still false', async () => {
-    const { rows } = await client.query<{ id: string }>(`insert into sfsync.mappings (connection_id, sobject, table_name, fields, mode) values (1, 'Lead', 'lead', '{LastName}', 'read_only') returning id::text`);
+    const { rows } = await client.query<{ id: string }>(
+      `insert into sfsync.mappings (connection_id, sobject, table_name, fields, mode) values (1, 'Lead', 'lead', '{LastName}', 'read_only') returning id::text`,
+    );
     const id = rows[0]!.id;
     expect(await one('sfsync.remove_mapping($1)', [id])).toBe(true);
     expect(await removeMapping(client, id)).toBe(false);

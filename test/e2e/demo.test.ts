@@ -44,7 +44,13 @@ afterAll(async () => {
 async function salesforceToken(emulatorUrl: string): Promise<string> {
   const response = await fetch(`${emulatorUrl}/services/oauth2/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'sfsync-local', client_secret: 'sfsync-local-secret', username: 'admin@sfsync.test', password: 'sfsync' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'sfsync-local',
+      client_secret: 'sfsync-local-secret',
+      username: 'admin@sfsync.test',
+      password: 'sfsync',
+    }),
   });
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -66,7 +72,9 @@ it('loads, syncs both ways, and stops cleanly on SIGINT', async () => {
   await client.query("update salesforce.account set name = 'Hello from Postgres' where id = $1", [first.id]);
   const token = await salesforceToken(emulatorUrl);
   const read = async (sfid: string) =>
-    (await (await fetch(`${emulatorUrl}/services/data/v59.0/sobjects/Account/${sfid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { Name: string };
+    (await (await fetch(`${emulatorUrl}/services/data/v59.0/sobjects/Account/${sfid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      Name: string;
+    };
   await waitFor(async () => (await read(first.sfid)).Name === 'Hello from Postgres', { timeoutMs: 20_000, what: 'the update to reach the emulator' });
 
   // Salesforce → Postgres

@@ -29,13 +29,53 @@ const FIELDS = [
 ] as const;
 const FIELD_NAMES = ['Name', ...FIELDS.map((f) => f.name)];
 
-const BASE = { Name: 'Base', Count__c: 1, Amount__c: 10.5, Day__c: '2024-01-01', At__c: '2024-01-01T01:01:01.111Z', Clock__c: '01:01:01.111Z', Note__c: 'base note' };
+const BASE = {
+  Name: 'Base',
+  Count__c: 1,
+  Amount__c: 10.5,
+  Day__c: '2024-01-01',
+  At__c: '2024-01-01T01:01:01.111Z',
+  Clock__c: '01:01:01.111Z',
+  Note__c: 'base note',
+};
 /** The Postgres edit (columns). */
-const PG = { name: 'PG', count__c: 2, amount__c: 20.25, day__c: '2024-02-02', at__c: '2024-02-02 02:02:02.222', clock__c: '02:02:02.222', note__c: 'pg "note"\nline 2' };
+const PG = {
+  name: 'PG',
+  count__c: 2,
+  amount__c: 20.25,
+  day__c: '2024-02-02',
+  at__c: '2024-02-02 02:02:02.222',
+  clock__c: '02:02:02.222',
+  note__c: 'pg "note"\nline 2',
+};
 /** The Salesforce edit, and how each side reads it back. */
-const SF = { Name: 'SF', Count__c: 3, Amount__c: 30.75, Day__c: '2024-03-03', At__c: '2024-03-03T03:03:03.333Z', Clock__c: '03:03:03.333Z', Note__c: 'sf \'note\' — ü' };
-const SF_AS_PG = { name: 'SF', count__c: 3, amount__c: 30.75, day__c: '2024-03-03', at__c: '2024-03-03 03:03:03.333', clock__c: '03:03:03.333', note__c: SF.Note__c };
-const SF_AS_SF = { Name: 'SF', Count__c: 3, Amount__c: 30.75, Day__c: '2024-03-03', At__c: '2024-03-03T03:03:03.333+0000', Clock__c: '03:03:03.333Z', Note__c: SF.Note__c };
+const SF = {
+  Name: 'SF',
+  Count__c: 3,
+  Amount__c: 30.75,
+  Day__c: '2024-03-03',
+  At__c: '2024-03-03T03:03:03.333Z',
+  Clock__c: '03:03:03.333Z',
+  Note__c: "sf 'note' — ü",
+};
+const SF_AS_PG = {
+  name: 'SF',
+  count__c: 3,
+  amount__c: 30.75,
+  day__c: '2024-03-03',
+  at__c: '2024-03-03 03:03:03.333',
+  clock__c: '03:03:03.333',
+  note__c: SF.Note__c,
+};
+const SF_AS_SF = {
+  Name: 'SF',
+  Count__c: 3,
+  Amount__c: 30.75,
+  Day__c: '2024-03-03',
+  At__c: '2024-03-03T03:03:03.333+0000',
+  Clock__c: '03:03:03.333Z',
+  Note__c: SF.Note__c,
+};
 
 const isCollectionsPatch = (method: string, path: string) => method === 'PATCH' && path.startsWith('/services/data/') && path.includes('/composite/sobjects');
 
@@ -70,7 +110,7 @@ afterAll(async () => {
   }
 });
 
-const COLUMNS = "name, count__c, amount__c::float8 as amount__c, day__c::text as day__c, at__c::text as at__c, clock__c::text as clock__c, note__c";
+const COLUMNS = 'name, count__c, amount__c::float8 as amount__c, day__c::text as day__c, at__c::text as at__c, clock__c::text as clock__c, note__c';
 
 async function pgRow(sfid: string): Promise<Record<string, unknown> | undefined> {
   return (await h.pool.query(`select ${COLUMNS} from salesforce.account where sfid = $1`, [sfid])).rows[0];
@@ -92,7 +132,7 @@ async function sfRecord(sfid: string): Promise<Record<string, unknown>> {
 
 async function outboxOf(sfid: string) {
   const { rows } = await h.pool.query(
-    "select o.id::text, o.state::text, o.op::text, o.changed, o.old from sfsync.outbox o join salesforce.account t on t.id = o.record_id where t.sfid = $1 and o.mapping_id = $2 order by o.id",
+    'select o.id::text, o.state::text, o.op::text, o.changed, o.old from sfsync.outbox o join salesforce.account t on t.id = o.record_id where t.sfid = $1 and o.mapping_id = $2 order by o.id',
     [sfid, mappingId],
   );
   return rows as Array<{ id: string; state: string; op: string; changed: Record<string, unknown>; old: Record<string, unknown> | null }>;
@@ -104,31 +144,40 @@ async function conflictsOf(sfid: string) {
 
 /** Until nothing is open for the record and both sides hold the expected values. */
 async function settled(sfid: string, inSalesforce: Record<string, unknown>, inPostgres: Record<string, unknown>): Promise<void> {
-  await waitFor(async () => {
-    expect((await outboxOf(sfid)).filter((o) => o.state === 'new' || o.state === 'claimed')).toEqual([]);
-    const { SystemModstamp: _stamp, ...sf } = await sfRecord(sfid);
-    expect(sf).toEqual(inSalesforce);
-    expect(await pgRow(sfid)).toEqual(inPostgres);
-    return true;
-  }, { timeoutMs: 15_000, what: 'both sides settled on the expected values, nothing open' });
+  await waitFor(
+    async () => {
+      expect((await outboxOf(sfid)).filter((o) => o.state === 'new' || o.state === 'claimed')).toEqual([]);
+      const { SystemModstamp: _stamp, ...sf } = await sfRecord(sfid);
+      expect(sf).toEqual(inSalesforce);
+      expect(await pgRow(sfid)).toEqual(inPostgres);
+      return true;
+    },
+    { timeoutMs: 15_000, what: 'both sides settled on the expected values, nothing open' },
+  );
 }
 
 /** Until Postgres has the record's Salesforce `stamp` (its poll applied); returns the row's xmin then. */
 async function stampApplied(sfid: string, stamp: unknown): Promise<string> {
-  return waitFor(async () => {
-    const { rows } = await h.pool.query(
-      `select xmin::text from salesforce.account where sfid = $1 and to_char(systemmodstamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"+0000"') = $2`,
-      [sfid, stamp],
-    );
-    return rows[0]?.xmin as string | undefined;
-  }, { what: `Salesforce stamp ${String(stamp)} polled` });
+  return waitFor(
+    async () => {
+      const { rows } = await h.pool.query(
+        `select xmin::text from salesforce.account where sfid = $1 and to_char(systemmodstamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"+0000"') = $2`,
+        [sfid, stamp],
+      );
+      return rows[0]?.xmin as string | undefined;
+    },
+    { what: `Salesforce stamp ${String(stamp)} polled` },
+  );
 }
 
 /** Until the watermark passes now: a poll that read Salesforce after this moment has been applied. */
 async function nextPoll(): Promise<void> {
   const { rows } = await h.pool.query<{ now: Date }>('select now()');
   const since = rows[0]!.now;
-  await waitFor(async () => (await h.pool.query('select 1 from sfsync.mappings where id = $1 and watermark > $2', [mappingId, since])).rowCount === 1, { timeoutMs: 10_000, what: 'a poll after now' });
+  await waitFor(async () => (await h.pool.query('select 1 from sfsync.mappings where id = $1 and watermark > $2', [mappingId, since])).rowCount === 1, {
+    timeoutMs: 10_000,
+    what: 'a poll after now',
+  });
 }
 
 /**
@@ -168,7 +217,10 @@ describe('conflict with a push in flight', () => {
 
     // The re-send: one update after the held change, the Postgres values as its base.
     const outbox = await outboxOf(sfid);
-    expect(outbox.map((o) => [o.op, o.state])).toEqual([['update', 'success'], ['update', 'success']]);
+    expect(outbox.map((o) => [o.op, o.state])).toEqual([
+      ['update', 'success'],
+      ['update', 'success'],
+    ]);
     const [held, resend] = outbox;
     expect(Object.keys(resend!.changed).sort()).toEqual([...FIELD_NAMES].sort());
     expect(resend!.old).toEqual(held!.changed);
@@ -225,7 +277,15 @@ describe('conflict with a push in flight', () => {
     // were all sent since by later changes (the re-send and the fix): nothing of it is sent.
     await h.pool.query('update salesforce.account set count__c = 2 where sfid = $1', [sfid]);
     const expectedSf = { ...BASE, Name: 'SF', Count__c: 2, At__c: '2024-01-01T01:01:01.111+0000' };
-    const expectedPg = { name: 'SF', count__c: 2, amount__c: 10.5, day__c: '2024-01-01', at__c: '2024-01-01 01:01:01.111', clock__c: '01:01:01.111', note__c: 'base note' };
+    const expectedPg = {
+      name: 'SF',
+      count__c: 2,
+      amount__c: 10.5,
+      day__c: '2024-01-01',
+      at__c: '2024-01-01 01:01:01.111',
+      clock__c: '01:01:01.111',
+      note__c: 'base note',
+    };
     await settled(sfid, expectedSf, expectedPg);
     await h.pool.query('select sfsync.retry_failed(null, array[$1::bigint])', [claimed!.id]);
     await waitFor(async () => (await outboxOf(sfid)).find((o) => o.id === claimed!.id)?.state === 'success', { what: 'the retried change done' });
@@ -273,12 +333,15 @@ async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       await new Promise<void>((resolve) => held.push(resolve));
     }
     const reply = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      const out = http.request({ host: upstream.hostname, port: upstream.port, method, path, headers: { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' } }, (r) => {
-        const parts: Buffer[] = [];
-        r.on('data', (c: Buffer) => parts.push(c));
-        r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(parts) }));
-        r.on('error', reject);
-      });
+      const out = http.request(
+        { host: upstream.hostname, port: upstream.port, method, path, headers: { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' } },
+        (r) => {
+          const parts: Buffer[] = [];
+          r.on('data', (c: Buffer) => parts.push(c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(parts) }));
+          r.on('error', reject);
+        },
+      );
       out.on('error', reject);
       out.end(Buffer.concat(chunks));
     });

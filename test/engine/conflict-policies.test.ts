@@ -46,10 +46,13 @@ async function conflict(policy: Policy, tag: string, sfFirst = false): Promise<{
     await sfEdit();
   }
   await h.pool.query("update sfsync.mappings set state = 'active' where id = $1", [mappingId]);
-  const row = await waitFor(async () => {
-    const r = await rowOf(h, 'account', sfid);
-    return r?.['industry'] === `I-sf ${tag}` ? r : undefined;
-  }, { timeoutMs: 10_000, what: 'the poll after both edits' });
+  const row = await waitFor(
+    async () => {
+      const r = await rowOf(h, 'account', sfid);
+      return r?.['industry'] === `I-sf ${tag}` ? r : undefined;
+    },
+    { timeoutMs: 10_000, what: 'the poll after both edits' },
+  );
   expect(row['phone']).toBe(`P-pg ${tag}`); // changed in Postgres only: kept
   return { row, sfid };
 }
@@ -88,7 +91,13 @@ describe('conflict policies', () => {
     const rewound = new Date(rows[0]!.stamp.getTime() - 60_000);
     await h.pool.query('update sfsync.mappings set watermark = $2 where id = $1', [mappingId, rewound]);
     await waitFor(
-      async () => (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and lower <= $2 and outcome = 'succeeded' and records_seen > 0", [mappingId, rewound])).rowCount! > 0,
+      async () =>
+        (
+          await h.pool.query(
+            "select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and lower <= $2 and outcome = 'succeeded' and records_seen > 0",
+            [mappingId, rewound],
+          )
+        ).rowCount! > 0,
       { timeoutMs: 15_000, what: 'a poll over the same version again' },
     );
     expect(await conflictsOf(sfid)).toEqual([{ field: 'Name', pg_value: 'PG e', sf_value: 'SF e', policy: 'postgres_wins', decision: 'postgres' }]);
@@ -107,10 +116,10 @@ describe('conflict policies', () => {
       await app.query('update salesforce.account set name = $2 where sfid = $1', [sfid, 'PG f']);
       const pid = (await app.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
       await h.pool.query("update sfsync.mappings set state = 'active' where id = $1", [mappingId]);
-      await waitFor(
-        async () => ((await h.pool.query('select 1 from pg_stat_activity where $1 = any (pg_blocking_pids(pid))', [pid])).rowCount ?? 0) > 0,
-        { timeoutMs: 10_000, what: "the apply waiting for the app's row" },
-      );
+      await waitFor(async () => ((await h.pool.query('select 1 from pg_stat_activity where $1 = any (pg_blocking_pids(pid))', [pid])).rowCount ?? 0) > 0, {
+        timeoutMs: 10_000,
+        what: "the apply waiting for the app's row",
+      });
       await app.query('commit');
     } catch (error) {
       await app.query('rollback').catch(() => undefined);

@@ -17,7 +17,16 @@ let mappingId: string;
 beforeAll(async () => {
   h = await startSyncHarness();
   const sf = await h.salesforce();
-  const plan = await withClient(h.pool, (c) => applyMapping(c, sf, { connectionId: h.connectionId, sobject: 'Account', fields: ['Name', 'Phone'], mode: 'read_write', streaming: 'off', pollInterval: '1 second' }));
+  const plan = await withClient(h.pool, (c) =>
+    applyMapping(c, sf, {
+      connectionId: h.connectionId,
+      sobject: 'Account',
+      fields: ['Name', 'Phone'],
+      mode: 'read_write',
+      streaming: 'off',
+      pollInterval: '1 second',
+    }),
+  );
   mappingId = plan.mappingId;
   await h.startEngine();
   await waitLoaded(h, mappingId);
@@ -29,15 +38,18 @@ const ENGINE_BACKENDS = `datname = current_database() and pid <> pg_backend_pid(
 
 /** Terminate every backend of the engine. */
 async function killEngineConnections(): Promise<number> {
-  const { rows } = await h.pool.query<{ pid: number }>(
-    `select pid from pg_stat_activity where ${ENGINE_BACKENDS}`,
-  );
+  const { rows } = await h.pool.query<{ pid: number }>(`select pid from pg_stat_activity where ${ENGINE_BACKENDS}`);
   await h.pool.query('select pg_terminate_backend(pid) from unnest($1::int[]) pid', [rows.map((r) => r.pid)]);
   return rows.length;
 }
 
 const syncedSfid = (name: string) =>
-  waitFor(async () => (await h.pool.query<{ sfid: string }>(`select sfid from salesforce.account where name = $1 and _sfsync_state = 'synced' and sfid is not null`, [name])).rows[0]?.sfid, { what: `"${name}" to reach Salesforce`, timeoutMs: 20_000 });
+  waitFor(
+    async () =>
+      (await h.pool.query<{ sfid: string }>(`select sfid from salesforce.account where name = $1 and _sfsync_state = 'synced' and sfid is not null`, [name]))
+        .rows[0]?.sfid,
+    { what: `"${name}" to reach Salesforce`, timeoutMs: 20_000 },
+  );
 
 describe('an engine whose Postgres connections are all killed', () => {
   it('reconnects and keeps syncing both ways', async () => {
@@ -51,7 +63,10 @@ describe('an engine whose Postgres connections are all killed', () => {
     expect(h.emulator.org.latest(during)?.values.Name).toBe('During the kill');
 
     // The outbox listener is back (without it only the sweep would find changes), and polls bring Salesforce's edits.
-    await waitFor(async () => ((await h.pool.query(`select 1 from pg_stat_activity where ${ENGINE_BACKENDS} and query like 'listen "sfsync:outbox"%'`)).rowCount ?? 0) > 0, { what: 'the outbox listener to listen again' });
+    await waitFor(
+      async () => ((await h.pool.query(`select 1 from pg_stat_activity where ${ENGINE_BACKENDS} and query like 'listen "sfsync:outbox"%'`)).rowCount ?? 0) > 0,
+      { what: 'the outbox listener to listen again' },
+    );
     await h.pool.query(`insert into salesforce.account (name) values ('After the kill')`);
     await syncedSfid('After the kill');
     const conn = await sfConnection(h);

@@ -50,10 +50,15 @@ describe('records held back for an unresolved local insert', () => {
       const twin = ((await conn.sobject('Account').create({ Name: 'Twin', NumberOfEmployees: 7 })) as { id: string }).id;
       const other = ((await conn.sobject('Account').create({ Name: 'Not a twin', NumberOfEmployees: 7 })) as { id: string }).id;
       await waitFor(() => rowOf(h, 'account', other), { what: 'the record with other values', timeoutMs: 20_000 });
-      await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts where sfid = $1', [twin])).rowCount === 1, { what: 'the twin held back', timeoutMs: 20_000 });
+      await waitFor(async () => (await h.pool.query('select 1 from sfsync.deferred_inserts where sfid = $1', [twin])).rowCount === 1, {
+        what: 'the twin held back',
+        timeoutMs: 20_000,
+      });
       expect(await rowOf(h, 'account', twin)).toBeUndefined();
       // The push settles: Salesforce refused the insert for good.
-      await pusher.query(`update sfsync.outbox set state = 'failed', error = '{"code":"REQUIRED_FIELD_MISSING"}', done_at = now() where id = $1`, [claimed.rows[0].id]);
+      await pusher.query(`update sfsync.outbox set state = 'failed', error = '{"code":"REQUIRED_FIELD_MISSING"}', done_at = now() where id = $1`, [
+        claimed.rows[0].id,
+      ]);
       // Drift is an hour away: only the release of held-back records brings it in.
       const row = await waitFor(() => rowOf(h, 'account', twin), { what: 'the held-back record', timeoutMs: 20_000 });
       expect(row['numberofemployees']).toBe(7);
@@ -79,8 +84,14 @@ describe('an insert of unknown outcome whose record was edited in Salesforce bef
     await conn.sobject('Account').update({ Id: created!.id!, NumberOfEmployees: 2 });
     await h.startEngine();
     await waitLoaded(h, mappingId);
-    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'Edited early' and sfid is not null")).rowCount === 1, { what: 'the row adopted', timeoutMs: 30_000 });
-    await waitFor(async () => (await h.pool.query("select numberofemployees from salesforce.account where name = 'Edited early'")).rows[0]?.numberofemployees === 2, { what: "Salesforce's edit in the row" });
+    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'Edited early' and sfid is not null")).rowCount === 1, {
+      what: 'the row adopted',
+      timeoutMs: 30_000,
+    });
+    await waitFor(
+      async () => (await h.pool.query("select numberofemployees from salesforce.account where name = 'Edited early'")).rows[0]?.numberofemployees === 2,
+      { what: "Salesforce's edit in the row" },
+    );
     expect(accounts('Edited early').map((r) => r.id)).toEqual([created!.id]);
     expect((await h.pool.query("select count(*)::int as n from salesforce.account where name = 'Edited early'")).rows[0].n).toBe(1);
   });
@@ -92,11 +103,16 @@ describe('a row deleted while its insert had an unknown outcome', () => {
     await h.startEngine();
     await waitLoaded(h, mappingId);
     const { rows } = await h.pool.query<{ id: string }>("insert into salesforce.account (name) values ('Deleted unknown') returning id::text");
-    await waitFor(async () => (await h.pool.query('select 1 from sfsync.outbox where record_id = $1 and unknown_since is not null', [rows[0]!.id])).rowCount === 1, { what: 'the lost reply' });
+    await waitFor(
+      async () => (await h.pool.query('select 1 from sfsync.outbox where record_id = $1 and unknown_since is not null', [rows[0]!.id])).rowCount === 1,
+      { what: 'the lost reply' },
+    );
     await h.pool.query('delete from salesforce.account where id = $1', [rows[0]!.id]);
     expect(accounts('Deleted unknown'), 'the lost call created it').toHaveLength(1);
     await waitFor(() => accounts('Deleted unknown').length === 0, { what: 'the record deleted in Salesforce', timeoutMs: 20_000 });
-    await waitFor(async () => (await h.pool.query("select 1 from sfsync.outbox where state in ('new', 'claimed')")).rowCount === 0, { what: 'nothing left to send' });
+    await waitFor(async () => (await h.pool.query("select 1 from sfsync.outbox where state in ('new', 'claimed')")).rowCount === 0, {
+      what: 'nothing left to send',
+    });
     expect((await h.pool.query("select count(*)::int as n from salesforce.account where name = 'Deleted unknown'")).rows[0].n).toBe(0);
   });
 });
@@ -108,10 +124,14 @@ describe('an insert whose reply was lost and whose record commits late', () => {
     await h.startEngine();
     await waitLoaded(h, mappingId);
     await h.pool.query("insert into salesforce.account (name, numberofemployees) values ('Late and lost', 5)");
-    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'Late and lost' and sfid is not null and _sfsync_state = 'synced'")).rowCount === 1, {
-      what: 'the row synced',
-      timeoutMs: 40_000,
-    });
+    await waitFor(
+      async () =>
+        (await h.pool.query("select 1 from salesforce.account where name = 'Late and lost' and sfid is not null and _sfsync_state = 'synced'")).rowCount === 1,
+      {
+        what: 'the row synced',
+        timeoutMs: 40_000,
+      },
+    );
     h.emulator.org.setControls({ commitDelayMs: 0 });
     await waitFor(() => h.emulator.org.counts().pendingCommits === 0, { what: 'every delayed commit visible' });
     expect(h.emulator.org.controls.lostResponses.next, 'the reply was lost').toBe(0);
@@ -127,7 +147,10 @@ describe('a push paused by REQUEST_LIMIT_EXCEEDED', () => {
     await waitLoaded(h, mappingId);
     await h.pool.query("update sfsync.connections set push_paused_until = now() + interval '1 hour'");
     await h.pool.query("insert into salesforce.account (name) values ('After the limit')");
-    await waitFor(async () => (await h.pool.query("select 1 from salesforce.account where name = 'After the limit' and _sfsync_state = 'synced'")).rowCount === 1, { what: 'the push after a poll succeeded', timeoutMs: 20_000 });
+    await waitFor(
+      async () => (await h.pool.query("select 1 from salesforce.account where name = 'After the limit' and _sfsync_state = 'synced'")).rowCount === 1,
+      { what: 'the push after a poll succeeded', timeoutMs: 20_000 },
+    );
     expect(accounts('After the limit')).toHaveLength(1);
   });
 });
@@ -149,9 +172,14 @@ describe('lock order', () => {
       await holder.query('select 1 from sfsync.outbox where mapping_id = $1 for update', [mappingId]);
       const pid = (await pusher.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
       const done = writeBack(pusher, mapping, [{ change, outcome: { kind: 'success', sfid: '001000000000001AAA' } }], { retryBaseMs: 1000, retryMaxMs: 1000 });
-      await waitFor(async () => (await h.pool.query("select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'", [pid])).rowCount === 1, { what: 'the write-back waiting' });
+      await waitFor(async () => (await h.pool.query("select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'", [pid])).rowCount === 1, {
+        what: 'the write-back waiting',
+      });
       // The mapped row is already the write-back's: an apply would wait here, before touching the outbox.
-      const probe = await h.pool.query('select 1 from salesforce.account where id = $1 for update nowait', [recordId]).then(() => 'free', (error: { code?: string }) => error.code);
+      const probe = await h.pool.query('select 1 from salesforce.account where id = $1 for update nowait', [recordId]).then(
+        () => 'free',
+        (error: { code?: string }) => error.code,
+      );
       expect(probe).toBe('55P03');
       await holder.query('rollback');
       await done;
@@ -171,7 +199,10 @@ describe('an inbound apply, a push write-back and app writes on the same rows at
     try {
       await client.query('begin');
       await client.query("set local sfsync.origin = 'salesforce'");
-      await client.query("insert into salesforce.account (name, sfid, systemmodstamp) select 'Row ' || s, s, now() at time zone 'UTC' from unnest($1::text[]) s", [sfids]);
+      await client.query(
+        "insert into salesforce.account (name, sfid, systemmodstamp) select 'Row ' || s, s, now() at time zone 'UTC' from unnest($1::text[]) s",
+        [sfids],
+      );
       await client.query('commit');
     } finally {
       client.release();
@@ -191,9 +222,20 @@ describe('an inbound apply, a push write-back and app writes on the same rows at
         const changes = (await claimChanges(pusher, mappingId, 'test-push', 100)).map(coalesceChanges);
         const stamp = new Date(Date.now() + round * 1000).toISOString();
         // Salesforce changed the same field: the apply decides conflicts and drops what Salesforce won from 'new' rows.
-        const page = sfids.map((sfid, i) => toInboundRow({ Id: sfid, SystemModstamp: stamp, IsDeleted: false, CreatedDate: stamp, Name: `Row ${sfid}`, NumberOfEmployees: round * 100 + i }, inbound.fields, 'rest'));
+        const page = sfids.map((sfid, i) =>
+          toInboundRow(
+            { Id: sfid, SystemModstamp: stamp, IsDeleted: false, CreatedDate: stamp, Name: `Row ${sfid}`, NumberOfEmployees: round * 100 + i },
+            inbound.fields,
+            'rest',
+          ),
+        );
         await Promise.all([
-          writeBack(pusher, mapping, changes.map((change) => ({ change, outcome: { kind: 'retry' as const, error: { code: 'UNABLE_TO_LOCK_ROW', message: 'retry' } } })), { retryBaseMs: 1, retryMaxMs: 1 }),
+          writeBack(
+            pusher,
+            mapping,
+            changes.map((change) => ({ change, outcome: { kind: 'retry' as const, error: { code: 'UNABLE_TO_LOCK_ROW', message: 'retry' } } })),
+            { retryBaseMs: 1, retryMaxMs: 1 },
+          ),
           applyPage(h.pool, inbound, page),
           ...ids.slice(0, 3).map((r) => h.pool.query('update salesforce.account set name = $1 where id = $2', [`App ${round}`, r.id])),
         ]);

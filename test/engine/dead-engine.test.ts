@@ -17,7 +17,11 @@ import { mapObject, waitLoaded } from './inbound-helpers.js';
 const fixture = useEngineProcess('dead-engine');
 
 const lockedPolls = async (harness: SyncHarness) =>
-  (await harness.pool.query<{ locked_by: string }>("select locked_by from graphile_worker.jobs where task_identifier = 'sfsync:poll' and locked_by is not null")).rows;
+  (
+    await harness.pool.query<{ locked_by: string }>(
+      "select locked_by from graphile_worker.jobs where task_identifier = 'sfsync:poll' and locked_by is not null",
+    )
+  ).rows;
 
 describe('an engine killed in the middle of a poll', () => {
   it('does not leave the mapping without polls: the next engine unlocks its jobs and queue', async () => {
@@ -26,11 +30,16 @@ describe('an engine killed in the middle of a poll', () => {
     const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
     const child = fixture.startEngine();
     await waitLoaded(harness, mappingId, 30_000);
-    const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], { what: `the child engine's registration\n${child.output()}` });
+    const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], {
+      what: `the child engine's registration\n${child.output()}`,
+    });
 
     // Every Salesforce call now takes 4 s: the child's next poll is in flight for a while.
     harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
-    const locked = await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === registered.worker_pool_id), { what: 'the child to be running a poll', timeoutMs: 15_000 });
+    const locked = await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === registered.worker_pool_id), {
+      what: 'the child to be running a poll',
+      timeoutMs: 15_000,
+    });
     await child.kill();
     const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
     harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
@@ -38,7 +47,13 @@ describe('an engine killed in the middle of a poll', () => {
     await harness.startEngine();
     // Without the unlock, the queue stays locked by the dead pool for 4 hours and no poll finishes.
     await waitFor(
-      async () => (await harness.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2", [mappingId, killedAt])).rowCount! > 0,
+      async () =>
+        (
+          await harness.pool.query(
+            "select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2",
+            [mappingId, killedAt],
+          )
+        ).rowCount! > 0,
       { what: 'a poll to finish after the kill', timeoutMs: 20_000 },
     );
     expect((await lockedPolls(harness)).filter((j) => j.locked_by === locked.locked_by)).toEqual([]);

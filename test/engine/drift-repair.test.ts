@@ -36,10 +36,16 @@ describe('drift repair', () => {
     const row = await waitFor(() => rowOf(h, 'contact', id), { timeoutMs: 20_000, what: 'the late record' });
     expect(row['lastname']).toBe('Late');
     // The page commits before its window row is finished: wait for the count.
-    await waitFor(async () => {
-      const { rows } = await h.pool.query("select coalesce(sum(drift_fixed), 0)::int as fixed from sfsync.poll_windows where mapping_id = $1 and kind = 'secondary' and outcome = 'succeeded'", [contact]);
-      return rows[0].fixed === 1;
-    }, { what: 'drift_fixed = 1' });
+    await waitFor(
+      async () => {
+        const { rows } = await h.pool.query(
+          "select coalesce(sum(drift_fixed), 0)::int as fixed from sfsync.poll_windows where mapping_id = $1 and kind = 'secondary' and outcome = 'succeeded'",
+          [contact],
+        );
+        return rows[0].fixed === 1;
+      },
+      { what: 'drift_fixed = 1' },
+    );
   });
 });
 

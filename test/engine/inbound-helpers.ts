@@ -21,10 +21,13 @@ export async function mapObject(h: SyncHarness, spec: Omit<MappingSpecInput, 'co
 
 /** Wait until the mapping's load committed (state active, watermark set). */
 export async function waitLoaded(h: SyncHarness, mappingId: string, timeoutMs = 20_000): Promise<void> {
-  await waitFor(async () => {
-    const { rows } = await h.pool.query<{ state: string; watermark: Date | null }>('select state, watermark from sfsync.mappings where id = $1', [mappingId]);
-    return rows[0]?.state === 'active' && rows[0].watermark !== null;
-  }, { timeoutMs, what: `mapping ${mappingId} loaded` });
+  await waitFor(
+    async () => {
+      const { rows } = await h.pool.query<{ state: string; watermark: Date | null }>('select state, watermark from sfsync.mappings where id = $1', [mappingId]);
+      return rows[0]?.state === 'active' && rows[0].watermark !== null;
+    },
+    { timeoutMs, what: `mapping ${mappingId} loaded` },
+  );
 }
 
 /**

@@ -26,10 +26,14 @@ afterAll(async () => {
 
 describe('External ID fallback', () => {
   it('attaches the sfid to the Postgres row instead of inserting a duplicate', async () => {
-    const { rows } = await h.pool.query<{ id: string }>("insert into salesforce.account (name, ext_id__c) values ('From Postgres', 'EXT-1') returning id::text");
+    const { rows } = await h.pool.query<{ id: string }>(
+      "insert into salesforce.account (name, ext_id__c) values ('From Postgres', 'EXT-1') returning id::text",
+    );
     const conn = await sfConnection(h);
     const { id: sfid } = (await conn.sobject('Account').create({ Name: 'From Postgres', Ext_Id__c: 'EXT-1' })) as { id: string };
-    await waitFor(async () => (await h.pool.query('select 1 from salesforce.account where id = $1 and sfid = $2', [rows[0]!.id, sfid])).rowCount === 1, { what: 'the sfid by External ID' });
+    await waitFor(async () => (await h.pool.query('select 1 from salesforce.account where id = $1 and sfid = $2', [rows[0]!.id, sfid])).rowCount === 1, {
+      what: 'the sfid by External ID',
+    });
     const { rows: all } = await h.pool.query("select count(*)::int as n from salesforce.account where ext_id__c = 'EXT-1'");
     expect(all[0].n).toBe(1);
   });

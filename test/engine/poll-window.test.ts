@@ -36,17 +36,25 @@ describe('primary polls', () => {
     const [first] = (await conn.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')).records;
     const id = first!.Id;
     await conn.sobject('Account').update({ Id: id, Name: 'Renamed "quoted"\nline', NumberOfEmployees: 42 });
-    const row = await waitFor(async () => {
-      const r = await rowOf(h, 'account', id);
-      return r?.['name'] === 'Renamed "quoted"\nline' ? r : undefined;
-    }, { timeoutMs: 10_000, what: 'the update to arrive' });
+    const row = await waitFor(
+      async () => {
+        const r = await rowOf(h, 'account', id);
+        return r?.['name'] === 'Renamed "quoted"\nline' ? r : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the update to arrive' },
+    );
     expect(row['numberofemployees']).toBe(42);
     expect(row['_sfsync_state']).toBe('synced');
     // The page commits before its window is marked succeeded: wait for the window too.
-    await waitFor(async () => {
-      const { rows } = await h.pool.query("select coalesce(sum(records_applied), 0)::int as applied from sfsync.poll_windows where kind = 'primary' and outcome = 'succeeded'");
-      return rows[0].applied >= 1;
-    }, { what: 'a succeeded primary window that applied the update' });
+    await waitFor(
+      async () => {
+        const { rows } = await h.pool.query(
+          "select coalesce(sum(records_applied), 0)::int as applied from sfsync.poll_windows where kind = 'primary' and outcome = 'succeeded'",
+        );
+        return rows[0].applied >= 1;
+      },
+      { what: 'a succeeded primary window that applied the update' },
+    );
     const { rows: m } = await h.pool.query('select watermark from sfsync.mappings where id = $1', [mappingId]);
     expect(m[0].watermark.getTime()).toBeGreaterThan(Date.now() - 10_000);
   });

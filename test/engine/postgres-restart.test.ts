@@ -39,7 +39,16 @@ beforeAll(async () => {
   await migrate(server.url);
   h = await startSyncHarness({ database: { name: 'postgres', url: server.url, serverUrl: server.url, drop: async () => undefined } });
   const sf = await h.salesforce();
-  const plan = await withClient(h.pool, (c) => applyMapping(c, sf, { connectionId: h!.connectionId, sobject: 'Account', fields: ['Name', 'Phone'], mode: 'read_write', streaming: 'off', pollInterval: '1 second' }));
+  const plan = await withClient(h.pool, (c) =>
+    applyMapping(c, sf, {
+      connectionId: h!.connectionId,
+      sobject: 'Account',
+      fields: ['Name', 'Phone'],
+      mode: 'read_write',
+      streaming: 'off',
+      pollInterval: '1 second',
+    }),
+  );
   mappingId = plan.mappingId;
   await h.startEngine({ logger: pino({ level: 'warn' }, { write: (line: string) => void logs.push(line) }) });
   await waitLoaded(h, mappingId);
@@ -66,7 +75,12 @@ async function appQuery(sql: string, params: unknown[] = []): Promise<pg.QueryRe
 }
 
 const syncedSfid = (name: string) =>
-  waitFor(async () => (await appQuery(`select sfid from salesforce.account where name = $1 and _sfsync_state = 'synced' and sfid is not null`, [name])).rows[0]?.sfid as string | undefined, { what: `"${name}" to reach Salesforce`, timeoutMs: 30_000, intervalMs: 100 });
+  waitFor(
+    async () =>
+      (await appQuery(`select sfid from salesforce.account where name = $1 and _sfsync_state = 'synced' and sfid is not null`, [name])).rows[0]?.sfid as
+        string | undefined,
+    { what: `"${name}" to reach Salesforce`, timeoutMs: 30_000, intervalMs: 100 },
+  );
 
 describe('Postgres restarted under a running engine', () => {
   it('keeps syncing both ways once the server is back', async () => {
@@ -81,7 +95,11 @@ describe('Postgres restarted under a running engine', () => {
     expect(h!.emulator.org.latest(sfid)?.values.Name).toBe('After the restart');
     const conn = await sfConnection(h!);
     await conn.sobject('Account').update({ Id: sfid, Phone: '555-0177' });
-    await waitFor(async () => (await appQuery('select phone from salesforce.account where sfid = $1', [sfid])).rows[0]?.phone === '555-0177', { what: "Salesforce's edit to arrive", timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(async () => (await appQuery('select phone from salesforce.account where sfid = $1', [sfid])).rows[0]?.phone === '555-0177', {
+      what: "Salesforce's edit to arrive",
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect((await appQuery(`select count(*)::int as n from sfsync.outbox where mapping_id = $1 and state = 'failed'`, [mappingId])).rows[0].n).toBe(0);
   }, 90_000);
 
@@ -89,11 +107,18 @@ describe('Postgres restarted under a running engine', () => {
     // Each Salesforce call takes 1.5 s: the push is still in its call when the server stops.
     h!.emulator.org.setControls({ latency: 1500 });
     await appQuery("insert into salesforce.account (name) values ('During the outage')");
-    await waitFor(async () => (await appQuery("select 1 from sfsync.outbox where state = 'claimed'")).rowCount === 1, { what: 'the push in flight', intervalMs: 50 });
+    await waitFor(async () => (await appQuery("select 1 from sfsync.outbox where state = 'claimed'")).rowCount === 1, {
+      what: 'the push in flight',
+      intervalMs: 50,
+    });
     await server!.stop();
     // The call returns, the write-back fails, and the push job fails: the worker logs it, then records it.
     // Restarting takes far longer than the refused connect: the record is attempted while the server is down.
-    await waitFor(() => logs.some((l) => l.includes('"failure":true') && l.includes('graphile-worker')), { what: 'the push job to fail', timeoutMs: 20_000, intervalMs: 10 });
+    await waitFor(() => logs.some((l) => l.includes('"failure":true') && l.includes('graphile-worker')), {
+      what: 'the push job to fail',
+      timeoutMs: 20_000,
+      intervalMs: 10,
+    });
     server = await startServer();
     h!.emulator.org.setControls({ latency: 0 });
     await appQuery("insert into salesforce.account (name) values ('After the outage')");

@@ -18,13 +18,22 @@ beforeAll(async () => {
     emulator: { schema: { validationRules: { Account: [{ name: 'no_bad', errorWhen: "Name = 'Bad'", message: 'Name cannot be Bad', field: 'Name' }] } } },
   });
   const sf = await h.salesforce();
-  const plan = await withClient(h.pool, (c) => applyMapping(c, sf, { connectionId: h.connectionId, sobject: 'Account', fields: ['Name', 'Phone', 'AnnualRevenue', 'NumberOfEmployees', 'Description'], mode: 'read_write', streaming: 'off' }));
+  const plan = await withClient(h.pool, (c) =>
+    applyMapping(c, sf, {
+      connectionId: h.connectionId,
+      sobject: 'Account',
+      fields: ['Name', 'Phone', 'AnnualRevenue', 'NumberOfEmployees', 'Description'],
+      mode: 'read_write',
+      streaming: 'off',
+    }),
+  );
   mappingId = plan.mappingId;
   await h.startEngine();
 });
 afterAll(() => h?.stop());
 
-const open = async () => Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count);
+const open = async () =>
+  Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count);
 const settled = (what: string, timeoutMs = 30_000) => waitFor(async () => (await open()) === 0, { what, timeoutMs });
 const sfRecord = (sfid: string) => h.emulator.org.latest(sfid);
 
@@ -33,9 +42,14 @@ describe('single rows', () => {
   let sfid: string;
 
   it('INSERT arrives with its values and the sfid comes back', async () => {
-    const { rows } = await h.pool.query(`insert into salesforce.account (name, phone, annualrevenue, numberofemployees) values ('Acme "quoted" ünïcode', '555-0100', 1234, 42) returning id`);
+    const { rows } = await h.pool.query(
+      `insert into salesforce.account (name, phone, annualrevenue, numberofemployees) values ('Acme "quoted" ünïcode', '555-0100', 1234, 42) returning id`,
+    );
     id = rows[0].id;
-    const row = await waitFor(async () => (await h.pool.query(`select sfid, _sfsync_state from salesforce.account where id = $1 and _sfsync_state = 'synced'`, [id])).rows[0], { what: 'the insert to sync' });
+    const row = await waitFor(
+      async () => (await h.pool.query(`select sfid, _sfsync_state from salesforce.account where id = $1 and _sfsync_state = 'synced'`, [id])).rows[0],
+      { what: 'the insert to sync' },
+    );
     sfid = row.sfid;
     expect(sfRecord(sfid)?.values).toMatchObject({ Name: 'Acme "quoted" ünïcode', Phone: '555-0100', AnnualRevenue: 1234, NumberOfEmployees: 42 });
   });
@@ -64,7 +78,9 @@ describe('10,000-row statements', () => {
     const before = h.emulator.org.list('Account').length;
     await h.pool.query(`insert into salesforce.account (name, numberofemployees) select 'Bulk ' || g, g from generate_series(1, 10000) g`);
     await settled('10,000 inserts', 50_000);
-    const { rows } = await h.pool.query(`select count(*)::int as n, count(distinct sfid)::int as d from salesforce.account where name like 'Bulk %' and _sfsync_state = 'synced'`);
+    const { rows } = await h.pool.query(
+      `select count(*)::int as n, count(distinct sfid)::int as d from salesforce.account where name like 'Bulk %' and _sfsync_state = 'synced'`,
+    );
     expect(rows[0]).toEqual({ n: 10000, d: 10000 });
     expect(h.emulator.org.list('Account').length - before).toBe(10000);
 
@@ -82,15 +98,24 @@ describe('10,000-row statements', () => {
 describe('failures', () => {
   it('a validation error lands on its row while the others proceed', async () => {
     await h.pool.query(`insert into salesforce.account (name) values ('Good 1'), ('Bad'), ('Good 2')`);
-    const failed = await waitFor(async () => (await h.pool.query(`select _sfsync_error from salesforce.account where name = 'Bad' and _sfsync_state = 'failed'`)).rows[0], { what: 'the failure' });
+    const failed = await waitFor(
+      async () => (await h.pool.query(`select _sfsync_error from salesforce.account where name = 'Bad' and _sfsync_state = 'failed'`)).rows[0],
+      { what: 'the failure' },
+    );
     expect(failed._sfsync_error).toMatchObject({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Name cannot be Bad' });
-    await waitFor(async () => (await h.pool.query(`select count(*)::int as n from salesforce.account where name like 'Good %' and _sfsync_state = 'synced'`)).rows[0].n === 2, { what: 'the good rows' });
+    await waitFor(
+      async () =>
+        (await h.pool.query(`select count(*)::int as n from salesforce.account where name like 'Good %' and _sfsync_state = 'synced'`)).rows[0].n === 2,
+      { what: 'the good rows' },
+    );
     const status = (await h.pool.query(`select pending, failed, last_error from sfsync.outbox_status where mapping_id = $1`, [mappingId])).rows[0];
     expect(status).toMatchObject({ pending: '0', failed: '1' });
     expect(status.last_error).toMatchObject({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
 
     await h.pool.query(`update salesforce.account set name = 'Fixed' where name = 'Bad'`);
-    await waitFor(async () => (await h.pool.query(`select 1 from salesforce.account where name = 'Fixed' and _sfsync_state = 'synced'`)).rows[0], { what: 'the fix to sync' });
+    await waitFor(async () => (await h.pool.query(`select 1 from salesforce.account where name = 'Fixed' and _sfsync_state = 'synced'`)).rows[0], {
+      what: 'the fix to sync',
+    });
     const after = (await h.pool.query(`select failed from sfsync.outbox_status where mapping_id = $1`, [mappingId])).rows[0];
     expect(after.failed).toBe('0');
   });

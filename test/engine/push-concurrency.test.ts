@@ -17,7 +17,9 @@ beforeAll(async () => {
   // Threshold above 5,000 so the batch goes through Collections, not Bulk.
   h = await startSyncHarness({ config: { push: { concurrency: 4, bulkThreshold: 10_000 } } });
   const sf = await h.salesforce();
-  const plan = await withClient(h.pool, (c) => applyMapping(c, sf, { connectionId: h.connectionId, sobject: 'Account', fields: ['Name', 'NumberOfEmployees'], mode: 'read_write', streaming: 'off' }));
+  const plan = await withClient(h.pool, (c) =>
+    applyMapping(c, sf, { connectionId: h.connectionId, sobject: 'Account', fields: ['Name', 'NumberOfEmployees'], mode: 'read_write', streaming: 'off' }),
+  );
   mappingId = plan.mappingId;
 });
 afterAll(() => h?.stop());
@@ -29,11 +31,18 @@ it('5,000 updates with concurrency 4 complete through Collections', async () => 
   await withClient(h.pool, async (c) => {
     await c.query('begin');
     await c.query(`set local sfsync.origin = 'salesforce'`);
-    await c.query(`insert into salesforce.account (sfid, name, numberofemployees, _sfsync_state) select sfid, 'Row ' || (n - 1), 0, 'synced' from unnest($1::text[]) with ordinality as u(sfid, n)`, [ids]);
+    await c.query(
+      `insert into salesforce.account (sfid, name, numberofemployees, _sfsync_state) select sfid, 'Row ' || (n - 1), 0, 'synced' from unnest($1::text[]) with ordinality as u(sfid, n)`,
+      [ids],
+    );
     await c.query('commit');
   });
   await h.startEngine();
   await h.pool.query('update salesforce.account set numberofemployees = 1');
-  await waitFor(async () => Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count) === 0, { what: '5,000 updates to drain', timeoutMs: 30_000 });
+  await waitFor(
+    async () =>
+      Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count) === 0,
+    { what: '5,000 updates to drain', timeoutMs: 30_000 },
+  );
   expect(org.list('Account').filter((r) => r.values.NumberOfEmployees === 1).length).toBe(5000);
 });

@@ -19,7 +19,10 @@ import { waitFor } from '../support/wait-for.js';
 
 const ROWS = 50;
 /** 5 Collections calls of 10, all in one wave, each delayed 0.3–3 s: some commit long before the last replies. */
-const CHILD_CONFIG = { push: { batchSize: 10, concurrency: 5, debounceMs: 2, sweepIntervalMs: 500, retryBaseMs: 50, retryMaxMs: 1000 }, poll: { upperLagMs: 0 } };
+const CHILD_CONFIG = {
+  push: { batchSize: 10, concurrency: 5, debounceMs: 2, sweepIntervalMs: 500, retryBaseMs: 50, retryMaxMs: 1000 },
+  poll: { upperLagMs: 0 },
+};
 
 const fixture = useEngineProcess('push-kill', CHILD_CONFIG);
 
@@ -42,13 +45,24 @@ describe.each([
     const harness = fixture.harness();
     const sf = await harness.salesforce();
     const fields = externalId ? ['Name', 'Ext_Id__c'] : ['Name'];
-    const plan = await withClient(harness.pool, (c) => applyMapping(c, sf, {
-      connectionId: harness.connectionId, sobject: 'Account', fields, mode: 'read_write', streaming: 'off', pollInterval: '1 second',
-      ...(externalId ? { externalIdField: 'Ext_Id__c' } : {}),
-    }));
+    const plan = await withClient(harness.pool, (c) =>
+      applyMapping(c, sf, {
+        connectionId: harness.connectionId,
+        sobject: 'Account',
+        fields,
+        mode: 'read_write',
+        streaming: 'off',
+        pollInterval: '1 second',
+        ...(externalId ? { externalIdField: 'Ext_Id__c' } : {}),
+      }),
+    );
     const mappingId = plan.mappingId;
     const started = fixture.startEngine();
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])) === 1, { what: `the child's initial load\n${started.output()}`, timeoutMs: 20_000 });
+    await waitFor(
+      async () =>
+        (await count(harness, `select count(*) as n from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])) === 1,
+      { what: `the child's initial load\n${started.output()}`, timeoutMs: 20_000 },
+    );
 
     harness.emulator.org.setControls({ latency: { minMs: 300, maxMs: 3000 } });
     await harness.pool.query(
@@ -58,7 +72,13 @@ describe.each([
       [ROWS],
     );
     const records = () => harness.emulator.org.list('Account').filter((r) => String(r.values.Name).startsWith('Kill '));
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state = 'claimed' and claimed_pid is not null`, [mappingId])) === ROWS, { what: 'the child to claim every change' });
+    await waitFor(
+      async () =>
+        (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state = 'claimed' and claimed_pid is not null`, [
+          mappingId,
+        ])) === ROWS,
+      { what: 'the child to claim every change' },
+    );
     // The dangerous case: Salesforce committed some calls, the push has written nothing back.
     await waitFor(() => records().length > 0, { what: 'a Collections call to commit', timeoutMs: 10_000, intervalMs: 5 });
     await started.kill();
@@ -72,13 +92,26 @@ describe.each([
     // claims (as it may in production: the child itself polls every second).
     // A poll-only engine first makes that order certain; then a full one.
     await harness.startEngine({ components: [pollScheduler] });
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.poll_windows where mapping_id = $1 and finished_at is not null and upper > $2`, [mappingId, killedAt])) > 0, { what: 'a poll past the kill', timeoutMs: 30_000 });
+    await waitFor(
+      async () =>
+        (await count(harness, `select count(*) as n from sfsync.poll_windows where mapping_id = $1 and finished_at is not null and upper > $2`, [
+          mappingId,
+          killedAt,
+        ])) > 0,
+      { what: 'a poll past the kill', timeoutMs: 30_000 },
+    );
     await harness.startEngine();
-    await waitFor(async () => (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state not in ('success', 'merged')`, [mappingId])) === 0
-      && (await count(harness, `select count(*) as n from salesforce.account where sfid is null`, [])) === 0, { what: 'recovery to push every row', timeoutMs: 30_000 });
+    await waitFor(
+      async () =>
+        (await count(harness, `select count(*) as n from sfsync.outbox where mapping_id = $1 and state not in ('success', 'merged')`, [mappingId])) === 0 &&
+        (await count(harness, `select count(*) as n from salesforce.account where sfid is null`, [])) === 0,
+      { what: 'recovery to push every row', timeoutMs: 30_000 },
+    );
 
     const inSalesforce = records();
-    const { rows } = await harness.pool.query<{ name: string; sfid: string; ext: string | null }>(`select name, sfid, ${externalId ? 'ext_id__c' : 'null'} as ext from salesforce.account order by id`);
+    const { rows } = await harness.pool.query<{ name: string; sfid: string; ext: string | null }>(
+      `select name, sfid, ${externalId ? 'ext_id__c' : 'null'} as ext from salesforce.account order by id`,
+    );
     expect(committedAtKill).toBeGreaterThan(0);
     expect(inSalesforce).toHaveLength(ROWS);
     expect(new Set(inSalesforce.map((r) => r.values.Name)).size).toBe(ROWS);

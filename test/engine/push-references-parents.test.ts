@@ -24,7 +24,13 @@ beforeAll(async () => {
     // Three children in one round go through Bulk API 2.0, one through sObject Collections.
     config: { push: { bulkThreshold: 2 } },
   });
-  const account = await mapObject(h, { sobject: 'Account', fields: ['Name', 'Ext_Id__c'], externalIdField: 'Ext_Id__c', mode: 'read_write', pollInterval: '1 hour' });
+  const account = await mapObject(h, {
+    sobject: 'Account',
+    fields: ['Name', 'Ext_Id__c'],
+    externalIdField: 'Ext_Id__c',
+    mode: 'read_write',
+    pollInterval: '1 hour',
+  });
   contactMapping = await mapObject(h, { sobject: 'Contact', fields: ['LastName', 'AccountId'], mode: 'read_write' });
   await h.startEngine();
   await waitLoaded(h, account);
@@ -32,7 +38,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-const synced = async (table: string, id: string) => (await h.pool.query(`select * from salesforce.${table} where id = $1 and _sfsync_state = 'synced'`, [id])).rows[0];
+const synced = async (table: string, id: string) =>
+  (await h.pool.query(`select * from salesforce.${table} where id = $1 and _sfsync_state = 'synced'`, [id])).rows[0];
 const rowOf = async (table: string, id: string) => (await h.pool.query(`select * from salesforce.${table} where id = $1`, [id])).rows[0];
 
 /** Every reply to an Account upsert (Collections PATCH) is lost from now on; the upserts still commit. */
@@ -48,7 +55,10 @@ async function parentWithChildren(ext: string, name: string, children: string[])
   return withTransaction(h.pool, async (c) => {
     const parent = await c.query<{ id: string }>('insert into salesforce.account (name, ext_id__c) values ($1, $2) returning id::text', [name, ext]);
     const parentId = parent.rows[0]!.id;
-    const kids = await c.query<{ id: string }>(`insert into salesforce.contact (lastname, accountid) select n, '@' || $2 from unnest($1::text[]) n returning id::text`, [children, parentId]);
+    const kids = await c.query<{ id: string }>(
+      `insert into salesforce.contact (lastname, accountid) select n, '@' || $2 from unnest($1::text[]) n returning id::text`,
+      [children, parentId],
+    );
     return { parentId, childIds: kids.rows.map((r) => r.id) };
   });
 }
@@ -59,7 +69,7 @@ function sfAccountByExtId(ext: string): string {
   return record!.id;
 }
 
-describe('a child of a parent not yet in Salesforce goes by the parent\'s External ID', () => {
+describe("a child of a parent not yet in Salesforce goes by the parent's External ID", () => {
   it('sObject Collections: linked while the parent row has no sfid; then the poll brings the sfid, with no conflict and no echo', async () => {
     loseParentReplies();
     try {
@@ -74,7 +84,10 @@ describe('a child of a parent not yet in Salesforce goes by the parent\'s Extern
     }
     const { rows } = await h.pool.query<{ id: string; accountid: string }>(`select id::text, accountid from salesforce.contact where lastname = 'Ext child'`);
     const childId = rows[0]!.id;
-    const parent = await waitFor(async () => (await h.pool.query(`select * from salesforce.account where ext_id__c = 'EXT-1' and _sfsync_state = 'synced'`)).rows[0], { what: 'the parent to sync once replies come back' });
+    const parent = await waitFor(
+      async () => (await h.pool.query(`select * from salesforce.account where ext_id__c = 'EXT-1' and _sfsync_state = 'synced'`)).rows[0],
+      { what: 'the parent to sync once replies come back' },
+    );
     expect(parent.sfid).toBe(sfAccountByExtId('EXT-1'));
     // The Contact mapping polls every second: Salesforce's AccountId replaces `@<id>`.
     await waitFor(async () => (await rowOf('contact', childId)).accountid === parent.sfid, { what: "the child's column to hold the parent's sfid" });
@@ -88,10 +101,13 @@ describe('a child of a parent not yet in Salesforce goes by the parent\'s Extern
     loseParentReplies();
     try {
       const { parentId, childIds } = await parentWithChildren('EXT-2', 'Bulk parent', ['Bulk 1', 'Bulk 2', 'Bulk 3']);
-      const children = await waitFor(async () => {
-        const all = await Promise.all(childIds.map((id) => synced('contact', id)));
-        return all.every(Boolean) ? all : undefined;
-      }, { what: 'the three children to sync', timeoutMs: 30_000 });
+      const children = await waitFor(
+        async () => {
+          const all = await Promise.all(childIds.map((id) => synced('contact', id)));
+          return all.every(Boolean) ? all : undefined;
+        },
+        { what: 'the three children to sync', timeoutMs: 30_000 },
+      );
       const parentSfid = sfAccountByExtId('EXT-2');
       expect(children.map((c) => h.emulator.org.latest(c.sfid)?.values.AccountId)).toEqual([parentSfid, parentSfid, parentSfid]);
       expect((await rowOf('account', parentId)).sfid).toBeNull();
@@ -109,7 +125,16 @@ describe('a child of a parent not yet in Salesforce goes by the parent\'s Extern
     try {
       const { childIds } = await parentWithChildren('EXT-3', 'Paused parent', ['Patient child']);
       childId = childIds[0]!;
-      const waiting = await waitFor(async () => (await h.pool.query(`select state, attempts, error from sfsync.outbox where mapping_id = $1 and record_id = $2 and attempts >= 2`, [contactMapping, childId])).rows[0], { what: 'the child to retry twice', timeoutMs: 20_000 });
+      const waiting = await waitFor(
+        async () =>
+          (
+            await h.pool.query(`select state, attempts, error from sfsync.outbox where mapping_id = $1 and record_id = $2 and attempts >= 2`, [
+              contactMapping,
+              childId,
+            ])
+          ).rows[0],
+        { what: 'the child to retry twice', timeoutMs: 20_000 },
+      );
       expect(waiting.state).toBe('new');
       expect(waiting.error.code).toBe('WAITING_FOR_PARENT');
       expect(waiting.error.message).toContain('sent as Account.Ext_Id__c = EXT-3');
@@ -120,7 +145,14 @@ describe('a child of a parent not yet in Salesforce goes by the parent\'s Extern
     }
     const child = await waitFor(() => synced('contact', childId), { what: 'the child to follow its resumed parent', timeoutMs: 20_000 });
     expect(h.emulator.org.latest(child.sfid)?.values.AccountId).toBe(sfAccountByExtId('EXT-3'));
-    expect((await h.pool.query(`select count(*)::int as n from sfsync.outbox where mapping_id = $1 and record_id = $2 and state = 'failed'`, [contactMapping, childId])).rows[0].n).toBe(0);
+    expect(
+      (
+        await h.pool.query(`select count(*)::int as n from sfsync.outbox where mapping_id = $1 and record_id = $2 and state = 'failed'`, [
+          contactMapping,
+          childId,
+        ])
+      ).rows[0].n,
+    ).toBe(0);
   });
 });
 
@@ -128,9 +160,22 @@ describe('a child of a parent that failed for good', () => {
   it('fails with PARENT_FAILED naming the parent, and reaches Salesforce by itself once the parent is fixed and retried', async () => {
     const { parentId, childIds } = await parentWithChildren('EXT-BAD', 'Bad parent', ['Orphan child']);
     const childId = childIds[0]!;
-    const parentFailure = await waitFor(async () => (await h.pool.query(`select id::text, error_code from sfsync.failed_changes where sobject = 'Account' and record_id = $1`, [parentId])).rows[0], { what: 'the parent to fail' });
+    const parentFailure = await waitFor(
+      async () =>
+        (await h.pool.query(`select id::text, error_code from sfsync.failed_changes where sobject = 'Account' and record_id = $1`, [parentId])).rows[0],
+      { what: 'the parent to fail' },
+    );
     expect(parentFailure.error_code).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
-    const childFailure = await waitFor(async () => (await h.pool.query(`select error_code, error_message, error from sfsync.failed_changes where mapping_id = $1 and record_id = $2`, [contactMapping, childId])).rows[0], { what: 'the child to fail', timeoutMs: 20_000 });
+    const childFailure = await waitFor(
+      async () =>
+        (
+          await h.pool.query(`select error_code, error_message, error from sfsync.failed_changes where mapping_id = $1 and record_id = $2`, [
+            contactMapping,
+            childId,
+          ])
+        ).rows[0],
+      { what: 'the child to fail', timeoutMs: 20_000 },
+    );
     expect(childFailure.error_code).toBe('PARENT_FAILED');
     expect(childFailure.error_message).toContain(`AccountId = @${parentId}: the Account row ${parentId} (salesforce.account) is not in Salesforce`);
     expect(childFailure.error_message).toContain(`sfsync errors retry --id ${parentFailure.id}`);
@@ -147,7 +192,10 @@ describe('a child of a parent that failed for good', () => {
     const child = await waitFor(() => synced('contact', childId), { what: 'the child to follow its parent', timeoutMs: 20_000 });
     expect(h.emulator.org.latest(child.sfid)?.values.AccountId).toBe(parent.sfid);
     expect(child.accountid).toBe(parent.sfid);
-    const left = await h.pool.query(`select state from sfsync.outbox where mapping_id = $1 and record_id = $2 and state in ('failed', 'new', 'claimed')`, [contactMapping, childId]);
+    const left = await h.pool.query(`select state from sfsync.outbox where mapping_id = $1 and record_id = $2 and state in ('failed', 'new', 'claimed')`, [
+      contactMapping,
+      childId,
+    ]);
     expect(left.rows).toEqual([]);
   });
 });

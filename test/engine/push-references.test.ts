@@ -22,11 +22,20 @@ beforeAll(async () => {
   await h.startEngine();
   // Rows written while a mapping's initial load downloads can be removed by its merge
   // (a pushed row has an sfid but no SystemModstamp yet): start from loaded mappings.
-  await waitFor(async () => (await h.pool.query(`select count(*) filter (where state = 'active') = 2 and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as ok from sfsync.mappings`)).rows[0].ok, { what: 'the initial loads' });
+  await waitFor(
+    async () =>
+      (
+        await h.pool.query(
+          `select count(*) filter (where state = 'active') = 2 and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as ok from sfsync.mappings`,
+        )
+      ).rows[0].ok,
+    { what: 'the initial loads' },
+  );
 });
 afterAll(() => h?.stop());
 
-const synced = async (table: string, id: string) => (await h.pool.query(`select * from salesforce.${table} where id = $1 and _sfsync_state = 'synced'`, [id])).rows[0];
+const synced = async (table: string, id: string) =>
+  (await h.pool.query(`select * from salesforce.${table} where id = $1 and _sfsync_state = 'synced'`, [id])).rows[0];
 
 describe('references to local parents', () => {
   it('a parent and its child inserted in one transaction both arrive, the child linked to the parent', async () => {
@@ -54,7 +63,10 @@ describe('references to local parents', () => {
 
   it('a missing parent fails the child with PARENT_NOT_FOUND; the others proceed', async () => {
     const { rows } = await h.pool.query(`insert into salesforce.contact (lastname, accountid) values ('Orphan', '@999999'), ('Free', null) returning id`);
-    const failed = await waitFor(async () => (await h.pool.query(`select state, error from sfsync.outbox where record_id = $1 and state = 'failed'`, [rows[0].id])).rows[0], { what: 'the orphan to fail' });
+    const failed = await waitFor(
+      async () => (await h.pool.query(`select state, error from sfsync.outbox where record_id = $1 and state = 'failed'`, [rows[0].id])).rows[0],
+      { what: 'the orphan to fail' },
+    );
     expect(failed.error).toMatchObject({ code: 'PARENT_NOT_FOUND' });
     await waitFor(() => synced('contact', rows[1].id), { what: 'the other contact to sync' });
   });

@@ -21,7 +21,10 @@ export async function startPushedRowHarness(): Promise<{ h: SyncHarness; mapping
   const mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name'], mode: 'read_write', pollInterval: '1 hour' });
   await h.startEngine();
   await waitLoaded(h, mappingId);
-  await waitFor(async () => (await h.pool.query("select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload'")).rowCount === 0, { timeoutMs: 20_000, what: 'no reload queued' });
+  await waitFor(async () => (await h.pool.query("select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload'")).rowCount === 0, {
+    timeoutMs: 20_000,
+    what: 'no reload queued',
+  });
   return { h, mappingId };
 }
 
@@ -31,20 +34,37 @@ export async function startPushedRowHarness(): Promise<{ h: SyncHarness; mapping
  * Returns the row (local id, sfid).
  */
 export async function pushDuringDownload(h: SyncHarness, mappingId: string, kind: 'reload' | 'reconcile'): Promise<{ id: string; sfid: string }> {
-  const running = async () => (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = $2 and outcome = 'running'", [mappingId, kind])).rowCount === 1;
+  const running = async () =>
+    (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = $2 and outcome = 'running'", [mappingId, kind])).rowCount === 1;
   const conn = await sfConnection(h);
-  const put = await fetch(`${h.emulator.url}/__emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bulkJobDelayMs: BULK_DELAY_MS }) });
+  const put = await fetch(`${h.emulator.url}/__emulator/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ bulkJobDelayMs: BULK_DELAY_MS }),
+  });
   expect(put.ok).toBe(true);
   await h.pool.query(`select sfsync.request_${kind}($1)`, [mappingId]);
-  await waitFor(async () => {
-    const jobs = (await conn.request<{ records: Array<{ state: string }> }>('/services/data/v59.0/jobs/query')).records;
-    return jobs.some((j) => j.state === 'InProgress' || j.state === 'UploadComplete');
-  }, { timeoutMs: 10_000, what: `the ${kind} Bulk job` });
+  await waitFor(
+    async () => {
+      const jobs = (await conn.request<{ records: Array<{ state: string }> }>('/services/data/v59.0/jobs/query')).records;
+      return jobs.some((j) => j.state === 'InProgress' || j.state === 'UploadComplete');
+    },
+    { timeoutMs: 10_000, what: `the ${kind} Bulk job` },
+  );
 
   const name = `Pushed during the ${kind}`;
   const { rows } = await h.pool.query<{ id: string }>('insert into salesforce.account (name) values ($1) returning id', [name]);
   const id = rows[0]!.id;
-  const pushed = await waitFor(async () => (await h.pool.query<{ sfid: string | null; systemmodstamp: Date | null }>('select sfid, systemmodstamp from salesforce.account where id = $1 and sfid is not null', [id])).rows[0], { timeoutMs: 5000, what: 'the push to write the sfid back' });
+  const pushed = await waitFor(
+    async () =>
+      (
+        await h.pool.query<{ sfid: string | null; systemmodstamp: Date | null }>(
+          'select sfid, systemmodstamp from salesforce.account where id = $1 and sfid is not null',
+          [id],
+        )
+      ).rows[0],
+    { timeoutMs: 5000, what: 'the push to write the sfid back' },
+  );
   // The case under test: written back while the download still runs, not yet stamped by a poll.
   expect(pushed.systemmodstamp).toBeNull();
   expect(await running()).toBe(true);

@@ -40,10 +40,15 @@ describe('reconcile', () => {
     // Synced long ago (a row stamped within the last second could be newer than the snapshot).
     await h.pool.query("update salesforce.contact set systemmodstamp = systemmodstamp - interval '1 day' where sfid = $1", [ids[3]]);
     await h.pool.query('select sfsync.request_reconcile($1)', [mappingId]);
-    const window = await waitFor(async () => {
-      const { rows } = await h.pool.query("select * from sfsync.poll_windows where mapping_id = $1 and kind = 'reconcile' and outcome = 'succeeded'", [mappingId]);
-      return rows[0];
-    }, { timeoutMs: 15_000, what: 'the reconcile window' });
+    const window = await waitFor(
+      async () => {
+        const { rows } = await h.pool.query("select * from sfsync.poll_windows where mapping_id = $1 and kind = 'reconcile' and outcome = 'succeeded'", [
+          mappingId,
+        ]);
+        return rows[0];
+      },
+      { timeoutMs: 15_000, what: 'the reconcile window' },
+    );
     expect(window.records_seen).toBe(3);
     expect((await rowOf(h, 'contact', ids[0]!))?.['acct_name__c']).toBe('Renamed parent');
     expect((await rowOf(h, 'contact', ids[1]!))?.['lastname']).toBe('C1');

@@ -30,11 +30,20 @@ describe('reconcile with a push during the download', () => {
   it('removes that row once its record is hard-deleted (pushed before the snapshot, still unstamped)', async () => {
     const row = pushedRow;
     if (!row) throw new Error('needs the row of the previous test');
-    await fetch(`${h.emulator.url}/__emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bulkJobDelayMs: 0 }) });
+    await fetch(`${h.emulator.url}/__emulator/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bulkJobDelayMs: 0 }),
+    });
     h.emulator.org.write([{ kind: 'hardDelete', id: row.sfid }], { allOrNone: true }, h.emulator.org.systemContext());
     expect((await h.pool.query('select systemmodstamp from salesforce.account where id = $1', [row.id])).rows[0]?.systemmodstamp).toBeNull();
     await h.pool.query('select sfsync.request_reconcile($1)', [mappingId]);
-    await waitFor(async () => (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'reconcile' and outcome = 'succeeded'", [mappingId])).rowCount === 2, { timeoutMs: 15_000, what: 'the second reconcile' });
+    await waitFor(
+      async () =>
+        (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'reconcile' and outcome = 'succeeded'", [mappingId]))
+          .rowCount === 2,
+      { timeoutMs: 15_000, what: 'the second reconcile' },
+    );
     expect((await h.pool.query('select 1 from salesforce.account where id = $1', [row.id])).rowCount).toBe(0);
   }, 20_000);
 });

@@ -23,7 +23,10 @@ beforeAll(async () => {
   await h.startEngine();
   await waitLoaded(h, mappingId);
   // A second initial-load job may be queued by the first poll; let it finish so the reload below is ours.
-  await waitFor(async () => (await h.pool.query("select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload'")).rowCount === 0, { timeoutMs: 20_000, what: 'no reload queued' });
+  await waitFor(async () => (await h.pool.query("select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload'")).rowCount === 0, {
+    timeoutMs: 20_000,
+    what: 'no reload queued',
+  });
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
@@ -35,20 +38,33 @@ describe('reload concurrent with polls', () => {
     const [a, c, d] = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 3')).records;
     // Gone before the reload: only the reload's merge removes it (polls never see hard deletes).
     h.emulator.org.write([{ kind: 'hardDelete', id: c!.Id }], { allOrNone: true }, h.emulator.org.systemContext());
-    const put = await fetch(`${h.emulator.url}/__emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bulkJobDelayMs: BULK_DELAY_MS }) });
+    const put = await fetch(`${h.emulator.url}/__emulator/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bulkJobDelayMs: BULK_DELAY_MS }),
+    });
     expect(put.ok).toBe(true);
     await h.pool.query('select sfsync.request_reload($1)', [mappingId]);
     // The snapshot is taken when the Bulk job is created; change things after that.
-    await waitFor(async () => {
-      const jobs = (await conn.request<{ records: Array<{ state: string }> }>('/services/data/v59.0/jobs/query')).records;
-      return jobs.some((j) => j.state === 'InProgress' || j.state === 'UploadComplete');
-    }, { timeoutMs: 10_000, what: 'the reload Bulk job' });
+    await waitFor(
+      async () => {
+        const jobs = (await conn.request<{ records: Array<{ state: string }> }>('/services/data/v59.0/jobs/query')).records;
+        return jobs.some((j) => j.state === 'InProgress' || j.state === 'UploadComplete');
+      },
+      { timeoutMs: 10_000, what: 'the reload Bulk job' },
+    );
     await conn.sobject('Account').update({ Id: a!.Id, Name: 'Newer than the snapshot' });
     const created = (await conn.sobject('Account').create({ Name: 'Created during the reload' })) as { id: string };
     await conn.sobject('Account').destroy(d!.Id);
 
     // Polls are not blocked: all three arrive while the reload is still downloading.
-    await waitFor(async () => (await rowOf(h, 'account', a!.Id))?.['name'] === 'Newer than the snapshot' && (await rowOf(h, 'account', created.id)) !== undefined && (await rowOf(h, 'account', d!.Id)) === undefined, { timeoutMs: 5000, what: 'polls applying during the reload' });
+    await waitFor(
+      async () =>
+        (await rowOf(h, 'account', a!.Id))?.['name'] === 'Newer than the snapshot' &&
+        (await rowOf(h, 'account', created.id)) !== undefined &&
+        (await rowOf(h, 'account', d!.Id)) === undefined,
+      { timeoutMs: 5000, what: 'polls applying during the reload' },
+    );
     // From now on A must never go back to its snapshot value (the merge compares systemmodstamp;
     // without it the next poll would repair A, but readers would see the old value meanwhile).
     const names = new Set<unknown>();
@@ -56,10 +72,16 @@ describe('reload concurrent with polls', () => {
     const reader = (async () => {
       while (reading) names.add((await rowOf(h, 'account', a!.Id))?.['name']);
     })();
-    const { rows: running } = await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'reload' and outcome = 'running'", [mappingId]);
+    const { rows: running } = await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'reload' and outcome = 'running'", [
+      mappingId,
+    ]);
     expect(running.length).toBe(1);
 
-    await waitFor(async () => (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'reload' and outcome = 'running'", [mappingId])).rowCount === 0, { timeoutMs: 30_000, what: 'the reload to finish' });
+    await waitFor(
+      async () =>
+        (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'reload' and outcome = 'running'", [mappingId])).rowCount === 0,
+      { timeoutMs: 30_000, what: 'the reload to finish' },
+    );
     reading = false;
     await reader;
     expect([...names]).toEqual(['Newer than the snapshot']);
@@ -69,10 +91,13 @@ describe('reload concurrent with polls', () => {
     // Final table = Salesforce: newer row kept, new row kept, hard-deleted row gone; the
     // soft-deleted row (live in the snapshot) is gone again after the next poll at the latest.
     const expected = new Map((await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Account')).records.map((r) => [r.Id, r.Name]));
-    await waitFor(async () => {
-      const rows = await rowsBySfid(h, 'account', 'sfid, name');
-      return rows.size === expected.size && [...expected].every(([id, name]) => rows.get(id)?.['name'] === name);
-    }, { timeoutMs: 5000, what: 'the table to equal Salesforce' });
+    await waitFor(
+      async () => {
+        const rows = await rowsBySfid(h, 'account', 'sfid, name');
+        return rows.size === expected.size && [...expected].every(([id, name]) => rows.get(id)?.['name'] === name);
+      },
+      { timeoutMs: 5000, what: 'the table to equal Salesforce' },
+    );
     expect(await rowOf(h, 'account', c!.Id)).toBeUndefined();
     expect((await rowOf(h, 'account', a!.Id))?.['name']).toBe('Newer than the snapshot');
   }, 50_000);

@@ -16,7 +16,11 @@ let mappingId: string;
 beforeAll(async () => {
   h = await startSyncHarness();
   seedRecords(h.emulator.org, 'Account', COUNT, { template: { Website: 'https://a{n}.example.com' } });
-  mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'BillingCity', 'Phone'], pollInterval: '1 hour' });
+  mappingId = await mapObject(h, {
+    sobject: 'Account',
+    fields: ['Name', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'BillingCity', 'Phone'],
+    pollInterval: '1 hour',
+  });
   await h.startEngine();
 }, 120_000);
 afterAll(async () => {
@@ -34,7 +38,10 @@ describe('initial load and reload', () => {
     await waitLoaded(h, mappingId, 50_000);
     const ms = Date.now() - started;
     expect(await count()).toBe(COUNT);
-    const { rows } = await h.pool.query("select records_seen, records_expected, records_applied, api, outcome from sfsync.poll_windows where mapping_id = $1 and kind = 'reload'", [mappingId]);
+    const { rows } = await h.pool.query(
+      "select records_seen, records_expected, records_applied, api, outcome from sfsync.poll_windows where mapping_id = $1 and kind = 'reload'",
+      [mappingId],
+    );
     expect(rows[0]).toEqual({ records_seen: COUNT, records_expected: COUNT, records_applied: COUNT, api: 'bulk', outcome: 'succeeded' });
     console.log(`initial load of ${COUNT} records: ${ms} ms (${Math.round(COUNT / (ms / 1000))} rows/s, including job scheduling)`);
   }, 60_000);
@@ -59,12 +66,19 @@ describe('initial load and reload', () => {
   }, 60_000);
 
   it('backfills a newly mapped field only', async () => {
-    const before = await mapObject(h, { sobject: 'Account', fields: ['Name', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'BillingCity', 'Phone', 'Website'], pollInterval: '1 hour' });
+    const before = await mapObject(h, {
+      sobject: 'Account',
+      fields: ['Name', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'BillingCity', 'Phone', 'Website'],
+      pollInterval: '1 hour',
+    });
     expect(before).toBe(mappingId);
-    await waitFor(async () => {
-      const { rows } = await h.pool.query('select count(*)::int as n from salesforce.account where website is null');
-      return rows[0].n === 0;
-    }, { timeoutMs: 40_000, what: 'the backfill' });
+    await waitFor(
+      async () => {
+        const { rows } = await h.pool.query('select count(*)::int as n from salesforce.account where website is null');
+        return rows[0].n === 0;
+      },
+      { timeoutMs: 40_000, what: 'the backfill' },
+    );
     const { rows } = await h.pool.query("select website from salesforce.account where name = 'Account 7'");
     expect(rows[0].website).toBe('https://a7.example.com');
   }, 60_000);

@@ -74,7 +74,9 @@ describe('a failing drift job', () => {
   });
 });
 
-async function jobs(): Promise<Array<{ key: string | null; attempts: number; exhausted: boolean; payload: { windowId: string; retry?: number }; due_in_ms: number }>> {
+async function jobs(): Promise<
+  Array<{ key: string | null; attempts: number; exhausted: boolean; payload: { windowId: string; retry?: number }; due_in_ms: number }>
+> {
   const pg = await import('pg');
   const client = new pg.default.Client(db.url);
   await client.connect();

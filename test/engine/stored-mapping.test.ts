@@ -24,12 +24,17 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 async function lastError(mappingId: string): Promise<{ code: string; message: string } | null> {
-  const { rows } = await h.pool.query<{ last_error: { code: string; message: string } | null }>('select last_error from sfsync.mappings where id = $1', [mappingId]);
+  const { rows } = await h.pool.query<{ last_error: { code: string; message: string } | null }>('select last_error from sfsync.mappings where id = $1', [
+    mappingId,
+  ]);
   return rows[0]!.last_error;
 }
 
 async function failedWindowsSince(mappingId: string, since: Date): Promise<number> {
-  const { rows } = await h.pool.query<{ n: number }>("select count(*)::int as n from sfsync.poll_windows where mapping_id = $1 and outcome = 'failed' and started_at >= $2", [mappingId, since]);
+  const { rows } = await h.pool.query<{ n: number }>(
+    "select count(*)::int as n from sfsync.poll_windows where mapping_id = $1 and outcome = 'failed' and started_at >= $2",
+    [mappingId, since],
+  );
   return rows[0]!.n;
 }
 
@@ -107,9 +112,12 @@ describe('mapping requests and removed mappings', () => {
   it('a job queued for a mapping that was removed ends instead of failing', async () => {
     await h.pool.query(`select graphile_worker.add_job('sfsync:poll', json_build_object('mappingId', '987654'), job_key := 'test:removed-mapping')`);
     await h.pool.query(`select graphile_worker.add_job('sfsync:reload', json_build_object('mappingId', '987654'), job_key := 'test:removed-mapping-reload')`);
-    await waitFor(async () => {
-      const { rows } = await h.pool.query("select count(*)::int as n from graphile_worker.jobs where key like 'test:removed-mapping%'");
-      return rows[0].n === 0;
-    }, { what: 'the jobs of the removed mapping to end' });
+    await waitFor(
+      async () => {
+        const { rows } = await h.pool.query("select count(*)::int as n from graphile_worker.jobs where key like 'test:removed-mapping%'");
+        return rows[0].n === 0;
+      },
+      { what: 'the jobs of the removed mapping to end' },
+    );
   });
 });

@@ -27,12 +27,16 @@ describe('echo', () => {
     const { rows } = await h.pool.query<{ id: string }>("insert into salesforce.account (name, industry) values ('Echo', 'Energy') returning id::text");
     const id = rows[0]!.id;
     // Pushed, written back, then polled: the Salesforce stamps arrive on the row.
-    const row = await waitFor(async () => {
-      const r = (await h.pool.query('select sfid, name, industry, systemmodstamp, xmin::text as xmin from salesforce.account where id = $1', [id])).rows[0];
-      return r?.sfid && r.systemmodstamp ? r : undefined;
-    }, { timeoutMs: 15_000, what: 'push + poll of the echo' });
+    const row = await waitFor(
+      async () => {
+        const r = (await h.pool.query('select sfid, name, industry, systemmodstamp, xmin::text as xmin from salesforce.account where id = $1', [id])).rows[0];
+        return r?.sfid && r.systemmodstamp ? r : undefined;
+      },
+      { timeoutMs: 15_000, what: 'push + poll of the echo' },
+    );
     expect(row).toMatchObject({ name: 'Echo', industry: 'Energy' });
-    const watermark = async () => ((await h.pool.query('select watermark from sfsync.mappings where id = $1', [mappingId])).rows[0].watermark as Date).getTime();
+    const watermark = async () =>
+      ((await h.pool.query('select watermark from sfsync.mappings where id = $1', [mappingId])).rows[0].watermark as Date).getTime();
     const after = await watermark();
     await waitFor(async () => (await watermark()) > after + 1000, { timeoutMs: 10_000, what: 'two more primary windows' });
     const again = (await h.pool.query('select xmin::text as xmin from salesforce.account where id = $1', [id])).rows[0];

@@ -24,7 +24,10 @@ beforeAll(async () => {
   await waitLoaded(h, account);
   await waitLoaded(h, widget);
   // The subscriber writes a stream_state row when a subscribe succeeds.
-  await waitFor(async () => (await channelSubscribers('/data/AccountChangeEvent')) > 0 && (await channelSubscribers('/topic/sfsync_Widget__c')) > 0, { timeoutMs: 10_000, what: 'subscriptions' });
+  await waitFor(async () => (await channelSubscribers('/data/AccountChangeEvent')) > 0 && (await channelSubscribers('/topic/sfsync_Widget__c')) > 0, {
+    timeoutMs: 10_000,
+    what: 'subscriptions',
+  });
 });
 afterAll(async () => {
   await h?.stop();

@@ -45,24 +45,34 @@ describe('stream leadership', () => {
     const firstEngine = h.engines[0]!;
     await firstEngine.stop();
     h.engines.splice(0, 1);
-    const next = await waitFor(async () => {
-      const pid = await leaderPid();
-      return pid !== undefined && pid !== first ? pid : undefined;
-    }, { timeoutMs: 5000, what: 'the second engine to take over' });
+    const next = await waitFor(
+      async () => {
+        const pid = await leaderPid();
+        return pid !== undefined && pid !== first ? pid : undefined;
+      },
+      { timeoutMs: 5000, what: 'the second engine to take over' },
+    );
     expect(next).toBeGreaterThan(0);
     expect(h.engine).toBe(second);
-    await waitFor(async () => (await h.pool.query("select 1 from sfsync.stream_state where updated_at > now() - interval '5 seconds'")).rowCount !== 0, { what: 're-subscription' });
+    await waitFor(async () => (await h.pool.query("select 1 from sfsync.stream_state where updated_at > now() - interval '5 seconds'")).rowCount !== 0, {
+      what: 're-subscription',
+    });
     await expectStreaming('after takeover');
   });
 
   it("re-acquires leadership when the leader's connection is killed", async () => {
     const pid = await waitFor(leaderPid, { what: 'a leader' });
     await h.pool.query('select pg_terminate_backend($1)', [pid]);
-    await waitFor(async () => {
-      const now = await leaderPid();
-      return now !== undefined && now !== pid;
-    }, { timeoutMs: 8000, what: 'a new leader connection' });
-    await waitFor(async () => (await h.pool.query("select 1 from sfsync.stream_state where updated_at > now() - interval '3 seconds'")).rowCount !== 0, { what: 're-subscription' });
+    await waitFor(
+      async () => {
+        const now = await leaderPid();
+        return now !== undefined && now !== pid;
+      },
+      { timeoutMs: 8000, what: 'a new leader connection' },
+    );
+    await waitFor(async () => (await h.pool.query("select 1 from sfsync.stream_state where updated_at > now() - interval '3 seconds'")).rowCount !== 0, {
+      what: 're-subscription',
+    });
     await expectStreaming('after the connection was killed');
   });
 });

@@ -28,7 +28,10 @@ describe('stream recovery', () => {
     const first = (await conn.sobject('Account').create({ Name: 'After expiry 1' })) as { id: string };
     await waitFor(() => rowOf(h, 'account', first.id), { timeoutMs: 5000, what: 'the first change after expiry' });
     // Re-subscribed after the refresh and re-handshake (the row's updated_at moves).
-    await waitFor(async () => ((await h.pool.query('select max(updated_at) as t from sfsync.stream_state')).rows[0].t as Date) > subscribedAt, { timeoutMs: 10_000, what: 'the re-subscription' });
+    await waitFor(async () => ((await h.pool.query('select max(updated_at) as t from sfsync.stream_state')).rows[0].t as Date) > subscribedAt, {
+      timeoutMs: 10_000,
+      what: 'the re-subscription',
+    });
     const second = (await conn.sobject('Account').create({ Name: 'After expiry 2' })) as { id: string };
     await waitFor(() => rowOf(h, 'account', second.id), { timeoutMs: 5000, what: 'the change after the token refresh' });
   });

@@ -44,7 +44,7 @@ const VALUES = {
   At__c: '2024-02-29T23:59:59.123Z',
   Clock__c: '13:14:15.678Z',
   Site__c: 'https://example.com/a?b=c&d="e"',
-  Mail__c: 'o\'brien@example.com',
+  Mail__c: "o'brien@example.com",
   Tel__c: '+33 1 23 45 67 89',
   Code__c: 'C-1',
 };
@@ -95,7 +95,9 @@ function expectExact(row: Record<string, unknown> | undefined): void {
 }
 
 async function textOf(sfid: string): Promise<Record<string, string>> {
-  const { rows } = await h.pool.query('select day__c::text as day, at__c::text as at, clock__c::text as clock from salesforce.gadget__c where sfid = $1', [sfid]);
+  const { rows } = await h.pool.query('select day__c::text as day, at__c::text as at, clock__c::text as clock from salesforce.gadget__c where sfid = $1', [
+    sfid,
+  ]);
   return rows[0];
 }
 
@@ -117,7 +119,7 @@ describe('types', () => {
 
   it('fails only the row whose value does not fit its column', async () => {
     // As if the field had been 5 long when the table was made, and widened in Salesforce since.
-    await h.pool.query("alter table salesforce.gadget__c alter column code__c type varchar(5)");
+    await h.pool.query('alter table salesforce.gadget__c alter column code__c type varchar(5)');
     await h.pool.query(
       `update sfsync.mappings set field_info = (select jsonb_agg(case when f->>'name' = 'Code__c' then f || '{"pgType":"varchar(5)","length":5}' else f end) from jsonb_array_elements(field_info) f) where id = $1`,
       [gadget],
@@ -134,7 +136,11 @@ describe('types', () => {
     expect(badRow['name']).toBe('Bad');
     // The window records its count when it finishes, just after the page that applied the row.
     const failedInWindows = async () =>
-      (await h.pool.query("select coalesce(sum(records_failed), 0)::int as failed from sfsync.poll_windows where mapping_id = $1 and kind = 'primary'", [gadget])).rows[0].failed as number;
+      (
+        await h.pool.query("select coalesce(sum(records_failed), 0)::int as failed from sfsync.poll_windows where mapping_id = $1 and kind = 'primary'", [
+          gadget,
+        ])
+      ).rows[0].failed as number;
     await waitFor(async () => (await failedInWindows()) >= 1, { what: 'a poll window counting the failed record' });
   });
 
@@ -149,14 +155,17 @@ describe('types', () => {
     const id = ((await conn.sobject('Gadget__c').create({ ...values, Name: 'After removal' })) as { id: string }).id;
     const row = await waitFor(() => rowOf(h, 'gadget__c', id), { what: 'a record polled after the field was removed' });
     expect(row['tel__c']).toBeNull();
-    const { rows } = await h.pool.query("select last_error, (select f->>'removed' from jsonb_array_elements(field_info) f where f->>'name' = 'Tel__c') as removed from sfsync.mappings where id = $1", [gadget]);
+    const { rows } = await h.pool.query(
+      "select last_error, (select f->>'removed' from jsonb_array_elements(field_info) f where f->>'name' = 'Tel__c') as removed from sfsync.mappings where id = $1",
+      [gadget],
+    );
     expect(rows[0]).toMatchObject({ removed: 'true', last_error: { code: 'FIELD_REMOVED' } });
   });
 
   it('maps an empty object', async () => {
     const empty = await mapObject(h, { sobject: 'Empty__c', fields: ['Note__c'] });
     await waitLoaded(h, empty);
-    const { rows } = await h.pool.query("select count(*)::int as n from salesforce.empty__c");
+    const { rows } = await h.pool.query('select count(*)::int as n from salesforce.empty__c');
     expect(rows[0].n).toBe(0);
     const conn = await sfConnection(h);
     const id = ((await conn.sobject('Empty__c').create({ Note__c: 'first' })) as { id: string }).id;

@@ -19,7 +19,9 @@ export async function createHostileWorld(): Promise<CliWorld> {
     parseJson(await world.sfsync(['connect', '--json']));
     parseJson(await world.sfsync(['map', 'Account', '--fields', 'Name,Industry', '--mode', 'read_write', '--json']));
     parseJson(await world.sfsync(['map', 'Contact', '--fields', 'LastName,Email', '--json']));
-    await world.pool.query("insert into salesforce.account (name, industry) values ('Acme', 'Energy'), ('Globex', 'Retail'), ('Initech', 'Tech'), ('Umbrella', 'Health')");
+    await world.pool.query(
+      "insert into salesforce.account (name, industry) values ('Acme', 'Energy'), ('Globex', 'Retail'), ('Initech', 'Tech'), ('Umbrella', 'Health')",
+    );
     await world.pool.query(`
       with o as (select id, row_number() over (order by id) as n from sfsync.outbox)
       update sfsync.outbox b

@@ -77,7 +77,12 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     );
     const config = harnessConfig(emulator.url, db.url, options.config);
     const harness: SyncHarness = {
-      db, emulator, pool, config, connectionId: rows[0]!.id, engines: [],
+      db,
+      emulator,
+      pool,
+      config,
+      connectionId: rows[0]!.id,
+      engines: [],
       async startEngine(engineOptions = {}) {
         const engine = await startEngine({ ...engineOptions, config, databaseUrl: db.url });
         harness.engines.push(engine);
@@ -116,9 +121,10 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const prev = out[k];
-    out[k] = prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v)
-      ? merge(prev as Record<string, unknown>, v as Record<string, unknown>)
-      : v;
+    out[k] =
+      prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v)
+        ? merge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { coalesceChanges, type OutboxChange } from '../../src/outbound/coalesce.js';
 
 let next = 1;
-const change = (op: OutboxChange['op'], changed: Record<string, unknown> = {}, extra: Partial<OutboxChange> = {}): OutboxChange =>
-  ({ id: String(next++), recordId: '7', sfid: null, op, changed, unknownSince: null, attempts: 0, ...extra });
+const change = (op: OutboxChange['op'], changed: Record<string, unknown> = {}, extra: Partial<OutboxChange> = {}): OutboxChange => ({
+  id: String(next++),
+  recordId: '7',
+  sfid: null,
+  op,
+  changed,
+  unknownSince: null,
+  attempts: 0,
+  ...extra,
+});
 
 describe('coalesceChanges', () => {
   it('insert + updates → one insert with the latest values', () => {

@@ -4,7 +4,22 @@ import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { decideConflicts, type PendingChange } from '../../src/inbound/conflict-rules.js';
 import { deleteSql, updateBySfidSql } from '../../src/inbound/apply-sql.js';
 
-const name: FieldInfo = { name: 'Name', column: 'name', type: 'string', pgType: 'varchar(80)', length: 80, precision: 0, scale: 0, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null };
+const name: FieldInfo = {
+  name: 'Name',
+  column: 'name',
+  type: 'string',
+  pgType: 'varchar(80)',
+  length: 80,
+  precision: 0,
+  scale: 0,
+  nillable: true,
+  createable: true,
+  updateable: true,
+  externalId: false,
+  calculated: false,
+  referenceTo: [],
+  relationshipName: null,
+};
 const at = { ...name, name: 'At__c', column: 'at__c', type: 'datetime', pgType: 'timestamp(3)' };
 
 function pending(changed: Record<string, unknown>, old: Record<string, unknown> | null, createdAt = new Date('2024-01-01T00:00:10Z')): PendingChange {
@@ -23,12 +38,24 @@ function unsent(id: string, changed: Record<string, unknown>, old: Record<string
 
 describe('decideConflicts', () => {
   it('keeps a Postgres-only change (Salesforce still has the old value)', () => {
-    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'old' }, sfModstamp: null, pending: [pending({ Name: 'pg' }, { Name: 'old' })] });
+    const out = decideConflicts({
+      policy: 'salesforce_wins',
+      fields: [name],
+      sfValues: { name: 'old' },
+      sfModstamp: null,
+      pending: [pending({ Name: 'pg' }, { Name: 'old' })],
+    });
     expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
   });
 
   it('does nothing when both sides agree', () => {
-    const out = decideConflicts({ policy: 'postgres_wins', fields: [name], sfValues: { name: 'same' }, sfModstamp: null, pending: [pending({ Name: 'same' }, { Name: 'old' })] });
+    const out = decideConflicts({
+      policy: 'postgres_wins',
+      fields: [name],
+      sfValues: { name: 'same' },
+      sfModstamp: null,
+      pending: [pending({ Name: 'same' }, { Name: 'old' })],
+    });
     expect(out.conflicts).toEqual([]);
   });
 
@@ -42,15 +69,29 @@ describe('decideConflicts', () => {
 
   it('newest_wins compares at whole seconds, as Salesforce stamps them, and gives a tie to Salesforce', () => {
     // The Postgres change at 10.300 s; Salesforce's edit in the same second reads 10.000 s whenever it happened.
-    const input = { fields: [name], sfValues: { name: 'sf' }, pending: [pending({ Name: 'pg' }, { Name: 'old' }, new Date('2024-01-01T00:00:10.300Z'))], policy: 'newest_wins' as const };
+    const input = {
+      fields: [name],
+      sfValues: { name: 'sf' },
+      pending: [pending({ Name: 'pg' }, { Name: 'old' }, new Date('2024-01-01T00:00:10.300Z'))],
+      policy: 'newest_wins' as const,
+    };
     expect(decideConflicts({ ...input, sfModstamp: new Date('2024-01-01T00:00:10.000Z') }).conflicts[0]?.decision).toBe('salesforce');
     expect(decideConflicts({ ...input, sfModstamp: new Date('2024-01-01T00:00:09.000Z') }).conflicts[0]?.decision).toBe('postgres');
   });
 
-  it('sends Salesforce\'s value again when it wins a field a change in flight carries', () => {
+  it("sends Salesforce's value again when it wins a field a change in flight carries", () => {
     const input = { fields: [name], sfValues: { name: 'sf' }, sfModstamp: null };
-    const out = decideConflicts({ ...input, policy: 'salesforce_wins', pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), inFlight('8', { Name: 'pg' }, { Name: 'a' }), unsent('9', { Name: 'pg2' }, { Name: 'pg' })] });
-    expect(out).toEqual({ keepColumns: [], dropFromOutbox: ['Name'], resend: [{ field: 'Name', outboxId: '8' }], conflicts: [{ field: 'Name', pgValue: 'pg2', sfValue: 'sf', decision: 'salesforce' }] });
+    const out = decideConflicts({
+      ...input,
+      policy: 'salesforce_wins',
+      pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), inFlight('8', { Name: 'pg' }, { Name: 'a' }), unsent('9', { Name: 'pg2' }, { Name: 'pg' })],
+    });
+    expect(out).toEqual({
+      keepColumns: [],
+      dropFromOutbox: ['Name'],
+      resend: [{ field: 'Name', outboxId: '8' }],
+      conflicts: [{ field: 'Name', pgValue: 'pg2', sfValue: 'sf', decision: 'salesforce' }],
+    });
     // Nothing in flight: dropping the field from the unsent rows is enough.
     expect(decideConflicts({ ...input, policy: 'salesforce_wins', pending: [unsent('9', { Name: 'pg' }, { Name: 'old' })] }).resend).toEqual([]);
     // Postgres wins: its value is in flight and stays.
@@ -58,34 +99,67 @@ describe('decideConflicts', () => {
   });
 
   it('takes the value in flight, once landed, for no change in Salesforce', () => {
-    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })] });
+    const out = decideConflicts({
+      policy: 'salesforce_wins',
+      fields: [name],
+      sfValues: { name: 'a' },
+      sfModstamp: null,
+      pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })],
+    });
     expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
   });
 
   it('decides nothing new while a re-send and a later local change wait behind the change in flight', () => {
     const rows = [inFlight('7', { Name: 'pg' }, { Name: 'old' }), unsent('8', { Name: 'sf' }, { Name: 'pg' }), unsent('9', { Name: 'later' }, { Name: 'sf' })];
     for (const sf of ['old', 'pg', 'sf']) {
-      expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: sf }, sfModstamp: null, pending: rows })).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+      expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: sf }, sfModstamp: null, pending: rows })).toEqual({
+        keepColumns: ['name'],
+        dropFromOutbox: [],
+        resend: [],
+        conflicts: [],
+      });
     }
     // A new Salesforce edit is a conflict again, and its value is re-sent after the change in flight.
-    expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'sf2' }, sfModstamp: null, pending: rows })).toMatchObject({ dropFromOutbox: ['Name'], resend: [{ field: 'Name', outboxId: '7' }], conflicts: [{ pgValue: 'later', sfValue: 'sf2' }] });
+    expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'sf2' }, sfModstamp: null, pending: rows })).toMatchObject({
+      dropFromOutbox: ['Name'],
+      resend: [{ field: 'Name', outboxId: '7' }],
+      conflicts: [{ pgValue: 'later', sfValue: 'sf2' }],
+    });
   });
 
   it('takes the value of a change whose send had an unknown outcome for no change in Salesforce', () => {
     // Sent before a crash (outcome unknown, back to 'new'): it landed, and a later local change waits behind it.
     const landed = { ...unsent('7', { Name: 'a' }, { Name: 'old' }), unknownSince: new Date('2024-01-01T00:00:11Z') };
-    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [landed, unsent('8', { Name: 'b' }, { Name: 'a' })] });
+    const out = decideConflicts({
+      policy: 'salesforce_wins',
+      fields: [name],
+      sfValues: { name: 'a' },
+      sfModstamp: null,
+      pending: [landed, unsent('8', { Name: 'b' }, { Name: 'a' })],
+    });
     expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
   });
 
-  it('counts unsent rows\' old values only after a change in flight', () => {
+  it("counts unsent rows' old values only after a change in flight", () => {
     // Nothing in flight: Salesforce's 'a' was never sent by sfsync, so it is an edit, even if Postgres held it once.
-    const out = decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'a' }, sfModstamp: null, pending: [unsent('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })] });
+    const out = decideConflicts({
+      policy: 'salesforce_wins',
+      fields: [name],
+      sfValues: { name: 'a' },
+      sfModstamp: null,
+      pending: [unsent('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })],
+    });
     expect(out.conflicts).toEqual([{ field: 'Name', pgValue: 'b', sfValue: 'a', decision: 'salesforce' }]);
   });
 
   it('compares datetimes by instant, not by text', () => {
-    const out = decideConflicts({ policy: 'salesforce_wins', fields: [at], sfValues: { at__c: '2024-01-02 03:04:05.100' }, sfModstamp: null, pending: [pending({ At__c: '2024-01-02T03:04:05.1' }, { At__c: null })] });
+    const out = decideConflicts({
+      policy: 'salesforce_wins',
+      fields: [at],
+      sfValues: { at__c: '2024-01-02 03:04:05.100' },
+      sfModstamp: null,
+      pending: [pending({ At__c: '2024-01-02T03:04:05.1' }, { At__c: null })],
+    });
     expect(out.conflicts).toEqual([]);
   });
 });

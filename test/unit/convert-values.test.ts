@@ -5,7 +5,22 @@ import { convertValue, toUtcTimestamp } from '../../src/inbound/convert.js';
 import { toInboundRow } from '../../src/inbound/record.js';
 
 function field(name: string, type: string, pgType: string): FieldInfo {
-  return { name, column: name.toLowerCase(), type, pgType, length: 0, precision: 0, scale: 0, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null };
+  return {
+    name,
+    column: name.toLowerCase(),
+    type,
+    pgType,
+    length: 0,
+    precision: 0,
+    scale: 0,
+    nillable: true,
+    createable: true,
+    updateable: true,
+    externalId: false,
+    calculated: false,
+    referenceTo: [],
+    relationshipName: null,
+  };
 }
 
 describe('convertValue', () => {
@@ -59,7 +74,11 @@ describe('convertValue', () => {
 describe('toInboundRow', () => {
   it('maps fixed fields and collects field errors without dropping the row', () => {
     const fields = [field('Name', 'string', 'varchar(3)'), field('Count__c', 'int', 'integer')];
-    const row = toInboundRow({ Id: '001000000000001AAA', SystemModstamp: '2024-01-02T03:04:05.000Z', IsDeleted: 'false', Name: 'toolong', Count__c: '7' }, fields, 'bulk');
+    const row = toInboundRow(
+      { Id: '001000000000001AAA', SystemModstamp: '2024-01-02T03:04:05.000Z', IsDeleted: 'false', Name: 'toolong', Count__c: '7' },
+      fields,
+      'bulk',
+    );
     expect(row).toMatchObject({ sfid: '001000000000001AAA', systemmodstamp: '2024-01-02 03:04:05.000', isdeleted: false, values: { count__c: '7' } });
     expect(row.errors).toEqual([expect.objectContaining({ field: 'Name', code: 'STRING_TOO_LONG' })]);
   });

@@ -11,7 +11,10 @@ describe('parseCsvRecords', () => {
   });
 
   it('handles unquoted values, a BOM, no trailing newline and a header-only page', () => {
-    expect(parseCsvRecords('\uFEFFA,B\nx,\ny,z')).toEqual([{ A: 'x', B: '' }, { A: 'y', B: 'z' }]);
+    expect(parseCsvRecords('\uFEFFA,B\nx,\ny,z')).toEqual([
+      { A: 'x', B: '' },
+      { A: 'y', B: 'z' },
+    ]);
     expect(parseCsvRecords('"A","B"\n')).toEqual([]);
     expect(parseCsvRecords('')).toEqual([]);
   });

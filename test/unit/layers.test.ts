@@ -87,7 +87,12 @@ describe('the layout', () => {
   });
 
   it('names sfsync.outbox only in src/outbox', () => {
-    const naming = files.filter((f) => folderOf(f) !== 'outbox' && !/db[/\\]database(\.generated)?\.ts$/.test(f) && /sfsync\.outbox\b(?!_)/.test(readFileSync(f, 'utf8').replace(/^\s*(\*|\/\/).*$/gm, '')));
+    const naming = files.filter(
+      (f) =>
+        folderOf(f) !== 'outbox' &&
+        !/db[/\\]database(\.generated)?\.ts$/.test(f) &&
+        /sfsync\.outbox\b(?!_)/.test(readFileSync(f, 'utf8').replace(/^\s*(\*|\/\/).*$/gm, '')),
+    );
     expect(naming.map((f) => path.relative(SRC, f))).toEqual([]);
   });
 });

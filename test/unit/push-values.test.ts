@@ -4,8 +4,21 @@ import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { backoffMs, toSalesforceRecord, toSalesforceValue } from '../../src/outbound/values.js';
 
 const field = (name: string, type: string, extra: Partial<FieldInfo> = {}): FieldInfo => ({
-  name, column: name.toLowerCase(), type, pgType: 'text', length: 0, precision: 0, scale: 0, nillable: true,
-  createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null, ...extra,
+  name,
+  column: name.toLowerCase(),
+  type,
+  pgType: 'text',
+  length: 0,
+  precision: 0,
+  scale: 0,
+  nillable: true,
+  createable: true,
+  updateable: true,
+  externalId: false,
+  calculated: false,
+  referenceTo: [],
+  relationshipName: null,
+  ...extra,
 });
 
 describe('toSalesforceValue', () => {
@@ -30,7 +43,12 @@ describe('toSalesforceValue', () => {
 });
 
 describe('toSalesforceRecord', () => {
-  const fields = [field('Name', 'string'), field('Ext__c', 'string', { updateable: false }), field('Formula__c', 'string', { createable: false, updateable: false }), field('Old__c', 'string', { removed: true })];
+  const fields = [
+    field('Name', 'string'),
+    field('Ext__c', 'string', { updateable: false }),
+    field('Formula__c', 'string', { createable: false, updateable: false }),
+    field('Old__c', 'string', { removed: true }),
+  ];
 
   it('insert: createable mapped fields present in the values only', () => {
     expect(toSalesforceRecord(fields, { Name: 'a', Ext__c: 'x', Formula__c: 'f', Old__c: 'o' }, 'insert')).toEqual({ Name: 'a', Ext__c: 'x' });

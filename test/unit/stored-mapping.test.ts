@@ -9,27 +9,83 @@ import { parseRowFilter } from '../../src/mapping/row-filter.js';
 import { checkStoredMapping } from '../../src/mapping/stored-mapping.js';
 import type { DescribedField, DescribedObject } from '../../src/salesforce/salesforce-client.js';
 
-const TYPES = ['id', 'reference', 'string', 'encryptedstring', 'combobox', 'textarea', 'picklist', 'url', 'multipicklist', 'email', 'phone', 'int', 'long', 'double', 'currency', 'percent', 'boolean', 'date', 'datetime', 'time', 'anyType'];
+const TYPES = [
+  'id',
+  'reference',
+  'string',
+  'encryptedstring',
+  'combobox',
+  'textarea',
+  'picklist',
+  'url',
+  'multipicklist',
+  'email',
+  'phone',
+  'int',
+  'long',
+  'double',
+  'currency',
+  'percent',
+  'boolean',
+  'date',
+  'datetime',
+  'time',
+  'anyType',
+];
 
 function field(name: string, type: string, extra: Partial<DescribedField> = {}): DescribedField {
-  return { name, type, length: 255, precision: 18, scale: 2, nillable: true, createable: true, updateable: true, externalId: false, calculated: false, referenceTo: [], relationshipName: null, ...extra } as DescribedField;
+  return {
+    name,
+    type,
+    length: 255,
+    precision: 18,
+    scale: 2,
+    nillable: true,
+    createable: true,
+    updateable: true,
+    externalId: false,
+    calculated: false,
+    referenceTo: [],
+    relationshipName: null,
+    ...extra,
+  } as DescribedField;
 }
 
 const account = {
   name: 'Account',
-  fields: [field('Name', 'string'), field('Industry', 'picklist'), field('OwnerId', 'reference', { referenceTo: ['User'], relationshipName: 'Owner' }), field('CreatedDate', 'datetime')],
+  fields: [
+    field('Name', 'string'),
+    field('Industry', 'picklist'),
+    field('OwnerId', 'reference', { referenceTo: ['User'], relationshipName: 'Owner' }),
+    field('CreatedDate', 'datetime'),
+  ],
 } as unknown as DescribedObject;
 
-const stored = (fields: unknown, rowFilter: string | null = null) => ({ id: '7', sobject: 'Account', schema: 'salesforce', table: 'account', fields, externalIdField: null, rowFilter });
+const stored = (fields: unknown, rowFilter: string | null = null) => ({
+  id: '7',
+  sobject: 'Account',
+  schema: 'salesforce',
+  table: 'account',
+  fields,
+  externalIdField: null,
+  rowFilter,
+});
 
 describe('checkStoredMapping', () => {
   it('accepts every type pgTypeFor gives, exact numbers and long text included', () => {
-    const fields = TYPES.flatMap((type, i) => [toFieldInfo(field(`F${i}__c`, type)), { ...toFieldInfo(field(`G${i}__c`, type, { length: 32_000 })), pgType: pgTypeFor(field('x', type, { length: 32_000 }), true) }]);
+    const fields = TYPES.flatMap((type, i) => [
+      toFieldInfo(field(`F${i}__c`, type)),
+      { ...toFieldInfo(field(`G${i}__c`, type, { length: 32_000 })), pgType: pgTypeFor(field('x', type, { length: 32_000 }), true) },
+    ]);
     expect(() => checkStoredMapping(stored(fields))).not.toThrow();
   });
 
   it.each([
-    ['a pgType that is an expression', { pgType: "text || '-INJECTED'::text" }, /field_info\[0\]\.pgType "text \|\| '-INJECTED'::text" is not one sfsync would write; re-apply the mapping/],
+    [
+      'a pgType that is an expression',
+      { pgType: "text || '-INJECTED'::text" },
+      /field_info\[0\]\.pgType "text \|\| '-INJECTED'::text" is not one sfsync would write; re-apply the mapping/,
+    ],
     ['a pgType of another type', { pgType: 'xml' }, /pgType "xml"/],
     ['a column with a quote', { column: 'na"me' }, /field_info\[0\]\.column/],
     ['a field name with a space', { name: 'Na me' }, /field_info\[0\]\.name/],
@@ -50,7 +106,9 @@ describe('checkStoredMapping', () => {
 
   it('re-renders a stored filter, and refuses one that breaks out of its parentheses', () => {
     expect(checkStoredMapping(stored([], "name='x'  or Industry != null")).rowFilter).toBe("name = 'x' OR Industry != NULL");
-    expect(() => checkStoredMapping(stored([], "Name = 'a') OR (Id != null"))).toThrow(/stored row_filter \(is not a SOQL WHERE expression.*\) "Name = 'a'\) OR/);
+    expect(() => checkStoredMapping(stored([], "Name = 'a') OR (Id != null"))).toThrow(
+      /stored row_filter \(is not a SOQL WHERE expression.*\) "Name = 'a'\) OR/,
+    );
   });
 });
 
@@ -68,7 +126,7 @@ describe('parseRowFilter', () => {
   });
 
   it.each([
-    ["CALENDAR_YEAR(Nope__c) = 2024", /reads Nope__c, which Account does not have/],
+    ['CALENDAR_YEAR(Nope__c) = 2024', /reads Nope__c, which Account does not have/],
     ["Industry = 'x' GROUP BY Industry", /carries a groupBy clause/],
     ["Industry = 'x' LIMIT 5 OFFSET 5", /carries a limit, offset clause/],
     ["Industry = 'x' FOR UPDATE", /carries a for clause/],

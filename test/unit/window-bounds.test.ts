@@ -13,9 +13,19 @@ describe('windows', () => {
   });
 
   it('builds the window SOQL with escaped literals and the row filter in parentheses', () => {
-    const soql = windowSoql({ sobject: 'Account', fields: ['Id', 'Name'], rowFilter: "Industry = 'Energy' OR Name = 'x'", lower: new Date('2024-01-02T03:04:05Z'), upper: new Date('2024-01-02T03:05:00.250Z') });
-    expect(soql).toBe("SELECT Id, Name FROM Account WHERE SystemModstamp >= 2024-01-02T03:04:05Z AND SystemModstamp < 2024-01-02T03:05:00.250Z AND (Industry = 'Energy' OR Name = 'x')");
-    expect(windowSoql({ sobject: 'Account', fields: [], lower: new Date(0) }, 'count')).toBe('SELECT COUNT() FROM Account WHERE SystemModstamp >= 1970-01-01T00:00:00Z');
+    const soql = windowSoql({
+      sobject: 'Account',
+      fields: ['Id', 'Name'],
+      rowFilter: "Industry = 'Energy' OR Name = 'x'",
+      lower: new Date('2024-01-02T03:04:05Z'),
+      upper: new Date('2024-01-02T03:05:00.250Z'),
+    });
+    expect(soql).toBe(
+      "SELECT Id, Name FROM Account WHERE SystemModstamp >= 2024-01-02T03:04:05Z AND SystemModstamp < 2024-01-02T03:05:00.250Z AND (Industry = 'Energy' OR Name = 'x')",
+    );
+    expect(windowSoql({ sobject: 'Account', fields: [], lower: new Date(0) }, 'count')).toBe(
+      'SELECT COUNT() FROM Account WHERE SystemModstamp >= 1970-01-01T00:00:00Z',
+    );
     // A re-read by Id (held-back records, reconcile) keeps the row filter.
     expect(windowSoql({ sobject: 'Account', fields: ['Id'], ids: ["001A'1", '001B'], rowFilter: "Industry = 'Energy'" })).toBe(
       "SELECT Id FROM Account WHERE Id IN ('001A\\'1', '001B') AND (Industry = 'Energy')",
@@ -23,7 +33,7 @@ describe('windows', () => {
   });
 
   it('escapes SOQL strings', () => {
-    expect(soqlString("O'Brien \\ \"x\"\n")).toBe("'O\\'Brien \\\\ \\\"x\\\"\\n'");
+    expect(soqlString('O\'Brien \\ "x"\n')).toBe("'O\\'Brien \\\\ \\\"x\\\"\\n'");
     expect(soqlDateTime(new Date('2024-01-02T03:04:05.007Z'))).toBe('2024-01-02T03:04:05.007Z');
   });
 

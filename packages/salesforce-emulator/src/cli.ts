@@ -115,7 +115,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!isLoopbackHost(host)) {
     // Allowed (a container, a test network), but said once: anyone who reaches it can reset the org or mint sessions.
-    console.error(`salesforce-emulator: warning: --host ${host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`);
+    console.error(
+      `salesforce-emulator: warning: --host ${host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`,
+    );
   }
   const { username, password, clientId, clientSecret } = DEFAULT_LOGIN;
   if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, username, password, clientId, clientSecret }));

@@ -27,9 +27,29 @@ export type SfRecord = Record<string, SfValue>;
 
 /** Field types from the partner WSDL `fieldType` enum that the emulator models. */
 export type FieldType =
-  | 'id' | 'string' | 'textarea' | 'picklist' | 'multipicklist' | 'combobox' | 'reference'
-  | 'base64' | 'boolean' | 'currency' | 'int' | 'long' | 'double' | 'percent' | 'phone'
-  | 'date' | 'datetime' | 'time' | 'url' | 'email' | 'encryptedstring' | 'address' | 'location';
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'picklist'
+  | 'multipicklist'
+  | 'combobox'
+  | 'reference'
+  | 'base64'
+  | 'boolean'
+  | 'currency'
+  | 'int'
+  | 'long'
+  | 'double'
+  | 'percent'
+  | 'phone'
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'url'
+  | 'email'
+  | 'encryptedstring'
+  | 'address'
+  | 'location';
 
 /** A field as the org knows it; `describe` is rendered from this. */
 export interface FieldDef {
@@ -131,10 +151,7 @@ export interface RecordSource {
    * (or descending) SystemModstamp order, served from an index: O(log n + k).
    * Without it, every record in insertion order.
    */
-  scan(
-    object: string,
-    options: { includeDeleted: boolean; modstamp?: ModstampRange; order?: 'asc' | 'desc' },
-  ): Iterable<StoredRecord>;
+  scan(object: string, options: { includeDeleted: boolean; modstamp?: ModstampRange; order?: 'asc' | 'desc' }): Iterable<StoredRecord>;
   /** Any visible record by 15- or 18-character Id (for parent relationship fields), deleted or not. */
   get(id: string): StoredRecord | undefined;
   /** Evaluate a formula field for a record (null when it cannot be computed). */
@@ -179,9 +196,7 @@ export interface SfError {
 }
 
 /** The result of one record write. */
-export type WriteResult =
-  | { success: true; id: string; created?: boolean }
-  | { success: false; id?: string; errors: SfError[] };
+export type WriteResult = { success: true; id: string; created?: boolean } | { success: false; id?: string; errors: SfError[] };
 
 /** Who writes, for audit fields and CDC `changeOrigin`. */
 export interface WriteContext {

@@ -22,7 +22,9 @@ export interface ServerParts {
 
 /** Create both parts for an org. */
 export async function loadParts(
-  org: OrgPort, log: (message: string, error?: unknown) => void, streamingOptions: StreamingPartOptions = {},
+  org: OrgPort,
+  log: (message: string, error?: unknown) => void,
+  streamingOptions: StreamingPartOptions = {},
 ): Promise<ServerParts> {
   let bulk: HttpPart | undefined;
   let streaming: StreamingApi | undefined;
@@ -40,4 +42,3 @@ export async function loadParts(
   }
   return { bulk, streaming };
 }
-

@@ -83,7 +83,12 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 }
 
 async function handleData(
-  ctx: ServerContext, req: IncomingMessage, res: ServerResponse, apiVersion: string, rest: string, search: URLSearchParams,
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  apiVersion: string,
+  rest: string,
+  search: URLSearchParams,
 ): Promise<void> {
   const { org } = ctx;
   if (!isServedVersion(apiVersion)) throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -104,7 +109,13 @@ async function handleData(
   }
   const body = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readOptionalJson(req) : undefined;
   const reply = routeRest({
-    org, apiVersion, method, path: rest, search, body, session,
+    org,
+    apiVersion,
+    method,
+    path: rest,
+    search,
+    body,
+    session,
     headers: { 'sforce-query-options': header(req, 'sforce-query-options') },
     writeCtx: { userId: session.userId, changeOrigin: changeOrigin('rest', apiVersion, req) },
     locators: ctx.locators,

@@ -50,7 +50,9 @@ describe('emulator auth', () => {
     expect(bad.name).toBe('invalid_grant');
     expect(bad.message).toBe('authentication failure');
     const conn = new jsforce.Connection({
-      loginUrl: emu.url, version: '59.0', oauth2: { clientId: 'nope', clientSecret: 'x', loginUrl: emu.url },
+      loginUrl: emu.url,
+      version: '59.0',
+      oauth2: { clientId: 'nope', clientSecret: 'x', loginUrl: emu.url },
     });
     expect((await failure(conn.login(CREDS.username, CREDS.password))).name).toBe('invalid_client_id');
   });
@@ -77,7 +79,10 @@ describe('emulator auth', () => {
   it('refreshes with a refresh_token after a 401', async () => {
     const { refresh_token: refreshToken } = await control<{ refresh_token: string }>(emu, 'POST', '/auth/refresh-token');
     const conn = new jsforce.Connection({
-      version: '59.0', instanceUrl: emu.url, accessToken: 'expired-token', refreshToken,
+      version: '59.0',
+      instanceUrl: emu.url,
+      accessToken: 'expired-token',
+      refreshToken,
       oauth2: { clientId: CREDS.clientId, clientSecret: CREDS.clientSecret, loginUrl: emu.url },
     });
     let refreshed = 0;

@@ -70,7 +70,11 @@ export async function jobsRequest(
 ): Promise<RawReply> {
   const headers: Record<string, string> = { Authorization: `Bearer ${fx.conn.accessToken ?? ''}` };
   if (body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json; charset=utf-8';
-  const reply = await fetch(`${fx.emu.url}/services/data/v${options.version ?? API_VERSION}/jobs${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const reply = await fetch(`${fx.emu.url}/services/data/v${options.version ?? API_VERSION}/jobs${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   return { status: reply.status, headers: reply.headers, text: await reply.text() };
 }
 
@@ -92,8 +96,11 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 
 /** Poll `GET /jobs/<kind>/<id>` until the job's state is one of `states`; returns the job info. */
 export async function waitForState(fx: BulkFixture, kind: 'ingest' | 'query', id: string, states: string[]): Promise<Record<string, unknown>> {
-  return waitFor(async () => {
-    const info = json(await jobsRequest(fx, 'GET', `/${kind}/${id}`));
-    return states.includes(String(info['state'])) ? info : undefined;
-  }, `${kind} job ${id} to reach ${states.join('|')}`);
+  return waitFor(
+    async () => {
+      const info = json(await jobsRequest(fx, 'GET', `/${kind}/${id}`));
+      return states.includes(String(info['state'])) ? info : undefined;
+    },
+    `${kind} job ${id} to reach ${states.join('|')}`,
+  );
 }

@@ -47,7 +47,9 @@ describe('ingest with jsforce loadAndWaitForResults', () => {
     expect(result.failedResults).toEqual([]);
     expect(result.unprocessedRecords).toEqual([]);
     expect(result.successfulResults.map((r) => [r['sf__Created'], r['Ext__c']])).toEqual([
-      ['true', 'INV-1'], ['true', 'INV-2'], ['true', 'INV-3'],
+      ['true', 'INV-1'],
+      ['true', 'INV-2'],
+      ['true', 'INV-3'],
     ]);
     expect(result.successfulResults[0]?.['Memo__c']).toBe('Comma, "quotes" and\nnewline');
     expect(String(result.successfulResults[0]?.['sf__Id'])).toMatch(/^[a-zA-Z0-9]{18}$/);
@@ -63,16 +65,17 @@ describe('ingest with jsforce loadAndWaitForResults', () => {
     const result = await load('update', 'Invoice__c', `Id,Memo__c,Amount__c,Paid__c\n${String(id)},,#N/A,false\n`);
     expect(result.failedResults).toEqual([]);
     expect(result.successfulResults).toEqual([{ sf__Id: id, sf__Created: 'false', Id: id, Memo__c: '', Amount__c: '#N/A', Paid__c: 'false' }]);
-    expect(rows(`SELECT Memo__c, Amount__c, Paid__c FROM Invoice__c WHERE Id = '${String(id)}'`)).toEqual([
-      ['Comma, "quotes" and\nnewline', null, false],
-    ]);
+    expect(rows(`SELECT Memo__c, Amount__c, Paid__c FROM Invoice__c WHERE Id = '${String(id)}'`)).toEqual([['Comma, "quotes" and\nnewline', null, false]]);
   });
 
   it('upserts by external id, creating and updating, and links parents by external id', async () => {
     await load('insert', 'Account', 'Name,Ext_Id__c\nParent Co,ACC-1\n');
     const result = await load('upsert', 'Invoice__c', 'Ext__c,Amount__c,Account__r.Ext_Id__c\nINV-2,99,ACC-1\nINV-9,1,ACC-1\n', 'Ext__c');
     expect(result.failedResults).toEqual([]);
-    expect(result.successfulResults.map((r) => [r['Ext__c'], r['sf__Created']])).toEqual([['INV-2', 'false'], ['INV-9', 'true']]);
+    expect(result.successfulResults.map((r) => [r['Ext__c'], r['sf__Created']])).toEqual([
+      ['INV-2', 'false'],
+      ['INV-9', 'true'],
+    ]);
     expect(rows("SELECT Ext__c, Amount__c, Account__r.Ext_Id__c FROM Invoice__c WHERE Ext__c IN ('INV-2','INV-9') ORDER BY Ext__c")).toEqual([
       ['INV-2', 99, 'ACC-1'],
       ['INV-9', 1, 'ACC-1'],
@@ -100,7 +103,9 @@ describe('ingest with jsforce loadAndWaitForResults', () => {
       {
         sf__Id: '',
         sf__Error: "INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'lots' is not a valid value for the type xsd:int:NumberOfEmployees --",
-        Name: 'Bad', NumberOfEmployees: 'lots', Ext_Id__c: 'G-2',
+        Name: 'Bad',
+        NumberOfEmployees: 'lots',
+        Ext_Id__c: 'G-2',
       },
       expect.objectContaining({ sf__Id: '', Name: '', NumberOfEmployees: '7', Ext_Id__c: 'G-3' }),
     ]);
@@ -117,7 +122,10 @@ describe('ingest with jsforce loadAndWaitForResults', () => {
     expect(info).toMatchObject({ state: 'Failed', errorMessage: 'InvalidBatch : Field name not found : Foo', numberRecordsProcessed: 0 });
     const results = await job.getAllResults();
     expect(results.successfulResults).toEqual([]);
-    expect(results.unprocessedRecords).toEqual([{ Name: 'A', Foo: '1' }, { Name: 'B', Foo: '2' }]);
+    expect(results.unprocessedRecords).toEqual([
+      { Name: 'A', Foo: '1' },
+      { Name: 'B', Foo: '2' },
+    ]);
   });
 });
 
@@ -137,8 +145,16 @@ describe('ingest wire protocol', () => {
     expect(closed).toMatchObject({ id, state: 'UploadComplete', object: 'Account', operation: 'insert', contentType: 'CSV' });
     const info = await waitForState(fx, 'ingest', id, ['JobComplete']);
     expect(info).toMatchObject({
-      id, jobType: 'V2Ingest', lineEnding: 'CRLF', columnDelimiter: 'TAB', apiVersion: 59, concurrencyMode: 'Parallel',
-      numberRecordsProcessed: 1, numberRecordsFailed: 0, retries: 0, apexProcessingTime: 0,
+      id,
+      jobType: 'V2Ingest',
+      lineEnding: 'CRLF',
+      columnDelimiter: 'TAB',
+      apiVersion: 59,
+      concurrencyMode: 'Parallel',
+      numberRecordsProcessed: 1,
+      numberRecordsFailed: 0,
+      retries: 0,
+      apexProcessingTime: 0,
       contentUrl: `services/data/v59.0/jobs/ingest/${id}/batches`,
     });
     for (const key of ['totalProcessingTime', 'apiActiveProcessingTime', 'createdById', 'createdDate', 'systemModstamp']) expect(info).toHaveProperty(key);
@@ -188,7 +204,11 @@ describe('ingest wire protocol', () => {
     await expectError(jobsRequest(fx, 'POST', '/ingest', JSON.stringify({ object: 'Nope__c', operation: 'insert' })), 400, 'INVALIDENTITY');
     await expectError(jobsRequest(fx, 'POST', '/ingest', JSON.stringify({ object: 'Account', operation: 'merge' })), 400, 'INVALIDJOB');
     await expectError(jobsRequest(fx, 'POST', '/ingest', JSON.stringify({ object: 'Account', operation: 'upsert' })), 400, 'INVALIDJOB');
-    await expectError(jobsRequest(fx, 'POST', '/ingest', JSON.stringify({ object: 'Account', operation: 'insert', columnDelimiter: 'SPACE' })), 400, 'INVALIDJOB');
+    await expectError(
+      jobsRequest(fx, 'POST', '/ingest', JSON.stringify({ object: 'Account', operation: 'insert', columnDelimiter: 'SPACE' })),
+      400,
+      'INVALIDJOB',
+    );
     await expectError(jobsRequest(fx, 'GET', '/ingest/750000000000000AAA'), 404, 'NOT_FOUND');
     await expectError(jobsRequest(fx, 'GET', '/nothing'), 404, 'NOT_FOUND');
     const id = await createJob({ object: 'Account', operation: 'insert' });

@@ -92,7 +92,10 @@ describe('query jobs', () => {
     const records = await fx.conn.bulk2.query("SELECT Name, Ext_Id__c FROM Account WHERE Name IN ('Q-01','Q-02') ORDER BY Name");
     const out: unknown[] = [];
     for await (const record of records) out.push(record);
-    expect(out).toEqual([{ Name: 'Q-01', Ext_Id__c: 'QX-1' }, { Name: 'Q-02', Ext_Id__c: 'QX-2' }]);
+    expect(out).toEqual([
+      { Name: 'Q-01', Ext_Id__c: 'QX-1' },
+      { Name: 'Q-02', Ext_Id__c: 'QX-2' },
+    ]);
   });
 
   it('rejects bad SOQL, wrong versions, unfinished results and bad input, and keeps serving', async () => {

@@ -65,7 +65,7 @@ describe('emulator controls', () => {
       const visible = await waitFor(async () => (await conn.query<{ SystemModstamp: string }>(q)).records[0], 5000);
       expect(events).toContain(id);
       // The stamp was taken at write time, before it became visible: the cause of polling drift.
-      expect(Date.parse((visible?.SystemModstamp ?? "").replace('+0000', 'Z'))).toBeLessThan(Date.now() - 300);
+      expect(Date.parse((visible?.SystemModstamp ?? '').replace('+0000', 'Z'))).toBeLessThan(Date.now() - 300);
     } finally {
       off();
     }
@@ -113,7 +113,7 @@ describe('emulator controls', () => {
     expect(listed.records[4]?.Email).toBe('c50@seed.test');
     const demo = await control<Array<{ created: number }>>(emu, 'POST', '/seed', { preset: 'demo' });
     expect(demo.map((d) => d.created)).toEqual([2000, 5000]);
-    const contacts = await conn.query<{ Account: { Name: string } | null }>('SELECT Account.Name FROM Contact WHERE Email LIKE \'contact%\' LIMIT 5');
+    const contacts = await conn.query<{ Account: { Name: string } | null }>("SELECT Account.Name FROM Contact WHERE Email LIKE 'contact%' LIMIT 5");
     expect(contacts.records.every((c) => typeof c.Account?.Name === 'string')).toBe(true);
     const knobs = await control<{ dropEventRate: number }>(emu, 'PUT', '/faults', { dropEventRate: 0.5 });
     expect(knobs.dropEventRate).toBe(0.5);

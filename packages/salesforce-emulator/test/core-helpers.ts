@@ -70,7 +70,13 @@ export async function failure(promise: PromiseLike<unknown>): Promise<Error & { 
 }
 
 /** A raw REST call with a session token (for shapes jsforce hides). */
-export async function raw(conn: Connection, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+export async function raw(
+  conn: Connection,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string }> {
   const res = await fetch(`${conn.instanceUrl}${path}`, {
     method,
     headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, 'Content-Type': 'application/json', ...headers },

@@ -117,9 +117,13 @@ describe('emulator fidelity', () => {
   it('answers bad control and REST input with errors and keeps serving', async () => {
     const post = (path: string, body: string) => fetch(`${emu.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
     for (const [path, body] of [
-      ['/__emulator/seed', '{"object":'], ['/__emulator/seed', '[1,2]'], ['/__emulator/seed', '{"object":"Account","count":"many"}'],
-      ['/__emulator/undelete', 'null'], ['/__emulator/automation', '{"object":"Account","field":"Nope__c","expression":"(("}'],
-      ['/__emulator/faults', '{"faults":"all"}'], ['/__emulator/api-usage/reset', 'x'],
+      ['/__emulator/seed', '{"object":'],
+      ['/__emulator/seed', '[1,2]'],
+      ['/__emulator/seed', '{"object":"Account","count":"many"}'],
+      ['/__emulator/undelete', 'null'],
+      ['/__emulator/automation', '{"object":"Account","field":"Nope__c","expression":"(("}'],
+      ['/__emulator/faults', '{"faults":"all"}'],
+      ['/__emulator/api-usage/reset', 'x'],
     ] as const) {
       const res = await post(path, body);
       expect(res.status, `${path} ${body}`).toBeGreaterThanOrEqual(400);

@@ -22,7 +22,17 @@ let otherId: string;
 beforeAll(async () => {
   emu = await startEmulator({
     log: () => undefined,
-    schema: { objects: [{ name: 'Shipment__c', fields: [{ name: 'Code__c', type: 'string', externalId: true, unique: true }, { name: 'Parent__c', type: 'reference', referenceTo: 'Account' }] }] },
+    schema: {
+      objects: [
+        {
+          name: 'Shipment__c',
+          fields: [
+            { name: 'Code__c', type: 'string', externalId: true, unique: true },
+            { name: 'Parent__c', type: 'reference', referenceTo: 'Account' },
+          ],
+        },
+      ],
+    },
   });
   conn = await login(emu);
   conn.bulk2.pollInterval = 25;
@@ -53,7 +63,9 @@ describe('REST single-record writes', () => {
     expect(accountOf(created.id)).toBe(parentId);
     await conn.sobject('Contact').update({ Id: created.id!, Account: { Ext_Id__c: 'A-2' } } as never);
     expect(accountOf(created.id)).toBe(otherId);
-    const upserted = (await conn.sobject('Contact').upsert({ LastName: 'Up', Ext_Id__c: 'C-1', Account: { Ext_Id__c: 'A-1' } } as never, 'Ext_Id__c')) as unknown as Result;
+    const upserted = (await conn
+      .sobject('Contact')
+      .upsert({ LastName: 'Up', Ext_Id__c: 'C-1', Account: { Ext_Id__c: 'A-1' } } as never, 'Ext_Id__c')) as unknown as Result;
     expect(upserted).toMatchObject({ success: true, created: true });
     expect(accountOf(upserted.id)).toBe(parentId);
     const custom = (await conn.sobject('Shipment__c').create({ Parent__r: { Ext_Id__c: 'A-2' } } as never)) as unknown as Result;
@@ -71,7 +83,9 @@ describe('REST single-record writes', () => {
   it('a parent field that is not an External ID or idLookup field is refused', async () => {
     const reply = await raw(conn, 'POST', '/services/data/v59.0/sobjects/Contact', JSON.stringify({ LastName: 'x', Account: { Name: 'Parent' } }));
     expect(reply.status).toBe(400);
-    expect(JSON.parse(reply.text)).toEqual([{ errorCode: 'INVALID_FIELD', message: 'Field name provided, Name is not an External ID or indexed field for Account', fields: [] }]);
+    expect(JSON.parse(reply.text)).toEqual([
+      { errorCode: 'INVALID_FIELD', message: 'Field name provided, Name is not an External ID or indexed field for Account', fields: [] },
+    ]);
   });
 });
 
@@ -92,10 +106,13 @@ describe('sObject Collections', () => {
     expect(updated.map((r) => r.success)).toEqual([true, false]);
     expect(updated[1]?.errors).toEqual([NOT_FOUND]);
     expect([accountOf(created[0]?.id), accountOf(created[2]?.id)]).toEqual([otherId, otherId]);
-    const upserted = (await conn.sobject('Contact').upsert([
-      { Ext_Id__c: 'C-2', LastName: 'U1', Account: { Ext_Id__c: 'A-1' } },
-      { Ext_Id__c: 'C-3', LastName: 'U2', Account: { Ext_Id__c: 'A-404' } },
-    ] as never, 'Ext_Id__c')) as unknown as Result[];
+    const upserted = (await conn.sobject('Contact').upsert(
+      [
+        { Ext_Id__c: 'C-2', LastName: 'U1', Account: { Ext_Id__c: 'A-1' } },
+        { Ext_Id__c: 'C-3', LastName: 'U2', Account: { Ext_Id__c: 'A-404' } },
+      ] as never,
+      'Ext_Id__c',
+    )) as unknown as Result[];
     expect(upserted.map((r) => r.success)).toEqual([true, false]);
     expect(upserted[0]?.created).toBe(true);
     expect(upserted[1]?.errors).toEqual([NOT_FOUND]);
@@ -109,11 +126,16 @@ describe('Bulk API 2.0 ingest', () => {
     return r as unknown as { successfulResults: Row[]; failedResults: Row[] };
   }
 
-  it('insert, update and upsert resolve an Account.Ext_Id__c column; a missing parent fails its row with Salesforce\'s error', async () => {
+  it("insert, update and upsert resolve an Account.Ext_Id__c column; a missing parent fails its row with Salesforce's error", async () => {
     const inserted = await load('insert', 'LastName,Account.Ext_Id__c\nB1,A-1\nB2,A-404\n');
     expect(inserted.successfulResults.map((r) => [r.LastName, r['Account.Ext_Id__c']])).toEqual([['B1', 'A-1']]);
     expect(inserted.failedResults).toEqual([
-      { sf__Id: '', sf__Error: 'INVALID_FIELD:Foreign key external ID: A-404 not found for field Ext_Id__c in entity Account:--', LastName: 'B2', 'Account.Ext_Id__c': 'A-404' },
+      {
+        sf__Id: '',
+        sf__Error: 'INVALID_FIELD:Foreign key external ID: A-404 not found for field Ext_Id__c in entity Account:--',
+        LastName: 'B2',
+        'Account.Ext_Id__c': 'A-404',
+      },
     ]);
     const id = inserted.successfulResults[0]!.sf__Id!;
     expect(accountOf(id)).toBe(parentId);

@@ -39,12 +39,29 @@ describe('emulator sObject Collections and composite', () => {
   });
 
   it('upserts with created flags, and allOrNone rollback keeps created', async () => {
-    const res = (await conn.sobject('Account').upsert([{ Name: 'U1', Ext_Id__c: 'C-1' }, { Name: 'U2', Ext_Id__c: 'C-2' }], 'Ext_Id__c')) as Result[];
+    const res = (await conn.sobject('Account').upsert(
+      [
+        { Name: 'U1', Ext_Id__c: 'C-1' },
+        { Name: 'U2', Ext_Id__c: 'C-2' },
+      ],
+      'Ext_Id__c',
+    )) as Result[];
     expect(res.map((r) => r.created)).toEqual([true, true]);
-    const again = (await conn.sobject('Account').upsert([{ Name: 'U1b', Ext_Id__c: 'C-1' }, { Name: 'U3', Ext_Id__c: 'C-3' }], 'Ext_Id__c')) as Result[];
+    const again = (await conn.sobject('Account').upsert(
+      [
+        { Name: 'U1b', Ext_Id__c: 'C-1' },
+        { Name: 'U3', Ext_Id__c: 'C-3' },
+      ],
+      'Ext_Id__c',
+    )) as Result[];
     expect(again.map((r) => r.created)).toEqual([false, true]);
     const rolled = (await conn.sobject('Account').upsert(
-      [{ Name: 'U4', Ext_Id__c: 'C-4' }, { Name: null, Ext_Id__c: 'C-5' }], 'Ext_Id__c', { allOrNone: true },
+      [
+        { Name: 'U4', Ext_Id__c: 'C-4' },
+        { Name: null, Ext_Id__c: 'C-5' },
+      ],
+      'Ext_Id__c',
+      { allOrNone: true },
     )) as Result[];
     expect(rolled.map((r) => r.success)).toEqual([false, false]);
     expect(rolled[0]).toMatchObject({ created: true });
@@ -60,7 +77,8 @@ describe('emulator sObject Collections and composite', () => {
 
   it('runs composite requests with references, and halts with allOrNone', async () => {
     const ok = await conn.requestPost<{ compositeResponse: Array<{ httpStatusCode: number; body: { id?: string; AccountId?: string } }> }>(
-      '/services/data/v59.0/composite', {
+      '/services/data/v59.0/composite',
+      {
         allOrNone: true,
         compositeRequest: [
           { method: 'POST', url: '/services/data/v59.0/sobjects/Account', referenceId: 'acc', body: { Name: 'Composite Co' } },
@@ -73,7 +91,8 @@ describe('emulator sObject Collections and composite', () => {
     expect(ok.compositeResponse[2]?.body.AccountId).toBe(ok.compositeResponse[0]?.body.id);
     const before = emu.org.list('Account').length;
     const halted = await conn.requestPost<{ compositeResponse: Array<{ httpStatusCode: number; body: Array<{ errorCode: string }> }> }>(
-      '/services/data/v59.0/composite', {
+      '/services/data/v59.0/composite',
+      {
         allOrNone: true,
         compositeRequest: [
           { method: 'POST', url: '/services/data/v59.0/sobjects/Account', referenceId: 'a', body: { Name: 'Rolled back' } },

@@ -9,17 +9,19 @@ describe('emulator REST records', () => {
   beforeAll(async () => {
     emu = await startEmulator({
       schema: {
-        objects: [{
-          name: 'Invoice__c',
-          fields: [
-            { name: 'Amount__c', type: 'currency', precision: 10, scale: 2, required: true },
-            { name: 'Code__c', type: 'string', length: 10, externalId: true },
-            { name: 'Account__c', type: 'reference', referenceTo: 'Account' },
-            { name: 'Label__c', type: 'string', formula: "Code__c & ' / ' & Account__r.Name" },
-            { name: 'Status__c', type: 'picklist', picklist: ['Open', 'Paid'], restricted: true },
-          ],
-          validationRules: [{ name: 'NoNegative', errorWhen: 'Amount__c < 0', message: 'Amount must not be negative', field: 'Amount__c' }],
-        }],
+        objects: [
+          {
+            name: 'Invoice__c',
+            fields: [
+              { name: 'Amount__c', type: 'currency', precision: 10, scale: 2, required: true },
+              { name: 'Code__c', type: 'string', length: 10, externalId: true },
+              { name: 'Account__c', type: 'reference', referenceTo: 'Account' },
+              { name: 'Label__c', type: 'string', formula: "Code__c & ' / ' & Account__r.Name" },
+              { name: 'Status__c', type: 'picklist', picklist: ['Open', 'Paid'], restricted: true },
+            ],
+            validationRules: [{ name: 'NoNegative', errorWhen: 'Amount__c < 0', message: 'Amount must not be negative', field: 'Amount__c' }],
+          },
+        ],
       },
     });
     conn = await login(emu);
@@ -95,8 +97,12 @@ describe('emulator REST records', () => {
     expect(JSON.parse(res.text)).toEqual([{ errorCode: 'MALFORMED_ID', message: 'Account ID: id value of incorrect type: garbage', fields: ['AccountId'] }]);
     const contact = await conn.sobject('Contact').describe();
     const label = (name: string): string | undefined => contact.fields.find((f) => f.name === name)?.label;
-    expect([label('AccountId'), label('OwnerId'), label('CreatedById'), label('LastModifiedById')])
-      .toEqual(['Account ID', 'Owner ID', 'Created By ID', 'Last Modified By ID']);
+    expect([label('AccountId'), label('OwnerId'), label('CreatedById'), label('LastModifiedById')]).toEqual([
+      'Account ID',
+      'Owner ID',
+      'Created By ID',
+      'Last Modified By ID',
+    ]);
   });
 
   it('accepts parent references by external id and computes formulas on read without moving SystemModstamp', async () => {
@@ -123,7 +129,10 @@ describe('emulator REST records', () => {
     expect(viaJsforce).toMatchObject({ success: true, created: false });
     const missing = await raw(conn, 'PATCH', '/services/data/v59.0/sobjects/Account/Ext_Id__c/UP-404?updateOnly=true', JSON.stringify({ Name: 'x' }));
     expect(missing.status).toBe(404);
-    await conn.sobject('Invoice__c').create([{ Amount__c: 1, Code__c: 'TWICE' }, { Amount__c: 2, Code__c: 'TWICE' }]);
+    await conn.sobject('Invoice__c').create([
+      { Amount__c: 1, Code__c: 'TWICE' },
+      { Amount__c: 2, Code__c: 'TWICE' },
+    ]);
     const multi = await raw(conn, 'PATCH', '/services/data/v59.0/sobjects/Invoice__c/Code__c/TWICE', JSON.stringify({ Amount__c: 3 }));
     expect(multi.status).toBe(300);
     expect(JSON.parse(multi.text)).toHaveLength(2);

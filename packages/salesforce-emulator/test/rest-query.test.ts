@@ -24,7 +24,8 @@ describe('emulator REST query and replication', () => {
     expect(JSON.parse(page.text).nextRecordsUrl).toMatch(/^\/services\/data\/v59\.0\/query\/01g\w{15}-2000$/);
     const all: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      conn.query<{ Id: string }>('SELECT Id FROM Account')
+      conn
+        .query<{ Id: string }>('SELECT Id FROM Account')
         .on('record', (r: { Id: string }) => all.push(r.Id))
         .on('end', () => resolve())
         .on('error', reject)
@@ -34,7 +35,9 @@ describe('emulator REST query and replication', () => {
   });
 
   it('honours Sforce-Query-Options batchSize and refuses unknown locators', async () => {
-    const res = await raw(conn, 'GET', `/services/data/v59.0/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, undefined, { 'Sforce-Query-Options': 'batchSize=500' });
+    const res = await raw(conn, 'GET', `/services/data/v59.0/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, undefined, {
+      'Sforce-Query-Options': 'batchSize=500',
+    });
     const body = JSON.parse(res.text) as { records: unknown[]; nextRecordsUrl: string };
     expect(body.records).toHaveLength(500);
     expect(body.nextRecordsUrl.endsWith('-500')).toBe(true);

@@ -52,9 +52,7 @@ describe('SOQL child relationship subqueries', () => {
     const res = await conn.query<{ Contacts: Nested }>(
       `SELECT Id, (SELECT LastName, Account.Name FROM Contacts WHERE LastName != 'Moss' ORDER BY LastName DESC LIMIT 1) FROM Account WHERE Id = '${acme}'`,
     );
-    expect(res.records[0]?.Contacts?.records).toEqual([
-      expect.objectContaining({ LastName: 'Young', Account: expect.objectContaining({ Name: 'Acme' }) }),
-    ]);
+    expect(res.records[0]?.Contacts?.records).toEqual([expect.objectContaining({ LastName: 'Young', Account: expect.objectContaining({ Name: 'Acme' }) })]);
   });
 
   it('includes deleted children only through queryAll', async () => {
@@ -80,12 +78,22 @@ describe('SOQL child relationship subqueries', () => {
     expect(unknown.message).toMatch(/Didn't understand relationship 'Nopes'/);
     const nested = await failure(conn.query('SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Contacts) FROM Account'));
     expect(nested.name).toBe('MALFORMED_QUERY');
-    const bulk = await raw(conn, 'POST', '/services/data/v59.0/jobs/query',
-      JSON.stringify({ operation: 'query', query: 'SELECT Id, (SELECT Id FROM Contacts) FROM Account' }), { 'Content-Type': 'application/json' });
+    const bulk = await raw(
+      conn,
+      'POST',
+      '/services/data/v59.0/jobs/query',
+      JSON.stringify({ operation: 'query', query: 'SELECT Id, (SELECT Id FROM Contacts) FROM Account' }),
+      { 'Content-Type': 'application/json' },
+    );
     expect(bulk.status).toBe(400);
     expect(JSON.parse(bulk.text)[0]).toMatchObject({ errorCode: 'FUNCTIONALITY_NOT_ENABLED' });
-    const offset = await raw(conn, 'POST', '/services/data/v59.0/jobs/query',
-      JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account LIMIT 5 OFFSET 1' }), { 'Content-Type': 'application/json' });
+    const offset = await raw(
+      conn,
+      'POST',
+      '/services/data/v59.0/jobs/query',
+      JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account LIMIT 5 OFFSET 1' }),
+      { 'Content-Type': 'application/json' },
+    );
     expect(JSON.parse(offset.text)[0]).toMatchObject({ errorCode: 'FUNCTIONALITY_NOT_ENABLED' });
   });
 });

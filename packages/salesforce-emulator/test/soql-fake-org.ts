@@ -3,16 +3,33 @@
  * tests (the real org lives in src/org/). `scanCalls` and
  * `recordsRead` let tests assert that an index range is used.
  */
-import type {
-  FieldDef, FieldType, ModstampRange, ObjectDef, RecordSource, SchemaLookup, SfRecord, SfValue, StoredRecord,
-} from '../src/ports.js';
+import type { FieldDef, FieldType, ModstampRange, ObjectDef, RecordSource, SchemaLookup, SfRecord, SfValue, StoredRecord } from '../src/ports.js';
 
 export function field(name: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef {
   return {
-    name, label: name, type, length: 0, precision: 0, scale: 0, nillable: true, createable: true, updateable: true,
-    unique: false, externalId: false, idLookup: name === 'Id', calculated: false, calculatedFormula: null,
-    defaultedOnCreate: false, defaultValue: null, referenceTo: [], relationshipName: null, picklistValues: [],
-    restrictedPicklist: false, compoundFieldName: null, custom: name.endsWith('__c'), ...extra,
+    name,
+    label: name,
+    type,
+    length: 0,
+    precision: 0,
+    scale: 0,
+    nillable: true,
+    createable: true,
+    updateable: true,
+    unique: false,
+    externalId: false,
+    idLookup: name === 'Id',
+    calculated: false,
+    calculatedFormula: null,
+    defaultedOnCreate: false,
+    defaultValue: null,
+    referenceTo: [],
+    relationshipName: null,
+    picklistValues: [],
+    restrictedPicklist: false,
+    compoundFieldName: null,
+    custom: name.endsWith('__c'),
+    ...extra,
   };
 }
 
@@ -23,19 +40,32 @@ function ref(name: string, to: string[], relationshipName: string): FieldDef {
 function object(name: string, keyPrefix: string, fields: FieldDef[]): ObjectDef {
   const common = [field('Id', 'id'), field('IsDeleted', 'boolean'), field('SystemModstamp', 'datetime'), field('CreatedDate', 'datetime')];
   return {
-    name, label: name, labelPlural: `${name}s`, keyPrefix, custom: false, cdcEnabled: false, isPlatformEvent: false,
-    fields: [...common, ...fields], validationRules: [],
+    name,
+    label: name,
+    labelPlural: `${name}s`,
+    keyPrefix,
+    custom: false,
+    cdcEnabled: false,
+    isPlatformEvent: false,
+    fields: [...common, ...fields],
+    validationRules: [],
   };
 }
 
 export const OBJECTS: ObjectDef[] = [
   object('User', '005', [field('Name', 'string'), field('Email', 'email')]),
   object('Account', '001', [
-    field('Name', 'string'), field('AnnualRevenue', 'currency'), field('NumberOfEmployees', 'int'),
-    field('Industry', 'picklist'), field('Tags__c', 'multipicklist'), field('Founded__c', 'date'),
-    field('Active__c', 'boolean'), field('Description', 'textarea'),
+    field('Name', 'string'),
+    field('AnnualRevenue', 'currency'),
+    field('NumberOfEmployees', 'int'),
+    field('Industry', 'picklist'),
+    field('Tags__c', 'multipicklist'),
+    field('Founded__c', 'date'),
+    field('Active__c', 'boolean'),
+    field('Description', 'textarea'),
     field('Double_Revenue__c', 'double', { calculated: true, calculatedFormula: 'AnnualRevenue * 2' }),
-    ref('OwnerId', ['User'], 'Owner'), ref('ParentId', ['Account'], 'Parent'),
+    ref('OwnerId', ['User'], 'Owner'),
+    ref('ParentId', ['Account'], 'Parent'),
   ]),
   object('Contact', '003', [field('LastName', 'string'), field('Birthdate', 'date'), ref('AccountId', ['Account'], 'Account')]),
   object('Lead', '00Q', [field('Name', 'string')]),
@@ -64,7 +94,10 @@ export class FakeSource implements RecordSource {
   add(objectName: string, id: string, values: SfRecord, opts: { stampMs?: number; deleted?: boolean } = {}): StoredRecord {
     const stampMs = opts.stampMs ?? Date.parse('2024-01-01T00:00:00Z');
     const full: SfRecord = {
-      Id: id, IsDeleted: opts.deleted ?? false, SystemModstamp: new Date(stampMs).toISOString().replace('Z', '+0000'), ...values,
+      Id: id,
+      IsDeleted: opts.deleted ?? false,
+      SystemModstamp: new Date(stampMs).toISOString().replace('Z', '+0000'),
+      ...values,
     };
     const record: StoredRecord = { object: objectName, id, values: full, systemModstampMs: stampMs, isDeleted: opts.deleted ?? false };
     this.records.set(id, record);
@@ -73,7 +106,11 @@ export class FakeSource implements RecordSource {
   }
 
   *scan(objectName: string, options: { includeDeleted: boolean; modstamp?: ModstampRange; order?: 'asc' | 'desc' }): Iterable<StoredRecord> {
-    this.scanCalls.push({ object: objectName, ...(options.modstamp ? { modstamp: options.modstamp } : {}), ...(options.order ? { order: options.order } : {}) });
+    this.scanCalls.push({
+      object: objectName,
+      ...(options.modstamp ? { modstamp: options.modstamp } : {}),
+      ...(options.order ? { order: options.order } : {}),
+    });
     const all = [...this.records.values()].filter((r) => r.object === objectName);
     if (options.modstamp === undefined) {
       for (const r of all) {

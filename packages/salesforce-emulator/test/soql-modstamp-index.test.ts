@@ -25,9 +25,7 @@ describe('SOQL SystemModstamp index use', () => {
     source.recordsRead = 0;
     const soql = `SELECT Id, Name FROM Account WHERE SystemModstamp >= ${stamp(1000)} AND SystemModstamp < ${stamp(4000)} AND Industry = 'tech' ORDER BY SystemModstamp ASC`;
     const cursor = compileSoql(soql, schema).execute(source, options);
-    expect(source.scanCalls).toEqual([
-      { object: 'Account', modstamp: { gte: BASE + 1000 * 1000, lt: BASE + 4000 * 1000 }, order: 'asc' },
-    ]);
+    expect(source.scanCalls).toEqual([{ object: 'Account', modstamp: { gte: BASE + 1000 * 1000, lt: BASE + 4000 * 1000 }, order: 'asc' }]);
     expect(source.recordsRead).toBe(3000);
     expect(cursor.totalSize).toBe(300);
     expect(cursor.take(2).map((r) => r['Name'])).toEqual(['A1000', 'A1010']);
@@ -47,7 +45,10 @@ describe('SOQL SystemModstamp index use', () => {
 
   it('stops the index scan early for ORDER BY SystemModstamp DESC with LIMIT', () => {
     source.recordsRead = 0;
-    const cursor = compileSoql(`SELECT Id FROM Account WHERE SystemModstamp > ${stamp(10)} ORDER BY SystemModstamp DESC LIMIT 5`, schema).execute(source, options);
+    const cursor = compileSoql(`SELECT Id FROM Account WHERE SystemModstamp > ${stamp(10)} ORDER BY SystemModstamp DESC LIMIT 5`, schema).execute(
+      source,
+      options,
+    );
     expect(source.recordsRead).toBe(5);
     expect(cursor.totalSize).toBe(5);
     expect(cursor.take(1)[0]?.['Id']).toBe(makeId('001', N - 1));

@@ -10,7 +10,11 @@ function org(): FakeSource {
   s.add('User', makeId('005', 1), { Name: 'zed' });
   s.add('User', makeId('005', 2), { Name: 'Amy' });
   const rows: Array<[string | null, number | null, string | null]> = [
-    ['b', 2, makeId('005', 1)], ['A', 2, null], [null, 1, makeId('005', 2)], ['c', null, makeId('005', 2)], ['a2', 1, null],
+    ['b', 2, makeId('005', 1)],
+    ['A', 2, null],
+    [null, 1, makeId('005', 2)],
+    ['c', null, makeId('005', 2)],
+    ['a2', 1, null],
   ];
   rows.forEach(([name, revenue, owner], i) => {
     s.add('Account', makeId('001', i + 1), { Name: name, AnnualRevenue: revenue, OwnerId: owner }, { stampMs: Date.UTC(2024, 0, 1, 0, 0, 10 - i) });
@@ -19,7 +23,10 @@ function org(): FakeSource {
 }
 
 function names(soql: string, source = org()): Array<unknown> {
-  return compileSoql(soql, schema).execute(source, options).takeFlat(100).map((row) => row[0]);
+  return compileSoql(soql, schema)
+    .execute(source, options)
+    .takeFlat(100)
+    .map((row) => row[0]);
 }
 
 describe('SOQL ORDER BY, LIMIT, OFFSET', () => {

@@ -17,7 +17,9 @@ function org(): FakeSource {
 }
 
 function run(soql: string, opts: Partial<SoqlOptions> = {}): Array<Record<string, unknown>> {
-  return compileSoql(soql, schema).execute(org(), { ...options, ...opts }).take(100);
+  return compileSoql(soql, schema)
+    .execute(org(), { ...options, ...opts })
+    .take(100);
 }
 
 describe('SOQL select list', () => {
@@ -47,7 +49,10 @@ describe('SOQL select list', () => {
   it('flattens rows in columns order with null for a missing parent', () => {
     const cursor = compileSoql('SELECT Id, Account.Owner.Name FROM Contact ORDER BY LastName', schema).execute(org(), options);
     expect(cursor.columns).toEqual(['Id', 'Account.Owner.Name']);
-    expect(cursor.takeFlat(10)).toEqual([[makeId('003', 1), 'Ann'], [makeId('003', 2), null]]);
+    expect(cursor.takeFlat(10)).toEqual([
+      [makeId('003', 1), 'Ann'],
+      [makeId('003', 2), null],
+    ]);
     expect(cursor.remaining).toBe(0);
   });
 
@@ -118,4 +123,3 @@ describe('SOQL names and aliases', () => {
     expect(() => compileSoql('SELECT Who.LastName FROM Task', schema)).toThrow(/No such column/);
   });
 });
-

@@ -8,16 +8,37 @@ const options: SoqlOptions = { includeDeleted: false, apiVersion: '59.0', now: n
 function org(): FakeSource {
   const s = new FakeSource();
   s.add('Account', makeId('001', 1), {
-    Name: "O'Brien\\Co", AnnualRevenue: 100, NumberOfEmployees: 10, Industry: 'Tech', Tags__c: 'A;B;C',
-    Founded__c: '2024-06-15', CreatedDate: '2024-06-15T08:00:00.000+0000', Active__c: true, Description: 'line1\nline2',
+    Name: "O'Brien\\Co",
+    AnnualRevenue: 100,
+    NumberOfEmployees: 10,
+    Industry: 'Tech',
+    Tags__c: 'A;B;C',
+    Founded__c: '2024-06-15',
+    CreatedDate: '2024-06-15T08:00:00.000+0000',
+    Active__c: true,
+    Description: 'line1\nline2',
   });
   s.add('Account', makeId('001', 2), {
-    Name: '100% Pure_Gold', AnnualRevenue: -5.5, NumberOfEmployees: null, Industry: 'Retail', Tags__c: 'B',
-    Founded__c: '2024-06-14', CreatedDate: '2024-06-14T23:59:59.000+0000', Active__c: false, Description: null,
+    Name: '100% Pure_Gold',
+    AnnualRevenue: -5.5,
+    NumberOfEmployees: null,
+    Industry: 'Retail',
+    Tags__c: 'B',
+    Founded__c: '2024-06-14',
+    CreatedDate: '2024-06-14T23:59:59.000+0000',
+    Active__c: false,
+    Description: null,
   });
   s.add('Account', makeId('001', 3), {
-    Name: 'acme', AnnualRevenue: null, NumberOfEmployees: 3, Industry: null, Tags__c: null,
-    Founded__c: null, CreatedDate: '2023-12-31T23:00:00.000+0000', Active__c: false, Description: null,
+    Name: 'acme',
+    AnnualRevenue: null,
+    NumberOfEmployees: 3,
+    Industry: null,
+    Tags__c: null,
+    Founded__c: null,
+    CreatedDate: '2023-12-31T23:00:00.000+0000',
+    Active__c: false,
+    Description: null,
   });
   s.add('Contact', makeId('003', 1), { LastName: 'Doe', AccountId: makeId('001', 1), Birthdate: '1990-01-01' });
   return s;
@@ -52,7 +73,7 @@ describe('SOQL WHERE operators', () => {
     expect(which(where)).toEqual(expected);
   });
 
-  it('string literal escapes: \\\' \\\\ \\n', () => {
+  it("string literal escapes: \\' \\\\ \\n", () => {
     expect(which("Name = 'o\\'brien\\\\co'")).toEqual([1]);
     expect(which("Description = 'line1\\nline2'")).toEqual([1]);
   });
@@ -82,7 +103,7 @@ describe('SOQL WHERE operators', () => {
     expect(which("NOT Industry = 'Tech'")).toEqual([2, 3]);
     expect(which("NOT (Industry = 'Tech' OR Industry = null)")).toEqual([2]);
     expect(which("(NOT Name = 'acme') AND AnnualRevenue < 0")).toEqual([2]);
-    expect(which("AnnualRevenue < 0 OR NOT (Active__c = false)")).toEqual([1, 2]);
+    expect(which('AnnualRevenue < 0 OR NOT (Active__c = false)')).toEqual([1, 2]);
     expect(which("((Name = 'acme'))")).toEqual([3]);
   });
 
@@ -93,8 +114,7 @@ describe('SOQL WHERE operators', () => {
   });
 
   it('filters on parent fields', () => {
-    const rows = compileSoql("SELECT LastName FROM Contact WHERE Account.Industry = 'tech' AND Account.Name LIKE 'o%'", schema)
-      .execute(org(), options).take(5);
+    const rows = compileSoql("SELECT LastName FROM Contact WHERE Account.Industry = 'tech' AND Account.Name LIKE 'o%'", schema).execute(org(), options).take(5);
     expect(rows.map((r) => r['LastName'])).toEqual(['Doe']);
   });
 

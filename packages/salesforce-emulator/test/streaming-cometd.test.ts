@@ -23,13 +23,22 @@ async function connectClient(url = emu.url): Promise<StreamingClient> {
 }
 
 const dataOf = (m: { data?: unknown }): Data => m.data as Data;
-const headerOf = (m: { data?: unknown }): Record<string, unknown> =>
-  (dataOf(m).payload?.['ChangeEventHeader'] ?? {}) as Record<string, unknown>;
+const headerOf = (m: { data?: unknown }): Record<string, unknown> => (dataOf(m).payload?.['ChangeEventHeader'] ?? {}) as Record<string, unknown>;
 
 beforeAll(async () => {
   emu = await startEmulator({
     port: 0,
-    schema: { objects: [{ name: 'Order_Event__e', fields: [{ name: 'Amount__c', type: 'double' }, { name: 'Note__c', type: 'string' }] }] },
+    schema: {
+      objects: [
+        {
+          name: 'Order_Event__e',
+          fields: [
+            { name: 'Amount__c', type: 'double' },
+            { name: 'Note__c', type: 'string' },
+          ],
+        },
+      ],
+    },
   });
   conn = new jsforce.Connection({
     loginUrl: emu.url,
@@ -80,9 +89,7 @@ describe('Change Data Capture', () => {
     if (!created.success) throw new Error('create failed');
     await conn.sobject('Account').update({ Id: created.id, Phone: '555-0100' });
     await conn.sobject('Account').destroy(created.id);
-    const events = (await client.waitForEvents('/data/AccountChangeEvent', 3)).filter(
-      (m) => (headerOf(m)['recordIds'] as string[])[0] === created.id,
-    );
+    const events = (await client.waitForEvents('/data/AccountChangeEvent', 3)).filter((m) => (headerOf(m)['recordIds'] as string[])[0] === created.id);
     expect(events.map((m) => headerOf(m)['changeType'])).toEqual(['CREATE', 'UPDATE', 'DELETE']);
     const [create, update, del] = events.map(dataOf);
     expect(create?.payload).toMatchObject({ Name: 'CDC Co', Industry: 'Banking' });
@@ -104,10 +111,13 @@ describe('Change Data Capture', () => {
     const created = await conn.sobject('Lead').create({ LastName: 'Lazarus', Company: 'Phoenix Ltd' });
     if (!created.success) throw new Error('create failed');
     await conn.sobject('Lead').destroy(created.id);
-    const deletedStamp = (await conn.query<{ SystemModstamp: string }>(`SELECT SystemModstamp FROM Lead WHERE Id = '${created.id}'`, { scanAll: true })).records[0]?.SystemModstamp;
+    const deletedStamp = (await conn.query<{ SystemModstamp: string }>(`SELECT SystemModstamp FROM Lead WHERE Id = '${created.id}'`, { scanAll: true }))
+      .records[0]?.SystemModstamp;
     expect((await conn.query(`SELECT Id FROM Lead WHERE Id = '${created.id}'`)).totalSize).toBe(0);
     const res = await fetch(`${emu.url}/__emulator/undelete`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: [created.id, created.id.slice(0, 15)] }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ids: [created.id, created.id.slice(0, 15)] }),
     });
     const results = (await res.json()) as Array<{ success: boolean; id?: string; errors?: Array<{ statusCode: string }> }>;
     expect(res.status).toBe(200);
@@ -119,7 +129,8 @@ describe('Change Data Capture', () => {
     expect(headerOf(events[2]!)['recordIds']).toEqual([created.id]);
     expect(dataOf(events[2]!).payload).toMatchObject({ LastName: 'Lazarus', Company: 'Phoenix Ltd' });
     const live = await conn.query<{ Id: string; IsDeleted: boolean; SystemModstamp: string }>(
-      `SELECT Id, IsDeleted, SystemModstamp FROM Lead WHERE Id = '${created.id}'`, { scanAll: true },
+      `SELECT Id, IsDeleted, SystemModstamp FROM Lead WHERE Id = '${created.id}'`,
+      { scanAll: true },
     );
     expect(live.records[0]).toMatchObject({ Id: created.id, IsDeleted: false });
     expect(Date.parse(live.records[0]!.SystemModstamp.replace('+0000', 'Z'))).toBeGreaterThanOrEqual(Date.parse(String(deletedStamp).replace('+0000', 'Z')));
@@ -139,7 +150,9 @@ describe('Change Data Capture', () => {
 describe('PushTopic', () => {
   it('honours the WHERE clause, NotifyForFields=Referenced and delete payloads', async () => {
     await conn.sobject('PushTopic').create({
-      Name: 'BankAccounts', Query: "SELECT Id, Name, Industry FROM Account WHERE Industry = 'Banking'", ApiVersion: 59.0,
+      Name: 'BankAccounts',
+      Query: "SELECT Id, Name, Industry FROM Account WHERE Industry = 'Banking'",
+      ApiVersion: 59.0,
     });
     const client = await connectClient();
     expect((await client.subscribe('/topic/BankAccounts')).successful).toBe(true);
@@ -173,8 +186,11 @@ describe('PushTopic', () => {
 
   it('NotifyForFields=Where watches only WHERE fields; NotifyForOperationCreate=false skips creates', async () => {
     await conn.sobject('PushTopic').create({
-      Name: 'HotAccounts', Query: "SELECT Id, Name FROM Account WHERE Rating = 'Hot'", ApiVersion: 59.0,
-      NotifyForFields: 'Where', NotifyForOperationCreate: false,
+      Name: 'HotAccounts',
+      Query: "SELECT Id, Name FROM Account WHERE Rating = 'Hot'",
+      ApiVersion: 59.0,
+      NotifyForFields: 'Where',
+      NotifyForOperationCreate: false,
     });
     const client = await connectClient();
     await client.subscribe('/topic/HotAccounts');
@@ -241,8 +257,10 @@ describe('replay', () => {
     const client = await connectClient();
     const never = await client.subscribe('/data/LeadChangeEvent', ids[2]! + 1_000_000);
     expect(never.successful).toBe(false);
-    expect(never.error).toBe(`400::The replayId {${ids[2]! + 1_000_000}} you provided was invalid.  ` +
-      'Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.');
+    expect(never.error).toBe(
+      `400::The replayId {${ids[2]! + 1_000_000}} you provided was invalid.  ` +
+        'Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.',
+    );
     const saved = emu.org.controls.cdcRetentionMs;
     const since = Date.now();
     emu.org.controls.cdcRetentionMs = 1;

@@ -87,10 +87,14 @@ export class StreamingClient {
   subscribe(channel: string, replayFrom?: number): Promise<Message> {
     if (replayFrom !== undefined) this.replay.set(channel, replayFrom);
     return new Promise((resolve) => {
-      this.cometd.subscribe(channel, (m) => this.#record(m), (reply) => {
-        if (reply.successful === true) this.#subscribed.add(channel);
-        resolve(reply);
-      });
+      this.cometd.subscribe(
+        channel,
+        (m) => this.#record(m),
+        (reply) => {
+          if (reply.successful === true) this.#subscribed.add(channel);
+          resolve(reply);
+        },
+      );
     });
   }
 
@@ -101,17 +105,17 @@ export class StreamingClient {
 
   /** Wait until `channel` has at least `count` messages; resolves with them. */
   waitForEvents(channel: string, count: number, timeoutMs = 5000): Promise<Message[]> {
-    return waitFor(() => (this.received(channel).length >= count ? this.received(channel) : undefined), timeoutMs,
-      `${count} event(s) on ${channel} (have ${this.received(channel).length})`);
+    return waitFor(
+      () => (this.received(channel).length >= count ? this.received(channel) : undefined),
+      timeoutMs,
+      `${count} event(s) on ${channel} (have ${this.received(channel).length})`,
+    );
   }
 
   /** Disconnect (bounded wait: a dead server must not hang teardown). */
   async disconnect(): Promise<void> {
     if (this.cometd.isDisconnected()) return;
-    await Promise.race([
-      new Promise<void>((resolve) => this.cometd.disconnect(() => resolve())),
-      new Promise<void>((resolve) => setTimeout(resolve, 2000)),
-    ]);
+    await Promise.race([new Promise<void>((resolve) => this.cometd.disconnect(() => resolve())), new Promise<void>((resolve) => setTimeout(resolve, 2000))]);
   }
 
   #record(message: Message): void {
@@ -157,7 +161,11 @@ export async function mountStreaming(options: StreamingPartOptions): Promise<Mou
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        grant_type: 'password', username: 'admin@sfsync.test', password: 'sfsync', client_id: 'sfsync-local', client_secret: 'sfsync-local-secret',
+        grant_type: 'password',
+        username: 'admin@sfsync.test',
+        password: 'sfsync',
+        client_id: 'sfsync-local',
+        client_secret: 'sfsync-local-secret',
       }),
     });
     const token = ((await res.json()) as { access_token: string }).access_token;

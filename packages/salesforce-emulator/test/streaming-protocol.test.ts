@@ -47,7 +47,11 @@ async function handshake(base: string): Promise<{ clientId: string; cookie: stri
 }
 
 function connect(base: string, session: { clientId: string; cookie: string }, id: string, advice?: object) {
-  return post(base, JSON.stringify([{ id, channel: '/meta/connect', connectionType: 'long-polling', clientId: session.clientId, ...(advice ? { advice } : {}) }]), { cookie: session.cookie });
+  return post(
+    base,
+    JSON.stringify([{ id, channel: '/meta/connect', connectionType: 'long-polling', clientId: session.clientId, ...(advice ? { advice } : {}) }]),
+    { cookie: session.cookie },
+  );
 }
 
 async function mount(options: Parameters<typeof mountStreaming>[0]): Promise<MountedStreaming> {
@@ -89,7 +93,11 @@ describe('bad input', () => {
     ['no version', '/cometd', /^400::API version in the URI is mandatory\. URI format: '\/cometd\/\d+\.0'$/],
     ['an empty version', '/cometd/', /^400::API version in the URI is mandatory\. URI format: '\/cometd\/\d+\.0'$/],
     ['a version that is not NN.N', '/cometd/latest', /^400::API version in the URI is mandatory\. URI format: '\/cometd\/\d+\.0'$/],
-    ['a version below 37.0', '/cometd/36.0', /^400::Unsupported API version\. Only API versions '37\.0' and later are supported\. URI format: '\/cometd\/\d+\.0'$/],
+    [
+      'a version below 37.0',
+      '/cometd/36.0',
+      /^400::Unsupported API version\. Only API versions '37\.0' and later are supported\. URI format: '\/cometd\/\d+\.0'$/,
+    ],
   ])('answers a handshake to a URL with %s with HTTP 200 and a Bayeux error naming the URI format', async (_name, path, error) => {
     const res = await fetch(`${emu.url}${path}`, {
       method: 'POST',
@@ -105,10 +113,14 @@ describe('bad input', () => {
 
   it('refuses publishing and unknown meta channels', async () => {
     const session = await handshake(emu.url);
-    const res = await post(emu.url, JSON.stringify([
-      { id: 'p', channel: '/topic/Whatever', clientId: session.clientId, data: {} },
-      { id: 'm', channel: '/meta/nope', clientId: session.clientId },
-    ]), { cookie: session.cookie });
+    const res = await post(
+      emu.url,
+      JSON.stringify([
+        { id: 'p', channel: '/topic/Whatever', clientId: session.clientId, data: {} },
+        { id: 'm', channel: '/meta/nope', clientId: session.clientId },
+      ]),
+      { cookie: session.cookie },
+    );
     expect(res.replies.map((r) => [r['id'], r['successful'], r['error']])).toEqual([
       ['p', false, '403::Publish denied {/topic/Whatever}'],
       ['m', false, '400::Unknown meta channel {/meta/nope}'],
@@ -133,9 +145,17 @@ describe('handshake and connect', () => {
     const m = await mount({ connectTimeoutMs: 60_000 });
     const session = await handshake(m.url);
     const first = await connect(m.url, session, 'c1', { timeout: 0 });
-    expect(first.replies).toEqual([{ channel: '/meta/connect', id: 'c1', clientId: session.clientId, successful: true, advice: { interval: 0, timeout: 60_000, reconnect: 'retry' } }]);
-    const sub = await post(m.url, JSON.stringify([{ id: 's1', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/AccountChangeEvent' }]), { cookie: session.cookie });
-    expect(sub.replies).toEqual([{ channel: '/meta/subscribe', id: 's1', clientId: session.clientId, subscription: '/data/AccountChangeEvent', successful: true }]);
+    expect(first.replies).toEqual([
+      { channel: '/meta/connect', id: 'c1', clientId: session.clientId, successful: true, advice: { interval: 0, timeout: 60_000, reconnect: 'retry' } },
+    ]);
+    const sub = await post(
+      m.url,
+      JSON.stringify([{ id: 's1', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/AccountChangeEvent' }]),
+      { cookie: session.cookie },
+    );
+    expect(sub.replies).toEqual([
+      { channel: '/meta/subscribe', id: 's1', clientId: session.clientId, subscription: '/data/AccountChangeEvent', successful: true },
+    ]);
     const held = connect(m.url, session, 'c2');
     await (await login(m.url)).sobject('Account').create({ Name: 'Held Co' });
     const res = await held;
@@ -168,7 +188,9 @@ describe('handshake and connect', () => {
 describe('clients and auth', () => {
   it('answers an unknown client with 403 and handshake advice', async () => {
     const res = await connect(emu.url, { clientId: 'nobody', cookie: 'BAYEUX_BROWSER=x' }, 'c9');
-    expect(res.replies).toEqual([{ channel: '/meta/connect', id: 'c9', advice: { interval: 0, reconnect: 'handshake' }, error: '403::Unknown client', successful: false }]);
+    expect(res.replies).toEqual([
+      { channel: '/meta/connect', id: 'c9', advice: { interval: 0, reconnect: 'handshake' }, error: '403::Unknown client', successful: false },
+    ]);
   });
 
   it('drops a client that does not come back within clientTimeoutMs', async () => {
@@ -184,21 +206,30 @@ describe('clients and auth', () => {
     const other = await login();
     const session = await handshake(emu.url);
     await other.logout();
-    const revoked = await post(emu.url, JSON.stringify([{ id: 'r', channel: '/meta/connect', connectionType: 'long-polling', clientId: session.clientId }]),
-      { cookie: session.cookie, authorization: `Bearer ${other.accessToken ?? 'gone'}` });
+    const revoked = await post(emu.url, JSON.stringify([{ id: 'r', channel: '/meta/connect', connectionType: 'long-polling', clientId: session.clientId }]), {
+      cookie: session.cookie,
+      authorization: `Bearer ${other.accessToken ?? 'gone'}`,
+    });
     expect(revoked.replies[0]).toMatchObject({ error: '401::Authentication invalid', advice: { reconnect: 'none', interval: 0 }, successful: false });
-    const res = await fetch(`${emu.url}/cometd/59.0`, { method: 'POST', body: JSON.stringify([{ id: 'n', channel: '/meta/connect', clientId: session.clientId }]) });
+    const res = await fetch(`${emu.url}/cometd/59.0`, {
+      method: 'POST',
+      body: JSON.stringify([{ id: 'n', channel: '/meta/connect', clientId: session.clientId }]),
+    });
     expect(((await res.json()) as Reply[])[0]?.['error']).toBe('401::Request requires authentication');
   });
 
   it('unsubscribes (echoing the subscription) and disconnects', async () => {
     const session = await handshake(emu.url);
-    const res = await post(emu.url, JSON.stringify([
-      { id: 's', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/ContactChangeEvent' },
-      { id: 'u', channel: '/meta/unsubscribe', clientId: session.clientId, subscription: '/data/ContactChangeEvent' },
-      { id: 'd', channel: '/meta/disconnect', clientId: session.clientId },
-      { id: 'x', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/ContactChangeEvent' },
-    ]), { cookie: session.cookie });
+    const res = await post(
+      emu.url,
+      JSON.stringify([
+        { id: 's', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/ContactChangeEvent' },
+        { id: 'u', channel: '/meta/unsubscribe', clientId: session.clientId, subscription: '/data/ContactChangeEvent' },
+        { id: 'd', channel: '/meta/disconnect', clientId: session.clientId },
+        { id: 'x', channel: '/meta/subscribe', clientId: session.clientId, subscription: '/data/ContactChangeEvent' },
+      ]),
+      { cookie: session.cookie },
+    );
     expect(res.replies.map((r) => [r['id'], r['successful'], r['subscription'] ?? r['error']])).toEqual([
       ['s', true, '/data/ContactChangeEvent'],
       ['u', true, '/data/ContactChangeEvent'],

@@ -22,7 +22,10 @@ interface ConnectFlags {
 function secretFlag(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!value.startsWith('@')) {
-    throw new SfsyncError('SECRET_ON_COMMAND_LINE', `Pass ${flag} as @/path/to/file (or use the SFSYNC_* environment variable): a secret on the command line shows in ps and shell history.`);
+    throw new SfsyncError(
+      'SECRET_ON_COMMAND_LINE',
+      `Pass ${flag} as @/path/to/file (or use the SFSYNC_* environment variable): a secret on the command line shows in ps and shell history.`,
+    );
   }
   return value;
 }
@@ -53,7 +56,14 @@ export function registerConnect(program: Command): void {
         if (!/^[a-z][a-z0-9_]{0,39}$/.test(flags.name)) {
           throw new SfsyncError('USAGE', `Connection name "${flags.name}" must be 1-40 lower-case letters, digits or _, starting with a letter.`);
         }
-        for (const [flag, value] of [['--login-url', flags.loginUrl], ['--api-version', flags.apiVersion], ['--auth', flags.auth], ['--username', flags.username], ['--client-id', flags.clientId], ['--jwt-key-file', flags.jwtKeyFile]] as const) {
+        for (const [flag, value] of [
+          ['--login-url', flags.loginUrl],
+          ['--api-version', flags.apiVersion],
+          ['--auth', flags.auth],
+          ['--username', flags.username],
+          ['--client-id', flags.clientId],
+          ['--jwt-key-file', flags.jwtKeyFile],
+        ] as const) {
           // "" used to be skipped, silently logging in with the config/env value instead.
           if (value === '') throw new SfsyncError('USAGE', `${flag} must not be empty; leave it out to use the config/env value.`);
         }
@@ -95,7 +105,10 @@ export function registerConnect(program: Command): void {
           { overrides: { salesforce } },
         );
         if (flags.json) console.log(JSON.stringify(saved));
-        else console.log(`connected to ${saved.instanceUrl ?? saved.loginUrl} (${saved.authKind}${saved.username ? ` as ${saved.username}` : ''}); stored connection "${saved.name}" (id ${saved.id})`);
+        else
+          console.log(
+            `connected to ${saved.instanceUrl ?? saved.loginUrl} (${saved.authKind}${saved.username ? ` as ${saved.username}` : ''}); stored connection "${saved.name}" (id ${saved.id})`,
+          );
       }),
     );
 }

@@ -6,7 +6,9 @@ import type { DemoFlags } from '../demo/run-demo.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run sfsync on embedded defaults: Postgres under ./.sfsync, the emulator seeded with Accounts and Contacts, both mapped read_write, live status')
+    .description(
+      'run sfsync on embedded defaults: Postgres under ./.sfsync, the emulator seeded with Accounts and Contacts, both mapped read_write, live status',
+    )
     .option('--reset', 'start over: delete the demo database first')
     .option('--emulator-port <port>', 'port of the in-process emulator (default: a free one)', '0')
     .option('--status-interval <seconds>', 'refresh of the status view', '2')

@@ -46,9 +46,18 @@ export function registerEmulator(program: Command): void {
         );
         if (!isLoopbackHost(flags.host)) {
           // Allowed (a container, a test network), but said once: anyone who reaches it can reset the org or mint sessions.
-          console.error(`sfsync: warning: --host ${flags.host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`);
+          console.error(
+            `sfsync: warning: --host ${flags.host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`,
+          );
         }
-        const info = { url: emulator.url, port: emulator.port, username: 'admin@sfsync.test', password: 'sfsync', clientId: 'sfsync-local', clientSecret: 'sfsync-local-secret' };
+        const info = {
+          url: emulator.url,
+          port: emulator.port,
+          username: 'admin@sfsync.test',
+          password: 'sfsync',
+          clientId: 'sfsync-local',
+          clientSecret: 'sfsync-local-secret',
+        };
         if (flags.json) console.log(JSON.stringify(info));
         else {
           console.log(`Salesforce emulator on ${emulator.url} (login: admin@sfsync.test / sfsync; client sfsync-local / sfsync-local-secret)`);

@@ -23,7 +23,7 @@ interface SettleFlags {
 export function registerErrors(program: Command): void {
   const errors = program
     .command('errors')
-    .description('failed changes with Salesforce\'s error; `errors retry` / `errors discard` settle them')
+    .description("failed changes with Salesforce's error; `errors retry` / `errors discard` settle them")
     .option('--mapping <mapping>', 'only this mapping (object, id or schema.table)')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print them as JSON')
@@ -38,7 +38,9 @@ export function registerErrors(program: Command): void {
   for (const verb of ['retry', 'discard'] as const) {
     errors
       .command(verb)
-      .description(verb === 'retry' ? 'send failed changes again (after fixing the data or the org)' : 'give up on failed changes (they stay in the outbox as ignored)')
+      .description(
+        verb === 'retry' ? 'send failed changes again (after fixing the data or the org)' : 'give up on failed changes (they stay in the outbox as ignored)',
+      )
       .option('--id <id...>', 'outbox ids (from `sfsync errors`)')
       .option('--mapping <mapping>', 'every failed change of this mapping')
       .option('--all', 'every failed change')
@@ -62,7 +64,8 @@ function selectorFrom(flags: SettleFlags, verb: string): FailedSelector {
   if (given !== 1) throw new SfsyncError('USAGE', `Say which failed changes to ${verb}: --id N [N …], --mapping <mapping> or --all (exactly one).`);
   if (flags.id) {
     const ids = flags.id.map(Number);
-    if (ids.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new SfsyncError('USAGE', `--id takes outbox ids (positive whole numbers), not "${flags.id.join(' ')}".`);
+    if (ids.some((n) => !Number.isSafeInteger(n) || n <= 0))
+      throw new SfsyncError('USAGE', `--id takes outbox ids (positive whole numbers), not "${flags.id.join(' ')}".`);
     return { ids };
   }
   return flags.mapping ? { mapping: flags.mapping } : { all: true };

@@ -14,7 +14,10 @@ export function registerExport(program: Command): void {
       action(async (flags: { out?: string }, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
         const { MAPPING_ROW_COLUMNS, entryFromRow } = await import('../mapping-file.js');
-        const rows = await withSession(command, async ({ pool }) => (await pool.query<MappingRow>(`select ${MAPPING_ROW_COLUMNS} from sfsync.mappings order by id`)).rows);
+        const rows = await withSession(
+          command,
+          async ({ pool }) => (await pool.query<MappingRow>(`select ${MAPPING_ROW_COLUMNS} from sfsync.mappings order by id`)).rows,
+        );
         const text = `${JSON.stringify({ sfsync: 1, exportedAt: new Date().toISOString(), mappings: rows.map(entryFromRow) }, null, 2)}\n`;
         if (flags.out) {
           writeFileSync(flags.out, text);

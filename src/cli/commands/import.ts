@@ -26,12 +26,20 @@ export function registerImport(program: Command): void {
     .action(
       action(async (file: string, flags: ImportFlags, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
-        const [{ applyMappings }, { parseMappingFile }, { createProgress }] = await Promise.all([import('../../mapping/apply-mapping.js'), import('../mapping-file.js'), import('../progress.js')]);
+        const [{ applyMappings }, { parseMappingFile }, { createProgress }] = await Promise.all([
+          import('../../mapping/apply-mapping.js'),
+          import('../mapping-file.js'),
+          import('../progress.js'),
+        ]);
         let text: string;
         try {
           text = readFileSync(file, 'utf8');
         } catch (cause) {
-          throw new SfsyncError('IMPORT_UNREADABLE', `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); check the path.`, { cause });
+          throw new SfsyncError(
+            'IMPORT_UNREADABLE',
+            `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); check the path.`,
+            { cause },
+          );
         }
         const parsed = parseMappingFile(text, file);
         const plans = await withSession(command, async ({ config, pool }) => {
@@ -55,7 +63,10 @@ export function registerImport(program: Command): void {
         }
         for (const note of parsed.notes) console.error(`note: ${note}`);
         if (flags.plan) console.log(plans.map(formatPlan).join('\n\n'));
-        else console.log(`imported ${plans.length} mapping(s) from ${file} (${parsed.format}): ${plans.map((p) => `${p.spec.sobject} → ${p.spec.schema}.${p.spec.table}`).join(', ')}`);
+        else
+          console.log(
+            `imported ${plans.length} mapping(s) from ${file} (${parsed.format}): ${plans.map((p) => `${p.spec.sobject} → ${p.spec.schema}.${p.spec.table}`).join(', ')}`,
+          );
       }),
     );
 }
@@ -63,5 +74,7 @@ export function registerImport(program: Command): void {
 /** A failed mapping of a file names its place in the file; nothing of the file was applied. */
 function importFailure(index: number, spec: { sobject?: unknown }, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
-  return new SfsyncError('IMPORT_FAILED', `Mapping ${index + 1} (${String(spec.sobject)}) failed: ${reason.replace(/[.;]?\s*$/, '')}; nothing was imported.`, { cause: error });
+  return new SfsyncError('IMPORT_FAILED', `Mapping ${index + 1} (${String(spec.sobject)}) failed: ${reason.replace(/[.;]?\s*$/, '')}; nothing was imported.`, {
+    cause: error,
+  });
 }

@@ -36,7 +36,11 @@ export function registerInit(program: Command): void {
         try {
           writeFileSync(file, `${JSON.stringify(defaults, null, 2)}\n`, { mode: 0o644 });
         } catch (cause) {
-          throw new SfsyncError('CONFIG_UNWRITABLE', `Cannot write ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); check that its directory exists and is writable, or pass another --config.`, { cause });
+          throw new SfsyncError(
+            'CONFIG_UNWRITABLE',
+            `Cannot write ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); check that its directory exists and is writable, or pass another --config.`,
+            { cause },
+          );
         }
         let applied: string[] = [];
         try {

@@ -39,7 +39,10 @@ function specFromFlags(sobject: string, flags: MapFlags, connectionId: string): 
     deleteMode: flags.deleteMode,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
-  const fields = flags.fields.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = flags.fields
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return { connectionId, sobject, fields, mode: flags.mode as MappingSpecInput['mode'], ...defined } as MappingSpecInput;
 }
 
@@ -95,6 +98,10 @@ function describeApplied(plan: MappingPlan): string {
   const target = `${plan.spec.schema}.${plan.spec.table}`;
   if (!plan.changed) return `${plan.spec.sobject} → ${target} is already mapped as asked (mapping ${plan.mappingId}); nothing changed`;
   const verb = plan.isNew ? 'mapped' : 'changed mapping';
-  const extra = plan.isNew ? '; the initial load runs when `sfsync start` is running' : plan.addedFields.length ? `; backfilling ${plan.addedFields.join(', ')}` : '';
+  const extra = plan.isNew
+    ? '; the initial load runs when `sfsync start` is running'
+    : plan.addedFields.length
+      ? `; backfilling ${plan.addedFields.join(', ')}`
+      : '';
   return `${verb} ${plan.spec.sobject} → ${target} (${plan.spec.mode}, ${plan.fieldInfo.length} field(s), mapping ${plan.mappingId})${extra}`;
 }

@@ -37,7 +37,12 @@ export function registerMappings(program: Command): void {
           if (!flags.plan || rows.length === 0) return { rows, plans: [] as MappingPlan[] };
           return { rows, plans: await planAll(pool, config, rows) };
         });
-        if (flags.json) printJson(flags.plan ? { plans: plans.map(planJson) } : { mappings: rows.map((r) => ({ id: Number(r.id), connection: r.connection, state: r.state, ...entryFromRow(r) })) });
+        if (flags.json)
+          printJson(
+            flags.plan
+              ? { plans: plans.map(planJson) }
+              : { mappings: rows.map((r) => ({ id: Number(r.id), connection: r.connection, state: r.state, ...entryFromRow(r) })) },
+          );
         else if (flags.plan) console.log(plans.length ? plans.map(formatPlan).join('\n\n') : 'No mappings yet.');
         else
           console.log(

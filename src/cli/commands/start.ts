@@ -57,7 +57,8 @@ export function registerStart(program: Command): void {
 /** `--metrics-port`: digits, 0-65535 (Number() read "" as 0, the endpoint silently off). */
 function parsePort(value: string): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) throw new SfsyncError('USAGE', `--metrics-port must be a TCP port number (0-65535; 0 turns the endpoint off), not "${value}".`);
+  if (!(port >= 0 && port <= 65535))
+    throw new SfsyncError('USAGE', `--metrics-port must be a TCP port number (0-65535; 0 turns the endpoint off), not "${value}".`);
   return port;
 }
 

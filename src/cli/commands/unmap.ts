@@ -36,7 +36,17 @@ export function registerUnmap(program: Command): void {
             client.release();
           }
         });
-        if (flags.json) console.log(JSON.stringify({ mappingId: Number(result.id), sobject: result.sobject, table: result.target, removed: result.removed, droppedTable: Boolean(flags.dropTable && result.removed), sql: result.sql }));
+        if (flags.json)
+          console.log(
+            JSON.stringify({
+              mappingId: Number(result.id),
+              sobject: result.sobject,
+              table: result.target,
+              removed: result.removed,
+              droppedTable: Boolean(flags.dropTable && result.removed),
+              sql: result.sql,
+            }),
+          );
         else if (flags.plan) console.log(`-- unmap ${result.sobject} (${result.target})\n${result.sql}`);
         else console.log(`removed the mapping of ${result.sobject}; ${flags.dropTable ? `dropped ${result.target}` : `${result.target} is kept`}`);
       }),

@@ -85,7 +85,14 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
       await loadInitialData(pool, plans, since, { missing, signal: abort.signal });
     }
     if (!abort.signal.aborted) {
-      printInstructions({ databaseUrl: server.url, emulatorUrl: demoEmulator.emulator.url, metricsUrl: `http://${config.metrics.host}:${config.metrics.port}`, missing, origin: demoEmulator.origin, dataDir });
+      printInstructions({
+        databaseUrl: server.url,
+        emulatorUrl: demoEmulator.emulator.url,
+        metricsUrl: `http://${config.metrics.host}:${config.metrics.port}`,
+        missing,
+        origin: demoEmulator.origin,
+        dataDir,
+      });
       const view = startStatusView(pool, Math.max(0.5, Number(flags.statusInterval) || 2) * 1000);
       cleanups.push(() => view.stop());
     }

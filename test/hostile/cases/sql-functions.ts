@@ -35,9 +35,19 @@ export const sqlFunctionCases: HostileCase[] = [
   sql('retry_failed of a negative mapping id', 'select sfsync.retry_failed(-1)', 'P0002', NO_MAPPING_ID),
   sql('retry_failed of an outbox id that does not exist', `select sfsync.retry_failed(null, '{999999}')`, 'P0002', LIST_FAILED),
   sql('retry_failed of changes that succeeded', `select sfsync.retry_failed(null, ${SUCCEEDED})`, 'P0002', LIST_FAILED),
-  sql('retry_failed of failed and succeeded changes together', 'select sfsync.retry_failed(null, (select array_agg(id) from sfsync.outbox))', 'P0002', LIST_FAILED),
-  sql('retry_failed of mapping 1\'s failed changes under mapping 2', `select sfsync.retry_failed(2, ${FAILED})`, 'P0002', /not failed changes of mapping 2/),
-  sql('retry_failed with a null among the ids', 'select sfsync.retry_failed(null, array[null]::bigint[])', '22004', /holds a null; pass only ids of failed changes/),
+  sql(
+    'retry_failed of failed and succeeded changes together',
+    'select sfsync.retry_failed(null, (select array_agg(id) from sfsync.outbox))',
+    'P0002',
+    LIST_FAILED,
+  ),
+  sql("retry_failed of mapping 1's failed changes under mapping 2", `select sfsync.retry_failed(2, ${FAILED})`, 'P0002', /not failed changes of mapping 2/),
+  sql(
+    'retry_failed with a null among the ids',
+    'select sfsync.retry_failed(null, array[null]::bigint[])',
+    '22004',
+    /holds a null; pass only ids of failed changes/,
+  ),
   sql('retry_failed of a mapping and all_failed => true', 'select sfsync.retry_failed(1, all_failed => true)', '22023', /pass it alone/),
 
   // discard_failed: the same selection, and discarding is not undone.
@@ -78,7 +88,12 @@ export const sqlFunctionCases: HostileCase[] = [
   sql('pause with no mapping', 'select sfsync.pause()', '22004', /all_mappings => true to pause every mapping/),
   sql('pause(null)', 'select sfsync.pause(null)', '22004', /all_mappings => true to pause every mapping/),
   sql('pause of a name a query did not find', 'select sfsync.pause((select sobject from sfsync.mappings where false))', '22004', /all_mappings => true/),
-  sql('pause of a mapping and all_mappings => true', `select sfsync.pause('Account', all_mappings => true)`, '22023', /a mapping or all_mappings => true, not both/),
+  sql(
+    'pause of a mapping and all_mappings => true',
+    `select sfsync.pause('Account', all_mappings => true)`,
+    '22023',
+    /a mapping or all_mappings => true, not both/,
+  ),
   sql('resume with no mapping', 'select sfsync.resume()', '22004', /all_mappings => true to resume every mapping/),
   sql('resume(null)', 'select sfsync.resume(null)', '22004', /all_mappings => true to resume every mapping/),
 

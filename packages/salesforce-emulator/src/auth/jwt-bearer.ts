@@ -7,7 +7,10 @@ import { createPublicKey, verify } from 'node:crypto';
 
 /** Why an assertion was refused, in token-endpoint error terms. */
 export class JwtRejected extends Error {
-  constructor(readonly error: string, description: string) {
+  constructor(
+    readonly error: string,
+    description: string,
+  ) {
     super(description);
   }
 }
@@ -28,9 +31,7 @@ function decodePart(part: string): unknown {
  * Verify an assertion and return its subject (the username).
  * @param audiences accepted `aud` values (the emulator's own URL, login/test.salesforce.com)
  */
-export function verifyJwtBearer(
-  assertion: string, publicKeyPem: string | undefined, clientId: string, audiences: string[],
-): string {
+export function verifyJwtBearer(assertion: string, publicKeyPem: string | undefined, clientId: string, audiences: string[]): string {
   if (publicKeyPem === undefined) throw new JwtRejected('invalid_grant', 'invalid assertion: no certificate is configured for JWT bearer');
   const parts = assertion.split('.');
   const [headerPart, payloadPart, signaturePart] = parts;

@@ -15,7 +15,11 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** A token endpoint refusal. */
 class OAuthError extends Error {
-  constructor(readonly status: number, readonly error: string, description: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    description: string,
+  ) {
     super(description);
   }
 }
@@ -101,7 +105,7 @@ function jwtUser(org: Org, assertion: string, baseUrl: string): SessionUser {
     throw new OAuthError(400, 'invalid_grant', 'invalid assertion');
   }
   const user = findUser(org, username);
-  if (user === undefined) throw new OAuthError(400, 'invalid_grant', 'user hasn\'t approved this consumer');
+  if (user === undefined) throw new OAuthError(400, 'invalid_grant', "user hasn't approved this consumer");
   return user;
 }
 

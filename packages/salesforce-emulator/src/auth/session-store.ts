@@ -25,7 +25,10 @@ export class SessionStore {
    * @param orgId the 18-character org Id (tokens start with its 15-character form, as real ones do)
    * @param ttlMs current access token lifetime, read at issue time
    */
-  constructor(private readonly orgId: string, private readonly ttlMs: () => number) {}
+  constructor(
+    private readonly orgId: string,
+    private readonly ttlMs: () => number,
+  ) {}
 
   /** A new access token for a user. */
   issue(user: SessionUser): Session {

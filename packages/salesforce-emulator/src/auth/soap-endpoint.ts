@@ -9,7 +9,8 @@ import type { Org } from '../org/org.js';
 import { findUser } from './oauth-endpoints.js';
 
 const XML_TYPE = 'text/xml;charset=UTF-8';
-const ENVELOPE_OPEN = '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';
+const ENVELOPE_OPEN =
+  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';
 const ENVELOPE_CLOSE = '</soapenv:Body></soapenv:Envelope>';
 
 function xmlEscape(text: string): string {
@@ -17,7 +18,12 @@ function xmlEscape(text: string): string {
 }
 
 function xmlUnescape(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** The text of the first `<name>` element (any namespace prefix). */
@@ -60,16 +66,20 @@ export async function handleSoap(req: IncomingMessage, res: ServerResponse, org:
   }
   const session = org.sessions.issue(user);
   const orgId15 = org.orgId.slice(0, 15);
-  send(res, 200, [
-    '<loginResponse><result>',
-    `<metadataServerUrl>${baseUrl}/services/Soap/m/${version}/${orgId15}</metadataServerUrl>`,
-    '<passwordExpired>false</passwordExpired><sandbox>true</sandbox>',
-    `<serverUrl>${baseUrl}/services/Soap/u/${version}/${orgId15}</serverUrl>`,
-    `<sessionId>${session.accessToken}</sessionId><userId>${session.userId}</userId>`,
-    `<userInfo><organizationId>${org.orgId}</organizationId><organizationName>sfsync emulator</organizationName>`,
-    `<sessionSecondsValid>${Math.round(org.controls.tokenTtlMs / 1000)}</sessionSecondsValid>`,
-    `<userEmail>${xmlEscape(org.identity.username)}</userEmail><userFullName>Sfsync Admin</userFullName>`,
-    `<userId>${session.userId}</userId><userName>${xmlEscape(session.username)}</userName></userInfo>`,
-    '</result></loginResponse>',
-  ].join(''));
+  send(
+    res,
+    200,
+    [
+      '<loginResponse><result>',
+      `<metadataServerUrl>${baseUrl}/services/Soap/m/${version}/${orgId15}</metadataServerUrl>`,
+      '<passwordExpired>false</passwordExpired><sandbox>true</sandbox>',
+      `<serverUrl>${baseUrl}/services/Soap/u/${version}/${orgId15}</serverUrl>`,
+      `<sessionId>${session.accessToken}</sessionId><userId>${session.userId}</userId>`,
+      `<userInfo><organizationId>${org.orgId}</organizationId><organizationName>sfsync emulator</organizationName>`,
+      `<sessionSecondsValid>${Math.round(org.controls.tokenTtlMs / 1000)}</sessionSecondsValid>`,
+      `<userEmail>${xmlEscape(org.identity.username)}</userEmail><userFullName>Sfsync Admin</userFullName>`,
+      `<userId>${session.userId}</userId><userName>${xmlEscape(session.username)}</userName></userInfo>`,
+      '</result></loginResponse>',
+    ].join(''),
+  );
 }

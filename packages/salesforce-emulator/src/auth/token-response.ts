@@ -13,7 +13,9 @@ export function identityUrl(baseUrl: string, session: Pick<Session, 'orgId' | 'u
 export function tokenResponse(baseUrl: string, session: Session, clientSecret: string, refreshToken?: string): Record<string, string> {
   const id = identityUrl(baseUrl, session);
   const issuedAt = String(Date.now());
-  const signature = createHmac('sha256', clientSecret).update(id + issuedAt).digest('base64');
+  const signature = createHmac('sha256', clientSecret)
+    .update(id + issuedAt)
+    .digest('base64');
   return {
     access_token: session.accessToken,
     ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),

@@ -59,8 +59,7 @@ export function planHeader(
     seen.add(key);
     return column;
   });
-  const indexOf = (fieldName: string): number =>
-    columns.findIndex((c) => c.kind === 'field' && c.field.name.toLowerCase() === fieldName.toLowerCase());
+  const indexOf = (fieldName: string): number => columns.findIndex((c) => c.kind === 'field' && c.field.name.toLowerCase() === fieldName.toLowerCase());
   const idIndex = indexOf('Id');
   const externalIdIndex = externalIdField === undefined ? -1 : indexOf(externalIdField);
   const required = operation === 'insert' ? undefined : operation === 'upsert' ? externalIdField : 'Id';

@@ -18,12 +18,7 @@ export class CsvInputError extends Error {
  * `rows` (so the rows read before a parse error are kept). Values are not
  * trimmed; empty lines are skipped; a UTF-8 BOM is dropped.
  */
-export async function readCsv(
-  data: Buffer,
-  dialect: CsvDialect,
-  pause: () => Promise<void>,
-  rows: string[][] = [],
-): Promise<string[][]> {
+export async function readCsv(data: Buffer, dialect: CsvDialect, pause: () => Promise<void>, rows: string[][] = []): Promise<string[][]> {
   checkLineEnding(data, dialect);
   const parser = parse({
     delimiter: COLUMN_DELIMITERS[dialect.columnDelimiter],

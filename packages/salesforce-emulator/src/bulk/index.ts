@@ -46,6 +46,8 @@ function replyWithError(res: ServerResponse, error: unknown): void {
     return;
   }
   const httpError =
-    error instanceof HttpError ? error : bulkError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the emulator's Bulk API: ${(error as Error)?.message ?? String(error)}`);
+    error instanceof HttpError
+      ? error
+      : bulkError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the emulator's Bulk API: ${(error as Error)?.message ?? String(error)}`);
   sendBulkError(res, httpError);
 }

@@ -56,7 +56,11 @@ export class IngestJob extends BulkJobBase<IngestState> {
       throw bulkError(409, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.state}; data can be uploaded only while the job is Open.`);
     }
     if (this.uploaded) {
-      throw bulkError(400, 'BULK_API_ERROR', `Found multiple contents for job: ${this.id}, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`);
+      throw bulkError(
+        400,
+        'BULK_API_ERROR',
+        `Found multiple contents for job: ${this.id}, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`,
+      );
     }
   }
 
@@ -75,7 +79,11 @@ export class IngestJob extends BulkJobBase<IngestState> {
     } else if (target === 'Aborted' && (this.state === 'Open' || this.state === 'UploadComplete' || this.state === 'InProgress')) {
       this.state = 'Aborted';
     } else {
-      throw bulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.state} and cannot move to ${String(target)}. Close an Open job with UploadComplete, or abort an unfinished one with Aborted.`);
+      throw bulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.state} and cannot move to ${String(target)}. Close an Open job with UploadComplete, or abort an unfinished one with Aborted.`,
+      );
     }
     this.touch();
   }

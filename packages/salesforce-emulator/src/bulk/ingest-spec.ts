@@ -58,7 +58,11 @@ function resolveExternalId(schema: SchemaLookup, object: ObjectDef, name: unknow
   }
   const field = schema.getField(object, name);
   if (!field || !(field.externalId || field.idLookup || field.type === 'id')) {
-    throw bulkError(400, 'INVALIDJOB', `InvalidJob : Field ${name} on ${object.name} is not an external id or indexed field; mark it externalId to upsert by it.`);
+    throw bulkError(
+      400,
+      'INVALIDJOB',
+      `InvalidJob : Field ${name} on ${object.name} is not an external id or indexed field; mark it externalId to upsert by it.`,
+    );
   }
   return field.name;
 }

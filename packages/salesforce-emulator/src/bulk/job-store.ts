@@ -64,10 +64,13 @@ export class JobStore {
   async sleep(ms: number): Promise<void> {
     this.assertRunning();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       this.timers.set(timer, () => reject(new StoppedError('Bulk API stopped')));
     });
   }

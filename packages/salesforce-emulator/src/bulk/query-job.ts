@@ -46,7 +46,11 @@ export class QueryJob extends BulkJobBase<QueryState> {
   /** Abort on PATCH `{"state":"Aborted"}`; only unfinished jobs can be aborted. */
   transition(target: unknown): void {
     if (target !== 'Aborted' || this.isFinished) {
-      throw bulkError(400, 'INVALIDJOBSTATE', `Job ${this.id} is ${this.state} and cannot move to ${String(target)}; only an unfinished query job can be Aborted.`);
+      throw bulkError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${this.id} is ${this.state} and cannot move to ${String(target)}; only an unfinished query job can be Aborted.`,
+      );
     }
     this.state = 'Aborted';
     this.cursor = undefined;

@@ -27,10 +27,18 @@ export async function handleQuery(request: BulkRequest): Promise<void> {
   if (sub !== 'results') throw jobNotFound(`${id}/${sub}`);
   if (req.method !== 'GET') return methodNotAllowed(req.method, ['GET']);
   if (request.route.apiVersion !== job.owner.apiVersion) {
-    throw bulkError(409, 'API_VERSION_MISMATCH', `Job ${job.id} was created with API version ${job.owner.apiVersion}; request its results with /services/data/v${job.owner.apiVersion}/jobs/query/${job.id}/results.`);
+    throw bulkError(
+      409,
+      'API_VERSION_MISMATCH',
+      `Job ${job.id} was created with API version ${job.owner.apiVersion}; request its results with /services/data/v${job.owner.apiVersion}/jobs/query/${job.id}/results.`,
+    );
   }
   if (job.state !== 'JobComplete') {
-    throw bulkError(409, 'JOB_NOT_COMPLETE', `Job ${job.id} is ${job.state}; poll GET /jobs/query/${job.id} until its state is JobComplete before reading results.`);
+    throw bulkError(
+      409,
+      'JOB_NOT_COMPLETE',
+      `Job ${job.id} is ${job.state}; poll GET /jobs/query/${job.id} until its state is JobComplete before reading results.`,
+    );
   }
   await sendQueryPage(res, job, request.route.search);
 }

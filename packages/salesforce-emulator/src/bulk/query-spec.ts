@@ -31,7 +31,11 @@ export function createQueryJob(org: OrgPort, id: string, owner: JobOwner, body: 
   const cursor = runSoql(org, query, operation, owner.apiVersion);
   // The SOQL parsed above, so this parse cannot fail; OFFSET is not visible on the cursor.
   if (parseQuery(query).offset !== undefined) {
-    throw bulkError(400, 'FUNCTIONALITY_NOT_ENABLED', 'OFFSET is not supported by Bulk API 2.0 queries; filter on a field (e.g. Id or SystemModstamp) instead.');
+    throw bulkError(
+      400,
+      'FUNCTIONALITY_NOT_ENABLED',
+      'OFFSET is not supported by Bulk API 2.0 queries; filter on a field (e.g. Id or SystemModstamp) instead.',
+    );
   }
   const object = org.schema.getObject(cursor.object);
   const dateTimeColumns = cursor.columns.map((path) => (object ? columnType(org.schema, object, path) === 'datetime' : false));
@@ -63,8 +67,11 @@ function checkBulkSupported(schema: SchemaLookup, object: ObjectDef | undefined,
   }
   // Bulk API 2.0 documents parent-to-child subqueries as unsupported (child-to-parent fields are fine).
   if ((cursor.childRelationships ?? []).length > 0) {
-    throw bulkError(400, 'FUNCTIONALITY_NOT_ENABLED',
-      `Parent-to-child relationship queries (${cursor.childRelationships?.join(', ')}) are not supported by Bulk API 2.0; query the child object with a parent field instead, or use the REST query resource.`);
+    throw bulkError(
+      400,
+      'FUNCTIONALITY_NOT_ENABLED',
+      `Parent-to-child relationship queries (${cursor.childRelationships?.join(', ')}) are not supported by Bulk API 2.0; query the child object with a parent field instead, or use the REST query resource.`,
+    );
   }
   for (const path of cursor.columns) {
     const type = object ? columnType(schema, object, path) : undefined;

@@ -40,7 +40,8 @@ const ROUTES: Record<string, Route> = {
   'POST /seed': ({ org }, body) => {
     const b = obj(body);
     if (typeof b.preset === 'string') return { status: 200, body: seedPreset(org, b.preset) };
-    if (typeof b.object !== 'string' || typeof b.count !== 'number') throw HttpError.of(400, 'INVALID_FIELD', 'seed needs {object, count, template?} or {preset}.');
+    if (typeof b.object !== 'string' || typeof b.count !== 'number')
+      throw HttpError.of(400, 'INVALID_FIELD', 'seed needs {object, count, template?} or {preset}.');
     return { status: 200, body: seedRecords(org, b.object, b.count, { template: obj(b.template) as Record<string, SfValue> }) };
   },
   'GET /faults': ({ org }) => ({ status: 200, body: org.controls }),
@@ -70,10 +71,12 @@ const ROUTES: Record<string, Route> = {
     return { status: 200, body: [] };
   },
   'POST /auth/code': ({ org }) => ({
-    status: 200, body: { code: org.sessions.issueCode({ userId: org.adminUserId, username: org.identity.username }) },
+    status: 200,
+    body: { code: org.sessions.issueCode({ userId: org.adminUserId, username: org.identity.username }) },
   }),
   'POST /auth/refresh-token': ({ org }) => ({
-    status: 200, body: { refresh_token: org.sessions.issueRefreshToken({ userId: org.adminUserId, username: org.identity.username }) },
+    status: 200,
+    body: { refresh_token: org.sessions.issueRefreshToken({ userId: org.adminUserId, username: org.identity.username }) },
   }),
   'POST /recycle-bin/empty': ({ org }, body) => {
     const olderThanMs = obj(body).olderThanMs;
@@ -98,9 +101,7 @@ const ROUTES: Record<string, Route> = {
 };
 
 /** Handle `/__emulator{path}`. Bad input is a 400 with `[{message, errorCode}]`. */
-export async function handleControl(
-  ctx: ServerContext, req: IncomingMessage, res: ServerResponse, path: string, search: URLSearchParams,
-): Promise<void> {
+export async function handleControl(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, path: string, search: URLSearchParams): Promise<void> {
   const normalized = path.replace(/\/$/, '') || '/';
   const raw = (req.method ?? 'GET').toUpperCase();
   // PATCH and POST on /faults merge settings exactly like PUT.

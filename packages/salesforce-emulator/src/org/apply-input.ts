@@ -80,22 +80,31 @@ function resolveByExternalId(schema: Schema, tx: WriteTransaction, rel: FieldDef
   const target = targetName === undefined ? undefined : schema.getObject(targetName);
   const [key] = keys;
   if (target === undefined || key === undefined || keys.length !== 1) {
-    throw new WriteFailure('INVALID_FIELD', `A foreign key reference for ${rel.relationshipName ?? rel.name} must name exactly one external id field`, [rel.name]);
+    throw new WriteFailure('INVALID_FIELD', `A foreign key reference for ${rel.relationshipName ?? rel.name} must name exactly one external id field`, [
+      rel.name,
+    ]);
   }
   const extField = schema.getField(target, key);
   if (extField === undefined || !(extField.externalId || extField.idLookup)) {
     throw new WriteFailure('INVALID_FIELD', `Field name provided, ${extField?.name ?? key} is not an External ID or indexed field for ${target.name}`);
   }
   const value = coerceValue(extField, spec[key]);
-  const ids = extField.type === 'id'
-    ? (typeof value === 'string' ? [value] : [])
-    : tx.findByValue(target.name, extField.name, value).filter((id) => tx.latest(id)?.isDeleted === false);
+  const ids =
+    extField.type === 'id'
+      ? typeof value === 'string'
+        ? [value]
+        : []
+      : tx.findByValue(target.name, extField.name, value).filter((id) => tx.latest(id)?.isDeleted === false);
   if (ids.length === 0 || (extField.type === 'id' && tx.latest(ids[0] as string) === undefined)) {
     // Salesforce names no field here (REST `"fields": []`, Bulk `…in entity Account:--`).
     throw new WriteFailure('INVALID_FIELD', `Foreign key external ID: ${String(value)} not found for field ${extField.name} in entity ${target.name}`);
   }
   if (ids.length > 1) {
-    throw new WriteFailure('DUPLICATE_EXTERNAL_ID', `Foreign key external ID: ${String(value)} matches more than one record for field ${extField.name} in entity ${target.name}`, [rel.name]);
+    throw new WriteFailure(
+      'DUPLICATE_EXTERNAL_ID',
+      `Foreign key external ID: ${String(value)} matches more than one record for field ${extField.name} in entity ${target.name}`,
+      [rel.name],
+    );
   }
   return ids[0] as string;
 }

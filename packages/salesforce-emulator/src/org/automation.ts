@@ -50,7 +50,10 @@ export function ruleApplies(rule: AutomationRule, object: string, event: 'insert
 export class AutomationRules {
   private compiled: CompiledRule[] = [];
 
-  constructor(private readonly schema: Schema, private readonly clock: ModstampClock) {}
+  constructor(
+    private readonly schema: Schema,
+    private readonly clock: ModstampClock,
+  ) {}
 
   /** Add a rule (compiled now: a bad formula throws here). */
   add(rule: AutomationRule): void {

@@ -22,15 +22,20 @@ export function coerceValue(field: FieldDef, raw: unknown): SfValue {
   if (TEXT_TYPES.has(field.type)) return coerceText(field, raw);
   if (NUMBER_TYPES.has(field.type)) return coerceNumber(field, raw);
   switch (field.type) {
-    case 'boolean': return coerceBoolean(field, raw);
-    case 'date': return coerceParsed(field, raw, parseDate);
-    case 'time': return coerceParsed(field, raw, parseTime);
-    case 'datetime': return coerceParsed(field, raw, (t) => {
-      const ms = parseDateTime(t);
-      return ms === undefined ? undefined : formatDateTime(ms);
-    });
+    case 'boolean':
+      return coerceBoolean(field, raw);
+    case 'date':
+      return coerceParsed(field, raw, parseDate);
+    case 'time':
+      return coerceParsed(field, raw, parseTime);
+    case 'datetime':
+      return coerceParsed(field, raw, (t) => {
+        const ms = parseDateTime(t);
+        return ms === undefined ? undefined : formatDateTime(ms);
+      });
     case 'id':
-    case 'reference': return coerceId(field, raw);
+    case 'reference':
+      return coerceId(field, raw);
     default:
       throw new WriteFailure('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${field.name}.`, [field.name]);
   }
@@ -68,7 +73,11 @@ function coerceNumber(field: FieldDef, raw: unknown): SfValue {
     n = Number(raw);
     if (Number.isNaN(n)) throw typeError(field, raw);
   } else {
-    throw new WriteFailure('JSON_PARSER_ERROR', `Cannot deserialize instance of ${field.type === 'int' ? 'int' : 'double'} from ${typeof raw} value ${String(raw)} for field ${field.name}`, [field.name]);
+    throw new WriteFailure(
+      'JSON_PARSER_ERROR',
+      `Cannot deserialize instance of ${field.type === 'int' ? 'int' : 'double'} from ${typeof raw} value ${String(raw)} for field ${field.name}`,
+      [field.name],
+    );
   }
   if (!Number.isFinite(n)) throw typeError(field, raw);
   const scale = field.type === 'int' || field.type === 'long' ? 0 : field.scale;
@@ -89,12 +98,18 @@ function coerceBoolean(field: FieldDef, raw: unknown): SfValue {
     if (t === 'false' || t === '0' || t === '') return false;
     throw typeError(field, raw);
   }
-  throw new WriteFailure('JSON_PARSER_ERROR', `Cannot deserialize instance of boolean from ${typeof raw} value ${String(raw)} for field ${field.name}`, [field.name]);
+  throw new WriteFailure('JSON_PARSER_ERROR', `Cannot deserialize instance of boolean from ${typeof raw} value ${String(raw)} for field ${field.name}`, [
+    field.name,
+  ]);
 }
 
 function coerceParsed(field: FieldDef, raw: unknown, parse: (text: string) => string | undefined): SfValue {
   if (typeof raw !== 'string') {
-    throw new WriteFailure('JSON_PARSER_ERROR', `Cannot deserialize instance of ${field.type} from ${typeof raw} value ${String(raw)} for field ${field.name}`, [field.name]);
+    throw new WriteFailure(
+      'JSON_PARSER_ERROR',
+      `Cannot deserialize instance of ${field.type} from ${typeof raw} value ${String(raw)} for field ${field.name}`,
+      [field.name],
+    );
   }
   if (raw.trim() === '') return null;
   const parsed = parse(raw);

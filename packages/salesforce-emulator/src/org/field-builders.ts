@@ -28,8 +28,17 @@ export interface FieldOptions {
 
 /** Default lengths Salesforce uses for fixed-size text types. */
 const DEFAULT_LENGTH: Partial<Record<FieldType, number>> = {
-  id: 18, reference: 18, string: 255, textarea: 255, picklist: 255, multipicklist: 4099,
-  combobox: 255, phone: 40, email: 80, url: 255, encryptedstring: 175,
+  id: 18,
+  reference: 18,
+  string: 255,
+  textarea: 255,
+  picklist: 255,
+  multipicklist: 4099,
+  combobox: 255,
+  phone: 40,
+  email: 80,
+  url: 255,
+  encryptedstring: 175,
 };
 
 /**
@@ -38,7 +47,10 @@ const DEFAULT_LENGTH: Partial<Record<FieldType, number>> = {
  * which MALFORMED_ID messages quote).
  */
 export function labelOf(name: string): string {
-  const label = name.replace(/__c$/, '').replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
+  const label = name
+    .replace(/__c$/, '')
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2');
   return name.endsWith('__c') ? label : label.replace(/ Id$/, ' ID');
 }
 
@@ -100,8 +112,7 @@ export function systemFields(): FieldDef[] {
 /** Street/City/State/PostalCode/Country components plus the read-only compound address field. */
 export function addressFields(prefix: string): FieldDef[] {
   const compound = `${prefix}Address`;
-  const part = (suffix: string, type: FieldType, length: number): FieldDef =>
-    field(`${prefix}${suffix}`, type, { length, compoundFieldName: compound });
+  const part = (suffix: string, type: FieldType, length: number): FieldDef => field(`${prefix}${suffix}`, type, { length, compoundFieldName: compound });
   return [
     part('Street', 'textarea', 255),
     part('City', 'string', 40),

@@ -121,8 +121,10 @@ export function formulaReferences(text: string): string[] {
   const out: string[] = [];
   const visit = (n: Node): void => {
     if (n.k === 'ref') out.push(n.path);
-    else if (n.k === 'bin') { visit(n.l); visit(n.r); }
-    else if (n.k === 'neg') visit(n.e);
+    else if (n.k === 'bin') {
+      visit(n.l);
+      visit(n.r);
+    } else if (n.k === 'neg') visit(n.e);
     else if (n.k === 'call') n.args.forEach(visit);
   };
   visit(new Parser(tokenize(text)).parse());
@@ -131,14 +133,22 @@ export function formulaReferences(text: string): string[] {
 
 function evaluate(node: Node, resolve: FieldResolver, now: Date): SfValue {
   switch (node.k) {
-    case 'lit': return node.v;
-    case 'ref': return resolve(node.path);
+    case 'lit':
+      return node.v;
+    case 'ref':
+      return resolve(node.path);
     case 'neg': {
       const v = evaluate(node.e, resolve, now);
       return typeof v === 'number' ? -v : null;
     }
-    case 'bin': return binary(node.op, evaluate(node.l, resolve, now), evaluate(node.r, resolve, now));
-    case 'call': return call(node.fn, node.args.map((a) => () => evaluate(a, resolve, now)), now);
+    case 'bin':
+      return binary(node.op, evaluate(node.l, resolve, now), evaluate(node.r, resolve, now));
+    case 'call':
+      return call(
+        node.fn,
+        node.args.map((a) => () => evaluate(a, resolve, now)),
+        now,
+      );
   }
 }
 
@@ -164,15 +174,35 @@ function binary(op: string, l: SfValue, r: SfValue): SfValue {
 function call(fn: string, args: Array<() => SfValue>, now: Date): SfValue {
   const arg = (i: number): SfValue => args[i]?.() ?? null;
   switch (fn) {
-    case 'NOW': return now.toISOString().replace('Z', '+0000');
-    case 'TODAY': return now.toISOString().slice(0, 10);
-    case 'IF': return arg(0) === true ? arg(1) : arg(2);
-    case 'ISBLANK': return arg(0) === null || arg(0) === '';
-    case 'BLANKVALUE': { const v = arg(0); return v === null || v === '' ? arg(1) : v; }
-    case 'UPPER': { const v = arg(0); return typeof v === 'string' ? v.toUpperCase() : v; }
-    case 'LOWER': { const v = arg(0); return typeof v === 'string' ? v.toLowerCase() : v; }
-    case 'LEN': { const v = arg(0); return typeof v === 'string' ? v.length : 0; }
-    case 'TEXT': { const v = arg(0); return v === null ? null : String(v); }
-    default: throw new Error(`Unknown formula function ${fn}()`);
+    case 'NOW':
+      return now.toISOString().replace('Z', '+0000');
+    case 'TODAY':
+      return now.toISOString().slice(0, 10);
+    case 'IF':
+      return arg(0) === true ? arg(1) : arg(2);
+    case 'ISBLANK':
+      return arg(0) === null || arg(0) === '';
+    case 'BLANKVALUE': {
+      const v = arg(0);
+      return v === null || v === '' ? arg(1) : v;
+    }
+    case 'UPPER': {
+      const v = arg(0);
+      return typeof v === 'string' ? v.toUpperCase() : v;
+    }
+    case 'LOWER': {
+      const v = arg(0);
+      return typeof v === 'string' ? v.toLowerCase() : v;
+    }
+    case 'LEN': {
+      const v = arg(0);
+      return typeof v === 'string' ? v.length : 0;
+    }
+    case 'TEXT': {
+      const v = arg(0);
+      return v === null ? null : String(v);
+    }
+    default:
+      throw new Error(`Unknown formula function ${fn}()`);
   }
 }

@@ -20,7 +20,6 @@ export class ModstampIndex {
   private entries: StoredRow[] = [];
   private tombstones = 0;
 
-
   /** Live entries. */
   get size(): number {
     return this.entries.length - this.tombstones;
@@ -57,10 +56,8 @@ export class ModstampIndex {
   *scan(range: ModstampRange = {}, order: 'asc' | 'desc' = 'asc', includeDeleted = true): Generator<StoredRow> {
     const stamps = this.stamps;
     const entries = this.entries;
-    const from = range.gte !== undefined ? this.lowerBound(range.gte, stamps)
-      : range.gt !== undefined ? this.upperBound(range.gt, stamps) : 0;
-    const to = range.lte !== undefined ? this.upperBound(range.lte, stamps)
-      : range.lt !== undefined ? this.lowerBound(range.lt, stamps) : stamps.length;
+    const from = range.gte !== undefined ? this.lowerBound(range.gte, stamps) : range.gt !== undefined ? this.upperBound(range.gt, stamps) : 0;
+    const to = range.lte !== undefined ? this.upperBound(range.lte, stamps) : range.lt !== undefined ? this.lowerBound(range.lt, stamps) : stamps.length;
     if (order === 'asc') {
       for (let i = from; i < to; i++) {
         const record = entries[i] as StoredRow;

@@ -49,12 +49,16 @@ class CommittedChange implements ChangeEvent {
   #changedFields: string[] | undefined;
   readonly #change: StagedChange;
 
-  constructor(change: StagedChange, readonly commitTimestamp: number, readonly transactionKey: string) {
+  constructor(
+    change: StagedChange,
+    readonly commitTimestamp: number,
+    readonly transactionKey: string,
+  ) {
     this.#change = change;
     this.object = change.object;
     this.changeType = change.kind === 'HARD_DELETE' ? 'DELETE' : change.kind;
     this.recordIds = [change.id];
-    const row = change.kind === 'DELETE' || change.kind === 'HARD_DELETE' ? change.prev : change.next ?? undefined;
+    const row = change.kind === 'DELETE' || change.kind === 'HARD_DELETE' ? change.prev : (change.next ?? undefined);
     this.record = (row?.values ?? {}) as SfRecord;
     this.commitUser = change.ctx.userId;
     this.changeOrigin = change.ctx.changeOrigin;
@@ -71,9 +75,15 @@ class CommittedChange implements ChangeEvent {
   /** Plain-object form (spread and JSON.stringify would otherwise miss the getter). */
   toJSON(): ChangeEvent {
     return {
-      object: this.object, changeType: this.changeType, recordIds: this.recordIds, changedFields: this.changedFields,
-      record: this.record, commitTimestamp: this.commitTimestamp, transactionKey: this.transactionKey,
-      commitUser: this.commitUser, changeOrigin: this.changeOrigin,
+      object: this.object,
+      changeType: this.changeType,
+      recordIds: this.recordIds,
+      changedFields: this.changedFields,
+      record: this.record,
+      commitTimestamp: this.commitTimestamp,
+      transactionKey: this.transactionKey,
+      commitUser: this.commitUser,
+      changeOrigin: this.changeOrigin,
     };
   }
 }

@@ -15,7 +15,10 @@ const NUMBER_TYPES = new Set(['int', 'long', 'double', 'currency', 'percent']);
 export class OrgRecordSource implements RecordSource {
   private readonly formulas = new Map<FieldDef, Formula | null>();
 
-  constructor(private readonly schema: Schema, private readonly store: RecordStore) {}
+  constructor(
+    private readonly schema: Schema,
+    private readonly store: RecordStore,
+  ) {}
 
   scan(object: string, options: { includeDeleted: boolean; modstamp?: ModstampRange; order?: 'asc' | 'desc' }): Iterable<StoredRecord> {
     const name = this.schema.getObject(object)?.name ?? object;
@@ -39,7 +42,10 @@ export class OrgRecordSource implements RecordSource {
     }
     if (compiled === null) return null;
     try {
-      return castResult(field, compiled((path) => this.resolvePath(record, path), new Date()));
+      return castResult(
+        field,
+        compiled((path) => this.resolvePath(record, path), new Date()),
+      );
     } catch {
       return null;
     }
@@ -59,7 +65,7 @@ export class OrgRecordSource implements RecordSource {
     const object = this.schema.getObject(current.object);
     const field = object === undefined ? undefined : this.schema.getField(object, parts[parts.length - 1] ?? '');
     if (field === undefined) return null;
-    return field.calculated ? this.formula(current, field) : current.values[field.name] ?? null;
+    return field.calculated ? this.formula(current, field) : (current.values[field.name] ?? null);
   }
 }
 

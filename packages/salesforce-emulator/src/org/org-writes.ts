@@ -156,10 +156,12 @@ function rolledBack(result: WriteResult): WriteResult {
   return {
     success: false,
     ...(result.created !== undefined ? { created: result.created } : {}),
-    errors: [{
-      statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-      message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
-      fields: [],
-    }],
+    errors: [
+      {
+        statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+        message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+        fields: [],
+      },
+    ],
   } as WriteResult;
 }

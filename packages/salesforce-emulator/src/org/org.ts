@@ -4,9 +4,7 @@
  * rules, change events, sessions, API usage and the control knobs; offers
  * direct helpers (create, list, undelete, seed, reset, recycle bin) for tests.
  */
-import type {
-  ChangeEvent, OrgPort, PlatformEventMessage, QueryCursor, Session, WriteContext, WriteOp, WriteResult,
-} from '../ports.js';
+import type { ChangeEvent, OrgPort, PlatformEventMessage, QueryCursor, Session, WriteContext, WriteOp, WriteResult } from '../ports.js';
 import { compileSoql, type CompiledQuery } from '../soql/index.js';
 import { SessionStore } from '../auth/session-store.js';
 import { AutomationRules, type AutomationRule } from './automation.js';
@@ -208,7 +206,11 @@ export class Org implements OrgPort {
    * Each Id succeeds or fails on its own (`UNDELETE_FAILED` when not in the bin).
    */
   undelete(ids: string[], ctx: WriteContext = this.systemContext()): WriteResult[] {
-    return this.write(ids.map((id) => ({ kind: 'undelete', id })), { allOrNone: false }, ctx);
+    return this.write(
+      ids.map((id) => ({ kind: 'undelete', id })),
+      { allOrNone: false },
+      ctx,
+    );
   }
 
   /** Back to a fresh org: no records but the admin user, no sessions, default controls and API usage. */

@@ -14,7 +14,10 @@ let eventCounter = 0;
 
 /** Validate and publish one platform event; the result carries the event's pseudo Id as Salesforce's does. */
 export function publishPlatformEvent(
-  schema: Schema, objectName: string, payload: Record<string, unknown>, ctx: WriteContext,
+  schema: Schema,
+  objectName: string,
+  payload: Record<string, unknown>,
+  ctx: WriteContext,
   emit: (message: PlatformEventMessage) => void,
 ): WriteResult {
   const object = schema.getObject(objectName);

@@ -118,16 +118,20 @@ export function stageUpdate(env: WriterEnv, tx: WriteTransaction, prev: StoredRo
 
 /** Stage a new version of `prev` with `values` (audit fields are set here). Automation uses it too. */
 export function stageVersion(
-  env: WriterEnv, tx: WriteTransaction, object: ObjectDef, prev: StoredRow, values: SfRecord, kind: ChangeKind, ctx: WriteContext,
+  env: WriterEnv,
+  tx: WriteTransaction,
+  object: ObjectDef,
+  prev: StoredRow,
+  values: SfRecord,
+  kind: ChangeKind,
+  ctx: WriteContext,
 ): void {
   const stamp = env.nextStamp();
   const when = formatDateTime(stamp);
   Object.assign(values, { LastModifiedDate: when, LastModifiedById: ctx.userId, SystemModstamp: when });
   const row = makeRow(object, prev.id, values, stamp, env.nextSeq());
   if (kind !== 'DELETE') checkUnique(env, tx, object, row);
-  const changedFields = Object.keys(row.values).filter(
-    (k) => k !== 'SystemModstamp' && k !== 'IsDeleted' && row.values[k] !== prev.values[k],
-  );
+  const changedFields = Object.keys(row.values).filter((k) => k !== 'SystemModstamp' && k !== 'IsDeleted' && row.values[k] !== prev.values[k]);
   tx.stage({ id: prev.id, object: object.name, kind, prev, next: row, changedFields, ctx });
 }
 

@@ -64,9 +64,7 @@ export function customField(config: CustomFieldConfig): FieldDef {
     unique: config.unique ?? false,
     externalId: config.externalId ?? false,
     referenceTo: targets,
-    ...(config.type === 'reference'
-      ? { relationshipName: config.relationshipName ?? config.name.replace(/__c$/, '__r') }
-      : {}),
+    ...(config.type === 'reference' ? { relationshipName: config.relationshipName ?? config.name.replace(/__c$/, '__r') } : {}),
     picklist: config.picklist ?? [],
     restricted: config.restricted ?? false,
     custom: true,
@@ -78,11 +76,13 @@ export function customObject(config: CustomObjectConfig, prefix: string): Object
   const isPlatformEvent = config.name.endsWith('__e');
   const label = config.label ?? labelOf(config.name.replace(/__e$/, ''));
   const fields = (config.fields ?? []).map(customField);
-  const all = isPlatformEvent ? [...platformEventFields(), ...fields] : [
-    field('Name', 'string', { length: 80, label: `${label} Name` }),
-    field('OwnerId', 'reference', { referenceTo: ['User'], relationshipName: 'Owner', defaultedOnCreate: true }),
-    ...fields.filter((f) => f.name !== 'Name'),
-  ];
+  const all = isPlatformEvent
+    ? [...platformEventFields(), ...fields]
+    : [
+        field('Name', 'string', { length: 80, label: `${label} Name` }),
+        field('OwnerId', 'reference', { referenceTo: ['User'], relationshipName: 'Owner', defaultedOnCreate: true }),
+        ...fields.filter((f) => f.name !== 'Name'),
+      ];
   return objectDef(config.name, config.keyPrefix ?? prefix, all, {
     label,
     labelPlural: config.labelPlural ?? `${label}s`,

@@ -35,23 +35,32 @@ function defaults(org: Org, object: string, n: number, parents: string[]): Recor
   switch (object) {
     case 'Account':
       return {
-        Name: `Account ${n}`, Industry: INDUSTRIES[n % INDUSTRIES.length] ?? null, AnnualRevenue: (n % 100) * 10_000,
-        NumberOfEmployees: n % 5000, BillingCity: CITIES[n % CITIES.length] ?? null, Phone: `+1 555 ${String(n % 10_000).padStart(4, '0')}`,
+        Name: `Account ${n}`,
+        Industry: INDUSTRIES[n % INDUSTRIES.length] ?? null,
+        AnnualRevenue: (n % 100) * 10_000,
+        NumberOfEmployees: n % 5000,
+        BillingCity: CITIES[n % CITIES.length] ?? null,
+        Phone: `+1 555 ${String(n % 10_000).padStart(4, '0')}`,
       };
     case 'Contact':
       return {
-        FirstName: FIRST[n % FIRST.length] ?? null, LastName: `Contact ${n}`, Email: `contact${n}@example.com`,
-        AccountId: parents.length > 0 ? parents[n % parents.length] ?? null : null,
+        FirstName: FIRST[n % FIRST.length] ?? null,
+        LastName: `Contact ${n}`,
+        Email: `contact${n}@example.com`,
+        AccountId: parents.length > 0 ? (parents[n % parents.length] ?? null) : null,
       };
     case 'Lead':
       return { LastName: `Lead ${n}`, Company: `Company ${n}`, Email: `lead${n}@example.com` };
     case 'Opportunity':
       return {
-        Name: `Opportunity ${n}`, StageName: 'Prospecting', CloseDate: '2030-01-01', Amount: n * 100,
-        AccountId: parents.length > 0 ? parents[n % parents.length] ?? null : null,
+        Name: `Opportunity ${n}`,
+        StageName: 'Prospecting',
+        CloseDate: '2030-01-01',
+        Amount: n * 100,
+        AccountId: parents.length > 0 ? (parents[n % parents.length] ?? null) : null,
       };
     case 'Case':
-      return { Subject: `Case ${n}`, AccountId: parents.length > 0 ? parents[n % parents.length] ?? null : null };
+      return { Subject: `Case ${n}`, AccountId: parents.length > 0 ? (parents[n % parents.length] ?? null) : null };
     default: {
       const def = org.schema.getObject(object);
       return def?.fields.some((f) => f.name === 'Name' && f.createable) === true ? { Name: `${object} ${n}` } : {};
@@ -95,8 +104,5 @@ export function seedRecords(org: Org, objectName: string, count: number, options
 /** Named seed presets: `demo` is 2,000 Accounts and 5,000 Contacts linked to them. */
 export function seedPreset(org: Org, preset: string): SeedResult[] {
   if (preset !== 'demo') throw new Error(`Unknown seed preset ${preset}; known: demo.`);
-  return [
-    seedRecords(org, 'Account', 2000, { template: { Ext_Id__c: 'A-{n}' } }),
-    seedRecords(org, 'Contact', 5000, { template: { Ext_Id__c: 'C-{n}' } }),
-  ];
+  return [seedRecords(org, 'Account', 2000, { template: { Ext_Id__c: 'A-{n}' } }), seedRecords(org, 'Contact', 5000, { template: { Ext_Id__c: 'C-{n}' } })];
 }

@@ -31,23 +31,28 @@ const owner = (): FieldDef => ref('OwnerId', 'User', { relationshipName: 'Owner'
 const extId = (): FieldDef => field('Ext_Id__c', 'string', { label: 'External Id', externalId: true, unique: true });
 
 function account(): ObjectDef {
-  return objectDef('Account', '001', [
-    field('Name', 'string', { required: true, label: 'Account Name' }),
-    field('AccountNumber', 'string', { length: 40 }),
-    field('Type', 'picklist', { label: 'Account Type', picklist: ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'] }),
-    field('Industry', 'picklist', { picklist: ['Agriculture', 'Banking', 'Technology', 'Energy', 'Retail', 'Other'] }),
-    field('AnnualRevenue', 'currency', { precision: 18, scale: 0 }),
-    field('NumberOfEmployees', 'int', { precision: 8, label: 'Employees' }),
-    field('Phone', 'phone'),
-    field('Website', 'url'),
-    field('Description', 'textarea', { length: 32000, label: 'Account Description' }),
-    ...addressFields('Billing'),
-    ...addressFields('Shipping'),
-    field('Rating', 'picklist', { picklist: ['Hot', 'Warm', 'Cold'] }),
-    owner(),
-    ref('ParentId', 'Account', { relationshipName: 'Parent' }),
-    extId(),
-  ], { labelPlural: 'Accounts' });
+  return objectDef(
+    'Account',
+    '001',
+    [
+      field('Name', 'string', { required: true, label: 'Account Name' }),
+      field('AccountNumber', 'string', { length: 40 }),
+      field('Type', 'picklist', { label: 'Account Type', picklist: ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'] }),
+      field('Industry', 'picklist', { picklist: ['Agriculture', 'Banking', 'Technology', 'Energy', 'Retail', 'Other'] }),
+      field('AnnualRevenue', 'currency', { precision: 18, scale: 0 }),
+      field('NumberOfEmployees', 'int', { precision: 8, label: 'Employees' }),
+      field('Phone', 'phone'),
+      field('Website', 'url'),
+      field('Description', 'textarea', { length: 32000, label: 'Account Description' }),
+      ...addressFields('Billing'),
+      ...addressFields('Shipping'),
+      field('Rating', 'picklist', { picklist: ['Hot', 'Warm', 'Cold'] }),
+      owner(),
+      ref('ParentId', 'Account', { relationshipName: 'Parent' }),
+      extId(),
+    ],
+    { labelPlural: 'Accounts' },
+  );
 }
 
 function contact(): ObjectDef {
@@ -80,7 +85,10 @@ function lead(): ObjectDef {
     field('Email', 'email'),
     field('Phone', 'phone'),
     field('Status', 'picklist', {
-      required: true, defaultedOnCreate: true, defaultValue: 'Open - Not Contacted', restricted: true,
+      required: true,
+      defaultedOnCreate: true,
+      defaultValue: 'Open - Not Contacted',
+      restricted: true,
       picklist: ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'],
     }),
     field('LeadSource', 'picklist', { picklist: ['Web', 'Phone Inquiry', 'Partner Referral', 'Other'] }),
@@ -91,20 +99,27 @@ function lead(): ObjectDef {
 }
 
 function opportunity(): ObjectDef {
-  return objectDef('Opportunity', '006', [
-    field('Name', 'string', { length: 120, required: true }),
-    ref('AccountId', 'Account'),
-    field('Amount', 'currency', { precision: 18, scale: 2 }),
-    field('CloseDate', 'date', { required: true }),
-    field('StageName', 'picklist', {
-      required: true, label: 'Stage', restricted: true,
-      picklist: ['Prospecting', 'Qualification', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'],
-    }),
-    field('Probability', 'percent', { precision: 3, scale: 0 }),
-    field('IsClosed', 'boolean', { readOnly: true, label: 'Closed' }),
-    field('Description', 'textarea', { length: 32000 }),
-    owner(),
-  ], { labelPlural: 'Opportunities' });
+  return objectDef(
+    'Opportunity',
+    '006',
+    [
+      field('Name', 'string', { length: 120, required: true }),
+      ref('AccountId', 'Account'),
+      field('Amount', 'currency', { precision: 18, scale: 2 }),
+      field('CloseDate', 'date', { required: true }),
+      field('StageName', 'picklist', {
+        required: true,
+        label: 'Stage',
+        restricted: true,
+        picklist: ['Prospecting', 'Qualification', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'],
+      }),
+      field('Probability', 'percent', { precision: 3, scale: 0 }),
+      field('IsClosed', 'boolean', { readOnly: true, label: 'Closed' }),
+      field('Description', 'textarea', { length: 32000 }),
+      owner(),
+    ],
+    { labelPlural: 'Opportunities' },
+  );
 }
 
 function caseObject(): ObjectDef {
@@ -123,34 +138,48 @@ function caseObject(): ObjectDef {
 }
 
 function user(): ObjectDef {
-  return objectDef('User', '005', [
-    field('Username', 'string', { length: 80, required: true, unique: true }),
-    field('FirstName', 'string', { length: 40 }),
-    field('LastName', 'string', { length: 80, required: true }),
-    field('Name', 'string', { length: 121, readOnly: true, label: 'Full Name' }),
-    field('Email', 'email', { required: true }),
-    field('Alias', 'string', { length: 8 }),
-    field('IsActive', 'boolean', { label: 'Active', defaultValue: true }),
-    field('TimeZoneSidKey', 'picklist', { picklist: ['America/Los_Angeles', 'Europe/London', 'GMT'] }),
-  ], { cdcEnabled: false });
+  return objectDef(
+    'User',
+    '005',
+    [
+      field('Username', 'string', { length: 80, required: true, unique: true }),
+      field('FirstName', 'string', { length: 40 }),
+      field('LastName', 'string', { length: 80, required: true }),
+      field('Name', 'string', { length: 121, readOnly: true, label: 'Full Name' }),
+      field('Email', 'email', { required: true }),
+      field('Alias', 'string', { length: 8 }),
+      field('IsActive', 'boolean', { label: 'Active', defaultValue: true }),
+      field('TimeZoneSidKey', 'picklist', { picklist: ['America/Los_Angeles', 'Europe/London', 'GMT'] }),
+    ],
+    { cdcEnabled: false },
+  );
 }
 
 function pushTopic(): ObjectDef {
-  const notify = (op: string): FieldDef =>
-    field(`NotifyForOperation${op}`, 'boolean', { defaultValue: true, label: `Create ${op}` });
-  return objectDef('PushTopic', '0PT', [
-    // Name is the channel (/topic/Name): at most 25 characters and unique in the org.
-    field('Name', 'string', { length: 25, required: true, unique: true, label: 'Topic Name' }),
-    field('Query', 'string', { length: 1300, required: true, label: 'SOQL Query' }),
-    field('ApiVersion', 'double', { required: true, precision: 18, scale: 1 }),
-    field('IsActive', 'boolean', { defaultValue: true, label: 'Active' }),
-    notify('Create'), notify('Update'), notify('Delete'), notify('Undelete'),
-    field('NotifyForFields', 'picklist', {
-      defaultedOnCreate: true, defaultValue: 'Referenced', restricted: true,
-      picklist: ['All', 'Referenced', 'Select', 'Where'],
-    }),
-    field('Description', 'string', { length: 400 }),
-  ], { cdcEnabled: false });
+  const notify = (op: string): FieldDef => field(`NotifyForOperation${op}`, 'boolean', { defaultValue: true, label: `Create ${op}` });
+  return objectDef(
+    'PushTopic',
+    '0PT',
+    [
+      // Name is the channel (/topic/Name): at most 25 characters and unique in the org.
+      field('Name', 'string', { length: 25, required: true, unique: true, label: 'Topic Name' }),
+      field('Query', 'string', { length: 1300, required: true, label: 'SOQL Query' }),
+      field('ApiVersion', 'double', { required: true, precision: 18, scale: 1 }),
+      field('IsActive', 'boolean', { defaultValue: true, label: 'Active' }),
+      notify('Create'),
+      notify('Update'),
+      notify('Delete'),
+      notify('Undelete'),
+      field('NotifyForFields', 'picklist', {
+        defaultedOnCreate: true,
+        defaultValue: 'Referenced',
+        restricted: true,
+        picklist: ['All', 'Referenced', 'Select', 'Where'],
+      }),
+      field('Description', 'string', { length: 400 }),
+    ],
+    { cdcEnabled: false },
+  );
 }
 
 /** The standard objects of a fresh org. */

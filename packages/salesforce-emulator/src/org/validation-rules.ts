@@ -15,13 +15,19 @@ export class ValidationRules {
   private readonly rules = new Map<string, Array<(values: SfRecord) => boolean>>();
 
   /** Compiles every rule now: a bad condition throws here. `records` answers cross-object lookups in conditions. */
-  constructor(private readonly schema: Schema, records: RecordSource) {
+  constructor(
+    private readonly schema: Schema,
+    records: RecordSource,
+  ) {
     for (const object of schema.listObjects()) {
       if (object.validationRules.length === 0) continue;
-      this.rules.set(object.name, object.validationRules.map((r) => {
-        const test = compileCondition(object, r.errorWhen, schema);
-        return (values: SfRecord) => test(values, records);
-      }));
+      this.rules.set(
+        object.name,
+        object.validationRules.map((r) => {
+          const test = compileCondition(object, r.errorWhen, schema);
+          return (values: SfRecord) => test(values, records);
+        }),
+      );
     }
   }
 

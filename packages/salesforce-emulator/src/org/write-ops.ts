@@ -42,9 +42,7 @@ export function applyOp(env: WriterEnv, tx: WriteTransaction, op: WriteOp, ctx: 
   }
 }
 
-function applyUpsert(
-  env: WriterEnv, tx: WriteTransaction, op: Extract<WriteOp, { kind: 'upsert' }>, ctx: WriteContext, afterSave: AfterSave,
-): WriteResult {
+function applyUpsert(env: WriterEnv, tx: WriteTransaction, op: Extract<WriteOp, { kind: 'upsert' }>, ctx: WriteContext, afterSave: AfterSave): WriteResult {
   const object = env.schema.getObject(op.object);
   if (object === undefined) throw new WriteFailure('INVALID_TYPE', `sObject type '${op.object}' is not supported.`);
   const extField = env.schema.getField(object, op.externalIdField);
@@ -54,7 +52,8 @@ function applyUpsert(
   const key = Object.keys(op.values).find((k) => k.toLowerCase() === extField.name.toLowerCase());
   const raw = key === undefined ? undefined : op.values[key];
   if (extField.type === 'id') {
-    if (raw === undefined || raw === null || raw === '') return applyOp(env, tx, { kind: 'create', object: op.object, values: omit(op.values, key) }, ctx, afterSave);
+    if (raw === undefined || raw === null || raw === '')
+      return applyOp(env, tx, { kind: 'create', object: op.object, values: omit(op.values, key) }, ctx, afterSave);
     const prev = liveRow(env, tx, String(raw), object.name);
     stageUpdate(env, tx, prev, omit(op.values, key), ctx);
     afterSave(tx, prev.id, 'update');
@@ -65,7 +64,11 @@ function applyUpsert(
   }
   const matches = findLive(tx, object.name, extField.name, raw);
   if (matches.length > 1) {
-    throw new WriteFailure('DUPLICATE_EXTERNAL_ID', `${extField.name}: more than one record found for external id field: [${matches.map((m) => m.id).join(', ')}]`, [extField.name]);
+    throw new WriteFailure(
+      'DUPLICATE_EXTERNAL_ID',
+      `${extField.name}: more than one record found for external id field: [${matches.map((m) => m.id).join(', ')}]`,
+      [extField.name],
+    );
   }
   const [match] = matches;
   if (match === undefined) {

@@ -30,7 +30,10 @@ export class WriteTransaction {
   private readonly stagedValues = new Map<string, Set<string>>();
 
   /** @param indexedFields canonical names of an object's unique / external-id fields */
-  constructor(private readonly store: RecordStore, private readonly indexedFields: (object: string) => string[]) {}
+  constructor(
+    private readonly store: RecordStore,
+    private readonly indexedFields: (object: string) => string[],
+  ) {}
 
   /** Changes in staging order. */
   get changes(): readonly StagedChange[] {

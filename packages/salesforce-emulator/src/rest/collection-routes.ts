@@ -26,7 +26,8 @@ function readRecords(req: RestRequest): { allOrNone: boolean; records: Rec[] } {
   const records = body.records;
   if (!Array.isArray(records)) throw HttpError.of(400, 'JSON_PARSER_ERROR', 'The request body must have a records array.');
   if (records.length > COLLECTION_LIMIT) throw tooMany();
-  for (const r of records) if (r === null || typeof r !== 'object' || Array.isArray(r)) throw HttpError.of(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object.');
+  for (const r of records)
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw HttpError.of(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object.');
   return { allOrNone: body.allOrNone === true, records: records as Rec[] };
 }
 
@@ -126,7 +127,13 @@ function rollback(result: WriteResult): WriteResult {
   if (!result.success) return result;
   return {
     success: false,
-    errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+    errors: [
+      {
+        statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+        message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+        fields: [],
+      },
+    ],
     ...(result.created !== undefined ? { created: result.created } : {}),
   } as WriteResult;
 }

@@ -31,7 +31,10 @@ export function requireRecord(org: Org, object: ObjectDef, rawId: string, allowD
 /** A single failed write as an HTTP error (400, or 404 for deleted/unknown targets). */
 export function writeError(errors: SfError[]): HttpError {
   const status = errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED') ? 404 : 400;
-  return new HttpError(status, errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+  return new HttpError(
+    status,
+    errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })),
+  );
 }
 
 /** Unwrap a single write result or throw its error. */

@@ -70,8 +70,26 @@ function getOnly(req: RestRequest, run: () => RestReply): RestReply {
 
 function resourceRoot(req: RestRequest): RestReply {
   const base = dataPath(req);
-  const names = ['tooling', 'metadata', 'eclair', 'folders', 'prechatForms', 'contact-tracing', 'domino', 'event',
-    'sobjects', 'query', 'queryAll', 'search', 'composite', 'jobs', 'limits', 'recent', 'tabs', 'theme'];
+  const names = [
+    'tooling',
+    'metadata',
+    'eclair',
+    'folders',
+    'prechatForms',
+    'contact-tracing',
+    'domino',
+    'event',
+    'sobjects',
+    'query',
+    'queryAll',
+    'search',
+    'composite',
+    'jobs',
+    'limits',
+    'recent',
+    'tabs',
+    'theme',
+  ];
   const body: Record<string, string> = {};
   for (const n of names) body[n] = `${base}/${n}`;
   body.identity = `${req.baseUrl}/id/${req.org.orgId}/${req.session.userId}`;

@@ -37,7 +37,9 @@ export function recordById(req: RestRequest, [name, rawId]: string[]): RestReply
     case 'GET':
       return { status: 200, body: renderRecord(req.org, req.apiVersion, row, selectedFields(req, object)) };
     case 'PATCH':
-      expectSuccess(req.org.write([{ kind: 'update', object: object.name, id: row.id, values: requireBodyObject(req.body) }], { allOrNone: true }, req.writeCtx)[0]);
+      expectSuccess(
+        req.org.write([{ kind: 'update', object: object.name, id: row.id, values: requireBodyObject(req.body) }], { allOrNone: true }, req.writeCtx)[0],
+      );
       return { status: 204 };
     case 'DELETE':
       expectSuccess(req.org.write([{ kind: 'delete', id: row.id }], { allOrNone: true }, req.writeCtx)[0]);
@@ -74,10 +76,13 @@ function upsert(req: RestRequest, object: ObjectDef, field: FieldDef, value: str
     throw HttpError.of(400, 'INVALID_FIELD', `The value of field ${field.name} in the body does not match the external id in the URL.`, [field.name]);
   }
   const values = field.type === 'id' ? body : { ...body, [field.name]: value };
-  const result = expectSuccess(req.org.write(
-    [{ kind: 'upsert', object: object.name, externalIdField: field.name, values: field.type === 'id' && value !== '' ? { ...body, Id: value } : values }],
-    { allOrNone: true }, req.writeCtx,
-  )[0]);
+  const result = expectSuccess(
+    req.org.write(
+      [{ kind: 'upsert', object: object.name, externalIdField: field.name, values: field.type === 'id' && value !== '' ? { ...body, Id: value } : values }],
+      { allOrNone: true },
+      req.writeCtx,
+    )[0],
+  );
   const created = result.created === true;
   return { status: created ? 201 : 200, body: { id: result.id, success: true, errors: [], created } };
 }

@@ -38,13 +38,8 @@ export function compileAggregate(
   return { name, compute: aggregateFunction(fnName, path, kind) };
 }
 
-function aggregateFunction(
-  fnName: string,
-  path: ResolvedPath,
-  kind: ReturnType<typeof kindOf>,
-): (records: StoredRecord[], ctx: EvalContext) => SfValue {
-  const values = (records: StoredRecord[], ctx: EvalContext): SfValue[] =>
-    records.map((r) => path.get(r, ctx)).filter((v) => v !== null);
+function aggregateFunction(fnName: string, path: ResolvedPath, kind: ReturnType<typeof kindOf>): (records: StoredRecord[], ctx: EvalContext) => SfValue {
+  const values = (records: StoredRecord[], ctx: EvalContext): SfValue[] => records.map((r) => path.get(r, ctx)).filter((v) => v !== null);
   switch (fnName) {
     case 'COUNT':
       return (records, ctx) => values(records, ctx).length;

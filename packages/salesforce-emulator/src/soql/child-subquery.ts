@@ -34,9 +34,7 @@ export interface ChildSubquery {
 }
 
 /** Compile `(SELECT … FROM Contacts …)` of a query on `parent` (INVALID_FIELD for an unknown relationship). */
-export function compileChildSubquery(
-  field: FieldSubquery, parent: ObjectDef, schema: SchemaLookup, semiJoin: ConditionScope['semiJoin'],
-): ChildSubquery {
+export function compileChildSubquery(field: FieldSubquery, parent: ObjectDef, schema: SchemaLookup, semiJoin: ConditionScope['semiJoin']): ChildSubquery {
   const sub = field.subquery;
   const relation = schema.getChildRelationship?.(parent, sub.relationshipName);
   if (relation === undefined) throw noSuchRelationship(sub.relationshipName);
@@ -57,7 +55,12 @@ export function compileChildSubquery(
 }
 
 function readChildren(
-  parent: StoredRecord, ctx: EvalContext, apiVersion: string, plan: QueryPlan, field: FieldDef, limit: number | undefined,
+  parent: StoredRecord,
+  ctx: EvalContext,
+  apiVersion: string,
+  plan: QueryPlan,
+  field: FieldDef,
+  limit: number | undefined,
 ): ChildResult | null {
   const byParent = memoized(ctx, plan, () => groupByParent(plan, field, ctx));
   const children = byParent.get(parent.id);

@@ -69,12 +69,18 @@ function modstampPredicate(op: CompareOp, operand: Operand): Predicate | undefin
   if (operand.kind !== 'value' || typeof operand.value !== 'string') return undefined;
   const ms = Date.parse(operand.value);
   switch (op) {
-    case '=': return (r) => r.systemModstampMs === ms;
-    case '!=': return (r) => r.systemModstampMs !== ms;
-    case '<': return (r) => r.systemModstampMs < ms;
-    case '<=': return (r) => r.systemModstampMs <= ms;
-    case '>': return (r) => r.systemModstampMs > ms;
-    case '>=': return (r) => r.systemModstampMs >= ms;
+    case '=':
+      return (r) => r.systemModstampMs === ms;
+    case '!=':
+      return (r) => r.systemModstampMs !== ms;
+    case '<':
+      return (r) => r.systemModstampMs < ms;
+    case '<=':
+      return (r) => r.systemModstampMs <= ms;
+    case '>':
+      return (r) => r.systemModstampMs > ms;
+    case '>=':
+      return (r) => r.systemModstampMs >= ms;
   }
 }
 
@@ -103,24 +109,36 @@ function comparePredicate(op: CompareOp, get: Getter, kind: ValueKind, operand: 
 
 function valueTest(op: CompareOp): (v: Comparable, x: Comparable) => boolean {
   switch (op) {
-    case '=': return (v, x) => v === x;
-    case '!=': return (v, x) => v !== x;
-    case '<': return (v, x) => v < x;
-    case '<=': return (v, x) => v <= x;
-    case '>': return (v, x) => v > x;
-    case '>=': return (v, x) => v >= x;
+    case '=':
+      return (v, x) => v === x;
+    case '!=':
+      return (v, x) => v !== x;
+    case '<':
+      return (v, x) => v < x;
+    case '<=':
+      return (v, x) => v <= x;
+    case '>':
+      return (v, x) => v > x;
+    case '>=':
+      return (v, x) => v >= x;
   }
 }
 
 /** Comparisons against a date-literal interval `[lo, hi)`. */
 function rangeTest(op: CompareOp): (v: Comparable, lo: Comparable, hi: Comparable) => boolean {
   switch (op) {
-    case '=': return (v, lo, hi) => v >= lo && v < hi;
-    case '!=': return (v, lo, hi) => v < lo || v >= hi;
-    case '<': return (v, lo) => v < lo;
-    case '<=': return (v, _lo, hi) => v < hi;
-    case '>': return (v, _lo, hi) => v >= hi;
-    case '>=': return (v, lo) => v >= lo;
+    case '=':
+      return (v, lo, hi) => v >= lo && v < hi;
+    case '!=':
+      return (v, lo, hi) => v < lo || v >= hi;
+    case '<':
+      return (v, lo) => v < lo;
+    case '<=':
+      return (v, _lo, hi) => v < hi;
+    case '>':
+      return (v, _lo, hi) => v >= hi;
+    case '>=':
+      return (v, lo) => v >= lo;
   }
 }
 
@@ -177,7 +195,10 @@ function includesPredicate(op: string, path: ResolvedPath, raws: string[], typeA
 }
 
 function splitValues(text: string): string[] {
-  return text.split(';').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function semiJoinPredicate(op: string, path: ResolvedPath, ids: (ctx: EvalContext) => ReadonlySet<string>): Predicate {
@@ -195,8 +216,12 @@ function modstampBound(op: CompareOp, operand: Operand): ((ctx: EvalContext) => 
     return (ctx) => {
       const { startMs, endMs } = operand.resolve(ctx);
       const bounds: Record<CompareOp, ModstampRange | undefined> = {
-        '=': { gte: startMs, lt: endMs }, '<': { lt: startMs }, '<=': { lt: endMs },
-        '>': { gte: endMs }, '>=': { gte: startMs }, '!=': undefined,
+        '=': { gte: startMs, lt: endMs },
+        '<': { lt: startMs },
+        '<=': { lt: endMs },
+        '>': { gte: endMs },
+        '>=': { gte: startMs },
+        '!=': undefined,
       };
       return bounds[op];
     };
@@ -204,7 +229,11 @@ function modstampBound(op: CompareOp, operand: Operand): ((ctx: EvalContext) => 
   if (typeof operand.value !== 'string' || op === '!=') return undefined;
   const ms = Date.parse(operand.value);
   const bound: Record<Exclude<CompareOp, '!='>, ModstampRange> = {
-    '=': { gte: ms, lte: ms }, '<': { lt: ms }, '<=': { lte: ms }, '>': { gt: ms }, '>=': { gte: ms },
+    '=': { gte: ms, lte: ms },
+    '<': { lt: ms },
+    '<=': { lte: ms },
+    '>': { gt: ms },
+    '>=': { gte: ms },
   };
   return () => bound[op];
 }

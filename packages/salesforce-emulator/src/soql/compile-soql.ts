@@ -47,10 +47,20 @@ function execute(plan: QueryPlan, source: RecordSource, options: SoqlOptions): Q
     case 'count':
       return countCursor(object, records.length);
     case 'aggregate':
-      return aggregateCursor(object, select.columns, select.aggregates.map((a) => a.compute(records, ctx)));
+      return aggregateCursor(
+        object,
+        select.columns,
+        select.aggregates.map((a) => a.compute(records, ctx)),
+      );
     case 'records':
       return recordCursor({
-        object, columns: select.columns, paths: select.paths, shape: select.shape, records, ctx, apiVersion: options.apiVersion,
+        object,
+        columns: select.columns,
+        paths: select.paths,
+        shape: select.shape,
+        records,
+        ctx,
+        apiVersion: options.apiVersion,
         childRelationships: select.childRelationships,
       });
   }
@@ -61,11 +71,7 @@ function execute(plan: QueryPlan, source: RecordSource, options: SoqlOptions): Q
  * `AnnualRevenue < 0 OR Name LIKE 'x%'`. Without a `source`, parent fields,
  * formulas and semi-joins read as empty. Throws `SoqlError` like `compileSoql`.
  */
-export function compileCondition(
-  object: ObjectDef,
-  whereExpr: string,
-  schema: SchemaLookup,
-): (values: SfRecord, source?: RecordSource) => boolean {
+export function compileCondition(object: ObjectDef, whereExpr: string, schema: SchemaLookup): (values: SfRecord, source?: RecordSource) => boolean {
   // The parser only reads whole queries, so wrap the expression in one.
   const query = parseSoql(`SELECT Id FROM ${object.name} WHERE ${whereExpr}`);
   if (query.orderBy !== undefined || query.limit !== undefined || query.offset !== undefined || query.for !== undefined) {

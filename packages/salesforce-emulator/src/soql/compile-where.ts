@@ -42,7 +42,9 @@ export function compileWhere(where: WhereClause | undefined, scope: ConditionSco
 
 /** One top-level AND term; `covered` when the modstamp range alone decides it. */
 function compileTerm(
-  node: WhereNode, scope: ConditionScope, bounds: Array<(ctx: EvalContext) => ModstampRange | undefined>,
+  node: WhereNode,
+  scope: ConditionScope,
+  bounds: Array<(ctx: EvalContext) => ModstampRange | undefined>,
 ): { predicate: Predicate; covered: boolean } {
   if (node.type !== 'leaf') return { predicate: compileNode(node, scope, bounds, true), covered: false };
   const leaf = compileLeaf(node.condition, scope);
@@ -63,12 +65,7 @@ function allOf(predicates: Predicate[]): Predicate {
   };
 }
 
-function compileNode(
-  node: WhereNode,
-  scope: ConditionScope,
-  bounds: Array<(ctx: EvalContext) => ModstampRange | undefined>,
-  conjunctive: boolean,
-): Predicate {
+function compileNode(node: WhereNode, scope: ConditionScope, bounds: Array<(ctx: EvalContext) => ModstampRange | undefined>, conjunctive: boolean): Predicate {
   switch (node.type) {
     case 'leaf': {
       const leaf: CompiledLeaf = compileLeaf(node.condition, scope);

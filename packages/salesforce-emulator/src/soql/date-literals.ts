@@ -88,4 +88,3 @@ export function dateLiteralResolver(literal: string): (now: Date) => MsRange {
   }
   throw unsupported(`The date literal ${literal}`);
 }
-

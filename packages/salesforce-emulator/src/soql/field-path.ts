@@ -58,9 +58,7 @@ export function resolvePath(schema: SchemaLookup, object: ObjectDef, raw: string
 function resolveHop(schema: SchemaLookup, object: ObjectDef, name: string): Hop {
   const field = schema.getRelationship(object, name);
   if (field === undefined || field.relationshipName === null) throw noSuchRelationship(name);
-  const targets = field.referenceTo
-    .map((t) => schema.getObject(t))
-    .filter((t): t is ObjectDef => t !== undefined);
+  const targets = field.referenceTo.map((t) => schema.getObject(t)).filter((t): t is ObjectDef => t !== undefined);
   if (targets.length === 0) throw noSuchRelationship(name);
   return { field, name: field.relationshipName, targets };
 }

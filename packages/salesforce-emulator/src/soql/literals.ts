@@ -16,12 +16,17 @@ export interface ComparableRange extends MsRange {
 
 /** The right-hand side of a condition: one value (null included) or a date-literal interval. */
 export type Operand =
-  | { readonly kind: 'value'; readonly value: Comparable | null }
-  | { readonly kind: 'range'; readonly resolve: (ctx: EvalContext) => ComparableRange };
+  { readonly kind: 'value'; readonly value: Comparable | null } | { readonly kind: 'range'; readonly resolve: (ctx: EvalContext) => ComparableRange };
 
 const TYPE_NAMES: Readonly<Record<ValueKind, string>> = {
-  id: 'id', text: 'string', number: 'double', boolean: 'boolean', date: 'date',
-  datetime: 'dateTime', time: 'time', compound: 'compound',
+  id: 'id',
+  text: 'string',
+  number: 'double',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'dateTime',
+  time: 'time',
+  compound: 'compound',
 };
 
 /**

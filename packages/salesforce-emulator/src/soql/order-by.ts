@@ -62,7 +62,10 @@ function sortRecords(records: StoredRecord[], keys: SortKey[], ctx: EvalContext,
     buffer.push(keyed(record));
     if (buffer.length >= 2 * top + 1024) buffer = buffer.sort(compare).slice(0, top);
   }
-  return buffer.sort(compare).slice(0, top).map((row) => row.record);
+  return buffer
+    .sort(compare)
+    .slice(0, top)
+    .map((row) => row.record);
 }
 
 interface KeyedRow {

@@ -14,10 +14,13 @@ import type { ShapeNode } from './shape-tree.js';
 /** What a SELECT list asks for: records, `COUNT()`, or aggregate values. */
 export type SelectPlan =
   | {
-    readonly kind: 'records'; readonly columns: string[]; readonly paths: ResolvedPath[]; readonly shape: ShapeNode;
-    /** Relationship names of child subqueries (not in `columns`: they have no flat form). */
-    readonly childRelationships: string[];
-  }
+      readonly kind: 'records';
+      readonly columns: string[];
+      readonly paths: ResolvedPath[];
+      readonly shape: ShapeNode;
+      /** Relationship names of child subqueries (not in `columns`: they have no flat form). */
+      readonly childRelationships: string[];
+    }
   | { readonly kind: 'count'; readonly columns: string[] }
   | { readonly kind: 'aggregate'; readonly columns: string[]; readonly aggregates: AggregateColumn[] };
 
@@ -42,7 +45,10 @@ export function compileSelect(query: Query, scope: Scope): SelectPlan {
     else paths.push(selectPath(f, scope));
   }
   return {
-    kind: 'records', columns: paths.map((p) => p.path), paths, shape: buildShapeTree(paths, children),
+    kind: 'records',
+    columns: paths.map((p) => p.path),
+    paths,
+    shape: buildShapeTree(paths, children),
     childRelationships: children.map((c) => c.name),
   };
 }

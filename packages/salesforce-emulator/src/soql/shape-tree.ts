@@ -48,4 +48,3 @@ function parentNode(node: ShapeNode, hop: Hop): ShapeNode {
   node.entries.push({ kind: 'parent', name: hop.name, hop, node: child });
   return child;
 }
-

@@ -1,8 +1,19 @@
 import { malformed } from './errors.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
-  n: '\n', N: '\n', r: '\r', R: '\r', t: '\t', T: '\t', b: '\b', B: '\b', f: '\f', F: '\f',
-  '"': '"', "'": "'", '\\': '\\',
+  n: '\n',
+  N: '\n',
+  r: '\r',
+  R: '\r',
+  t: '\t',
+  T: '\t',
+  b: '\b',
+  B: '\b',
+  f: '\f',
+  F: '\f',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
 };
 
 /**

@@ -55,7 +55,7 @@ function parseExpression(state: State): WhereNode {
     const token = state.tokens[state.pos];
     if (token !== 'AND' && token !== 'OR') break;
     if (op !== undefined && op !== token) {
-      throw malformed('unexpected token: \'' + token + "'. Use parentheses when mixing AND and OR in a WHERE clause.");
+      throw malformed("unexpected token: '" + token + "'. Use parentheses when mixing AND and OR in a WHERE clause.");
     }
     op = token;
     state.pos++;
@@ -70,7 +70,7 @@ function parseUnary(state: State): WhereNode {
   if (token === 'NOT') return { type: 'not', child: parseUnary(state) };
   if (token === '(') {
     const inner = parseExpression(state);
-    if (state.tokens[state.pos++] !== ')') throw malformed('unexpected token in WHERE clause: missing \')\'');
+    if (state.tokens[state.pos++] !== ')') throw malformed("unexpected token in WHERE clause: missing ')'");
     return inner;
   }
   if (token === undefined || typeof token === 'string') throw malformed('unexpected token in WHERE clause');

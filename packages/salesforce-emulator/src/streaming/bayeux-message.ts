@@ -41,8 +41,7 @@ export const BayeuxErrors = {
   authInvalid: '401::Authentication invalid',
   authRequired: '401::Request requires authentication',
   unknownClient: '403::Unknown client',
-  channelMissing: (channel: string): string =>
-    `400::The channel you requested to subscribe to doesn't exist {${channel}}`,
+  channelMissing: (channel: string): string => `400::The channel you requested to subscribe to doesn't exist {${channel}}`,
   invalidReplayId: (replayId: unknown): string =>
     `400::The replayId {${String(replayId)}} you provided was invalid.  ` +
     'Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.',
@@ -54,8 +53,7 @@ export const BayeuxErrors = {
   versionUnsupported: (latest: string): string =>
     `400::Unsupported API version. Only API versions '37.0' and later are supported. URI format: '/cometd/${latest}'`,
   connectionType: (type: unknown): string => `400::Invalid connection type {${String(type)}}`,
-  missingCookie: (clientId: string): string =>
-    `400::Client ${clientId} has established a session, but no BAYEUX_BROWSER cookie present`,
+  missingCookie: (clientId: string): string => `400::Client ${clientId} has established a session, but no BAYEUX_BROWSER cookie present`,
   publishDenied: (channel: string): string => `403::Publish denied {${channel}}`,
   unknownMeta: (channel: string): string => `400::Unknown meta channel {${channel}}`,
   missingChannel: '400::Every Bayeux message must be a JSON object with a string channel',
@@ -66,7 +64,9 @@ export const BayeuxErrors = {
 
 /** Java-style map text, as Salesforce echoes the replay map: `/topic/X=-1, /topic/Y=5`. */
 function formatMap(map: Record<string, unknown>): string {
-  return Object.entries(map).map(([key, value]) => `${key}=${String(value)}`).join(', ');
+  return Object.entries(map)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(', ');
 }
 
 /** A reply to `message` on its channel, echoing its `id` (and `clientId` when given). */

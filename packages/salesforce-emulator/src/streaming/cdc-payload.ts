@@ -43,9 +43,7 @@ export interface CdcStamp {
 
 /** Build the delivered data of one change event. */
 export function buildCdcData(change: ChangeEvent, object: ObjectDef, stamp: CdcStamp): CdcEventData {
-  const changedFields = change.changeType === 'UPDATE'
-    ? change.changedFields.filter((name) => !NEVER_SENT.has(name))
-    : [];
+  const changedFields = change.changeType === 'UPDATE' ? change.changedFields.filter((name) => !NEVER_SENT.has(name)) : [];
   const payload: Record<string, SfValue | ChangeEventHeader> = {};
   if (change.changeType !== 'DELETE') {
     const include = change.changeType === 'UPDATE' ? new Set(changedFields) : undefined;

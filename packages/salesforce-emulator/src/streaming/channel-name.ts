@@ -11,11 +11,7 @@ import type { ObjectDef, SchemaLookup } from '../ports.js';
 export const ALL_CHANGE_EVENTS = '/data/ChangeEvents';
 
 /** What a channel name points at; `undefined` from {@link parseChannel} when nothing. */
-export type ChannelTarget =
-  | { kind: 'topic'; name: string }
-  | { kind: 'cdc-all' }
-  | { kind: 'cdc'; object: ObjectDef }
-  | { kind: 'event'; object: ObjectDef };
+export type ChannelTarget = { kind: 'topic'; name: string } | { kind: 'cdc-all' } | { kind: 'cdc'; object: ObjectDef } | { kind: 'event'; object: ObjectDef };
 
 /** Retention class of a channel: PushTopic uses the 24 h window, CDC and platform events 72 h. */
 export type RetentionClass = 'pushTopic' | 'cdc';

@@ -35,7 +35,11 @@ class LazyEvent implements LoggedEvent {
   #build: (() => unknown) | undefined;
   #data: unknown;
 
-  constructor(readonly replayId: number, readonly createdMs: number, build: () => unknown) {
+  constructor(
+    readonly replayId: number,
+    readonly createdMs: number,
+    build: () => unknown,
+  ) {
     this.#build = build;
   }
 
@@ -130,9 +134,7 @@ export class ChannelRegistry {
   }
 
   #prune(channel: string, log: EventLog): void {
-    const retention = retentionClassOf(channel) === 'pushTopic'
-      ? this.controls.pushTopicRetentionMs
-      : this.controls.cdcRetentionMs;
+    const retention = retentionClassOf(channel) === 'pushTopic' ? this.controls.pushTopicRetentionMs : this.controls.cdcRetentionMs;
     log.prune(this.options.now(), retention, this.options.maxEventsPerChannel);
   }
 }

@@ -70,8 +70,7 @@ function publishCdc(org: OrgPort, deps: EventSourceDeps, seq: CdcSequencer, chan
   if (dropped()) return;
   const replayId = deps.channels.nextReplayId();
   // One payload shared by both channels, built only if someone reads it (subscriber or replay).
-  deps.channels.publishLazy([changeEventChannel(object.name), ALL_CHANGE_EVENTS], replayId,
-    () => buildCdcData(change, object, { replayId, ...stamp }));
+  deps.channels.publishLazy([changeEventChannel(object.name), ALL_CHANGE_EVENTS], replayId, () => buildCdcData(change, object, { replayId, ...stamp }));
 }
 
 function publishPushTopics(org: OrgPort, deps: EventSourceDeps, change: ChangeEvent, dropped: () => boolean): void {

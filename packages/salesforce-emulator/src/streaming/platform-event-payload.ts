@@ -13,12 +13,7 @@ export interface PlatformEventData {
 }
 
 /** Build the delivered data of one platform event; `CreatedDate` defaults to `nowMs`. */
-export function buildPlatformEventData(
-  message: PlatformEventMessage,
-  object: ObjectDef,
-  replayId: number,
-  nowMs: number,
-): PlatformEventData {
+export function buildPlatformEventData(message: PlatformEventMessage, object: ObjectDef, replayId: number, nowMs: number): PlatformEventData {
   const payload: Record<string, SfValue> = { CreatedDate: isoZ(nowMs), CreatedById: null };
   for (const [name, value] of Object.entries(message.payload)) {
     payload[name] = toStreamingValue(lookupField(object, name), value);

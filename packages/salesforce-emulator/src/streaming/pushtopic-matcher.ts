@@ -30,12 +30,7 @@ export interface PushTopicNotification {
 }
 
 /** The notification `topic` produces for `change` of one record, or undefined. */
-export function matchPushTopic(
-  topic: PushTopicInfo,
-  change: ChangeEvent,
-  recordId: string,
-  source: RecordSource,
-): PushTopicNotification | undefined {
+export function matchPushTopic(topic: PushTopicInfo, change: ChangeEvent, recordId: string, source: RecordSource): PushTopicNotification | undefined {
   const query = topic.query;
   if (!topic.isActive || query === undefined) return undefined;
   if (query.object.name.toLowerCase() !== change.object.toLowerCase()) return undefined;
@@ -60,12 +55,7 @@ export function matchPushTopic(
 }
 
 /** Stamp a notification: `createdDate` ends in `Z` from API 37.0, `+0000` before. */
-export function pushTopicData(
-  notification: PushTopicNotification,
-  topic: PushTopicInfo,
-  replayId: number,
-  nowMs: number,
-): PushTopicEventData {
+export function pushTopicData(notification: PushTopicNotification, topic: PushTopicInfo, replayId: number, nowMs: number): PushTopicEventData {
   const iso = isoZ(nowMs);
   const createdDate = topic.apiVersion >= 37 || topic.apiVersion === 0 ? iso : `${iso.slice(0, -1)}+0000`;
   return { event: { createdDate, replayId, type: notification.type }, sobject: notification.sobject };

@@ -35,7 +35,11 @@ export async function handleCometdRequest(
   }
   const versionError = versionProblem(route.apiVersion);
   if (versionError !== undefined) {
-    sendJson(res, 200, parsed.map((m) => (isMessage(m) ? errorReply(m, versionError) : invalidMessageReply(m))));
+    sendJson(
+      res,
+      200,
+      parsed.map((m) => (isMessage(m) ? errorReply(m, versionError) : invalidMessageReply(m))),
+    );
     return;
   }
   const replies: OutgoingMessage[] = [];
@@ -85,8 +89,7 @@ async function readBatch(req: HttpRequest): Promise<unknown[] | { error: string 
 }
 
 function isMessage(value: unknown): value is IncomingMessage {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    && typeof (value as Record<string, unknown>)['channel'] === 'string';
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Record<string, unknown>)['channel'] === 'string';
 }
 
 function invalidMessageReply(value: unknown): OutgoingMessage {
