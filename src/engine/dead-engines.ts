@@ -4,6 +4,7 @@
  * holds open; a pool whose session is gone belongs to a dead process, and its
  * jobs and named queues are unlocked at once instead of after 4 hours.
  */
+import { run, sfsync } from '../db/typed-query.js';
 import type pg from 'pg';
 import type { WorkerUtils } from 'graphile-worker';
 import type { Logger } from 'pino';
@@ -22,16 +23,16 @@ export async function registerEngine(session: pg.PoolClient | pg.Client, workerP
 
 /** Forget this engine's row (clean stop). */
 export async function unregisterEngine(session: pg.PoolClient | pg.Client, workerPoolId: string): Promise<void> {
-  await session.query('delete from sfsync.engines where worker_pool_id = $1', [workerPoolId]);
+  await run(session, sfsync.deleteFrom('engines').where('worker_pool_id', '=', workerPoolId));
 }
 
 /** Unlock the jobs and queues of dead engines and forget them; returns their pool ids. */
 export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logger: Logger): Promise<string[]> {
-  const { rows } = await pool.query<{ worker_pool_id: string; process_name: string }>('select worker_pool_id, process_name from sfsync.dead_engines');
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.worker_pool_id);
+  const rows = await run(pool, sfsync.selectFrom('dead_engines').select(['worker_pool_id', 'process_name']));
+  const ids = rows.flatMap((r) => (r.worker_pool_id === null ? [] : [r.worker_pool_id]));
+  if (ids.length === 0) return [];
   await utils.forceUnlockWorkers(ids);
-  await pool.query('delete from sfsync.engines where worker_pool_id = any($1::text[])', [ids]);
+  await run(pool, sfsync.deleteFrom('engines').where('worker_pool_id', 'in', ids));
   logger.warn({ engines: rows }, 'unlocked the jobs of engines that died without stopping');
   return ids;
 }

@@ -4,6 +4,8 @@
  * poll reads it BEFORE querying and, once its window has committed, promotes
  * exactly that value to `replay_id` — the id a restart resumes from.
  */
+import { sql } from 'kysely';
+import { run, sfsync } from '../db/typed-query.js';
 import type pg from 'pg';
 
 /** The PushTopic sfsync creates for an object (`sfsync_<Object>`, cut to Salesforce's 25 characters). */
@@ -23,11 +25,16 @@ export function mappingChannels(sobject: string): string[] {
 
 /** Pending replay ids of a mapping's channels, read before a poll queries. */
 export async function readPendingReplay(pool: pg.Pool, connectionId: string, sobject: string): Promise<Array<{ channel: string; replayId: string }>> {
-  const { rows } = await pool.query<{ channel: string; pending_replay_id: string }>(
-    'select channel, pending_replay_id::text from sfsync.stream_state where connection_id = $1 and channel = any($2) and pending_replay_id is not null',
-    [connectionId, mappingChannels(sobject)],
+  const rows = await run(
+    pool,
+    sfsync
+      .selectFrom('stream_state')
+      .select(['channel', sql<string>`pending_replay_id::text`.as('replay_id')])
+      .where('connection_id', '=', connectionId)
+      .where('channel', 'in', mappingChannels(sobject))
+      .where('pending_replay_id', 'is not', null),
   );
-  return rows.map((r) => ({ channel: r.channel, replayId: r.pending_replay_id }));
+  return rows.map((r) => ({ channel: r.channel, replayId: r.replay_id }));
 }
 
 /** Promote the pending ids read before the poll (the poll has committed). */

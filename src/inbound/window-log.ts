@@ -4,6 +4,8 @@
  * window runs.
  */
 import type pg from 'pg';
+import { sql } from 'kysely';
+import { run, sfsync } from '../db/typed-query.js';
 import { describeError } from '../salesforce/errors.js';
 
 /** Counters of a running window. */
@@ -21,19 +23,31 @@ export async function startWindow(
   pool: pg.Pool,
   w: { mappingId: string; kind: 'primary' | 'secondary' | 'reload' | 'reconcile'; lower: Date; upper: Date },
 ): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>(
-    'insert into sfsync.poll_windows (mapping_id, kind, lower, upper) values ($1, $2, $3, $4) returning id::text',
-    [w.mappingId, w.kind, w.lower, w.upper],
+  const rows = await run(
+    pool,
+    sfsync
+      .insertInto('poll_windows')
+      .values({ mapping_id: w.mappingId, kind: w.kind, lower: w.lower, upper: w.upper })
+      .returning(sql<string>`id::text`.as('id')),
   );
   return rows[0]?.id ?? '';
 }
 
 /** Update a running window's counters (progress). */
 export async function updateWindow(db: pg.Pool | pg.PoolClient, id: string, c: WindowCounters): Promise<void> {
-  await db.query(
-    `update sfsync.poll_windows set api = $2, records_seen = $3, records_applied = $4, records_failed = $5, api_calls = $6,
-       records_expected = coalesce($7, records_expected) where id = $1`,
-    [id, c.api, c.seen, c.applied, c.failed, c.apiCalls, c.expected ?? null],
+  await run(
+    db,
+    sfsync
+      .updateTable('poll_windows')
+      .set({
+        api: c.api,
+        records_seen: c.seen,
+        records_applied: c.applied,
+        records_failed: c.failed,
+        api_calls: c.apiCalls,
+        records_expected: sql<number | null>`coalesce(${c.expected ?? null}::integer, records_expected)`,
+      })
+      .where('id', '=', id),
   );
 }
 
@@ -45,19 +59,28 @@ export async function finishWindow(
   extra: { driftFixed?: number; secondaryDueAt?: Date | null } = {},
 ): Promise<void> {
   await updateWindow(db, id, c);
-  await db.query(
-    `update sfsync.poll_windows set outcome = 'succeeded', finished_at = clock_timestamp(), drift_fixed = $2, secondary_due_at = $3 where id = $1`,
-    [id, extra.driftFixed ?? 0, extra.secondaryDueAt ?? null],
+  await run(
+    db,
+    sfsync
+      .updateTable('poll_windows')
+      .set({
+        outcome: 'succeeded',
+        finished_at: sql<Date>`clock_timestamp()`,
+        drift_fixed: extra.driftFixed ?? 0,
+        secondary_due_at: extra.secondaryDueAt ?? null,
+      })
+      .where('id', '=', id),
   );
 }
 
 /** Mark a window failed with the error (never throws: the caller rethrows the original). */
 export async function failWindow(pool: pg.Pool, id: string, c: WindowCounters, error: unknown): Promise<void> {
   await updateWindow(pool, id, c).catch(() => undefined);
-  await pool
-    .query(`update sfsync.poll_windows set outcome = 'failed', finished_at = clock_timestamp(), error = $2 where id = $1`, [
-      id,
-      JSON.stringify(describeError(error)),
-    ])
-    .catch(() => undefined);
+  await run(
+    pool,
+    sfsync
+      .updateTable('poll_windows')
+      .set({ outcome: 'failed', finished_at: sql<Date>`clock_timestamp()`, error: JSON.stringify(describeError(error)) })
+      .where('id', '=', id),
+  ).catch(() => undefined);
 }

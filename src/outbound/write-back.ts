@@ -7,7 +7,9 @@
  * back to 'new' once their parent has an sfid.
  */
 import pg from 'pg';
+import { sql } from 'kysely';
 import { PARENT_LOCK_CLASS } from '../db/locks.js';
+import { run, sfsync } from '../db/typed-query.js';
 import type { CoalescedChange } from './coalesce.js';
 import { backoffMs } from './values.js';
 import type { PushError, PushOutcome } from './send.js';
@@ -198,13 +200,26 @@ async function childMappings(client: pg.ClientBase, mapping: PushMapping): Promi
  * sleeping out the rest of a pause of up to a minute.
  */
 export async function endPause(db: pg.ClientBase | pg.Pool, connectionId: string): Promise<void> {
-  await db.query('update sfsync.connections set push_paused_until = null where id = $1 and push_paused_until > now()', [connectionId]);
+  await run(
+    db,
+    sfsync
+      .updateTable('connections')
+      .set({ push_paused_until: null })
+      .where('id', '=', connectionId)
+      .where('push_paused_until', '>', sql<Date>`now()`),
+  );
 }
 
 /** Pause every push of the connection until `until` (REQUEST_LIMIT_EXCEEDED); visible in sfsync.outbox_status. */
 export async function pauseConnection(client: pg.ClientBase, connectionId: string, until: Date): Promise<void> {
-  await client.query('update sfsync.connections set push_paused_until = greatest(push_paused_until, $2) where id = $1', [connectionId, until]);
-  await client.query('update sfsync.connections set push_paused_until = $2 where id = $1 and push_paused_until is null', [connectionId, until]);
+  await run(
+    client,
+    sfsync
+      .updateTable('connections')
+      .set({ push_paused_until: sql<Date>`greatest(push_paused_until, ${until})` })
+      .where('id', '=', connectionId),
+  );
+  await run(client, sfsync.updateTable('connections').set({ push_paused_until: until }).where('id', '=', connectionId).where('push_paused_until', 'is', null));
 }
 
 /**
