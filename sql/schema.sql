@@ -303,7 +303,7 @@ create view sfsync.outbox_status as
           WHERE ob.mapping_id = m.id AND (ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state])) AND ob.error IS NOT NULL
           ORDER BY ob.id DESC
          LIMIT 1) e ON true;
-comment on view sfsync.outbox_status is 'Per mapping: changes waiting (new/pending), failed, the oldest waiting change''s age, the last error, and an API-limit pause.';
+comment on view sfsync.outbox_status is 'Per mapping: changes waiting (new/claimed), failed, the oldest waiting change''s age, the last error, and an API-limit pause.';
 
 -- columns: id bigint, mapping_id bigint, sobject text, sfid character varying(18), field text, pg_value jsonb, sf_value jsonb, policy text, decision text, decided_at timestamp with time zone
 create view sfsync.recent_conflicts as
@@ -442,7 +442,7 @@ begin
   returning o.*;
 end;
 $function$;
-comment on function sfsync.claim_outbox(p_mapping_id bigint, p_claimed_by text, p_limit integer) is 'Claim (state pending) every due new change of up to p_limit records of a mapping, oldest first; records with a change in flight are skipped.';
+comment on function sfsync.claim_outbox(p_mapping_id bigint, p_claimed_by text, p_limit integer) is 'Claim (state claimed) every due new change of up to p_limit records of a mapping, oldest first; records with a change in flight are skipped.';
 
 CREATE OR REPLACE FUNCTION sfsync.delete_mapping_outbox()
  RETURNS trigger
@@ -698,7 +698,7 @@ begin
   return n;
 end;
 $function$;
-comment on function sfsync.recover_outbox(p_mapping_id bigint, p_lease interval) is 'Put back to new (outcome unknown) the pending changes of a mapping whose claiming backend is gone or whose lease expired.';
+comment on function sfsync.recover_outbox(p_mapping_id bigint, p_lease interval) is 'Put back to new (outcome unknown) the claimed changes of a mapping whose claiming backend is gone or whose lease expired.';
 
 CREATE OR REPLACE FUNCTION sfsync.refuse_truncate()
  RETURNS trigger

@@ -186,7 +186,7 @@ export interface OutboxTable {
   unknown_since: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
-/** View `sfsync.outbox_status`: Per mapping: changes waiting (new/pending), failed, the oldest waiting change's age, the last error, and an API-limit pause. */
+/** View `sfsync.outbox_status`: Per mapping: changes waiting (new/claimed), failed, the oldest waiting change's age, the last error, and an API-limit pause. */
 export interface OutboxStatusView {
   mapping_id: string | null;
   sobject: string | null;

@@ -1,8 +1,8 @@
 /**
  * The outbox: the one TypeScript module that names `sfsync.outbox`.
  *
- * Every state change is one call of a SQL function (the baseline migration and migration 2
- * hold them, with a diagram of the states):
+ * Every state change is one call of a SQL function (sql/migrations/1_baseline.sql
+ * holds them, with a diagram of the states):
  *
  * | state     | means                                                          |
  * |-----------|----------------------------------------------------------------|

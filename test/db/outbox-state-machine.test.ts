@@ -1,5 +1,5 @@
 /**
- * Migration 2: the outbox's state changes as SQL functions, called through
+ * The baseline migration: the outbox's state changes as SQL functions, called through
  * src/outbox/outbox.ts: releasing a failed push's claims, settling a round,
  * merging failed changes into a re-insert, dropping fields Salesforce won,
  * and queueing a re-send of the values that won (writable fields only, in
