@@ -7,6 +7,8 @@
  * and its jobs skip it instead of failing every poll; the mark is cleared
  * when the row is usable again.
  */
+import { sql } from 'kysely';
+import { run, sfsync } from '../db/typed-query.js';
 import { SfsyncError, isSfsyncError } from '../errors.js';
 import { parseRowFilter } from '../mapping/row-filter.js';
 import { STORED_INVALID, markUnusable } from '../mapping/stored-mapping.js';
@@ -30,10 +32,14 @@ export async function ensureUsable(ctx: EngineContext, mapping: InboundMapping):
     throw problem;
   }
   if (mapping.errorCode === STORED_INVALID) {
-    await ctx.pool.query("update sfsync.mappings set last_error = null, updated_at = now() where id = $1 and last_error ->> 'code' = $2", [
-      mapping.id,
-      STORED_INVALID,
-    ]);
+    await run(
+      ctx.pool,
+      sfsync
+        .updateTable('mappings')
+        .set({ last_error: null, updated_at: sql<Date>`now()` })
+        .where('id', '=', mapping.id)
+        .where(sql<string>`last_error ->> 'code'`, '=', STORED_INVALID),
+    );
   }
 }
 

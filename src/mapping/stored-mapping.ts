@@ -7,6 +7,8 @@
  * were created under, types the allow-list of what `pgTypeFor` produces, and
  * the row filter must parse as a WHERE expression (row-filter.ts).
  */
+import { sql } from 'kysely';
+import { run, sfsync } from '../db/typed-query.js';
 import type pg from 'pg';
 import { SfsyncError } from '../errors.js';
 import type { FieldInfo } from './field-info.js';
@@ -98,8 +100,12 @@ export function isStoredMappingUsable(row: {
 /** Record `problem` in the mapping's last_error (only when it says something new: no write per poll). */
 export async function markUnusable(db: pg.Pool | pg.ClientBase, mappingId: string, problem: SfsyncError): Promise<void> {
   const error = JSON.stringify({ code: problem.code, message: problem.message });
-  await db.query('update sfsync.mappings set last_error = $2::jsonb, updated_at = now() where id = $1 and last_error is distinct from $2::jsonb', [
-    mappingId,
-    error,
-  ]);
+  await run(
+    db,
+    sfsync
+      .updateTable('mappings')
+      .set({ last_error: error, updated_at: sql<Date>`now()` })
+      .where('id', '=', mappingId)
+      .where(sql<boolean>`last_error is distinct from ${error}::jsonb`),
+  );
 }

@@ -15,6 +15,8 @@
  * queues itself again within a minute (inbound/retry-later.ts): a drift
  * re-poll is never dropped.
  */
+import { sql } from 'kysely';
+import { run, sfsync } from '../db/typed-query.js';
 import type { SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { fetchAndApply } from '../inbound/fetch-apply.js';
@@ -30,7 +32,7 @@ import { selectFields, windowSoql } from '../inbound/window-bounds.js';
 
 /** Re-poll every due primary window of the window's mapping. */
 export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) => {
-  const { rows } = await ctx.pool.query<{ mapping_id: string }>('select mapping_id::text from sfsync.poll_windows where id = $1', [payload.windowId]);
+  const rows = await run(ctx.pool, sfsync.selectFrom('poll_windows').select('mapping_id').where('id', '=', payload.windowId));
   const mappingId = rows[0]?.mapping_id;
   if (mappingId === undefined) return;
   const mapping = await loadInboundMapping(ctx.pool, mappingId);
@@ -45,18 +47,31 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
 /** Re-poll every due window of the mapping, then queue the next run for the earliest window still due. */
 async function repollDue(ctx: EngineContext, mapping: InboundMapping): Promise<void> {
   const startedMs = Date.now();
-  const due = await ctx.pool.query<{ id: string; lower: Date; upper: Date; records_seen: number }>(
-    "select id::text, lower, upper, records_seen from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and secondary_due_at <= now()",
-    [mapping.id],
+  const due = await run(
+    ctx.pool,
+    sfsync
+      .selectFrom('poll_windows')
+      .select(['id', 'lower', 'upper', 'records_seen'])
+      .where('mapping_id', '=', mapping.id)
+      .where('kind', '=', 'primary')
+      .where('outcome', '=', 'succeeded')
+      .where('secondary_due_at', '<=', sql<Date>`now()`),
   );
-  const windows: DueWindow[] = due.rows.map((r) => ({ id: r.id, lower: r.lower, upper: r.upper, recordsSeen: r.records_seen }));
+  const windows: DueWindow[] = due.map((r) => ({ id: r.id, lower: r.lower, upper: r.upper, recordsSeen: r.records_seen }));
   for (const range of coalesceDriftWindows(windows)) await repoll(ctx, mapping, range);
-  const next = await ctx.pool.query<{ id: string; due: Date }>(
-    "select id::text, secondary_due_at as due from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and secondary_due_at is not null order by secondary_due_at limit 1",
-    [mapping.id],
+  const [first] = await run(
+    ctx.pool,
+    sfsync
+      .selectFrom('poll_windows')
+      .select(['id', 'secondary_due_at'])
+      .where('mapping_id', '=', mapping.id)
+      .where('kind', '=', 'primary')
+      .where('secondary_due_at', 'is not', null)
+      .orderBy('secondary_due_at')
+      .limit(1),
   );
-  const first = next.rows[0];
-  if (first) await scheduleDrift(ctx, mapping.connectionId, mapping.id, first.id, nextDriftRun(first.due, startedMs, mapping.driftDelayMs));
+  if (first?.secondary_due_at)
+    await scheduleDrift(ctx, mapping.connectionId, mapping.id, first.id, nextDriftRun(first.secondary_due_at, startedMs, mapping.driftDelayMs));
 }
 
 /** One secondary poll over `range`; its primaries are marked re-polled when it succeeds. */
@@ -78,7 +93,7 @@ async function repoll(ctx: EngineContext, mapping: InboundMapping, range: DriftR
     counters.apiCalls = client.callCount - startCalls;
     await finishWindow(ctx.pool, windowId, counters, { driftFixed: counters.applied });
     // The primaries' rows say their second look is done.
-    await ctx.pool.query('update sfsync.poll_windows set secondary_due_at = null where id = any($1::bigint[])', [range.windowIds]);
+    await run(ctx.pool, sfsync.updateTable('poll_windows').set({ secondary_due_at: null }).where('id', 'in', range.windowIds));
   } catch (error) {
     counters.apiCalls = client.callCount - startCalls;
     await failWindow(ctx.pool, windowId, counters, error);

@@ -5,6 +5,8 @@
  * first interval poll is queued when it commits; a failed load queues itself
  * again within a minute, until it succeeds (inbound/retry-later.ts).
  */
+import { sql } from 'kysely';
+import { run, sfsync } from '../db/typed-query.js';
 import type { SfsyncTask } from '../jobs/context.js';
 import { describeError } from '../salesforce/errors.js';
 import type { EngineContext } from '../jobs/context.js';
@@ -23,7 +25,14 @@ export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx
   // Not applied yet (a failed SQL request): nothing to load, and its last_error must stay the request's own.
   if (mapping.state === 'paused' || mapping.fields.length === 0) return;
   if (mapping.state === 'new')
-    await ctx.pool.query("update sfsync.mappings set state = 'loading', updated_at = now() where id = $1 and state = 'new'", [mapping.id]);
+    await run(
+      ctx.pool,
+      sfsync
+        .updateTable('mappings')
+        .set({ state: 'loading', updated_at: sql<Date>`now()` })
+        .where('id', '=', mapping.id)
+        .where('state', '=', 'new'),
+    );
   const retry = { task: 'sfsync:reload' as const, payload, jobKey: jobKeys.reload(mapping.id) };
   await retryLaterOnFailure(ctx, retry, async () => {
     await ensureUsable(ctx, mapping);
@@ -45,7 +54,13 @@ async function loadMapping(ctx: EngineContext, mapping: InboundMapping, fields: 
   } catch (error) {
     const e = error as { windowId?: string; counters?: WindowCounters };
     if (e.windowId) await failWindow(ctx.pool, e.windowId, e.counters ?? { api: 'bulk', seen: 0, applied: 0, failed: 0, apiCalls: 0 }, error);
-    await ctx.pool.query('update sfsync.mappings set last_error = $2, updated_at = now() where id = $1', [mapping.id, JSON.stringify(describeError(error))]);
+    await run(
+      ctx.pool,
+      sfsync
+        .updateTable('mappings')
+        .set({ last_error: JSON.stringify(describeError(error)), updated_at: sql<Date>`now()` })
+        .where('id', '=', mapping.id),
+    );
     throw error;
   }
 }
