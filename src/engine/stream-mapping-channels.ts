@@ -8,6 +8,8 @@
  * invalid…`) falls back: subscribe with -1 and queue a poll, which reads from
  * the watermark and so covers whatever the lost events announced.
  */
+import { run, sfsync } from '../db/typed-query.js';
+import { sql } from 'kysely';
 import type { EngineContext } from '../jobs/context.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { ensurePushTopic } from '../salesforce/stream-pushtopic.js';
@@ -61,9 +63,13 @@ export class MappingChannels {
     if (!mapping) return;
     this.ctx.logger.info({ channel, error }, 'stream subscribe failed');
     if (INVALID_REPLAY.test(error)) {
-      await this.ctx.pool.query(
-        'update sfsync.stream_state set replay_id = null, pending_replay_id = null, updated_at = now() where connection_id = $1 and channel = $2',
-        [this.connectionId, channel],
+      await run(
+        this.ctx.pool,
+        sfsync
+          .updateTable('stream_state')
+          .set({ replay_id: null, pending_replay_id: null, updated_at: sql<Date>`now()` })
+          .where('connection_id', '=', this.connectionId)
+          .where('channel', '=', channel),
       );
       this.stream.want(channel, -1);
       await scheduleEventPoll(this.ctx, mapping.id);
@@ -86,9 +92,13 @@ export class MappingChannels {
   }
 
   private async want(m: InboundMapping, channel: string): Promise<void> {
-    const { rows } = await this.ctx.pool.query<{ replay_id: string | null }>(
-      'select replay_id::text from sfsync.stream_state where connection_id = $1 and channel = $2',
-      [this.connectionId, channel],
+    const rows = await run(
+      this.ctx.pool,
+      sfsync
+        .selectFrom('stream_state')
+        .select(sql<string | null>`replay_id::text`.as('replay_id'))
+        .where('connection_id', '=', this.connectionId)
+        .where('channel', '=', channel),
     );
     const stored = rows[0]?.replay_id;
     this.byChannel.set(channel, m);

@@ -9,6 +9,8 @@
  * committed (inbound/stream-replay.ts). A restart subscribes from
  * `replay_id`, so events after it are replayed and nothing is skipped.
  */
+import { run, sfsync } from '../db/typed-query.js';
+import { sql } from 'kysely';
 import type { Message } from 'cometd';
 import type { EngineComponent, EngineContext } from '../jobs/context.js';
 import { scheduleEventPoll } from '../jobs/schedule.js';
@@ -71,12 +73,13 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
         .catch((e: unknown) => ctx.logger.warn({ err: e, channel }, 'handling a failed subscribe failed; the periodic sync retries')),
     // The row says "subscribed" to operators (and tests); replay_id is untouched.
     onSubscribed: (channel) =>
-      void ctx.pool
-        .query(
-          'insert into sfsync.stream_state (connection_id, channel) values ($1, $2) on conflict (connection_id, channel) do update set updated_at = now()',
-          [connectionId, channel],
-        )
-        .catch(() => undefined),
+      void run(
+        ctx.pool,
+        sfsync
+          .insertInto('stream_state')
+          .values({ connection_id: connectionId, channel })
+          .onConflict((oc) => oc.columns(['connection_id', 'channel']).doUpdateSet({ updated_at: sql<Date>`now()` })),
+      ).catch(() => undefined),
     log,
   });
   channels = new MappingChannels(ctx, connectionId, sf, stream);
@@ -105,8 +108,15 @@ export const streamSubscriber: EngineComponent = {
   async start(ctx) {
     const loops = new Map<string, () => Promise<void>>();
     const refresh = async () => {
-      const { rows } = await ctx.pool.query<{ id: string }>(
-        "select distinct c.id::text from sfsync.connections c join sfsync.mappings m on m.connection_id = c.id where c.state = 'active' and m.streaming <> 'off'",
+      const rows = await run(
+        ctx.pool,
+        sfsync
+          .selectFrom('connections as c')
+          .innerJoin('mappings as m', 'm.connection_id', 'c.id')
+          .select('c.id')
+          .distinct()
+          .where('c.state', '=', 'active')
+          .where('m.streaming', '<>', 'off'),
       );
       for (const { id } of rows) {
         if (loops.has(id)) continue;

@@ -14,6 +14,8 @@
  * Progress: the `reload` window row's records_seen / records_expected, written
  * on the pool outside the load transaction so it is visible while loading.
  */
+import { run, sfsync } from '../db/typed-query.js';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { ConversionFailure, convertFast, toUtcTimestamp } from './convert.js';
@@ -152,9 +154,17 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
       // Back to the snapshot time even if polls moved it on during the download: the next
       // poll re-reads [upper, now), re-applying whatever the snapshot predates — notably a
       // delete a poll applied meanwhile, which the merge's insert cannot tell from a new row.
-      await db.query(
-        "update sfsync.mappings set watermark = $2, state = case when state in ('new', 'loading') then 'active' else state end, last_error = null, updated_at = now() where id = $1",
-        [mapping.id, upper],
+      await run(
+        db,
+        sfsync
+          .updateTable('mappings')
+          .set({
+            watermark: upper,
+            state: sql<'active'>`case when state in ('new', 'loading') then 'active' else state end`,
+            last_error: null,
+            updated_at: sql<Date>`now()`,
+          })
+          .where('id', '=', mapping.id),
       );
     }
     await db.query('commit');

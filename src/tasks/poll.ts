@@ -3,6 +3,8 @@
  * (window-bounds.ts explains the bounds), apply it, record it, advance the
  * watermark, queue its drift re-poll, and queue the next interval poll.
  */
+import { run, sfsync } from '../db/typed-query.js';
+import { sql } from 'kysely';
 import type { SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { withTransaction } from '../db/pool.js';
@@ -83,7 +85,14 @@ async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark
     await withTransaction(ctx.pool, async (tx) => {
       await finishWindow(tx, windowId, counters, { secondaryDueAt: due });
       // Guarded by the old watermark: a concurrent reload that moved it wins.
-      await tx.query('update sfsync.mappings set watermark = $2, updated_at = now() where id = $1 and watermark = $3', [mapping.id, window.upper, watermark]);
+      await run(
+        tx,
+        sfsync
+          .updateTable('mappings')
+          .set({ watermark: window.upper, updated_at: sql<Date>`now()` })
+          .where('id', '=', mapping.id)
+          .where('watermark', '=', watermark),
+      );
     });
     await scheduleDrift(ctx, mapping.connectionId, mapping.id, windowId, due);
   } catch (error) {
