@@ -12,6 +12,8 @@
  * resolved inserts while records wait, so a held-back record arrives one poll
  * after the insert that held it back is settled, not at the nightly reconcile.
  */
+import { run, sfsync } from '../db/typed-query.js';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { qualified } from './apply-sql.js';
@@ -26,8 +28,15 @@ const RELEASE_LIMIT = 2_000;
 
 /** True when the mapping has held-back records (one index probe; the push asks after each run). */
 export async function hasDeferred(db: pg.Pool | pg.ClientBase, mappingId: string): Promise<boolean> {
-  const { rowCount } = await db.query('select 1 from sfsync.deferred_inserts where mapping_id = $1 limit 1', [mappingId]);
-  return (rowCount ?? 0) > 0;
+  const rows = await run(
+    db,
+    sfsync
+      .selectFrom('deferred_inserts')
+      .select(sql<number>`1`.as('one'))
+      .where('mapping_id', '=', mappingId)
+      .limit(1),
+  );
+  return rows.length > 0;
 }
 
 /** Apply the held-back records no unresolved insert holds any more; returns how many were fetched. */
@@ -37,9 +46,9 @@ export async function releaseDeferred(pool: pg.Pool, client: SalesforceClient, m
     mapping.id,
   ]);
   // The apply decides again whether each is held back (apply-sql.ts heldBackSql): it has the values to compare.
-  const { rows } = await pool.query<{ sfid: string }>(
-    `select d.sfid from sfsync.deferred_inserts d where d.mapping_id = $1 order by d.deferred_at limit ${RELEASE_LIMIT}`,
-    [mapping.id],
+  const rows = await run(
+    pool,
+    sfsync.selectFrom('deferred_inserts').select('sfid').where('mapping_id', '=', mapping.id).orderBy('deferred_at').limit(RELEASE_LIMIT),
   );
   const ready = rows.map((r) => r.sfid);
   for (let i = 0; i < ready.length; i += IDS_PER_QUERY) {

@@ -5,6 +5,8 @@
  * `mappings.last_error` (one line naming the fix) and retried by the sweep
  * only after the row changes again.
  */
+import { run, sfsync } from '../db/typed-query.js';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { withClient } from '../db/pool.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
@@ -12,28 +14,20 @@ import { describeError } from '../salesforce/errors.js';
 import { applyMapping } from './apply-mapping.js';
 import type { MappingSpecInput } from './mapping-spec.js';
 
-interface MappingRow {
-  id: string;
-  connection_id: string;
-  sobject: string;
-  schema_name: string;
-  table_name: string;
-  fields: string[];
-  mode: 'read_only' | 'read_write';
-  external_id_field: string | null;
-  row_filter: string | null;
-}
-
 /** Apply the given mappings (or, without ids, every one never applied and not failed). Returns the ids applied. */
 export async function applyMappingRequests(
   pool: pg.Pool,
   salesforceFor: (connectionId: string) => Promise<SalesforceClient>,
   ids?: string[],
 ): Promise<string[]> {
-  const { rows } = await pool.query<MappingRow>(
-    `select id::text, connection_id::text, sobject, schema_name, table_name, fields, mode, external_id_field, row_filter from sfsync.mappings
-      where ${ids ? 'id = any($1::bigint[])' : `field_info = '[]'::jsonb and last_error is null`} order by id`,
-    ids ? [ids] : [],
+  const select = sfsync
+    .selectFrom('mappings')
+    .select(['id', 'connection_id', 'sobject', 'schema_name', 'table_name', 'fields', 'mode', 'external_id_field', 'row_filter'])
+    .orderBy('id');
+  // Given ids: those. Else every request not applied yet (field_info '[]') and not failed.
+  const rows = await run(
+    pool,
+    ids ? select.where('id', 'in', ids.length > 0 ? ids : ['0']) : select.where(sql<boolean>`field_info = '[]'::jsonb`).where('last_error', 'is', null),
   );
   const applied: string[] = [];
   for (const row of rows) {
@@ -51,7 +45,13 @@ export async function applyMappingRequests(
       const plan = await withClient(pool, async (client) => applyMapping(client, await salesforceFor(row.connection_id), spec, { onlyIfChanged: true }));
       if (plan.changed) applied.push(row.id);
     } catch (error) {
-      await pool.query('update sfsync.mappings set last_error = $2, updated_at = now() where id = $1', [row.id, JSON.stringify(describeError(error))]);
+      await run(
+        pool,
+        sfsync
+          .updateTable('mappings')
+          .set({ last_error: JSON.stringify(describeError(error)), updated_at: sql<Date>`now()` })
+          .where('id', '=', row.id),
+      );
     }
   }
   return applied;
