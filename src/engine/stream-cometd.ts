@@ -1,5 +1,5 @@
 /**
- * A CometD client for Salesforce Streaming (SALESFORCE-API.md §4.6): the
+ * A CometD client for Salesforce Streaming (docs/salesforce-wire.md, "Streaming API (CometD)"): the
  * official `cometd` + `cometd-nodejs-client`, long-polling only, a Bearer
  * header, our own replay extension, and every wanted channel re-subscribed in
  * the `/meta/handshake` listener (a re-handshake — e.g. after

@@ -32,7 +32,7 @@ export type ConflictPolicy = 'salesforce_wins' | 'postgres_wins' | 'newest_wins'
 
 /**
  * `newest_wins` compares at Salesforce's precision. SystemModstamp has whole
- * seconds (SALESFORCE-API.md §5.2): an edit at 12:00:05.700 reads 12:00:05.
+ * seconds (docs/salesforce-wire.md, "SystemModstamp precision"): an edit at 12:00:05.700 reads 12:00:05.
  * The Postgres change's time is cut to the second as well, and a tie goes to
  * Salesforce. Comparing its milliseconds with a cut stamp would let Postgres
  * win every same-second race, even when the Salesforce edit came later.

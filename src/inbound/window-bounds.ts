@@ -2,7 +2,7 @@
  * Poll windows over SystemModstamp and the SOQL that reads them.
  *
  * Bounds are whole seconds. Salesforce stores SystemModstamp with `.000` ms and
- * compares at second precision (SALESFORCE-API.md §5.2); the emulator keeps real
+ * compares at second precision (docs/salesforce-wire.md, "SystemModstamp precision"); the emulator keeps real
  * milliseconds. With second-aligned bounds `[lower, upper)` both agree exactly:
  * a record stamped 12:00:00.500 belongs to [12:00:00, 12:00:01) on either side,
  * so consecutive windows neither miss nor double-count a record.

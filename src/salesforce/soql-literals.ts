@@ -1,5 +1,5 @@
 /**
- * SOQL literals: values are escaped, never spliced raw (DESIGN.md). Salesforce
+ * SOQL literals: values are escaped, never spliced raw (docs/architecture.md, "Trust"). Salesforce
  * string literals take backslash escapes; datetime literals are unquoted.
  */
 
@@ -32,9 +32,4 @@ export function soqlDateTime(value: Date): string {
 /** A comma-separated list of quoted strings for `IN (…)`. */
 export function soqlStringList(values: readonly string[]): string {
   return values.map(soqlString).join(', ');
-}
-
-/** True for a SOQL/API identifier (object or field name): letters, digits, underscores. */
-export function isSoqlIdentifier(name: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_]{0,79}$/.test(name);
 }
