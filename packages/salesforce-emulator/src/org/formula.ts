@@ -116,21 +116,6 @@ export function compileFormula(text: string): Formula {
   return (resolve, now) => evaluate(ast, resolve, now);
 }
 
-/** Every field path a formula references (for validation against the schema). */
-export function formulaReferences(text: string): string[] {
-  const out: string[] = [];
-  const visit = (n: Node): void => {
-    if (n.k === 'ref') out.push(n.path);
-    else if (n.k === 'bin') {
-      visit(n.l);
-      visit(n.r);
-    } else if (n.k === 'neg') visit(n.e);
-    else if (n.k === 'call') n.args.forEach(visit);
-  };
-  visit(new Parser(tokenize(text)).parse());
-  return out;
-}
-
 function evaluate(node: Node, resolve: FieldResolver, now: Date): SfValue {
   switch (node.k) {
     case 'lit':

@@ -3,7 +3,6 @@
  * by the server) to their handlers. Synchronous, so `/composite` can run
  * subrequests atomically.
  */
-import { HttpError } from '../http.js';
 import { collectionRetrieve, collections, collectionUpsert } from './collection-routes.js';
 import { composite } from './composite-route.js';
 import { describeGlobal } from './describe.js';
@@ -43,16 +42,6 @@ export function routeRest(req: RestRequest): RestReply {
     if (m !== null) return handler(req, m.slice(1).map(decodeSegment));
   }
   throw notFound();
-}
-
-/** Route, turning HttpError into its reply (for callers that want a reply either way). */
-export function routeRestReply(req: RestRequest): RestReply {
-  try {
-    return routeRest(req);
-  } catch (error) {
-    if (error instanceof HttpError) return { status: error.status, body: error.errors };
-    throw error;
-  }
 }
 
 function decodeSegment(segment: string): string {
