@@ -4,6 +4,7 @@
  * holds open; a pool whose session is gone belongs to a dead process, and its
  * jobs and named queues are unlocked at once instead of after 4 hours.
  */
+import { sql } from 'kysely';
 import { run, sfsync } from '../db/typed-query.js';
 import type pg from 'pg';
 import type { WorkerUtils } from 'graphile-worker';
@@ -14,10 +15,13 @@ export const DEAD_ENGINE_SWEEP_MS = 30_000;
 
 /** Register this engine's worker pool; `session` must stay open for the engine's whole life. */
 export async function registerEngine(session: pg.PoolClient | pg.Client, workerPoolId: string, processName: string): Promise<void> {
-  await session.query(
-    `insert into sfsync.engines (worker_pool_id, pid, backend_start, process_name)
-     select $1, pid, backend_start, $2 from pg_stat_activity where pid = pg_backend_pid()`,
-    [workerPoolId, processName],
+  await run(
+    session,
+    sfsync
+      .insertInto('engines')
+      .columns(['worker_pool_id', 'pid', 'backend_start', 'process_name'])
+      // The session's own pid and start time: a catalog view, so SQL.
+      .expression(sql`select ${workerPoolId}, pid, backend_start, ${processName} from pg_stat_activity where pid = pg_backend_pid()`),
   );
 }
 

@@ -62,6 +62,7 @@ export interface ConflictResolution {
  * version again while the Postgres change is still unsent (a drift re-poll)
  * decides the same conflict again; it is not recorded when the last decision
  * for that record and field has the same two values and outcome.
+ * SQL text, not kysely: a jsonb recordset against each pair's last decision reads clearer so.
  */
 const INSERT_CONFLICTS_SQL = `
 insert into sfsync.conflicts (mapping_id, sfid, field, pg_value, sf_value, policy, decision)

@@ -1,7 +1,9 @@
 /**
  * A mapping as the read path needs it, loaded in one query (intervals as ms).
  */
+import { sql, type InferResult } from 'kysely';
 import type pg from 'pg';
+import { run, sfsync } from '../db/typed-query.js';
 import { SfsyncError } from '../errors.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { checkStoredMapping } from '../mapping/stored-mapping.js';
@@ -29,26 +31,43 @@ export interface InboundMapping extends InboundTable {
   errorCode: string | null;
 }
 
-const SELECT = `
-select id::text, connection_id::text, sobject, schema_name, table_name, field_info, mode, external_id_field, row_filter,
-       (extract(epoch from poll_interval) * 1000)::float8 as poll_ms, (extract(epoch from drift_delay) * 1000)::float8 as drift_ms,
-       conflict_policy, streaming, delete_mode, state, watermark, last_error ->> 'code' as error_code
-from sfsync.mappings`;
+/** The mapping row with its intervals as ms. */
+const select = sfsync
+  .selectFrom('mappings')
+  .select([
+    'id',
+    'connection_id',
+    'sobject',
+    'schema_name',
+    'table_name',
+    'field_info',
+    'mode',
+    'external_id_field',
+    'row_filter',
+    sql<number>`(extract(epoch from poll_interval) * 1000)::float8`.as('poll_ms'),
+    sql<number>`(extract(epoch from drift_delay) * 1000)::float8`.as('drift_ms'),
+    'conflict_policy',
+    'streaming',
+    'delete_mode',
+    'state',
+    'watermark',
+    sql<string | null>`last_error ->> 'code'`.as('error_code'),
+  ]);
 
-type Row = Record<string, unknown> & { field_info: FieldInfo[] };
+type Row = InferResult<typeof select>[number];
 
 function toMapping(row: Row): InboundMapping {
-  const externalIdField = row['external_id_field'] as string | null;
-  let rowFilter = row['row_filter'] as string | null;
+  const fields = row.field_info as FieldInfo[];
+  let rowFilter = row.row_filter;
   let problem: SfsyncError | undefined;
   try {
     ({ rowFilter } = checkStoredMapping({
-      id: row['id'] as string,
-      sobject: row['sobject'] as string,
-      schema: row['schema_name'] as string,
-      table: row['table_name'] as string,
-      fields: row.field_info,
-      externalIdField,
+      id: row.id,
+      sobject: row.sobject,
+      schema: row.schema_name,
+      table: row.table_name,
+      fields,
+      externalIdField: row.external_id_field,
       rowFilter,
     }));
   } catch (error) {
@@ -57,31 +76,31 @@ function toMapping(row: Row): InboundMapping {
     rowFilter = null;
   }
   return {
-    id: row['id'] as string,
-    connectionId: row['connection_id'] as string,
-    sobject: row['sobject'] as string,
-    schema: row['schema_name'] as string,
-    table: row['table_name'] as string,
-    fields: row.field_info,
-    mode: row['mode'] as InboundMapping['mode'],
-    externalIdField,
-    externalIdColumn: externalIdField?.toLowerCase(),
+    id: row.id,
+    connectionId: row.connection_id,
+    sobject: row.sobject,
+    schema: row.schema_name,
+    table: row.table_name,
+    fields,
+    mode: row.mode,
+    externalIdField: row.external_id_field,
+    externalIdColumn: row.external_id_field?.toLowerCase(),
     rowFilter,
-    pollIntervalMs: Number(row['poll_ms']),
-    driftDelayMs: Number(row['drift_ms']),
-    policy: row['conflict_policy'] as ConflictPolicy,
-    streaming: row['streaming'] as InboundMapping['streaming'],
-    deleteMode: row['delete_mode'] as InboundMapping['deleteMode'],
-    state: row['state'] as InboundMapping['state'],
-    watermark: (row['watermark'] as Date | null) ?? null,
+    pollIntervalMs: Number(row.poll_ms),
+    driftDelayMs: Number(row.drift_ms),
+    policy: row.conflict_policy,
+    streaming: row.streaming,
+    deleteMode: row.delete_mode,
+    state: row.state,
+    watermark: row.watermark ?? null,
     ...(problem ? { problem } : {}),
-    errorCode: (row['error_code'] as string | null) ?? null,
+    errorCode: row.error_code ?? null,
   };
 }
 
 /** Load mapping `id`; SfsyncError UNKNOWN_MAPPING when it is gone. */
 export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string): Promise<InboundMapping> {
-  const { rows } = await db.query<Row>(`${SELECT} where id = $1`, [id]);
+  const rows = await run(db, select.where('id', '=', id));
   const row = rows[0];
   if (!row) throw new SfsyncError('UNKNOWN_MAPPING', `Mapping ${id} does not exist; list mappings with \`select * from sfsync.mapping_status\`.`);
   return toMapping(row);
@@ -89,9 +108,6 @@ export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string
 
 /** Every mapping of a connection (or all), for the scheduler and the stream subscriber. */
 export async function loadInboundMappings(db: pg.Pool, connectionId?: string): Promise<InboundMapping[]> {
-  const { rows } =
-    connectionId === undefined
-      ? await db.query<Row>(`${SELECT} order by id`)
-      : await db.query<Row>(`${SELECT} where connection_id = $1 order by id`, [connectionId]);
+  const rows = await run(db, (connectionId === undefined ? select : select.where('connection_id', '=', connectionId)).orderBy('id'));
   return rows.map(toMapping);
 }

@@ -5,18 +5,13 @@
  * queried or sent), a warning goes to `mappings.last_error`, and the poll is
  * tried again without it.
  */
+import { sql } from 'kysely';
 import type pg from 'pg';
+import { run, sfsync } from '../db/typed-query.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import { loadInboundMapping } from './inbound-mapping.js';
 
 const NO_SUCH_COLUMN = /No such column '([^']+)' on entity/i;
-
-const MARK_REMOVED_SQL = `
-update sfsync.mappings set
-  field_info = (select jsonb_agg(case when lower(e.f->>'name') = lower($2) then e.f || '{"removed": true}' else e.f end order by e.ord)
-                from jsonb_array_elements(field_info) with ordinality as e(f, ord)),
-  last_error = $3, updated_at = now()
-where id = $1`;
 
 /** Mark the field an INVALID_FIELD error names as removed; false when the error is something else. */
 export async function markRemovedField(pool: pg.Pool, mapping: InboundMapping, error: unknown): Promise<boolean> {
@@ -28,7 +23,19 @@ export async function markRemovedField(pool: pg.Pool, mapping: InboundMapping, e
     code: 'FIELD_REMOVED',
     message: `Salesforce no longer has ${mapping.sobject}.${field.name}; column ${field.column} is kept but no longer synced. Remove it from the mapping (or restore the field) to clear this warning.`,
   };
-  await pool.query(MARK_REMOVED_SQL, [mapping.id, field.name, JSON.stringify(warning)]);
+  await run(
+    pool,
+    sfsync
+      .updateTable('mappings')
+      .set({
+        // field_info with the element named so marked removed, in order (jsonb, so SQL).
+        field_info: sql<string>`(select jsonb_agg(case when lower(e.f->>'name') = lower(${field.name}) then e.f || '{"removed": true}' else e.f end order by e.ord)
+                                  from jsonb_array_elements(field_info) with ordinality as e(f, ord))`,
+        last_error: JSON.stringify(warning),
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', mapping.id),
+  );
   return true;
 }
 

@@ -40,20 +40,34 @@ export async function readPendingReplay(pool: pg.Pool, connectionId: string, sob
 /** Promote the pending ids read before the poll (the poll has committed). */
 export async function promoteReplay(pool: pg.Pool, connectionId: string, pending: ReadonlyArray<{ channel: string; replayId: string }>): Promise<void> {
   for (const p of pending) {
-    await pool.query(
-      `update sfsync.stream_state set replay_id = $3::bigint, updated_at = now(),
-         pending_replay_id = case when pending_replay_id = $3::bigint then null else pending_replay_id end
-       where connection_id = $1 and channel = $2 and (replay_id is null or replay_id < $3::bigint)`,
-      [connectionId, p.channel, p.replayId],
+    await run(
+      pool,
+      sfsync
+        .updateTable('stream_state')
+        .set({
+          replay_id: sql<string>`${p.replayId}::bigint`,
+          updated_at: sql<Date>`now()`,
+          pending_replay_id: sql<string | null>`case when pending_replay_id = ${p.replayId}::bigint then null else pending_replay_id end`,
+        })
+        .where('connection_id', '=', connectionId)
+        .where('channel', '=', p.channel)
+        .where((eb) => eb.or([eb('replay_id', 'is', null), eb('replay_id', '<', sql<string>`${p.replayId}::bigint`)])),
     );
   }
 }
 
 /** Record a received event's replay id as pending (the subscriber). */
 export async function recordPendingReplay(pool: pg.Pool, connectionId: string, channel: string, replayId: number): Promise<void> {
-  await pool.query(
-    `insert into sfsync.stream_state (connection_id, channel, pending_replay_id, pending_at) values ($1, $2, $3, now())
-     on conflict (connection_id, channel) do update set pending_replay_id = greatest(stream_state.pending_replay_id, excluded.pending_replay_id), pending_at = now()`,
-    [connectionId, channel, replayId],
+  await run(
+    pool,
+    sfsync
+      .insertInto('stream_state')
+      .values({ connection_id: connectionId, channel, pending_replay_id: String(replayId), pending_at: sql<Date>`now()` })
+      .onConflict((oc) =>
+        oc.columns(['connection_id', 'channel']).doUpdateSet({
+          pending_replay_id: sql<string>`greatest(stream_state.pending_replay_id, excluded.pending_replay_id)`,
+          pending_at: sql<Date>`now()`,
+        }),
+      ),
   );
 }

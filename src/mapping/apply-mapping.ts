@@ -87,6 +87,7 @@ export interface RemoveMappingOptions {
 
 /** Remove a mapping: drop its triggers and its row (outbox rows go with it); the table stays by default. Returns false when no such mapping. */
 export async function removeMapping(client: pg.ClientBase, mappingId: string, options: RemoveMappingOptions = {}): Promise<boolean> {
+  // A call of sfsync's SQL function, so SQL text.
   // remove_mapping raises on an unknown id: called only for a row that exists, false still means none, and the caller's transaction lives on.
   const { rows } = await client.query<{ removed: boolean }>('select sfsync.remove_mapping(m.id, $2) as removed from sfsync.mappings m where m.id = $1', [
     mappingId,

@@ -9,6 +9,7 @@
  * console.log(plan.statements.join(';\n'));
  */
 import pg from 'pg';
+import { run, sfsync } from '../db/typed-query.js';
 import { SfsyncError } from '../errors.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import type { FieldInfo } from './field-info.js';
@@ -84,19 +85,17 @@ export async function planMapping(client: pg.ClientBase, salesforce: SalesforceC
 }
 
 async function loadExisting(client: pg.ClientBase, spec: MappingSpec): Promise<ExistingMapping | undefined> {
-  const { rows } = await client.query<{
-    id: string;
-    schema_name: string;
-    table_name: string;
-    sobject: string;
-    field_info: FieldInfo[];
-    mode: string;
-    external_id_field: string | null;
-    row_filter: string | null;
-  }>(
-    `select id, schema_name, table_name, sobject, field_info, mode, external_id_field, row_filter from sfsync.mappings
-      where (connection_id = $1 and lower(sobject) = lower($2)) or (schema_name = $3 and table_name = $4)`,
-    [spec.connectionId, spec.sobject, spec.schema, spec.table],
+  const rows = await run(
+    client,
+    sfsync
+      .selectFrom('mappings')
+      .select(['id', 'schema_name', 'table_name', 'sobject', 'field_info', 'mode', 'external_id_field', 'row_filter'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('connection_id', '=', spec.connectionId), eb(eb.fn('lower', ['sobject']), '=', eb.fn('lower', [eb.val(spec.sobject)]))]),
+          eb.and([eb('schema_name', '=', spec.schema), eb('table_name', '=', spec.table)]),
+        ]),
+      ),
   );
   if (rows.length > 1 || (rows[0] && (rows[0].schema_name !== spec.schema || rows[0].table_name !== spec.table))) {
     throw new SfsyncError(
@@ -108,7 +107,7 @@ async function loadExisting(client: pg.ClientBase, spec: MappingSpec): Promise<E
   if (row && row.sobject.toLowerCase() !== spec.sobject.toLowerCase()) {
     throw new SfsyncError('MAPPING_CONFLICT', `${spec.schema}.${spec.table} already maps ${row.sobject}; remove that mapping first or choose another table.`);
   }
-  return row && { id: row.id, fieldInfo: row.field_info, mode: row.mode, externalIdField: row.external_id_field, rowFilter: row.row_filter };
+  return row && { id: row.id, fieldInfo: row.field_info as FieldInfo[], mode: row.mode, externalIdField: row.external_id_field, rowFilter: row.row_filter };
 }
 
 async function reserveId(client: pg.ClientBase): Promise<string> {

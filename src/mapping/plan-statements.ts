@@ -46,7 +46,7 @@ export function tableStatements(names: MappingNames, fields: FieldInfo[], column
   return out;
 }
 
-/** Insert (new mapping, explicit reserved id) or update the mappings row. */
+/** Insert (new mapping, explicit reserved id) or update the mappings row. SQL text with literals: the plan prints it (`--plan`). */
 export function mappingRowStatement(id: string, spec: MappingSpec, fields: FieldInfo[], existing: ExistingMapping | undefined): string {
   const values: Array<[string, string]> = [
     ['fields', `array[${spec.fields.map((f) => escapeLiteral(f)).join(', ')}]::text[]`],

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { checkStoredMapping, markUnusable } from '../mapping/stored-mapping.js';
 import { isSfsyncError } from '../errors.js';
+import { run, sfsync } from '../db/typed-query.js';
 import { learnedSfids, outboxSql } from '../outbox/outbox.js';
 
 /** What a push needs to know about its mapping. */
@@ -23,23 +24,27 @@ export interface PushMapping {
 
 /** Load the mapping; undefined when it is gone or its stored row is unusable (marked in last_error). `active`: read_write and not paused. */
 export async function loadPushMapping(client: pg.ClientBase, mappingId: string): Promise<PushMapping | undefined> {
-  const { rows } = await client.query<{
-    connection_id: string;
-    sobject: string;
-    schema_name: string;
-    table_name: string;
-    field_info: FieldInfo[];
-    external_id_field: string | null;
-    mode: string;
-    state: string;
-    push_paused_until: Date | null;
-  }>(
-    `select m.connection_id::text, m.sobject, m.schema_name, m.table_name, m.field_info, m.external_id_field, m.mode, m.state, c.push_paused_until
-       from sfsync.mappings m join sfsync.connections c on c.id = m.connection_id where m.id = $1`,
-    [mappingId],
+  const rows = await run(
+    client,
+    sfsync
+      .selectFrom('mappings as m')
+      .innerJoin('connections as c', 'c.id', 'm.connection_id')
+      .select([
+        'm.connection_id',
+        'm.sobject',
+        'm.schema_name',
+        'm.table_name',
+        'm.field_info',
+        'm.external_id_field',
+        'm.mode',
+        'm.state',
+        'c.push_paused_until',
+      ])
+      .where('m.id', '=', mappingId),
   );
   const row = rows[0];
   if (!row) return undefined;
+  const fieldInfo = row.field_info as FieldInfo[];
   try {
     checkStoredMapping({
       id: mappingId,
@@ -61,9 +66,9 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
     connectionId: row.connection_id,
     sobject: row.sobject,
     table: `${pg.escapeIdentifier(row.schema_name)}.${pg.escapeIdentifier(row.table_name)}`,
-    fieldInfo: row.field_info,
+    fieldInfo,
     externalIdField: row.external_id_field,
-    active: row.mode === 'read_write' && row.state !== 'paused' && row.field_info.length > 0,
+    active: row.mode === 'read_write' && row.state !== 'paused' && fieldInfo.length > 0,
     pausedUntil: row.push_paused_until && row.push_paused_until > new Date() ? row.push_paused_until : null,
   };
 }

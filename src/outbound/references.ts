@@ -34,6 +34,7 @@
  */
 import { outboxSql } from '../outbox/outbox.js';
 import pg from 'pg';
+import { run, sfsync } from '../db/typed-query.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { isStoredMappingUsable } from '../mapping/stored-mapping.js';
 import type { PushMapping } from './claim.js';
@@ -192,21 +193,20 @@ export function withoutRelationships(body: PushOp['body']): PushOp['body'] {
 
 /** The referenced object's mapping on the connection (the first by id), or undefined. */
 async function parentMapping(db: pg.ClientBase, connectionId: string, object: string): Promise<ParentMapping | undefined> {
-  const { rows } = await db.query<{
-    id: string;
-    sobject: string;
-    schema_name: string;
-    table_name: string;
-    external_id_field: string | null;
-    field_info: FieldInfo[];
-  }>(
-    'select id::text, sobject, schema_name, table_name, external_id_field, field_info from sfsync.mappings where connection_id = $1 and lower(sobject) = lower($2) order by id limit 1',
-    [connectionId, object],
+  const rows = await run(
+    db,
+    sfsync
+      .selectFrom('mappings')
+      .select(['id', 'sobject', 'schema_name', 'table_name', 'external_id_field', 'field_info'])
+      .where('connection_id', '=', connectionId)
+      .where((eb) => eb(eb.fn('lower', ['sobject']), '=', eb.fn('lower', [eb.val(object)])))
+      .orderBy('id')
+      .limit(1),
   );
   const m = rows[0];
   if (!m || !isStoredMappingUsable(m)) return undefined; // an unusable parent row is treated as unmapped until re-applied
   const ext = m.external_id_field?.toLowerCase();
-  const extField = ext === undefined ? undefined : m.field_info.find((f) => f.name.toLowerCase() === ext && f.externalId && !f.removed);
+  const extField = ext === undefined ? undefined : (m.field_info as FieldInfo[]).find((f) => f.name.toLowerCase() === ext && f.externalId && !f.removed);
   return {
     id: m.id,
     table: `${pg.escapeIdentifier(m.schema_name)}.${pg.escapeIdentifier(m.table_name)}`,

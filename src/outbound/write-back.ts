@@ -183,12 +183,18 @@ async function settleChildren(client: pg.ClientBase, mapping: PushMapping, plan:
 
 /** read_write mappings of the connection with a lookup to the mapping's object (itself included). */
 async function childMappings(client: pg.ClientBase, mapping: PushMapping): Promise<string[]> {
-  const { rows } = await client.query<{ id: string }>(
-    `select m.id::text from sfsync.mappings m
-      where m.connection_id = $1 and m.mode = 'read_write'
-        and exists (select 1 from jsonb_array_elements(m.field_info) f, jsonb_array_elements_text(f -> 'referenceTo') r
-                     where f ->> 'type' = 'reference' and lower(r) = lower($2))`,
-    [mapping.connectionId, mapping.sobject],
+  const rows = await run(
+    client,
+    sfsync
+      .selectFrom('mappings as m')
+      .select('m.id')
+      .where('m.connection_id', '=', mapping.connectionId)
+      .where('m.mode', '=', 'read_write')
+      // Any field_info element a reference to the object (jsonb, so SQL).
+      .where(
+        sql<boolean>`exists (select 1 from jsonb_array_elements(m.field_info) f, jsonb_array_elements_text(f -> 'referenceTo') r
+                              where f ->> 'type' = 'reference' and lower(r) = lower(${mapping.sobject}))`,
+      ),
   );
   return rows.map((r) => r.id);
 }

@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
 import { assertTrustedLoginUrl } from '../config/login-url.js';
+import { run, sfsync } from '../db/typed-query.js';
 import { SfsyncError } from '../errors.js';
 import { connectSalesforce } from './connect.js';
 import { JsforceSalesforceClient } from './jsforce-client.js';
@@ -48,14 +49,10 @@ export async function openClient(config: SfsyncConfig, connection: ConnectionSet
 
 /** The settings of connection `connectionId`; `UNKNOWN_CONNECTION` when there is no such row. */
 export async function readConnectionSettings(pool: pg.Pool, connectionId: string): Promise<ConnectionSettings> {
-  const { rows } = await pool.query<{
-    name: string;
-    login_url: string;
-    api_version: string;
-    auth_kind: string;
-    username: string | null;
-    client_id: string | null;
-  }>('select name, login_url, api_version, auth_kind, username, client_id from sfsync.connections where id = $1', [connectionId]);
+  const rows = await run(
+    pool,
+    sfsync.selectFrom('connections').select(['name', 'login_url', 'api_version', 'auth_kind', 'username', 'client_id']).where('id', '=', connectionId),
+  );
   const row = rows[0];
   if (!row) throw new SfsyncError('UNKNOWN_CONNECTION', `Connection ${connectionId} does not exist; run \`sfsync connect\` first.`);
   return { name: row.name, loginUrl: row.login_url, apiVersion: row.api_version, authKind: row.auth_kind, username: row.username, clientId: row.client_id };
