@@ -3,6 +3,7 @@
  * discarded through the write path's SQL functions `sfsync.retry_failed` and
  * `sfsync.discard_failed`, so psql users and the CLI do the same thing.
  */
+import type { NotNull } from 'kysely';
 import type pg from 'pg';
 import { SfsyncError } from '../errors.js';
 
@@ -33,14 +34,29 @@ export interface FailedSelector {
 
 /** Failed changes, oldest first, optionally of one mapping. */
 export async function listFailed(pool: pg.Pool, mapping: string | undefined, limit: number): Promise<FailedChange[]> {
-  const { rows } = await pool.query(
-    `select id::int, mapping_id::int, sobject, schema_name || '.' || table_name as table, record_id::int, sfid, op, changed,
-            error_code, error_message, attempts, failed_at
-       from sfsync.failed_changes
-      where $1::text is null or mapping_id = sfsync.resolve_mapping($1)
-      order by id limit $2`,
-    [mapping ?? null, limit],
-  );
+  // Imported when run: kysely would cost every command's startup (commands/errors.ts loads this module eagerly).
+  const { run, sfsync, sql } = await import('../db/typed-query.js');
+  const query = sfsync
+    .selectFrom('failed_changes')
+    .select((eb) => [
+      eb.cast<number>('id', 'integer').as('id'),
+      eb.cast<number>('mapping_id', 'integer').as('mapping_id'),
+      'sobject',
+      sql<string>`schema_name || '.' || table_name`.as('table'),
+      eb.cast<number>('record_id', 'integer').as('record_id'),
+      'sfid',
+      'op',
+      'changed',
+      'error_code',
+      'error_message',
+      'attempts',
+      'failed_at',
+    ])
+    // A view's columns all read as nullable; these come from not-null columns of its tables.
+    .$narrowType<{ sobject: NotNull; op: NotNull; attempts: NotNull }>()
+    .orderBy('id')
+    .limit(limit);
+  const rows = await run(pool, mapping === undefined ? query : query.where('mapping_id', '=', sql<string>`sfsync.resolve_mapping(${mapping})`));
   return rows.map((r) => ({
     id: r.id,
     mappingId: r.mapping_id,

@@ -4,7 +4,9 @@
  * both validated strictly — an unknown key fails with one line naming it,
  * before anything is applied.
  */
+import { sql, type InferResult } from 'kysely';
 import { z } from 'zod';
+import { sfsync } from '../db/typed-query.js';
 import { SfsyncError } from '../errors.js';
 import { mappingSpecSchema, type MappingSpecInput } from '../mapping/mapping-spec.js';
 
@@ -108,26 +110,28 @@ function check<T>(schema: z.ZodType<T>, json: unknown, source: string, what: str
   throw new SfsyncError('IMPORT_INVALID', `${source}: ${at || '(root)'}: ${issue.message} in the ${what}; fix it and import again.`);
 }
 
-/** A mapping row turned back into a file entry (export, `mappings --plan`). */
-export interface MappingRow {
-  sobject: string;
-  fields: string[];
-  mode: 'read_only' | 'read_write';
-  external_id_field: string | null;
-  row_filter: string | null;
-  poll_seconds: number;
-  drift_seconds: number;
-  conflict_policy: string;
-  streaming: string;
-  delete_mode: string;
-  schema_name: string;
-  table_name: string;
-}
+/** The stored mappings as file entries need them (export, `mappings`; order by `m.id`). */
+export const mappingRows = sfsync
+  .selectFrom('mappings as m')
+  .select([
+    'm.id',
+    'm.connection_id',
+    'm.sobject',
+    'm.fields',
+    'm.mode',
+    'm.external_id_field',
+    'm.row_filter',
+    sql<number>`extract(epoch from m.poll_interval)::float8`.as('poll_seconds'),
+    sql<number>`extract(epoch from m.drift_delay)::float8`.as('drift_seconds'),
+    'm.conflict_policy',
+    'm.streaming',
+    'm.delete_mode',
+    'm.schema_name',
+    'm.table_name',
+  ]);
 
-/** The SQL select list matching {@link MappingRow} (from `sfsync.mappings`). */
-export const MAPPING_ROW_COLUMNS = `id::text, connection_id::text, sobject, fields, mode, external_id_field, row_filter,
-  extract(epoch from poll_interval)::float8 as poll_seconds, extract(epoch from drift_delay)::float8 as drift_seconds,
-  conflict_policy, streaming, delete_mode, schema_name, table_name`;
+/** A mapping row turned back into a file entry (export, `mappings --plan`). */
+export type MappingRow = InferResult<typeof mappingRows>[number];
 
 /** A stored mapping as a file entry. */
 export function entryFromRow(row: MappingRow): MappingEntry {
@@ -139,9 +143,9 @@ export function entryFromRow(row: MappingRow): MappingEntry {
     ...(row.row_filter ? { rowFilter: row.row_filter } : {}),
     pollInterval: `${row.poll_seconds} seconds`,
     driftDelay: `${row.drift_seconds} seconds`,
-    conflictPolicy: row.conflict_policy as MappingEntry['conflictPolicy'],
-    streaming: row.streaming as MappingEntry['streaming'],
-    deleteMode: row.delete_mode as MappingEntry['deleteMode'],
+    conflictPolicy: row.conflict_policy,
+    streaming: row.streaming,
+    deleteMode: row.delete_mode,
     schema: row.schema_name,
     table: row.table_name,
   };

@@ -18,15 +18,12 @@ export interface StoredConnection {
 
 /** The connection named `name`; with no name, the only one (or the one named `default`). */
 export async function findConnection(pool: pg.Pool, name: string | undefined): Promise<StoredConnection> {
-  const { rows } = await pool.query<{
-    id: string;
-    name: string;
-    login_url: string;
-    api_version: string;
-    auth_kind: string;
-    username: string | null;
-    client_id: string | null;
-  }>('select id::text, name, login_url, api_version, auth_kind, username, client_id from sfsync.connections order by id');
+  // Imported when run: kysely would cost every command's startup (map, mappings and import load this module eagerly).
+  const { run, sfsync } = await import('../db/typed-query.js');
+  const rows = await run(
+    pool,
+    sfsync.selectFrom('connections').select(['id', 'name', 'login_url', 'api_version', 'auth_kind', 'username', 'client_id']).orderBy('id'),
+  );
   if (rows.length === 0) throw new SfsyncError('NO_CONNECTION', 'No Salesforce connection is stored yet; run `sfsync connect` first.');
   const row = name !== undefined ? rows.find((r) => r.name === name) : rows.length === 1 ? rows[0] : rows.find((r) => r.name === 'default');
   if (!row) {

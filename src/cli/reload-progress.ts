@@ -4,6 +4,7 @@
  * CLI only watches that row — it needs no channel to the engine.
  */
 import type pg from 'pg';
+import { run, sfsync, sql } from '../db/typed-query.js';
 import { SfsyncError } from '../errors.js';
 import { createProgress } from './progress.js';
 
@@ -25,20 +26,24 @@ export async function followReload(
   try {
     for (;;) {
       if (options.signal?.aborted) return { records: 0, ms: 0 };
-      const { rows } = await pool.query<{
-        records_seen: number;
-        records_expected: number | null;
-        outcome: string;
-        error: { message?: string } | null;
-        ms: number | null;
-      }>(
-        `select records_seen, records_expected, outcome, error, (extract(epoch from finished_at - started_at) * 1000)::float8 as ms
-           from sfsync.poll_windows
-          where mapping_id = $1 and kind = 'reload' and started_at >= $2
-          order by id limit 1`,
-        [mappingId, since],
+      const [row] = await run(
+        pool,
+        sfsync
+          .selectFrom('poll_windows')
+          .select([
+            'records_seen',
+            'records_expected',
+            'outcome',
+            'error',
+            sql<number | null>`(extract(epoch from finished_at - started_at) * 1000)::float8`.as('ms'),
+          ])
+          .where('mapping_id', '=', mappingId)
+          .where('kind', '=', 'reload')
+          .where('started_at', '>=', since)
+          .orderBy('id')
+          .limit(1)
+          .$narrowType<{ error: { message?: string } | null }>(),
       );
-      const row = rows[0];
       if (row) progress.update(row.records_seen, row.records_expected ?? undefined);
       if (row?.outcome === 'succeeded') return { records: row.records_seen, ms: row.ms ?? 0 };
       if (row?.outcome === 'failed') {

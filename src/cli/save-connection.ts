@@ -3,7 +3,10 @@
  * not secret (docs/schema.md, connections: secrets come from env or files at runtime).
  */
 import type { Connection } from 'jsforce';
+import { sql } from 'kysely';
 import type pg from 'pg';
+import type { SfsyncConfig } from '../config/config-schema.js';
+import { run, sfsync } from '../db/typed-query.js';
 
 /** A connection row as `sfsync connect --json` prints it. */
 export interface SavedConnection {
@@ -25,7 +28,7 @@ export interface ConnectionInput {
   loginUrl: string;
   instanceUrl: string | null;
   apiVersion: string;
-  authKind: string;
+  authKind: NonNullable<SfsyncConfig['salesforce']['authKind']>;
   username: string | null;
   clientId: string | null;
   usage: { used: number; max: number } | undefined;
@@ -44,29 +47,52 @@ export async function readDailyApiUsage(conn: Connection): Promise<{ used: numbe
 
 /** Insert or update (by name) the connection row; a reconnect re-activates it. */
 export async function saveConnection(pool: pg.Pool, input: ConnectionInput): Promise<SavedConnection> {
-  const { rows } = await pool.query(
-    `insert into sfsync.connections as c (name, login_url, instance_url, api_version, auth_kind, username, client_id, api_usage, api_limit, api_usage_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, case when $8::int is null then null else now() end)
-     on conflict (name) do update set
-       login_url = excluded.login_url, instance_url = excluded.instance_url, api_version = excluded.api_version,
-       auth_kind = excluded.auth_kind, username = excluded.username, client_id = excluded.client_id,
-       api_usage = coalesce(excluded.api_usage, c.api_usage), api_limit = coalesce(excluded.api_limit, c.api_limit),
-       api_usage_at = coalesce(excluded.api_usage_at, c.api_usage_at),
-       state = 'active', last_error = null, updated_at = now()
-     returning id::int, name, login_url, instance_url, api_version, auth_kind, username, client_id, api_usage, api_limit`,
-    [
-      input.name,
-      input.loginUrl,
-      input.instanceUrl,
-      input.apiVersion,
-      input.authKind,
-      input.username,
-      input.clientId,
-      input.usage?.used ?? null,
-      input.usage?.max ?? null,
-    ],
+  const rows = await run(
+    pool,
+    sfsync
+      .insertInto('connections')
+      .values({
+        name: input.name,
+        login_url: input.loginUrl,
+        instance_url: input.instanceUrl,
+        api_version: input.apiVersion,
+        auth_kind: input.authKind,
+        username: input.username,
+        client_id: input.clientId,
+        api_usage: input.usage?.used ?? null,
+        api_limit: input.usage?.max ?? null,
+        api_usage_at: input.usage ? sql<Date>`now()` : null,
+      })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet((eb) => ({
+          login_url: eb.ref('excluded.login_url'),
+          instance_url: eb.ref('excluded.instance_url'),
+          api_version: eb.ref('excluded.api_version'),
+          auth_kind: eb.ref('excluded.auth_kind'),
+          username: eb.ref('excluded.username'),
+          client_id: eb.ref('excluded.client_id'),
+          api_usage: eb.fn.coalesce('excluded.api_usage', 'connections.api_usage'),
+          api_limit: eb.fn.coalesce('excluded.api_limit', 'connections.api_limit'),
+          api_usage_at: eb.fn.coalesce('excluded.api_usage_at', 'connections.api_usage_at'),
+          state: 'active',
+          last_error: null,
+          updated_at: sql<Date>`now()`,
+        })),
+      )
+      .returning((eb) => [
+        eb.cast<number>('id', 'integer').as('id'),
+        'name',
+        'login_url',
+        'instance_url',
+        'api_version',
+        'auth_kind',
+        'username',
+        'client_id',
+        'api_usage',
+        'api_limit',
+      ]),
   );
-  const r = rows[0];
+  const r = rows[0]!;
   return {
     id: r.id,
     name: r.name,

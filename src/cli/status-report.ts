@@ -2,6 +2,7 @@
  * The status report (`sfsync status`, the demo's live view): one query of the
  * `sfsync.mapping_status` view, with durations as seconds for printing.
  */
+import type { NotNull } from 'kysely';
 import type pg from 'pg';
 import { formatSeconds, formatTable, formatTime, type Column } from './output.js';
 
@@ -41,16 +42,35 @@ export interface StatusReport {
 
 /** Read the report. */
 export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
-  const mappings = await pool.query(
-    `select mapping_id::int, connection, sobject, schema_name || '.' || table_name as table, mode, state,
-            last_poll_at, last_poll_outcome, extract(epoch from pull_lag)::float8 as pull_lag,
-            extract(epoch from push_lag)::float8 as push_lag, pending_changes::int, failed_changes::int,
-            api_calls_today::int, last_error
-       from sfsync.mapping_status order by mapping_id`,
+  // Imported when run: kysely would cost every command's startup (commands/status.ts loads this module eagerly).
+  const { run, sfsync, sql } = await import('../db/typed-query.js');
+  const mappings = await run(
+    pool,
+    sfsync
+      .selectFrom('mapping_status')
+      .select((eb) => [
+        eb.cast<number>('mapping_id', 'integer').as('mapping_id'),
+        'connection',
+        'sobject',
+        sql<string>`schema_name || '.' || table_name`.as('table'),
+        'mode',
+        'state',
+        'last_poll_at',
+        'last_poll_outcome',
+        sql<number | null>`extract(epoch from pull_lag)::float8`.as('pull_lag'),
+        sql<number | null>`extract(epoch from push_lag)::float8`.as('push_lag'),
+        eb.cast<number>('pending_changes', 'integer').as('pending_changes'),
+        eb.cast<number>('failed_changes', 'integer').as('failed_changes'),
+        eb.cast<number>('api_calls_today', 'integer').as('api_calls_today'),
+        'last_error',
+      ])
+      // A view's columns all read as nullable; these come from not-null columns of its tables.
+      .$narrowType<{ connection: NotNull; sobject: NotNull; mode: NotNull; state: NotNull }>()
+      .orderBy('mapping_id'),
   );
-  const connections = await pool.query('select name, api_usage, api_limit, api_usage_at from sfsync.connections order by id');
+  const connections = await run(pool, sfsync.selectFrom('connections').select(['name', 'api_usage', 'api_limit', 'api_usage_at']).orderBy('id'));
   return {
-    mappings: mappings.rows.map((r) => ({
+    mappings: mappings.map((r) => ({
       mappingId: r.mapping_id,
       connection: r.connection,
       sobject: r.sobject,
@@ -66,7 +86,7 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
       apiCallsToday: r.api_calls_today,
       lastError: r.last_error,
     })),
-    connections: connections.rows.map((r) => ({
+    connections: connections.map((r) => ({
       connection: r.name,
       apiUsage: r.api_usage,
       apiLimit: r.api_limit,

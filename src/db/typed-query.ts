@@ -15,6 +15,9 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import type pg from 'pg';
 import type { Database } from './database.js';
 
+/** kysely's `sql`, for modules the CLI loads eagerly: one `await import()` of this file brings all three. */
+export { sql } from 'kysely';
+
 /** A query builder over the `sfsync` schema that compiles only; {@link run} executes. */
 export const sfsync = new Kysely<Database>({
   dialect: {

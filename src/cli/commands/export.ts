@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { withSession } from '../cli-session.js';
-import type { MappingRow } from '../mapping-file.js';
 import { action } from '../run-command.js';
 
 /** `sfsync export [--out file]`: every mapping as JSON (sfsync's format; `sfsync import` reads it back). */
@@ -13,11 +12,8 @@ export function registerExport(program: Command): void {
     .action(
       action(async (flags: { out?: string }, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
-        const { MAPPING_ROW_COLUMNS, entryFromRow } = await import('../mapping-file.js');
-        const rows = await withSession(
-          command,
-          async ({ pool }) => (await pool.query<MappingRow>(`select ${MAPPING_ROW_COLUMNS} from sfsync.mappings order by id`)).rows,
-        );
+        const [{ mappingRows, entryFromRow }, { run }] = await Promise.all([import('../mapping-file.js'), import('../../db/typed-query.js')]);
+        const rows = await withSession(command, ({ pool }) => run(pool, mappingRows.orderBy('m.id')));
         const text = `${JSON.stringify({ sfsync: 1, exportedAt: new Date().toISOString(), mappings: rows.map(entryFromRow) }, null, 2)}\n`;
         if (flags.out) {
           writeFileSync(flags.out, text);

@@ -7,12 +7,7 @@ import { formatTable, printJson } from '../output.js';
 import { formatPlan, planJson } from '../plan-output.js';
 import { action } from '../run-command.js';
 
-interface Row extends MappingRow {
-  id: string;
-  connection_id: string;
-  connection: string;
-  state: string;
-}
+type Row = MappingRow & { connection: string; state: string };
 
 /**
  * `sfsync mappings [--plan]`: list the mappings; `--plan` describes each
@@ -28,11 +23,11 @@ export function registerMappings(program: Command): void {
     .action(
       action(async (flags: { plan?: boolean; json?: boolean }, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
-        const { MAPPING_ROW_COLUMNS, entryFromRow } = await import('../mapping-file.js');
+        const [{ mappingRows, entryFromRow }, { run }] = await Promise.all([import('../mapping-file.js'), import('../../db/typed-query.js')]);
         const { rows, plans } = await withSession(command, async ({ config, pool }) => {
-          const { rows } = await pool.query<Row>(
-            `select ${MAPPING_ROW_COLUMNS}, state, (select name from sfsync.connections c where c.id = m.connection_id) as connection
-               from sfsync.mappings m order by id`,
+          const rows: Row[] = await run(
+            pool,
+            mappingRows.innerJoin('connections as c', 'c.id', 'm.connection_id').select(['m.state', 'c.name as connection']).orderBy('m.id'),
           );
           if (!flags.plan || rows.length === 0) return { rows, plans: [] as MappingPlan[] };
           return { rows, plans: await planAll(pool, config, rows) };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { NotNull } from 'kysely';
 import type pg from 'pg';
 import { withSession } from '../cli-session.js';
 import { parseLimit } from '../global-options.js';
@@ -47,15 +48,33 @@ export function registerPending(program: Command): void {
 }
 
 async function listPending(pool: pg.Pool, mapping: string | undefined, limit: number): Promise<PendingRow[]> {
-  const { rows } = await pool.query(
-    `select o.mapping_id::int, m.sobject, o.schema_name || '.' || o.table_name as table, o.record_id::int, o.sfid, o.ops, o.in_flight,
-            o.waiting_since, extract(epoch from now() - o.waiting_since)::float8 as waiting_seconds, o.attempts, o.next_attempt_at,
-            o.last_error ->> 'code' as error_code, o.last_error ->> 'message' as error_message
-       from sfsync.open_changes o join sfsync.mappings m on m.id = o.mapping_id
-      where $1::text is null or o.mapping_id = sfsync.resolve_mapping($1)
-      order by o.waiting_since, o.mapping_id, o.record_id limit $2`,
-    [mapping ?? null, limit],
-  );
+  // Imported when run: kysely would cost every command's startup (main.ts registers this command eagerly).
+  const { run, sfsync, sql } = await import('../../db/typed-query.js');
+  const query = sfsync
+    .selectFrom('open_changes as o')
+    .innerJoin('mappings as m', 'm.id', 'o.mapping_id')
+    .select((eb) => [
+      eb.cast<number>('o.mapping_id', 'integer').as('mapping_id'),
+      'm.sobject',
+      sql<string>`o.schema_name || '.' || o.table_name`.as('table'),
+      eb.cast<number>('o.record_id', 'integer').as('record_id'),
+      'o.sfid',
+      'o.ops',
+      'o.in_flight',
+      'o.waiting_since',
+      sql<number>`extract(epoch from now() - o.waiting_since)::float8`.as('waiting_seconds'),
+      'o.attempts',
+      'o.next_attempt_at',
+      sql<string | null>`o.last_error ->> 'code'`.as('error_code'),
+      sql<string | null>`o.last_error ->> 'message'`.as('error_message'),
+    ])
+    // A view's columns all read as nullable; these come from not-null columns of the outbox.
+    .$narrowType<{ ops: NotNull; in_flight: NotNull; waiting_since: NotNull; attempts: NotNull }>()
+    .orderBy('o.waiting_since')
+    .orderBy('o.mapping_id')
+    .orderBy('o.record_id')
+    .limit(limit);
+  const rows = await run(pool, mapping === undefined ? query : query.where('o.mapping_id', '=', sql<string>`sfsync.resolve_mapping(${mapping})`));
   return rows.map((r) => ({
     mappingId: r.mapping_id,
     sobject: r.sobject,

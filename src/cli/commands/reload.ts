@@ -33,12 +33,16 @@ export function registerReload(program: Command): void {
       action(async (mapping: string, options: ReloadOptions, command: Command) => {
         // Checked before anything is queued.
         const timeoutS = parseTimeout(options.timeout);
+        const { run, sfsync, sql } = await import('../../db/typed-query.js');
         await withSession(command, async ({ pool }) => {
           // The function first (it raises for an unknown mapping), then the row.
           const { rows: queued } = await pool.query<{ id: string }>('select sfsync.request_reload($1)::text as id', [mapping]);
-          const { rows } = await pool.query<{ id: string; sobject: string; requested_at: Date }>(
-            'select m.id::text, m.sobject, now() as requested_at from sfsync.mappings m where m.id = $1',
-            [queued[0]!.id],
+          const rows = await run(
+            pool,
+            sfsync
+              .selectFrom('mappings as m')
+              .select(['m.id', 'm.sobject', sql<Date>`now()`.as('requested_at')])
+              .where('m.id', '=', queued[0]!.id),
           );
           const row = rows[0]!;
           if (!options.wait) {

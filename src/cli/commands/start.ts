@@ -68,12 +68,18 @@ function parsePort(value: string): number {
  * engine checks again at each login, since the row can change while it runs.
  */
 async function checkStoredLoginUrls(databaseUrl: string, config: SfsyncConfig): Promise<void> {
+  const { run, sfsync } = await import('../../db/typed-query.js');
   const pool = createPool(databaseUrl, { max: 1, applicationName: 'sfsync start' });
   try {
     const { rows: schema } = await pool.query<{ ok: boolean }>("select to_regclass('sfsync.mappings') is not null as ok");
     if (!schema[0]?.ok) return; // --no-migrate on an empty database: the engine says so
-    const { rows } = await pool.query<{ name: string; login_url: string }>(
-      'select c.name, c.login_url from sfsync.connections c where exists (select 1 from sfsync.mappings m where m.connection_id = c.id) order by c.id',
+    const rows = await run(
+      pool,
+      sfsync
+        .selectFrom('connections as c')
+        .select(['c.name', 'c.login_url'])
+        .where((eb) => eb.exists(eb.selectFrom('mappings as m').select(eb.lit(1).as('one')).whereRef('m.connection_id', '=', 'c.id')))
+        .orderBy('c.id'),
     );
     for (const row of rows) assertTrustedLoginUrl(config.salesforce, { name: row.name, loginUrl: row.login_url });
   } finally {

@@ -19,19 +19,21 @@ export function registerUnmap(program: Command): void {
     .action(
       action(async (mapping: string, flags: UnmapFlags, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
-        const { removeMapping } = await import('../../mapping/apply-mapping.js');
+        const [{ removeMapping }, { run, sfsync, sql }] = await Promise.all([import('../../mapping/apply-mapping.js'), import('../../db/typed-query.js')]);
         const result = await withSession(command, async ({ pool }) => {
-          const { rows } = await pool.query<{ id: string; sobject: string; target: string }>(
-            `select m.id::text, m.sobject, m.schema_name || '.' || m.table_name as target
-               from sfsync.mappings m where m.id = sfsync.resolve_mapping($1)`,
-            [mapping],
+          const rows = await run(
+            pool,
+            sfsync
+              .selectFrom('mappings as m')
+              .select(['m.id', 'm.sobject', sql<string>`m.schema_name || '.' || m.table_name`.as('target')])
+              .where('m.id', '=', sql<string>`sfsync.resolve_mapping(${mapping})`),
           );
           const row = rows[0]!;
-          const sql = `select sfsync.remove_mapping(${row.id}, ${flags.dropTable ? 'true' : 'false'});`;
-          if (flags.plan) return { ...row, sql, removed: false };
+          const statement = `select sfsync.remove_mapping(${row.id}, ${flags.dropTable ? 'true' : 'false'});`;
+          if (flags.plan) return { ...row, sql: statement, removed: false };
           const client = await pool.connect();
           try {
-            return { ...row, sql, removed: await removeMapping(client, row.id, { dropTable: Boolean(flags.dropTable) }) };
+            return { ...row, sql: statement, removed: await removeMapping(client, row.id, { dropTable: Boolean(flags.dropTable) }) };
           } finally {
             client.release();
           }
