@@ -20,8 +20,8 @@ export interface CliWorld {
   pool: pg.Pool;
   /** Environment for subprocesses: DATABASE_URL, the emulator's login, metrics off. */
   env: NodeJS.ProcessEnv;
-  /** Run `sfsync <args>` with `env` (plus `extra`), in `dir`. */
-  sfsync(args: string[], extra?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** Run `sfsync <args>` with `env` (plus `extra`), in `dir`; killed after `timeoutMs` (default 60 s). */
+  sfsync(args: string[], extra?: NodeJS.ProcessEnv, timeoutMs?: number): Promise<CliResult>;
   close(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ export async function createCliWorld(options: { seed?: boolean; emulator?: Emula
       dir,
       pool,
       env,
-      sfsync: (args, extra = {}) => runCli(args, { env: { ...env, ...extra }, cwd: dir }),
+      sfsync: (args, extra = {}, timeoutMs) => runCli(args, { env: { ...env, ...extra }, cwd: dir, ...(timeoutMs ? { timeoutMs } : {}) }),
       async close() {
         await pool.end().catch(() => undefined);
         await emulator?.stop();
