@@ -72,15 +72,18 @@ export function checkStoredMapping(m: StoredMappingParts): { rowFilter: string |
   }
 }
 
-/** {@link checkStoredMapping} as a yes/no, for a reader that only skips an unusable row (its own loader marks it). */
-export function isStoredMappingUsable(row: {
+/** A mapping row as the push reads it (column names of sfsync.mappings). */
+interface StoredRow {
   id: string;
   sobject: string;
   schema_name: string;
   table_name: string;
   external_id_field: string | null;
   field_info: unknown;
-}): boolean {
+}
+
+/** Why a stored row (its filter aside) is unusable, or undefined when it is usable ({@link checkStoredMapping}). */
+export function storedRowProblem(row: StoredRow): SfsyncError | undefined {
   try {
     checkStoredMapping({
       id: row.id,
@@ -91,10 +94,16 @@ export function isStoredMappingUsable(row: {
       externalIdField: row.external_id_field,
       rowFilter: null,
     });
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    if (error instanceof SfsyncError) return error;
+    throw error;
   }
+}
+
+/** {@link storedRowProblem} as a yes/no, for a reader that only skips an unusable row (its own loader marks it). */
+export function isStoredMappingUsable(row: StoredRow): boolean {
+  return storedRowProblem(row) === undefined;
 }
 
 /** Record `problem` in the mapping's last_error (only when it says something new: no write per poll). */

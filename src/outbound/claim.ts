@@ -4,8 +4,7 @@
  */
 import pg from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
-import { checkStoredMapping, markUnusable } from '../mapping/stored-mapping.js';
-import { isSfsyncError } from '../errors.js';
+import { markUnusable, storedRowProblem } from '../mapping/stored-mapping.js';
 import { run, sfsync } from '../db/typed-query.js';
 import { learnedSfids, outboxSql } from '../outbox/outbox.js';
 
@@ -45,20 +44,10 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
   const row = rows[0];
   if (!row) return undefined;
   const fieldInfo = row.field_info as FieldInfo[];
-  try {
-    checkStoredMapping({
-      id: mappingId,
-      sobject: row.sobject,
-      schema: row.schema_name,
-      table: row.table_name,
-      fields: row.field_info,
-      externalIdField: row.external_id_field,
-      rowFilter: null,
-    });
-  } catch (error) {
+  const problem = storedRowProblem({ ...row, id: mappingId });
+  if (problem) {
     // An unusable stored row pushes nothing (its changes wait in the outbox) until it is re-applied.
-    if (!isSfsyncError(error)) throw error;
-    await markUnusable(client, mappingId, error);
+    await markUnusable(client, mappingId, problem);
     return undefined;
   }
   return {
