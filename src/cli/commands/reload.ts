@@ -33,18 +33,16 @@ export function registerReload(program: Command): void {
       action(async (mapping: string, options: ReloadOptions, command: Command) => {
         // Checked before anything is queued.
         const timeoutS = parseTimeout(options.timeout);
-        const { run, sfsync, sql } = await import('../../db/typed-query.js');
+        const { run, sfsync } = await import('../../db/typed-query.js');
         await withSession(command, async ({ pool }) => {
-          // The function first (it raises for an unknown mapping), then the row.
-          const { rows: queued } = await pool.query<{ id: string }>('select sfsync.request_reload($1)::text as id', [mapping]);
-          const rows = await run(
-            pool,
-            sfsync
-              .selectFrom('mappings as m')
-              .select(['m.id', 'm.sobject', sql<Date>`now()`.as('requested_at')])
-              .where('m.id', '=', queued[0]!.id),
-          );
-          const row = rows[0]!;
+          // The time is taken in the statement that queues the job (now() is its transaction's start): a
+          // second statement after it lost the race to an engine that started the reload at once, and
+          // --wait then watched for a reload that had already begun, until its timeout.
+          const { rows: queued } = await pool.query<{ id: string; requested_at: Date }>('select sfsync.request_reload($1)::text as id, now() as requested_at', [
+            mapping,
+          ]);
+          const [named] = await run(pool, sfsync.selectFrom('mappings').select('sobject').where('id', '=', queued[0]!.id));
+          const row = { id: queued[0]!.id, sobject: named!.sobject, requested_at: queued[0]!.requested_at };
           if (!options.wait) {
             if (options.json) console.log(JSON.stringify({ mappingId: Number(row.id), sobject: row.sobject, queued: true }));
             else console.log(`queued a reload of ${row.sobject} (mapping ${row.id}); a running \`sfsync start\` picks it up — watch it with \`sfsync status\``);
