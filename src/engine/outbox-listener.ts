@@ -5,15 +5,15 @@
  * config.push.sweepIntervalMs sweeps for work whose NOTIFY nobody heard
  * (sfsync.mappings_to_push(): due changes, retries whose time has come,
  * claims of dead processes, pauses that ended), retries PARENT_FAILED children
- * whose parent has an sfid by now (outbound/heal-orphans.ts) and keeps the hourly
+ * whose parent has an sfid by now (outbox/outbox.ts `retryAllOrphans`) and keeps the hourly
  * `sfsync:prune-outbox` job queued. The LISTEN connection is a
  * dedicated pooled client; on loss it reconnects with back-off (100 ms
  * doubling to 5 s) and sweeps at once, since NOTIFYs were missed meanwhile.
  */
+import { retryAllOrphans } from '../outbox/outbox.js';
 import type pg from 'pg';
 import { applyMappingRequests } from '../mapping/apply-mapping-requests.js';
 import { jobKeys } from '../jobs/payloads.js';
-import { healOrphans } from '../outbound/heal-orphans.js';
 import type { EngineComponent, EngineContext } from '../jobs/context.js';
 
 const BACKOFF_MIN_MS = 100;
@@ -115,7 +115,7 @@ class OutboxListener {
       await this.applyRequests();
       const { rows } = await this.context.pool.query<{ id: string }>('select id::text from sfsync.mappings_to_push() as id');
       for (const { id } of rows) this.queuePush(id);
-      const healed = await healOrphans(this.context.pool);
+      const healed = await retryAllOrphans(this.context.pool);
       if (healed > 0) this.context.logger.info({ healed }, 'children whose parent reached Salesforce are sent again');
       if (Date.now() - this.pruneQueuedAt >= PRUNE_REQUEUE_MS) {
         // preserve_run_at: an already queued prune keeps its time, so this never postpones it.

@@ -28,8 +28,8 @@
 import type pg from 'pg';
 import { decideConflicts, type PendingChange } from './conflict-rules.js';
 import type { InboundRow } from './record.js';
-import { openChangesSql } from './apply-sql.js';
-import { dropFields, queueResend } from '../outbox/outbox.js';
+import { qualified } from './apply-sql.js';
+import { dropFields, outboxSql } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 interface OutboxRow {
@@ -53,7 +53,7 @@ export interface Resend {
 export interface ConflictResolution {
   /** Per sfid with open outbox rows, the columns to keep as they are in Postgres (possibly none). Records without open rows are absent. */
   keep: Map<string, string[]>;
-  /** Fields to send again once the apply has written them ({@link resendWinners}). */
+  /** Fields to send again once the apply has written them (outbox/outbox.ts `queueResend`). */
   resend: Resend[];
 }
 
@@ -82,7 +82,7 @@ where not exists (
  */
 export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<ConflictResolution> {
   const sfids = rows.map((r) => r.sfid);
-  const { rows: open } = await client.query<OutboxRow>(openChangesSql(mapping), [mapping.id, sfids]);
+  const { rows: open } = await client.query<OutboxRow>(outboxSql.openChangesOfSfids(qualified(mapping)), [mapping.id, sfids]);
   const resolution: ConflictResolution = { keep: new Map(), resend: [] };
   if (open.length === 0) return resolution;
   const bySfid = new Map<string, PendingChange[]>();
@@ -111,15 +111,4 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
   }
   if (conflicts.length > 0) await client.query(INSERT_CONFLICTS_SQL, [mapping.id, mapping.policy, JSON.stringify(conflicts)]);
   return resolution;
-}
-
-/**
- * Queue the re-sends (module comment): one outbox change per record, after
- * the apply wrote Salesforce's values into the table, in its transaction
- * (sfsync.queue_resend builds each value as the capture trigger does, and
- * leaves out a field whose column does not hold a value other than the one
- * in flight). Returns the number of changes queued.
- */
-export async function resendWinners(client: pg.PoolClient, mapping: InboundMapping, resend: readonly Resend[]): Promise<number> {
-  return queueResend(client, mapping.id, resend);
 }

@@ -10,7 +10,8 @@ import { withTransaction } from '../db/pool.js';
 import type { InboundRow } from './record.js';
 import { rowErrorJson } from './record.js';
 import { attachByExternalIdSql, deferSql, deleteSql, insertSql, lockRowsSql, qualified, updateBySfidSql } from './apply-sql.js';
-import { resendWinners, resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
+import { resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
+import { queueResend } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 /** What one page did. */
@@ -123,8 +124,8 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
     applied += (await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id])).rowCount ?? 0;
     // Records the insert held back for an unresolved local insert (insertSql) are remembered until they can go in.
     if (!mapping.externalIdColumn && mapping.mode === 'read_write') await client.query(deferSql(mapping), [json, mapping.id]);
-    // After the update: the re-sends read Salesforce's values from the table.
-    await resendWinners(client, mapping, resend);
+    // After the update: the re-sends read Salesforce's values from the table (apply-conflicts.ts explains them).
+    await queueResend(client, mapping.id, resend);
   }
   if (deleting.length > 0) {
     const json = JSON.stringify(deleting.map((r) => ({ sfid: r.sfid, systemmodstamp: r.systemmodstamp })));

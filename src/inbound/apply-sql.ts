@@ -209,8 +209,3 @@ export function deleteSql(t: InboundTable): string {
 export function lockRowsSql(t: InboundTable): string {
   return `select 1 from ${qualified(t)} where sfid = any($1::text[]) order by id for update`;
 }
-
-/** Open outbox rows of the page's records, oldest first (read_write mappings). */
-export function openChangesSql(t: InboundTable): string {
-  return outboxSql.openChangesOfSfids(qualified(t));
-}

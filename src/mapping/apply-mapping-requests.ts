@@ -20,15 +20,13 @@ export async function applyMappingRequests(
   salesforceFor: (connectionId: string) => Promise<SalesforceClient>,
   ids?: string[],
 ): Promise<string[]> {
+  if (ids?.length === 0) return []; // `in ()` is not SQL
   const select = sfsync
     .selectFrom('mappings')
     .select(['id', 'connection_id', 'sobject', 'schema_name', 'table_name', 'fields', 'mode', 'external_id_field', 'row_filter'])
     .orderBy('id');
   // Given ids: those. Else every request not applied yet (field_info '[]') and not failed.
-  const rows = await run(
-    pool,
-    ids ? select.where('id', 'in', ids.length > 0 ? ids : ['0']) : select.where(sql<boolean>`field_info = '[]'::jsonb`).where('last_error', 'is', null),
-  );
+  const rows = await run(pool, ids ? select.where('id', 'in', ids) : select.where(sql<boolean>`field_info = '[]'::jsonb`).where('last_error', 'is', null));
   const applied: string[] = [];
   for (const row of rows) {
     const spec: MappingSpecInput = {

@@ -140,7 +140,15 @@ export async function retryOrphans(db: Db, parentMappingId: string, parentIds: s
   return count(db, 'select sfsync.retry_orphans($1, $2::bigint[], $3::bigint[]) as n', [parentMappingId, parentIds, childMappingIds ?? null]);
 }
 
-/** Send again every PARENT_FAILED child whose parent row has an sfid now (sfsync.retry_all_orphans). */
+/**
+ * Send again every PARENT_FAILED child whose parent row has an sfid now, by
+ * whatever path it came (its own push, a poll matching it by External ID, a
+ * reload): sfsync.retry_all_orphans, through retry_failed, which notifies the
+ * engine. The push write-back heals at once the children of the parents it
+ * inserts (outbound/write-back.ts, settleChildren); the outbox listener's
+ * sweep calls this for every other way, and for any child marked failed just
+ * as its parent's sfid arrived.
+ */
 export async function retryAllOrphans(db: Db): Promise<number> {
   return count(db, 'select sfsync.retry_all_orphans() as n', []);
 }

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healOrphans } from '../../src/outbound/heal-orphans.js';
+import { retryAllOrphans } from '../../src/outbox/outbox.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
 
 let t: TestClient;
@@ -35,18 +35,18 @@ async function failed(error: object): Promise<string> {
 
 const stateOf = async (id: string) => (await client.query<{ state: string }>('select state from sfsync.outbox where id = $1', [id])).rows[0]!.state;
 
-describe('healOrphans', () => {
+describe('retryAllOrphans', () => {
   it('retries a PARENT_FAILED child only once its parent has an sfid, and nothing else', async () => {
     const child = await failed({ code: 'PARENT_FAILED', message: 'parent failed', parent: { mappingId: parentMapping, recordId: '12' } });
     const other = await failed({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'no' });
 
-    expect(await healOrphans(client)).toBe(0);
+    expect(await retryAllOrphans(client)).toBe(0);
     expect(await stateOf(child)).toBe('failed');
 
     await client.query(`update salesforce.account set sfid = '001000000000001AAA' where id = 12`);
-    expect(await healOrphans(client)).toBe(1);
+    expect(await retryAllOrphans(client)).toBe(1);
     expect(await stateOf(child)).toBe('new');
     expect(await stateOf(other)).toBe('failed');
-    expect(await healOrphans(client)).toBe(0);
+    expect(await retryAllOrphans(client)).toBe(0);
   });
 });
