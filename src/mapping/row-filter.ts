@@ -34,38 +34,49 @@ export interface RowFilter {
   fields: string[];
 }
 
+/** A refused filter: `reason` is what is wrong (without the fix), for messages that quote it. */
+export class RowFilterError extends SfsyncError {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super('MAPPING_FILTER_INVALID', message);
+  }
+}
+
 /**
  * Parse and re-render `text` as the row filter of `sobject`; with `described`,
- * also check every field it reads. Throws SfsyncError MAPPING_FILTER_INVALID
+ * also check every field it reads. Throws RowFilterError (MAPPING_FILTER_INVALID)
  * with one line naming the fix.
  */
 export function parseRowFilter(text: string, sobject: string, described?: DescribedObject): RowFilter {
-  const fail = (why: string): never => {
-    throw new SfsyncError('MAPPING_FILTER_INVALID', `The row filter ${JSON.stringify(text.length > 90 ? `${text.slice(0, 90)}…` : text)} of ${sobject} ${why}`);
+  const fail = (why: string, fix: string): never => {
+    throw new RowFilterError(why, `The row filter ${JSON.stringify(text.length > 90 ? `${text.slice(0, 90)}…` : text)} of ${sobject} ${why}; ${fix}`);
   };
-  if (text.trim() === '') fail('is empty; omit --filter to sync every record.');
-  if (text.length > ROW_FILTER_MAX) fail(`is longer than ${ROW_FILTER_MAX} characters; shorten it.`);
+  if (text.trim() === '') fail('is empty', 'omit --filter to sync every record.');
+  if (text.length > ROW_FILTER_MAX) fail(`is longer than ${ROW_FILTER_MAX} characters`, 'shorten it.');
   const prefix = `SELECT Id FROM ${sobject} WHERE `;
   let query: Query;
   try {
     query = parseQuery(prefix + text);
   } catch (error) {
     return fail(
-      `is not a SOQL WHERE expression (${(error as Error).message.split('\n')[0]!.replace(/ at offset: \d+.*$/, '')}); write it as it would follow WHERE, e.g. Industry = 'Tech'.`,
+      `is not a SOQL WHERE expression (${(error as Error).message.split('\n')[0]!.replace(/ at offset: \d+.*$/, '')})`,
+      "write it as it would follow WHERE, e.g. Industry = 'Tech'.",
     );
   }
   const extra = Object.keys(query).filter((k) => !ALLOWED_KEYS.has(k));
-  if (extra.length > 0) fail(`carries a ${extra.join(', ')} clause; a filter is only the condition that follows WHERE.`);
-  if (!query.where) fail("has no condition; write it as it would follow WHERE, e.g. Industry = 'Tech'.");
+  if (extra.length > 0) fail(`carries a ${extra.join(', ')} clause`, 'a filter is only the condition that follows WHERE.');
+  if (!query.where) fail('has no condition', "write it as it would follow WHERE, e.g. Industry = 'Tech'.");
   const fields: string[] = [];
   walkWhere(query.where!, (condition) => {
-    if ('valueQuery' in condition) fail("contains a sub-query; filter on the object's own fields (e.g. AccountId = '001…') instead.");
+    if ('valueQuery' in condition) fail('contains a sub-query', "filter on the object's own fields (e.g. AccountId = '001…') instead.");
     if ('field' in condition) fields.push(condition.field);
     if ('fn' in condition) fields.push(...functionFields(condition.fn));
   });
   if (described) for (const field of fields) checkField(described, field, fail);
   const rendered = composeQuery({ sObject: sobject, fields: [{ type: 'Field', field: 'Id' }], where: query.where });
-  if (!rendered.startsWith(prefix)) fail('could not be re-rendered; simplify it.');
+  if (!rendered.startsWith(prefix)) fail('could not be re-rendered', 'simplify it.');
   return { soql: rendered.slice(prefix.length), fields };
 }
 
@@ -84,12 +95,12 @@ function functionFields(fn: FunctionExp): string[] {
 }
 
 /** A field of the object, or a parent's field through a relationship (`Owner.Name`: the first step must be a relationship). */
-function checkField(described: DescribedObject, path: string, fail: (why: string) => never): void {
+function checkField(described: DescribedObject, path: string, fail: (why: string, fix: string) => never): void {
   const [first, ...rest] = path.split('.');
   const lower = first!.toLowerCase();
   const known =
     rest.length === 0
       ? described.fields.some((f) => f.name.toLowerCase() === lower)
       : described.fields.some((f) => f.relationshipName?.toLowerCase() === lower);
-  if (!known) fail(`reads ${path}, which ${described.name} does not have; use a field API name of ${described.name} (check the spelling).`);
+  if (!known) fail(`reads ${path}, which ${described.name} does not have`, `use a field API name of ${described.name} (check the spelling).`);
 }

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { SfsyncError } from '../errors.js';
 import type { FieldInfo } from './field-info.js';
 import { API_NAME, PG_NAME, isReservedSchema } from './mapping-spec.js';
-import { parseRowFilter } from './row-filter.js';
+import { RowFilterError, parseRowFilter } from './row-filter.js';
 
 /** The code a mapping's `last_error` gets while its stored row is unusable. */
 export const STORED_INVALID = 'MAPPING_STORED_INVALID';
@@ -68,7 +68,8 @@ export function checkStoredMapping(m: StoredMappingParts): { rowFilter: string |
   try {
     return { rowFilter: parseRowFilter(m.rowFilter, m.sobject).soql };
   } catch (error) {
-    return bad(`row_filter (${(error as Error).message.replace(/^The row filter .*? of \w+ /, '').replace(/;.*$/, '')})`, m.rowFilter);
+    if (!(error instanceof RowFilterError)) throw error;
+    return bad(`row_filter (${error.reason})`, m.rowFilter);
   }
 }
 
