@@ -109,6 +109,10 @@ describe('checkStoredMapping', () => {
     expect(() => checkStoredMapping(stored([], "Name = 'a') OR (Id != null"))).toThrow(
       /stored row_filter \(is not a SOQL WHERE expression.*\) "Name = 'a'\) OR/,
     );
+    // The parser's own words may hold a ';': the reason is quoted whole, not cut there.
+    expect(() => checkStoredMapping(stored([], "Name = 'x'; DROP"))).toThrow(
+      /stored row_filter \(is not a SOQL WHERE expression \(Redundant input, expecting EOF but found: ;\)\) "Name = 'x'; DROP"/,
+    );
   });
 });
 
