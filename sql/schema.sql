@@ -547,17 +547,7 @@ AS $function$
 declare
   v_id bigint;
 begin
-  if coalesce(all_mappings, false) then
-    if p_mapping is not null then
-      raise exception 'sfsync.pause: pass a mapping or all_mappings => true, not both'
-        using errcode = 'invalid_parameter_value';
-    end if;
-  elsif p_mapping is null then
-    raise exception 'sfsync.pause: the mapping is null (null never means all); pass one by id, object or schema.table, or all_mappings => true to pause every mapping'
-      using errcode = 'null_value_not_allowed';
-  else
-    v_id := sfsync.resolve_mapping(p_mapping);
-  end if;
+  v_id := sfsync.resolve_mapping_selection('pause', p_mapping, all_mappings);
   return query
     update sfsync.mappings m set state = 'paused', updated_at = now()
     where (v_id is null or m.id = v_id) and m.state <> 'paused'
@@ -827,6 +817,26 @@ begin
 end $function$;
 comment on function sfsync.resolve_mapping(p_mapping text) is 'The id of the mapping named by id, Salesforce object or schema.table; raises when none or several match.';
 
+CREATE OR REPLACE FUNCTION sfsync.resolve_mapping_selection(p_fn text, p_mapping text, all_mappings boolean)
+ RETURNS bigint
+ LANGUAGE plpgsql
+AS $function$
+begin
+  if coalesce(all_mappings, false) then
+    if p_mapping is not null then
+      raise exception 'sfsync.%: pass a mapping or all_mappings => true, not both', p_fn
+        using errcode = 'invalid_parameter_value';
+    end if;
+    return null;
+  end if;
+  if p_mapping is null then
+    raise exception 'sfsync.%: the mapping is null (null never means all); pass one by id, object or schema.table, or all_mappings => true to % every mapping', p_fn, p_fn
+      using errcode = 'null_value_not_allowed';
+  end if;
+  return sfsync.resolve_mapping(p_mapping);
+end $function$;
+comment on function sfsync.resolve_mapping_selection(p_fn text, p_mapping text, all_mappings boolean) is 'The mapping pause/resume act on: the one named, or null (every one) only with all_mappings => true; raises otherwise.';
+
 CREATE OR REPLACE FUNCTION sfsync.resume(p_mapping text DEFAULT NULL::text, all_mappings boolean DEFAULT false)
  RETURNS SETOF bigint
  LANGUAGE plpgsql
@@ -834,17 +844,7 @@ AS $function$
 declare
   v_id bigint;
 begin
-  if coalesce(all_mappings, false) then
-    if p_mapping is not null then
-      raise exception 'sfsync.resume: pass a mapping or all_mappings => true, not both'
-        using errcode = 'invalid_parameter_value';
-    end if;
-  elsif p_mapping is null then
-    raise exception 'sfsync.resume: the mapping is null (null never means all); pass one by id, object or schema.table, or all_mappings => true to resume every mapping'
-      using errcode = 'null_value_not_allowed';
-  else
-    v_id := sfsync.resolve_mapping(p_mapping);
-  end if;
+  v_id := sfsync.resolve_mapping_selection('resume', p_mapping, all_mappings);
   return query
     update sfsync.mappings m
     set state = case when m.watermark is null then 'new' else 'active' end, updated_at = now()

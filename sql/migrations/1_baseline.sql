@@ -310,6 +310,28 @@ $$;
 comment on function remove_mapping(bigint, boolean) is
   'Remove a mapping: drop its capture triggers and row; drop the table too when p_drop_table. Raises when no such mapping.';
 
+-- The mapping pause or resume acts on: the one named, or null for every one
+-- when all_mappings => true says so; anything else raises, naming the fix.
+create function resolve_mapping_selection(p_fn text, p_mapping text, all_mappings boolean) returns bigint
+language plpgsql as $$
+begin
+  if coalesce(all_mappings, false) then
+    if p_mapping is not null then
+      raise exception 'sfsync.%: pass a mapping or all_mappings => true, not both', p_fn
+        using errcode = 'invalid_parameter_value';
+    end if;
+    return null;
+  end if;
+  if p_mapping is null then
+    raise exception 'sfsync.%: the mapping is null (null never means all); pass one by id, object or schema.table, or all_mappings => true to % every mapping', p_fn, p_fn
+      using errcode = 'null_value_not_allowed';
+  end if;
+  return sfsync.resolve_mapping(p_mapping);
+end $$;
+
+comment on function resolve_mapping_selection(text, text, boolean) is
+  'The mapping pause/resume act on: the one named, or null (every one) only with all_mappings => true; raises otherwise.';
+
 -- Pause or resume one mapping, or every one with all_mappings => true;
 -- running engines hear it on sfsync:mappings.
 create function pause(p_mapping text default null, all_mappings boolean default false) returns setof bigint
@@ -317,17 +339,7 @@ language plpgsql as $$
 declare
   v_id bigint;
 begin
-  if coalesce(all_mappings, false) then
-    if p_mapping is not null then
-      raise exception 'sfsync.pause: pass a mapping or all_mappings => true, not both'
-        using errcode = 'invalid_parameter_value';
-    end if;
-  elsif p_mapping is null then
-    raise exception 'sfsync.pause: the mapping is null (null never means all); pass one by id, object or schema.table, or all_mappings => true to pause every mapping'
-      using errcode = 'null_value_not_allowed';
-  else
-    v_id := sfsync.resolve_mapping(p_mapping);
-  end if;
+  v_id := sfsync.resolve_mapping_selection('pause', p_mapping, all_mappings);
   return query
     update sfsync.mappings m set state = 'paused', updated_at = now()
     where (v_id is null or m.id = v_id) and m.state <> 'paused'
@@ -342,17 +354,7 @@ language plpgsql as $$
 declare
   v_id bigint;
 begin
-  if coalesce(all_mappings, false) then
-    if p_mapping is not null then
-      raise exception 'sfsync.resume: pass a mapping or all_mappings => true, not both'
-        using errcode = 'invalid_parameter_value';
-    end if;
-  elsif p_mapping is null then
-    raise exception 'sfsync.resume: the mapping is null (null never means all); pass one by id, object or schema.table, or all_mappings => true to resume every mapping'
-      using errcode = 'null_value_not_allowed';
-  else
-    v_id := sfsync.resolve_mapping(p_mapping);
-  end if;
+  v_id := sfsync.resolve_mapping_selection('resume', p_mapping, all_mappings);
   return query
     update sfsync.mappings m
     set state = case when m.watermark is null then 'new' else 'active' end, updated_at = now()
