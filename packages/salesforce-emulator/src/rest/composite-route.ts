@@ -11,7 +11,8 @@ import type { RestReply, RestRequest } from './rest-types.js';
 /** Subrequests per composite call. */
 export const COMPOSITE_LIMIT = 25;
 
-interface SubRequest {
+/** One subrequest (a node, in a composite graph). */
+export interface SubRequest {
   method: string;
   url: string;
   referenceId: string;
@@ -19,7 +20,8 @@ interface SubRequest {
   httpHeaders?: Record<string, string>;
 }
 
-interface SubResponse {
+/** One subrequest's result. */
+export interface SubResponse {
   body: unknown;
   httpHeaders: Record<string, string>;
   httpStatusCode: number;
@@ -29,7 +31,7 @@ interface SubResponse {
 /** Runs one subrequest: the server's router bound to the caller's session. */
 export type Dispatch = (req: RestRequest) => RestReply;
 
-const HALTED_BEFORE = 'The transaction was rolled back since another operation in the same transaction failed.';
+export const HALTED_BEFORE = 'The transaction was rolled back since another operation in the same transaction failed.';
 const HALTED_AFTER = 'Invalid reference specified. No value found because the transaction was rolled back.';
 
 /** POST /composite */
@@ -57,7 +59,8 @@ export function composite(req: RestRequest, dispatch: Dispatch): RestReply {
   return { status: 200, body: { compositeResponse: responses } };
 }
 
-function runOne(req: RestRequest, sub: SubRequest, results: Map<string, unknown>, dispatch: Dispatch): SubResponse {
+/** Run one subrequest with `@{ref…}` replaced from `results`; a successful reply's body is kept there under its referenceId. */
+export function runOne(req: RestRequest, sub: SubRequest, results: Map<string, unknown>, dispatch: Dispatch): SubResponse {
   const referenceId = typeof sub.referenceId === 'string' ? sub.referenceId : '';
   try {
     const url = substitute(String(sub.url ?? ''), results) as string;
@@ -80,7 +83,8 @@ function runOne(req: RestRequest, sub: SubRequest, results: Map<string, unknown>
   }
 }
 
-function haltOthers(responses: SubResponse[], subs: SubRequest[]): void {
+/** After a rolled-back run: the failed subrequest keeps its error, the others (run or not) answer PROCESSING_HALTED. */
+export function haltOthers(responses: SubResponse[], subs: SubRequest[]): void {
   const failedAt = responses.findIndex((r) => r.httpStatusCode >= 400);
   responses.forEach((r, i) => {
     if (i !== failedAt) responses[i] = halted(r.referenceId, HALTED_BEFORE);
@@ -88,7 +92,8 @@ function haltOthers(responses: SubResponse[], subs: SubRequest[]): void {
   for (let i = responses.length; i < subs.length; i++) responses.push(halted(String(subs[i]?.referenceId ?? ''), HALTED_AFTER));
 }
 
-function halted(referenceId: string, message: string): SubResponse {
+/** A PROCESSING_HALTED result. */
+export function halted(referenceId: string, message: string): SubResponse {
   return { body: [{ errorCode: 'PROCESSING_HALTED', message }], httpHeaders: {}, httpStatusCode: 400, referenceId };
 }
 

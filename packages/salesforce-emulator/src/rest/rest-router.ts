@@ -4,6 +4,7 @@
  * subrequests atomically.
  */
 import { collectionRetrieve, collections, collectionUpsert } from './collection-routes.js';
+import { compositeGraph } from './composite-graph-route.js';
 import { composite } from './composite-route.js';
 import { describeGlobal } from './describe.js';
 import { limits } from './limits-route.js';
@@ -32,6 +33,7 @@ const ROUTES: Array<[RegExp, Handler]> = [
   [new RegExp(`^/composite/sobjects/${SEG}/?$`), collectionRetrieve],
   [new RegExp(`^/composite/sobjects/${SEG}/${SEG}/?$`), collectionUpsert],
   [/^\/composite\/?$/, (req) => composite(req, routeRest)],
+  [/^\/composite\/graph\/?$/, (req) => compositeGraph(req, routeRest)],
   [/^\/limits\/?$/, (req) => getOnly(req, () => limits(req.org))],
 ];
 
