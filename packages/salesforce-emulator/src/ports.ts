@@ -196,7 +196,17 @@ export interface SfError {
 }
 
 /** The result of one record write. */
-export type WriteResult = { success: true; id: string; created?: boolean } | { success: false; id?: string; errors: SfError[] };
+export type WriteResult =
+  | {
+      success: true;
+      id: string;
+      created?: boolean;
+      /** merge: the Ids of the records merged into (and deleted for) the master `id`. */
+      mergedRecordIds?: string[];
+      /** merge: the Ids of the related records re-parented to the master. */
+      updatedRelatedIds?: string[];
+    }
+  | { success: false; id?: string; errors: SfError[] };
 
 /** Who writes, for audit fields and CDC `changeOrigin`. */
 export interface WriteContext {
@@ -216,7 +226,9 @@ export type WriteOp =
   | { kind: 'upsert'; object: string; externalIdField: string; values: Record<string, unknown> }
   | { kind: 'delete'; id: string }
   | { kind: 'hardDelete'; id: string }
-  | { kind: 'undelete'; id: string };
+  | { kind: 'undelete'; id: string }
+  /** SOAP merge(): `mergeIds` (one or two) go into `masterId`; `values` are set on the master as an update would. */
+  | { kind: 'merge'; object: string; masterId: string; mergeIds: string[]; values: Record<string, unknown> };
 
 /** A change as CDC publishes it, emitted when the change becomes visible (after any delayed commit). */
 export interface ChangeEvent {

@@ -1,46 +1,14 @@
 /**
  * SOAP partner `login` and `logout` at `/services/Soap/u/{version}`: what
- * jsforce uses without client credentials. jsforce reads the reply by regex,
+ * jsforce uses without client credentials (`merge` and `undelete` go to soap/data-calls.ts). jsforce reads the reply by regex,
  * so only the elements it looks for matter (docs/wire-notes.md, SOAP login).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http.js';
 import type { Org } from '../org/org.js';
+import { handleDataCall, isDataCall } from '../soap/data-calls.js';
+import { element, sendFault as fault, sendSoap as send, xmlEscape } from '../soap/soap-xml.js';
 import { findUser } from './oauth-endpoints.js';
-
-const XML_TYPE = 'text/xml;charset=UTF-8';
-const ENVELOPE_OPEN =
-  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';
-const ENVELOPE_CLOSE = '</soapenv:Body></soapenv:Envelope>';
-
-function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function xmlUnescape(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-/** The text of the first `<name>` element (any namespace prefix). */
-function element(xml: string, name: string): string | undefined {
-  const m = new RegExp(`<(?:\\w+:)?${name}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:\\w+:)?${name}>`).exec(xml);
-  return m?.[1] === undefined ? undefined : xmlUnescape(m[1]);
-}
-
-function send(res: ServerResponse, status: number, body: string): void {
-  const text = ENVELOPE_OPEN + body + ENVELOPE_CLOSE;
-  res.writeHead(status, { 'Content-Type': XML_TYPE, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function fault(res: ServerResponse, code: string, message: string): void {
-  send(res, 500, `<soapenv:Fault><faultcode>sf:${code}</faultcode><faultstring>${xmlEscape(`${code}: ${message}`)}</faultstring></soapenv:Fault>`);
-}
 
 /** POST /services/Soap/u/{version}: login or logout. */
 export async function handleSoap(req: IncomingMessage, res: ServerResponse, org: Org, baseUrl: string, version: string): Promise<void> {
@@ -55,8 +23,12 @@ export async function handleSoap(req: IncomingMessage, res: ServerResponse, org:
     send(res, 200, '<logoutResponse/>');
     return;
   }
+  if (isDataCall(xml)) {
+    handleDataCall(xml, res, org, version);
+    return;
+  }
   if (!/<(?:\w+:)?login[\s>]/.test(xml)) {
-    fault(res, 'INVALID_OPERATION', 'The emulator supports only the login and logout SOAP calls.');
+    fault(res, 'INVALID_OPERATION', 'The emulator supports only the login, logout, merge and undelete SOAP calls.');
     return;
   }
   const user = findUser(org, element(xml, 'username'));

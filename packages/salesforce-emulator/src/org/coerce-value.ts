@@ -80,14 +80,24 @@ function coerceNumber(field: FieldDef, raw: unknown): SfValue {
     );
   }
   if (!Number.isFinite(n)) throw typeError(field, raw);
-  const scale = field.type === 'int' || field.type === 'long' ? 0 : field.scale;
-  const factor = 10 ** scale;
-  const rounded = Math.round(n * factor) / factor;
-  const integerDigits = Math.trunc(Math.abs(rounded)).toString().length;
-  if (field.precision > 0 && integerDigits > field.precision - scale) {
-    throw new WriteFailure('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${n}`, [field.name]);
+  const integer = field.type === 'int' || field.type === 'long';
+  const scale = integer ? 0 : field.scale;
+  // Salesforce checks only the digits left of the decimal point (precision - scale of them)...
+  if (field.precision > 0 && Math.abs(integer ? Math.round(n) : n) >= 10 ** (field.precision - scale)) {
+    throw new WriteFailure('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${javaDouble(n)}`, [field.name]);
   }
-  return rounded;
+  // ...and stores a value given through the API as given: only its UI rounds to the field's
+  // scale (Salesforce Help, "Decimal places … not rounded when set through the API",
+  // article 000385689). So 7.25 in a currency(18, 0) field reads back 7.25.
+  return integer ? Math.round(n) : n;
+}
+
+/** A number as Java's Double.toString writes it, as Salesforce's messages show values: `100.0`, `1.5`, `1.0E19`. */
+function javaDouble(n: number): string {
+  const abs = Math.abs(n);
+  if (abs === 0 || (abs >= 1e-3 && abs < 1e7)) return Number.isInteger(n) ? `${n}.0` : String(n);
+  const [mantissa = '', exponent = ''] = n.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`;
 }
 
 function coerceBoolean(field: FieldDef, raw: unknown): SfValue {

@@ -95,11 +95,11 @@ export function ref(name: string, target: string | string[], options: FieldOptio
   });
 }
 
-/** The system fields every object carries: Id, IsDeleted and the audit fields. */
+/** The system fields every object carries: Id, IsDeleted and the audit fields. Salesforce's describe marks them all `nillable: false`. */
 export function systemFields(): FieldDef[] {
-  const audit = { readOnly: true, defaultedOnCreate: true };
+  const audit = { readOnly: true, defaultedOnCreate: true, required: true };
   return [
-    field('Id', 'id', { label: 'Record ID', readOnly: true, defaultedOnCreate: true }),
+    field('Id', 'id', { label: 'Record ID', readOnly: true, defaultedOnCreate: true, required: true }),
     field('IsDeleted', 'boolean', { label: 'Deleted', readOnly: true }),
     field('CreatedDate', 'datetime', audit),
     ref('CreatedById', 'User', { ...audit, relationshipName: 'CreatedBy' }),

@@ -9,6 +9,7 @@ import { compileSoql, type CompiledQuery } from '../soql/index.js';
 import { SessionStore } from '../auth/session-store.js';
 import { AutomationRules, type AutomationRule } from './automation.js';
 import { applyControls, defaultControls, type ControlSettings, type ControlsInput } from './controls.js';
+import { cascadeLookupFields } from './cascade-delete.js';
 import { IdGenerator, to18 } from './ids.js';
 import { ModstampClock } from './modstamp-clock.js';
 import { resolveIdentity, type OrgIdentity, type OrgOptions } from './org-options.js';
@@ -263,14 +264,17 @@ export class Org implements OrgPort {
   }
 }
 
-/** Canonical names of each object's unique / external-id fields, computed once per object (the schema never changes). */
+/**
+ * Canonical names of the fields each object's records are looked up by, computed once per object (the schema never
+ * changes): unique and external-id fields (upserts, duplicate checks) and the lookups cascade delete follows.
+ */
 function indexedFieldLookup(schema: Schema): (object: string) => string[] {
   const cache = new Map<string, string[]>();
   return (object) => {
     let fields = cache.get(object);
     if (fields === undefined) {
       const def = schema.getObject(object);
-      fields = def === undefined ? [] : def.fields.filter((f) => f.unique || f.externalId).map((f) => f.name);
+      fields = def === undefined ? [] : [...def.fields.filter((f) => f.unique || f.externalId).map((f) => f.name), ...cascadeLookupFields(def.name)];
       cache.set(object, fields);
     }
     return fields;

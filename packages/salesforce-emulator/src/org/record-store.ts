@@ -15,6 +15,8 @@ export interface StoredRow extends StoredRecord {
   readonly seq: number;
   /** Set once a newer version (or a hard delete) replaced this one in the visible store; index entries with it are tombstones. */
   superseded: boolean;
+  /** On a deleted version: the Id of the parent whose delete took this record with it (undeleting the parent restores it). */
+  readonly deletedWith?: string;
 }
 
 /** Index key for a unique / external-Id value: case-insensitive as Salesforce compares text ids. */

@@ -5,6 +5,7 @@
  */
 import type { FieldDef, ObjectDef, SfRecord, SfValue, WriteContext } from '../ports.js';
 import { applyInput } from './apply-input.js';
+import { cascade, type StageChildVersion } from './cascade-delete.js';
 import { formatDateTime } from './datetime.js';
 import type { IdGenerator } from './ids.js';
 import type { StoredRow } from './record-store.js';
@@ -125,11 +126,13 @@ export function stageVersion(
   values: SfRecord,
   kind: ChangeKind,
   ctx: WriteContext,
+  deletedWith?: string,
 ): void {
   const stamp = env.nextStamp();
   const when = formatDateTime(stamp);
   Object.assign(values, { LastModifiedDate: when, LastModifiedById: ctx.userId, SystemModstamp: when });
-  const row = makeRow(object, prev.id, values, stamp, env.nextSeq());
+  const made = makeRow(object, prev.id, values, stamp, env.nextSeq());
+  const row: StoredRow = deletedWith === undefined ? made : { ...made, deletedWith };
   if (kind !== 'DELETE') checkUnique(env, tx, object, row);
   const changedFields = Object.keys(row.values).filter((k) => k !== 'SystemModstamp' && k !== 'IsDeleted' && row.values[k] !== prev.values[k]);
   tx.stage({ id: prev.id, object: object.name, kind, prev, next: row, changedFields, ctx });
@@ -146,8 +149,14 @@ export function stageDeletion(env: WriterEnv, tx: WriteTransaction, kind: 'delet
   }
   if (kind === 'delete' && prev.isDeleted) throw new WriteFailure('ENTITY_IS_DELETED', 'entity is deleted');
   if (kind === 'undelete' && !prev.isDeleted) throw new WriteFailure('UNDELETE_FAILED', 'Entity is not in the recycle bin');
+  const stageChild: StageChildVersion = (childObject, child, childKind, deletedWith, childCtx) =>
+    stageVersion(env, tx, childObject, child, { ...child.values, IsDeleted: childKind === 'DELETE' }, childKind, childCtx, deletedWith);
+  const getObject = (name: string) => env.schema.getObject(name);
+  // Children leave before their parent and come back after it, so a reader applying events in order never sees an orphan.
+  if (kind === 'delete') cascade(tx, getObject, prev, 'DELETE', ctx, stageChild);
   const values: SfRecord = { ...prev.values, IsDeleted: kind === 'delete' };
   stageVersion(env, tx, object, prev, values, kind === 'delete' ? 'DELETE' : 'UNDELETE', ctx);
+  if (kind === 'undelete') cascade(tx, getObject, prev, 'UNDELETE', ctx, stageChild);
 }
 
 /** Derived fields, required fields and validation rules, on the full values about to be saved. */

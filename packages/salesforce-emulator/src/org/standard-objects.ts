@@ -28,6 +28,8 @@ export function objectDef(
 }
 
 const owner = (): FieldDef => ref('OwnerId', 'User', { relationshipName: 'Owner', defaultedOnCreate: true });
+/** Set on the records a merge deleted: the Id of the record they were merged into (Account, Contact and Lead). */
+const masterRecord = (object: string): FieldDef => ref('MasterRecordId', object, { readOnly: true, relationshipName: 'MasterRecord' });
 const extId = (): FieldDef => field('Ext_Id__c', 'string', { label: 'External Id', externalId: true, unique: true });
 
 function account(): ObjectDef {
@@ -49,6 +51,7 @@ function account(): ObjectDef {
       field('Rating', 'picklist', { picklist: ['Hot', 'Warm', 'Cold'] }),
       owner(),
       ref('ParentId', 'Account', { relationshipName: 'Parent' }),
+      masterRecord('Account'),
       extId(),
     ],
     { labelPlural: 'Accounts' },
@@ -72,6 +75,7 @@ function contact(): ObjectDef {
     field('Description', 'textarea', { length: 32000 }),
     ...addressFields('Mailing'),
     owner(),
+    masterRecord('Contact'),
     extId(),
   ]);
 }
@@ -95,6 +99,7 @@ function lead(): ObjectDef {
     field('AnnualRevenue', 'currency', { precision: 18, scale: 0 }),
     field('IsConverted', 'boolean', { readOnly: true, label: 'Converted' }),
     owner(),
+    masterRecord('Lead'),
   ]);
 }
 
@@ -113,7 +118,7 @@ function opportunity(): ObjectDef {
         restricted: true,
         picklist: ['Prospecting', 'Qualification', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'],
       }),
-      field('Probability', 'percent', { precision: 3, scale: 0 }),
+      field('Probability', 'percent', { precision: 3, scale: 0, label: 'Probability (%)' }),
       field('IsClosed', 'boolean', { readOnly: true, label: 'Closed' }),
       field('Description', 'textarea', { length: 32000 }),
       owner(),

@@ -6,6 +6,7 @@ import type { WriteContext, WriteOp, WriteResult } from '../ports.js';
 import { normalizeId } from './ids.js';
 import type { StoredRow } from './record-store.js';
 import { requireObject, stageCreate, stageDeletion, stageUpdate, type WriterEnv } from './record-writer.js';
+import { stageMerge } from './merge-records.js';
 import type { WriteTransaction } from './write-transaction.js';
 import { WriteFailure } from './write-failure.js';
 
@@ -32,6 +33,8 @@ export function applyOp(env: WriterEnv, tx: WriteTransaction, op: WriteOp, ctx: 
     }
     case 'upsert':
       return applyUpsert(env, tx, op, ctx, afterSave);
+    case 'merge':
+      return stageMerge(env, tx, op, ctx, (id) => liveRow(env, tx, id, op.object), afterSave);
     case 'delete':
     case 'undelete':
     case 'hardDelete': {

@@ -65,6 +65,14 @@ export class WriteTransaction {
     return [...out];
   }
 
+  /** Ids of every record of `object` this call sees, deleted or not: visible in the store, or staged here. */
+  idsOf(object: string): Set<string> {
+    const out = new Set<string>();
+    for (const row of this.store.scan(object, true)) out.add(row.id);
+    for (const c of this.staged) if (c.object === object && c.next !== null) out.add(c.id);
+    return out;
+  }
+
   /** Stage one change. */
   stage(change: StagedChange): void {
     this.overlay.set(change.id, change.next);
