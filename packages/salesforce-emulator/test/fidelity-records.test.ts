@@ -76,6 +76,24 @@ describe('numbers', () => {
   });
 });
 
+describe('change events', () => {
+  it('sends a field set to null in a CDC UPDATE as null, and leaves empty fields out of a CREATE', async () => {
+    const client = await subscribed('/data/AccountChangeEvent');
+    const id = await create('Account', { Name: 'Nulled', Phone: '555-0100' });
+    await conn.sobject('Account').update({ Id: id, Phone: null });
+    const update = await waitFor(
+      () => (client.events.get('/data/AccountChangeEvent') ?? []).find((m) => headerOf(m).changeType === 'UPDATE'),
+      5000,
+      'the UPDATE event',
+    );
+    const payload = (update.data as Data).payload ?? {};
+    expect(headerOf(update).changedFields).toContain('Phone');
+    expect(payload).toHaveProperty('Phone', null);
+    const created = (client.events.get('/data/AccountChangeEvent') ?? []).find((m) => headerOf(m).changeType === 'CREATE');
+    expect((created?.data as Data).payload).not.toHaveProperty('Website');
+  });
+});
+
 describe('describe', () => {
   it('marks Id (and the audit fields) nillable false', async () => {
     const fields = (await conn.sobject('Account').describe()).fields;

@@ -1,7 +1,8 @@
 /**
  * Change Data Capture event payloads as CometD delivers them
- * (docs/wire-notes.md, Streaming): only changed, non-null fields (CREATE: every populated field, DELETE: none,
- * UNDELETE: the full record), never `IsDeleted` or `SystemModstamp`, and a
+ * (docs/wire-notes.md, Streaming): CREATE and UNDELETE every non-empty field, UPDATE the changed fields (one set
+ * to null as null; Change Data Capture Developer Guide, "Change Event Body Fields", JSON messages), DELETE none;
+ * never `IsDeleted` or `SystemModstamp`, and a
  * `ChangeEventHeader` describing the change.
  */
 import type { ChangeEvent, ObjectDef, SfValue } from '../ports.js';
@@ -51,7 +52,12 @@ export function buildCdcData(change: ChangeEvent, object: ObjectDef, stamp: CdcS
       if (NEVER_SENT.has(field.name) || !isStreamableField(field)) continue;
       if (include !== undefined && !include.has(field.name)) continue;
       const value = change.record[field.name];
-      if (value === undefined || value === null) continue;
+      if (value === undefined) continue;
+      // An UPDATE carries a field set to null as null; CREATE and UNDELETE leave empty fields out.
+      if (value === null) {
+        if (include !== undefined) payload[field.name] = null;
+        continue;
+      }
       payload[field.name] = toStreamingValue(field, value);
     }
   }
