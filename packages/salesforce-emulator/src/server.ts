@@ -32,7 +32,8 @@ export interface ServerContext {
 
 /** Create the HTTP server (not yet listening). WebSocket upgrades are refused so CometD falls back to long-polling. */
 export function createEmulatorServer(ctx: ServerContext): Server {
-  const server = createServer((req, res) => {
+  // Node's default (16 KB) would refuse a long request line before the emulator could answer 414 as Salesforce does.
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
     handle(ctx, req, res).catch((error: unknown) => fail(ctx, res, error));
   });
   server.on('upgrade', (_req, socket) => {
@@ -64,6 +65,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const path = url.pathname;
   const { org } = ctx;
   if (path.startsWith('/__emulator')) return handleControl(ctx, req, res, path.slice('/__emulator'.length), url.searchParams);
+  if (tooLong(req, res)) return;
   await applyLatency(org.controls);
   let m: RegExpExecArray | null;
   if (path === '/services/oauth2/token') return handleToken(req, res, org, ctx.baseUrl, url.searchParams);
@@ -80,6 +82,21 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     return ctx.parts.streaming.handle(req, res, { apiVersion: m[1] ?? '', path: m[2] ?? '', search: url.searchParams });
   }
   throw HttpError.of(404, 'NOT_FOUND', 'The requested resource does not exist');
+}
+
+/** Salesforce's limit on the URI, and on the URI and headers together, in bytes (Salesforce Help article 000386264). */
+export const URI_AND_HEADERS_LIMIT = 16_384;
+
+/** Answer 414 (URI) or 431 (URI and headers) past Salesforce's limit; true when it did. */
+function tooLong(req: IncomingMessage, res: ServerResponse): boolean {
+  const uri = Buffer.byteLength(req.url ?? '');
+  let total = uri + (req.method ?? '').length + 10;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) total += Buffer.byteLength(req.rawHeaders[i] ?? '') + Buffer.byteLength(req.rawHeaders[i + 1] ?? '') + 4;
+  if (uri <= URI_AND_HEADERS_LIMIT && total <= URI_AND_HEADERS_LIMIT) return false;
+  const [status, text] = uri > URI_AND_HEADERS_LIMIT ? [414, 'URI Too Long'] : [431, 'Request Header Fields Too Large'];
+  res.writeHead(status, { 'Content-Type': 'text/plain;charset=UTF-8', Connection: 'close' });
+  res.end(text);
+  return true;
 }
 
 async function handleData(

@@ -102,6 +102,12 @@ describe('describe', () => {
     for (const name of ['CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp']) expect(nillable(name)).toBe(false);
     expect(nillable('Phone')).toBe(true);
   });
+
+  it('marks the Contacts, Opportunities and Cases child relationships of Account cascadeDelete', async () => {
+    const children = (await conn.sobject('Account').describe()).childRelationships;
+    const cascades = children.filter((c) => c.cascadeDelete).map((c) => `${c.childSObject}.${c.field}`);
+    expect(cascades.sort()).toEqual(['Case.AccountId', 'Contact.AccountId', 'Opportunity.AccountId']);
+  });
 });
 
 describe('cascade delete', () => {

@@ -5,7 +5,7 @@
  * direct helpers (create, list, undelete, seed, reset, recycle bin) for tests.
  */
 import type { ChangeEvent, OrgPort, PlatformEventMessage, QueryCursor, Session, WriteContext, WriteOp, WriteResult } from '../ports.js';
-import { compileSoql, type CompiledQuery } from '../soql/index.js';
+import { compileSoql, SoqlError, type CompiledQuery } from '../soql/index.js';
 import { SessionStore } from '../auth/session-store.js';
 import { AutomationRules, type AutomationRule } from './automation.js';
 import { applyControls, defaultControls, type ControlSettings, type ControlsInput } from './controls.js';
@@ -24,6 +24,8 @@ import { publishPlatformEvent } from './platform-events.js';
 export type { OrgIdentity, OrgIdentityOptions, OrgOptions } from './org-options.js';
 
 const QUERY_CACHE_LIMIT = 500;
+/** Characters in one SOQL statement. */
+export const SOQL_MAX_LENGTH = 100_000;
 /** Recycle-bin retention: deleted records are purged after 15 days, as in Salesforce. */
 export const RECYCLE_BIN_MS = 15 * 24 * 3600_000;
 const PURGE_INTERVAL_MS = 3600_000;
@@ -95,6 +97,10 @@ export class Org implements OrgPort {
   }
 
   query(soql: string, options: { includeDeleted: boolean; apiVersion: string }): QueryCursor {
+    // Salesforce's "SOQL and SOSL Limits": a statement is at most 100,000 characters.
+    if (soql.length > SOQL_MAX_LENGTH) {
+      throw new SoqlError('MALFORMED_QUERY', `SOQL statements cannot be longer than ${SOQL_MAX_LENGTH} characters; this one has ${soql.length}.`);
+    }
     let compiled = this.queryCache.get(soql);
     if (compiled === undefined) {
       compiled = compileSoql(soql, this.schema);

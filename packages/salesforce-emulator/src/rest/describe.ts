@@ -3,6 +3,7 @@
  * and describe (`GET /sobjects/X/describe`) rendered from the org's schema
  * with the full field property set jsforce types (docs/wire-notes.md, Describe).
  */
+import { CASCADE_CHILDREN } from '../org/cascade-delete.js';
 import type { FieldDef, ObjectDef } from '../ports.js';
 import { childRelationshipName } from '../org/child-relationship-name.js';
 import type { Schema } from '../org/schema.js';
@@ -134,7 +135,7 @@ export function describeField(f: FieldDef, o: ObjectDef): Record<string, unknown
 /** `GET /sobjects/X/describe` */
 export function describeObject(req: RestRequest, schema: Schema, o: ObjectDef): Record<string, unknown> {
   const children = schema.childRelationships(o.name).map(({ object, field }) => ({
-    cascadeDelete: false,
+    cascadeDelete: isCascadeChild(o.name, object.name, field.name),
     childSObject: object.name,
     deprecatedAndHidden: false,
     field: field.name,
@@ -179,4 +180,9 @@ export function describeObject(req: RestRequest, schema: Schema, o: ObjectDef): 
 /** `GET /sobjects` */
 export function describeGlobal(req: RestRequest, schema: Schema): Record<string, unknown> {
   return { encoding: 'UTF-8', maxBatchSize: 200, sobjects: schema.listObjects().map((o) => objectSummary(req, o)) };
+}
+
+/** Whether deleting a `parent` record deletes the `child` records pointing at it through `field` (org/cascade-delete.ts). */
+function isCascadeChild(parent: string, child: string, field: string): boolean {
+  return (CASCADE_CHILDREN.get(parent) ?? []).some((c) => c.object === child && c.field === field);
 }

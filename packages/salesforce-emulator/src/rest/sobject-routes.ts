@@ -20,7 +20,9 @@ export function objectRoot(req: RestRequest, [name]: string[]): RestReply {
     ? req.org.publish(object.name, values, req.writeCtx)
     : req.org.write([{ kind: 'create', object: object.name, values }], { allOrNone: true }, req.writeCtx)[0];
   const ok = expectSuccess(result);
-  return { status: 201, body: { id: ok.id, success: true, errors: [] } };
+  // Composite replies show it as httpHeaders.Location (REST API Developer Guide, Composite examples); events have no record URL.
+  const headers = object.isPlatformEvent ? undefined : { Location: `${dataPath(req)}/sobjects/${object.name}/${ok.id}` };
+  return { status: 201, body: { id: ok.id, success: true, errors: [] }, ...(headers ? { headers } : {}) };
 }
 
 /** GET /sobjects/X/describe */
@@ -35,7 +37,12 @@ export function recordById(req: RestRequest, [name, rawId]: string[]): RestReply
   const row = requireRecord(req.org, object, rawId ?? '');
   switch (req.method) {
     case 'GET':
-      return { status: 200, body: renderRecord(req.org, req.apiVersion, row, selectedFields(req, object)) };
+      return {
+        status: 200,
+        body: renderRecord(req.org, req.apiVersion, row, selectedFields(req, object)),
+        // The REST guide's record examples carry the record's LastModifiedDate as Last-Modified.
+        headers: lastModified(row.values.LastModifiedDate),
+      };
     case 'PATCH':
       expectSuccess(
         req.org.write([{ kind: 'update', object: object.name, id: row.id, values: requireBodyObject(req.body) }], { allOrNone: true }, req.writeCtx)[0],
@@ -84,7 +91,8 @@ function upsert(req: RestRequest, object: ObjectDef, field: FieldDef, value: str
     )[0],
   );
   const created = result.created === true;
-  return { status: created ? 201 : 200, body: { id: result.id, success: true, errors: [], created } };
+  const headers = created ? { headers: { Location: `${dataPath(req)}/sobjects/${object.name}/${result.id}` } } : {};
+  return { status: created ? 201 : 200, body: { id: result.id, success: true, errors: [], created }, ...headers };
 }
 
 function multipleChoices(req: RestRequest, object: ObjectDef, matches: StoredRow[]): RestReply {
@@ -104,4 +112,10 @@ function selectedFields(req: RestRequest, object: ObjectDef): FieldDef[] | undef
 /** 405 as Salesforce answers an unsupported method. */
 export function methodNotAllowed(method: string): HttpError {
   return HttpError.of(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,PATCH,DELETE,POST,HEAD`);
+}
+
+/** `Last-Modified` in HTTP date form, or no header when the record has no LastModifiedDate. */
+function lastModified(value: unknown): Record<string, string> {
+  const ms = typeof value === 'string' ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : Number.NaN;
+  return Number.isNaN(ms) ? {} : { 'Last-Modified': new Date(ms).toUTCString() };
 }

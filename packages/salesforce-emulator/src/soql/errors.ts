@@ -1,5 +1,5 @@
 /** The error codes the SOQL engine raises, as Salesforce's REST API names them. */
-export type SoqlErrorCode = 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE';
+export type SoqlErrorCode = 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'NUMBER_OUTSIDE_VALID_RANGE';
 
 /**
  * A query Salesforce would reject. REST renders it as

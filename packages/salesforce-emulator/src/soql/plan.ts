@@ -3,7 +3,7 @@ import type { ObjectDef, RecordSource, SchemaLookup, StoredRecord } from '../por
 import type { ConditionScope } from './compile-leaf.js';
 import { compileWhere } from './compile-where.js';
 import type { CompiledWhere } from './compile-where.js';
-import { invalidType, malformed } from './errors.js';
+import { invalidType, malformed, SoqlError } from './errors.js';
 import type { EvalContext } from './eval-context.js';
 import { compileOrderBy } from './order-by.js';
 import type { CompiledOrder } from './order-by.js';
@@ -34,7 +34,8 @@ export function compilePlan(query: Query, schema: SchemaLookup, semiJoin: Condit
     throw malformed('ORDER BY is not allowed in an aggregate query without GROUP BY.');
   }
   const offset = query.offset ?? 0;
-  if (offset > MAX_OFFSET) throw malformed(`Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+  // SOQL and SOSL Reference, OFFSET: "an offset greater than 2,000 results in a NUMBER_OUTSIDE_VALID_RANGE error".
+  if (offset > MAX_OFFSET) throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
   return { object, select, where, order, limit: query.limit, offset };
 }
 
