@@ -5,6 +5,7 @@
  * writes is refused in one line; without --export the mappings come from the
  * tables' columns checked against describe; a second run changes nothing.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,5 +89,34 @@ describe('sfsync adopt heroku-connect', () => {
     const human = await world.sfsync(['adopt', 'heroku-connect', '--schema', 'hc']);
     expect(human.stdout.trim()).toBe('schema hc is already adopted (2 table(s)); nothing changed');
     expect(await snapshotDatabase(world.pool)).toBe(before);
+  });
+
+  it('rolls back with the SQL of docs/migrating-from-heroku-connect.md', async () => {
+    const doc = readFileSync(new URL('../../docs/migrating-from-heroku-connect.md', import.meta.url), 'utf8');
+    const rollback = /## Rolling back[\s\S]*?```sql\n([\s\S]*?)```/.exec(doc)![1]!;
+    await world.pool.query(rollback.replaceAll(`'salesforce'`, `'hc'`).replaceAll('salesforce._trigger_log', 'hc._trigger_log'));
+    const { rows: triggers } = await world.pool.query(
+      `select c.relname || '.' || t.tgname as name from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'hc' and not t.tgisinternal order by 1`,
+    );
+    expect(triggers.map((r) => r.name)).toEqual([
+      '_trigger_log.tlog_insert_trigger',
+      'account.hc_account_logtrigger',
+      'account.hc_account_status_trigger',
+      'contact.hc_contact_logtrigger',
+      'contact.hc_contact_status_trigger',
+    ]);
+    const { rows: log } = await world.pool.query(
+      `select state, count(*)::int as n from hc._trigger_log where state in ('NEW', 'PENDING', 'REQUEUE') group by 1 order by 1`,
+    );
+    expect(log).toEqual([
+      { state: 'NEW', n: 3 },
+      { state: 'PENDING', n: 1 },
+      { state: 'REQUEUE', n: 1 },
+    ]);
+    expect((await world.pool.query('select count(*)::int as n from sfsync.mappings')).rows[0].n).toBe(0);
+    await world.pool.query(`update hc.account set name = 'after rollback' where id = (select min(id) from hc.account)`);
+    const { rows: last } = await world.pool.query(`select state, action from hc._trigger_log order by id desc limit 1`);
+    expect(last[0]).toEqual({ state: 'NEW', action: 'UPDATE' });
   });
 });
