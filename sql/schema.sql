@@ -397,6 +397,10 @@ begin
     raise exception 'sfsync.adopt_heroku_connect: p_schema is null; pass the schema Heroku Connect syncs into, e.g. ''salesforce'''
       using errcode = 'null_value_not_allowed';
   end if;
+  if p_quiet is null or p_quiet < interval '0' then
+    raise exception 'sfsync.adopt_heroku_connect: p_quiet % is not a duration; pass how long Heroku Connect must have been idle, e.g. ''10 minutes'' (the default)', coalesce(p_quiet::text, 'null')
+      using errcode = case when p_quiet is null then 'null_value_not_allowed' else 'invalid_parameter_value' end;
+  end if;
   if to_regclass(format('%I._trigger_log', p_schema)) is null then
     raise exception 'sfsync.adopt_heroku_connect: schema % has no Heroku Connect trigger log (_trigger_log); pass the schema Heroku Connect syncs into (--schema)', p_schema
       using errcode = 'no_data_found';
@@ -726,6 +730,7 @@ begin
   return case when p_strip_nulls then jsonb_strip_nulls(out) else out end;
 end;
 $function$;
+comment on function sfsync.heroku_connect_values(p_mapping sfsync.mappings, p_hstore text, p_strip_nulls boolean) is 'A Heroku Connect trigger log entry''s hstore text as {field API name: value} of the mapping''s writable fields, typed by the table''s columns.';
 
 CREATE OR REPLACE FUNCTION sfsync.mappings_to_push()
  RETURNS SETOF bigint

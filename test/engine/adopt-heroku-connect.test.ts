@@ -112,6 +112,7 @@ describe('before adopting', () => {
 
   it('the SQL function refuses a null schema, a schema without a trigger log, and a Heroku Connect table with no mapping', async () => {
     await expect(h.pool.query('select * from sfsync.adopt_heroku_connect(null)')).rejects.toMatchObject({ code: '22004' });
+    await expect(h.pool.query(`select * from sfsync.adopt_heroku_connect('salesforce', p_quiet => '-1 minute')`)).rejects.toMatchObject({ code: '22023' });
     await expect(h.pool.query(`select * from sfsync.adopt_heroku_connect('public')`)).rejects.toMatchObject({
       code: 'P0002',
       message: expect.stringMatching(/^sfsync\.adopt_heroku_connect: schema public has no Heroku Connect trigger log \(_trigger_log\); pass the schema/),
