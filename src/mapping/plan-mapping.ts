@@ -88,12 +88,14 @@ export async function planMapping(
   const previous = new Set((existing?.fieldInfo ?? []).map((f) => f.name));
   const addedFields = isNew ? [] : fieldInfo.filter((f) => !previous.has(f.name)).map((f) => f.name);
   const wantTrigger = resolved.mode === 'read_write';
+  // An adopted table keeps its rows: only fields it has no column for yet are loaded (a backfill of those columns).
+  const backfill = isNew && options.adopt ? fieldInfo.filter((f) => columns !== undefined && !columns.has(f.column)).map((f) => f.name) : addedFields;
   const statements = [
     ...tableStatements(names, fieldInfo, columns, { compat, adopt: Boolean(options.adopt) }),
     mappingRowStatement(mappingId, resolved, fieldInfo, existing),
     ...triggerStatements(names, mappingId, fieldInfo, { drop: hasTrigger, create: wantTrigger }),
     ...(compat || hasCompat ? compatStatements(names, fieldInfo, { drop: hasCompat, create: compat }) : []),
-    ...(isNew && !options.adopt ? [jobStatement(mappingId)] : addedFields.length > 0 ? [jobStatement(mappingId, addedFields)] : []),
+    ...(isNew && !options.adopt ? [jobStatement(mappingId)] : backfill.length > 0 ? [jobStatement(mappingId, backfill)] : []),
   ];
   const changed =
     existing === undefined ||

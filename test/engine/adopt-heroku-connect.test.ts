@@ -90,6 +90,16 @@ describe('before adopting', () => {
     expect((await h.pool.query('select count(*)::int as n from sfsync.outbox')).rows[0].n).toBe(0);
   });
 
+  it('loads only the export fields the table has no column for (a backfill), never the whole table', async () => {
+    const withWebsite = exported.map((m) => (m.sobject === 'Account' ? { ...m, fields: [...m.fields, 'Website'] } : m));
+    const result = await adopt({ exported: withWebsite, planOnly: true });
+    const statements = result.plans.flatMap((p) => p.statements);
+    expect(statements).toContain('alter table "salesforce"."account" add column "website" varchar(255)');
+    const jobs = statements.filter((s) => s.includes("'sfsync:reload'"));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toContain(`"fields":["Website"]`);
+  });
+
   it('refuses with one line while Heroku Connect still processes the log, or _hcmeta says it is active', async () => {
     await h.pool.query(`update salesforce._trigger_log set processed_at = now() where id = (select min(id) from salesforce._trigger_log)`);
     const error = await adopt().catch((e: unknown) => e);
