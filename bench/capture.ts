@@ -37,6 +37,9 @@ import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
 import { startEmulator } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
+import type { FieldInfo } from '../src/mapping/field-info.js';
+import { mappingNames } from '../src/mapping/mapping-names.js';
+import { compatStatements } from '../src/mapping/plan-statements.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
 import { describeMachine } from './bench-machine.js';
@@ -55,6 +58,7 @@ const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
   { label: 'mapped, row-level (shipped)', table: 'salesforce.account' },
   { label: 'mapped, statement-level', table: 'bench_stmt.account' },
+  { label: 'mapped + heroku-connect compat', table: 'bench_compat.account' },
   { label: 'ref: empty trigger', table: 'bench_empty.account', reference: true },
   { label: 'ref: trigger + 1-column insert', table: 'bench_bare.account', reference: true },
   { label: 'ref: shipped, index-less outbox', table: 'bench_noindex.account', reference: true },
@@ -69,6 +73,7 @@ const COMMITS = [
 async function setUp(client: pg.Client): Promise<void> {
   const emulator = await startEmulator({ port: 0 });
   let mappingId: string;
+  let fieldInfo: FieldInfo[];
   try {
     const conn = await connectSalesforce({
       loginUrl: emulator.url,
@@ -80,7 +85,7 @@ async function setUp(client: pg.Client): Promise<void> {
       callOptionsClient: 'sfsync',
     });
     const { rows } = await client.query<{ id: string }>(`insert into sfsync.connections (name, login_url) values ('bench', $1) returning id`, [emulator.url]);
-    ({ mappingId } = await applyMapping(client, new JsforceSalesforceClient(conn), {
+    ({ mappingId, fieldInfo } = await applyMapping(client, new JsforceSalesforceClient(conn), {
       connectionId: rows[0]!.id,
       sobject: 'Account',
       fields: FIELDS,
@@ -93,6 +98,12 @@ async function setUp(client: pg.Client): Promise<void> {
     const schema = v.table.split('.')[0];
     await client.query(`create schema ${schema}; create table ${v.table} (like salesforce.account including all)`);
   }
+  // Heroku Connect compat (issue 16): the shipped capture, plus the compat BEFORE trigger and its two columns.
+  await client.query(`alter table bench_compat.account add column _hc_lastop varchar(32), add column _hc_err text`);
+  await client.query(
+    `create trigger tg_account__capture after insert or update or delete on bench_compat.account for each row execute function salesforce.tg_account__capture()`,
+  );
+  for (const statement of compatStatements(mappingNames('bench_compat', 'account'), fieldInfo, { drop: false, create: true })) await client.query(statement);
   // Statement-level: transition tables, one trigger per event.
   await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
   const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;

@@ -3,6 +3,7 @@
  * registers itself here; failures print one line and exit non-zero.
  */
 import { Command } from 'commander';
+import { registerAdopt } from './commands/adopt.js';
 import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -45,6 +46,7 @@ for (const register of [
   registerPauseResume,
   registerExport,
   registerImport,
+  registerAdopt,
   registerEmulator,
   registerDemo,
 ]) {

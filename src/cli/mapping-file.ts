@@ -126,6 +126,7 @@ export const mappingRows = sfsync
     'm.conflict_policy',
     'm.streaming',
     'm.delete_mode',
+    'm.compat',
     'm.schema_name',
     'm.table_name',
   ]);
@@ -146,6 +147,7 @@ export function entryFromRow(row: MappingRow): MappingEntry {
     conflictPolicy: row.conflict_policy,
     streaming: row.streaming,
     deleteMode: row.delete_mode,
+    ...(row.compat === 'heroku-connect' ? { compat: row.compat } : {}),
     schema: row.schema_name,
     table: row.table_name,
   };

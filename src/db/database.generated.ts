@@ -102,6 +102,26 @@ export interface FailedChangesView {
   failed_at: Date | null;
 }
 
+/** Table `sfsync.heroku_connect_adoptions`: Heroku Connect tables adopted by sfsync adopt heroku-connect: when, the watermark polling started from, and the dropped Heroku Connect trigger definitions. */
+export interface HerokuConnectAdoptionsTable {
+  mapping_id: string;
+  schema_name: string;
+  table_name: string;
+  adopted_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  watermark_from: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  hc_triggers: Generated<string[]>;
+}
+
+/** Table `sfsync.heroku_connect_log_entries`: Heroku Connect trigger log entries sfsync took over: the outbox row each became (null when nothing was left to send) and its state then. */
+export interface HerokuConnectLogEntriesTable {
+  schema_name: string;
+  log_id: number;
+  mapping_id: string;
+  outbox_id: string | null;
+  state_was: string;
+  taken_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** View `sfsync.mapping_status`: Per mapping: state, last poll, pull and push lag, pending and failed changes, API usage. What `sfsync status` prints. */
 export interface MappingStatusView {
   mapping_id: string | null;
@@ -147,6 +167,7 @@ export interface MappingsTable {
   watermark: ColumnType<Date | null, Date | string | null, Date | string | null>;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  compat: string | null;
 }
 
 /** View `sfsync.open_changes`: Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id. */
@@ -272,6 +293,8 @@ export interface Database {
   deferred_inserts: DeferredInsertsTable;
   engines: EnginesTable;
   failed_changes: FailedChangesView;
+  heroku_connect_adoptions: HerokuConnectAdoptionsTable;
+  heroku_connect_log_entries: HerokuConnectLogEntriesTable;
   mapping_status: MappingStatusView;
   mappings: MappingsTable;
   open_changes: OpenChangesView;

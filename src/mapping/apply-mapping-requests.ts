@@ -23,7 +23,7 @@ export async function applyMappingRequests(
   if (ids?.length === 0) return []; // `in ()` is not SQL
   const select = sfsync
     .selectFrom('mappings')
-    .select(['id', 'connection_id', 'sobject', 'schema_name', 'table_name', 'fields', 'mode', 'external_id_field', 'row_filter'])
+    .select(['id', 'connection_id', 'sobject', 'schema_name', 'table_name', 'fields', 'mode', 'external_id_field', 'row_filter', 'compat'])
     .orderBy('id');
   // Given ids: those. Else every request not applied yet (field_info '[]') and not failed.
   const rows = await run(pool, ids ? select.where('id', 'in', ids) : select.where(sql<boolean>`field_info = '[]'::jsonb`).where('last_error', 'is', null));
@@ -38,6 +38,7 @@ export async function applyMappingRequests(
       table: row.table_name,
       ...(row.external_id_field ? { externalIdField: row.external_id_field } : {}),
       ...(row.row_filter ? { rowFilter: row.row_filter } : {}),
+      ...(row.compat === 'heroku-connect' ? { compat: row.compat } : {}),
     };
     try {
       const plan = await withClient(pool, async (client) => applyMapping(client, await salesforceFor(row.connection_id), spec, { onlyIfChanged: true }));

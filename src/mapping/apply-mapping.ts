@@ -22,6 +22,14 @@ export interface ApplyMappingOptions {
   progress?: { update(done: number, total: number): void };
   /** The error to throw when mapping `index` fails (default: its own SfsyncError, else MAPPING_APPLY_FAILED). */
   onFailure?: (index: number, spec: MappingSpecInput, error: unknown) => Error;
+  /** Adopt the tables in place: keep their rows, queue no initial load (planMapping's `adopt`). Default false. */
+  adopt?: boolean;
+  /**
+   * Run after the plans, in the same transaction (`sfsync adopt`'s SQL
+   * function); returns true when it changed something, which counts as a
+   * change for `onlyIfChanged`.
+   */
+  finish?: (client: pg.ClientBase, plans: MappingPlan[]) => Promise<boolean>;
 }
 
 /**
@@ -42,7 +50,7 @@ export async function applyMappings(
     await client.query('select pg_advisory_xact_lock($1)', [MAPPING_LOCK_KEY]);
     for (const [index, spec] of specs.entries()) {
       try {
-        const plan = await planMapping(client, salesforce, spec);
+        const plan = await planMapping(client, salesforce, spec, { adopt: Boolean(options.adopt) });
         if (!(options.onlyIfChanged && !plan.changed)) for (const statement of plan.statements) await client.query(statement);
         plans.push(plan);
       } catch (error) {
@@ -50,7 +58,8 @@ export async function applyMappings(
       }
       options.progress?.update(index + 1, specs.length);
     }
-    await client.query(options.planOnly || plans.every((p) => options.onlyIfChanged && !p.changed) ? 'rollback' : 'commit');
+    const finished = options.finish ? await options.finish(client, plans) : false;
+    await client.query(options.planOnly || (!finished && plans.every((p) => options.onlyIfChanged && !p.changed)) ? 'rollback' : 'commit');
     return plans;
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

@@ -17,6 +17,10 @@ export interface MappingNames {
   captureFunction: string;
   truncateTrigger: string;
   modstampIndex: string;
+  /** `tg_<table>__hc_status`: the BEFORE trigger keeping Heroku Connect's status columns (compat 'heroku-connect' only). */
+  compatTrigger: string;
+  /** `"schema"."tg_<table>__hc_status"`: its function. */
+  compatFunction: string;
 }
 
 /** The quoted names of `schema.table`'s generated objects; throws if one would exceed 63 bytes. */
@@ -25,6 +29,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     captureTrigger: `tg_${table}__capture`,
     truncateTrigger: `tg_${table}__truncate`,
     modstampIndex: `${table}_systemmodstamp`,
+    compatTrigger: `tg_${table}__hc_status`,
   };
   for (const name of Object.values(raw)) {
     if (Buffer.byteLength(name) > 63) throw new Error(`Generated name ${name} exceeds 63 bytes; use a shorter table name.`);
@@ -36,5 +41,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     captureFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.captureTrigger)}`,
     truncateTrigger: escapeIdentifier(raw.truncateTrigger),
     modstampIndex: escapeIdentifier(raw.modstampIndex),
+    compatTrigger: escapeIdentifier(raw.compatTrigger),
+    compatFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.compatTrigger)}`,
   };
 }

@@ -75,6 +75,8 @@ export const mappingSpecSchema = z
     conflictPolicy: z.enum(['salesforce_wins', 'postgres_wins', 'newest_wins']).optional(),
     streaming: z.enum(['auto', 'cdc', 'pushtopic', 'off']).optional(),
     deleteMode: z.enum(['delete', 'mark']).optional(),
+    /** `heroku-connect`: keep Heroku Connect's `_hc_lastop` and `_hc_err` columns maintained (adopted tables have it). Default: none. */
+    compat: z.enum(['heroku-connect']).optional(),
     /** Schema of the table; default `salesforce`. Never sfsync's, graphile-worker's or Postgres's own. */
     schema: z
       .string()

@@ -17,7 +17,7 @@ import { parseMappingSpec, type MappingSpec, type MappingSpecInput } from './map
 import { mappingNames } from './mapping-names.js';
 import { parseRowFilter } from './row-filter.js';
 import { resolveExternalId, resolveFields } from './resolve-fields.js';
-import { tableStatements, triggerStatements, jobStatement, mappingRowStatement, type ExistingMapping } from './plan-statements.js';
+import { compatStatements, tableStatements, triggerStatements, jobStatement, mappingRowStatement, type ExistingMapping } from './plan-statements.js';
 
 /** What {@link planMapping} decided. */
 export interface MappingPlan {
@@ -35,8 +35,24 @@ export interface MappingPlan {
   changed: boolean;
 }
 
+/** Options of {@link planMapping}. */
+export interface PlanMappingOptions {
+  /**
+   * Adopt the table in place (`sfsync adopt heroku-connect`): its rows came
+   * from Salesforce already, so they start `synced` and no initial load is
+   * queued (the adoption starts polling at the table's newest systemmodstamp).
+   * Default false.
+   */
+  adopt?: boolean;
+}
+
 /** Plan a mapping: validate the spec, describe the object, compare with the catalog and the mappings row. */
-export async function planMapping(client: pg.ClientBase, salesforce: SalesforceClient, input: MappingSpecInput): Promise<MappingPlan> {
+export async function planMapping(
+  client: pg.ClientBase,
+  salesforce: SalesforceClient,
+  input: MappingSpecInput,
+  options: PlanMappingOptions = {},
+): Promise<MappingPlan> {
   const spec = parseMappingSpec(input);
   const described = await salesforce.describe(spec.sobject);
   const externalIdField = spec.externalIdField === undefined ? undefined : resolveExternalId(described, spec.externalIdField);
@@ -64,22 +80,29 @@ export async function planMapping(client: pg.ClientBase, salesforce: SalesforceC
   const mappingId = existing?.id ?? (await reserveId(client));
   const names = mappingNames(resolved.schema, resolved.table);
   const columns = await existingColumns(client, resolved.schema, resolved.table);
-  const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table));
+  const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture`));
+  const hasCompat = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__hc_status`));
+  // A mapping keeps compat once it has it: a later `sfsync map` without --compat must not break the apps reading the columns.
+  const compat = (resolved.compat ?? existing?.compat ?? undefined) === 'heroku-connect';
   const isNew = existing === undefined || existing.fieldInfo.length === 0;
   const previous = new Set((existing?.fieldInfo ?? []).map((f) => f.name));
   const addedFields = isNew ? [] : fieldInfo.filter((f) => !previous.has(f.name)).map((f) => f.name);
   const wantTrigger = resolved.mode === 'read_write';
+  // An adopted table keeps its rows: only fields it has no column for yet are loaded (a backfill of those columns).
+  const backfill = isNew && options.adopt ? fieldInfo.filter((f) => columns !== undefined && !columns.has(f.column)).map((f) => f.name) : addedFields;
   const statements = [
-    ...tableStatements(names, fieldInfo, columns),
+    ...tableStatements(names, fieldInfo, columns, { compat, adopt: Boolean(options.adopt) }),
     mappingRowStatement(mappingId, resolved, fieldInfo, existing),
     ...triggerStatements(names, mappingId, fieldInfo, { drop: hasTrigger, create: wantTrigger }),
-    ...(isNew ? [jobStatement(mappingId)] : addedFields.length > 0 ? [jobStatement(mappingId, addedFields)] : []),
+    ...(compat || hasCompat ? compatStatements(names, fieldInfo, { drop: hasCompat, create: compat }) : []),
+    ...(isNew && !options.adopt ? [jobStatement(mappingId)] : backfill.length > 0 ? [jobStatement(mappingId, backfill)] : []),
   ];
   const changed =
     existing === undefined ||
     isNew ||
     statements.some((s) => /^(create|alter) (table|schema)/.test(s)) ||
     hasTrigger !== wantTrigger ||
+    hasCompat !== compat ||
     !sameMapping(existing, resolved, fieldInfo);
   return { mappingId, statements, spec: resolved, fieldInfo, addedFields, isNew, changed };
 }
@@ -89,7 +112,7 @@ async function loadExisting(client: pg.ClientBase, spec: MappingSpec): Promise<E
     client,
     sfsync
       .selectFrom('mappings')
-      .select(['id', 'schema_name', 'table_name', 'sobject', 'field_info', 'mode', 'external_id_field', 'row_filter'])
+      .select(['id', 'schema_name', 'table_name', 'sobject', 'field_info', 'mode', 'external_id_field', 'row_filter', 'compat'])
       .where((eb) =>
         eb.or([
           eb.and([eb('connection_id', '=', spec.connectionId), eb(eb.fn('lower', ['sobject']), '=', eb.fn('lower', [eb.val(spec.sobject)]))]),
@@ -107,7 +130,16 @@ async function loadExisting(client: pg.ClientBase, spec: MappingSpec): Promise<E
   if (row && row.sobject.toLowerCase() !== spec.sobject.toLowerCase()) {
     throw new SfsyncError('MAPPING_CONFLICT', `${spec.schema}.${spec.table} already maps ${row.sobject}; remove that mapping first or choose another table.`);
   }
-  return row && { id: row.id, fieldInfo: row.field_info as FieldInfo[], mode: row.mode, externalIdField: row.external_id_field, rowFilter: row.row_filter };
+  return (
+    row && {
+      id: row.id,
+      fieldInfo: row.field_info as FieldInfo[],
+      mode: row.mode,
+      externalIdField: row.external_id_field,
+      rowFilter: row.row_filter,
+      compat: row.compat,
+    }
+  );
 }
 
 async function reserveId(client: pg.ClientBase): Promise<string> {
@@ -127,11 +159,11 @@ async function existingColumns(client: pg.ClientBase, schema: string, table: str
   return new Set(rows.map((r) => r.column_name).filter((c): c is string => c !== null));
 }
 
-async function triggerExists(client: pg.ClientBase, schema: string, table: string): Promise<boolean> {
+async function triggerExists(client: pg.ClientBase, schema: string, table: string, trigger: string): Promise<boolean> {
   const { rows } = await client.query(
     `select 1 from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = $1 and c.relname = $2 and t.tgname = $3`,
-    [schema, table, `tg_${table}__capture`],
+    [schema, table, trigger],
   );
   return rows.length > 0;
 }
@@ -141,6 +173,7 @@ function sameMapping(existing: ExistingMapping, spec: MappingSpec, fieldInfo: Fi
     existing.mode === spec.mode &&
     (existing.externalIdField ?? undefined) === spec.externalIdField &&
     (existing.rowFilter ?? undefined) === spec.rowFilter &&
+    (spec.compat === undefined || existing.compat === spec.compat) &&
     canonicalJson(existing.fieldInfo) === canonicalJson(fieldInfo)
   );
 }

@@ -18,7 +18,22 @@ export interface ExistingMapping {
   mode: string;
   externalIdField: string | null;
   rowFilter: string | null;
+  compat: string | null;
 }
+
+/** How {@link tableStatements} treats the table. */
+export interface TableOptions {
+  /** Add Heroku Connect's `_hc_lastop` and `_hc_err` columns when missing (compat 'heroku-connect'). */
+  compat?: boolean;
+  /** The table's rows came from Salesforce already (an adopted table): `_sfsync_state` starts `synced` for them. */
+  adopt?: boolean;
+}
+
+/** Heroku Connect's status columns, with its types (compat 'heroku-connect'). */
+const COMPAT_COLUMNS: Array<[string, string]> = [
+  ['_hc_lastop', 'varchar(32)'],
+  ['_hc_err', 'text'],
+];
 
 /** The fixed columns every mapped table has, with their types (added to a pre-existing table when missing). */
 const FIXED_COLUMNS: Array<[string, string]> = [
@@ -32,16 +47,26 @@ const FIXED_COLUMNS: Array<[string, string]> = [
 ];
 
 /** Create the schema and table, or add the missing columns of an existing table. */
-export function tableStatements(names: MappingNames, fields: FieldInfo[], columns: Set<string> | undefined): string[] {
+export function tableStatements(names: MappingNames, fields: FieldInfo[], columns: Set<string> | undefined, options: TableOptions = {}): string[] {
+  const compat = options.compat ? COMPAT_COLUMNS : [];
   if (columns === undefined) {
     const lines = fields.map((f) => `  ${escapeIdentifier(f.column)} ${f.pgType},`).join('\n');
     return [
       `create schema if not exists ${names.schema}`,
       ...renderTemplate('create-table', { table: names.table, columns: lines, modstamp_index: names.modstampIndex }),
+      ...compat.map(([c, type]) => `alter table ${names.table} add column ${escapeIdentifier(c)} ${type}`),
     ];
   }
-  const missing = [...FIXED_COLUMNS, ...fields.map((f): [string, string] => [f.column, f.pgType])].filter(([c]) => !columns.has(c));
-  const out = missing.map(([c, type]) => `alter table ${names.table} add column ${escapeIdentifier(c)} ${type}`);
+  const missing = [...FIXED_COLUMNS, ...fields.map((f): [string, string] => [f.column, f.pgType]), ...compat].filter(([c]) => !columns.has(c));
+  const out = missing.flatMap(([c, type]) =>
+    // Rows an adopted table holds came from Salesforce: synced (the adoption marks those never sent or failed); new rows are pending.
+    options.adopt && c === '_sfsync_state'
+      ? [
+          `alter table ${names.table} add column _sfsync_state text not null default 'synced'`,
+          `alter table ${names.table} alter column _sfsync_state set default 'pending'`,
+        ]
+      : [`alter table ${names.table} add column ${escapeIdentifier(c)} ${type}`],
+  );
   if (missing.some(([c]) => c === 'systemmodstamp')) out.push(`create index if not exists ${names.modstampIndex} on ${names.table} (systemmodstamp)`);
   return out;
 }
@@ -59,6 +84,7 @@ export function mappingRowStatement(id: string, spec: MappingSpec, fields: Field
     ...optional('conflict_policy', spec.conflictPolicy),
     ...optional('streaming', spec.streaming),
     ...optional('delete_mode', spec.deleteMode),
+    ...optional('compat', spec.compat),
   ];
   if (existing !== undefined) {
     const sets = values.map(([c, v]) => `${c} = ${v}`).join(', ');
@@ -89,6 +115,27 @@ export function triggerStatements(names: MappingNames, mappingId: string, fields
     ...out,
     ...renderTemplate('capture-function', { capture_function: names.captureFunction, mapping_id, ...captureBody(writableFields(fields)) }),
     ...renderTemplate('capture-triggers', { ...base, mapping_id }),
+  ];
+}
+
+/**
+ * Drop and/or create the BEFORE trigger keeping Heroku Connect's `_hc_lastop`
+ * and `_hc_err` (sql/templates/compat-trigger.sql). An app write marks the row
+ * PENDING only when a synced column changed: the capture trigger sends only those.
+ */
+export function compatStatements(names: MappingNames, fields: FieldInfo[], options: { drop: boolean; create: boolean }): string[] {
+  const out = options.drop ? [`drop trigger if exists ${names.compatTrigger} on ${names.table}`, `drop function if exists ${names.compatFunction}()`] : [];
+  if (!options.create) return out;
+  const columns = writableFields(fields).map((f) => escapeIdentifier(f.column));
+  const changed_check =
+    columns.length === 0
+      ? 'false'
+      : columns.length === 1
+        ? `NEW.${columns[0]} is distinct from OLD.${columns[0]}`
+        : `(${columns.map((c) => `NEW.${c}`).join(', ')}) is distinct from (${columns.map((c) => `OLD.${c}`).join(', ')})`;
+  return [
+    ...out,
+    ...renderTemplate('compat-trigger', { compat_function: names.compatFunction, compat_trigger: names.compatTrigger, table: names.table, changed_check }),
   ];
 }
 

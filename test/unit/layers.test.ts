@@ -20,6 +20,7 @@ const LAYERS: string[][] = [
   ['salesforce'],
   ['mapping'],
   ['outbox'],
+  ['adopt'],
   ['jobs'],
   ['inbound', 'outbound'],
   ['tasks'],

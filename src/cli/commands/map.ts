@@ -19,6 +19,7 @@ interface MapFlags {
   conflictPolicy?: string;
   streaming?: string;
   deleteMode?: string;
+  compat?: string;
   connection?: string;
   plan?: boolean;
   json?: boolean;
@@ -37,6 +38,7 @@ function specFromFlags(sobject: string, flags: MapFlags, connectionId: string): 
     conflictPolicy: flags.conflictPolicy,
     streaming: flags.streaming,
     deleteMode: flags.deleteMode,
+    compat: flags.compat,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
   const fields = flags.fields
@@ -66,6 +68,7 @@ export function registerMap(program: Command): void {
     .option('--conflict-policy <policy>', 'salesforce_wins (default), postgres_wins or newest_wins')
     .option('--streaming <kind>', 'auto (default), cdc, pushtopic or off')
     .option('--delete-mode <mode>', 'delete (default) or mark (keep the row, isdeleted = true)')
+    .option('--compat <kind>', "heroku-connect: keep Heroku Connect's _hc_lastop and _hc_err columns for apps that read them")
     .option('--connection <name>', 'stored connection (default: the only one, or "default")')
     .option('--plan', 'print the SQL that would run, change nothing')
     .option('--json', 'print the result as JSON')
