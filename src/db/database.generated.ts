@@ -18,6 +18,9 @@ export interface PgInterval {
   milliseconds?: number;
 }
 
+/** Enum `sfsync.feed_direction`. */
+export type FeedDirection = 'inbound' | 'outbound';
+
 /** Enum `sfsync.outbox_op`. */
 export type OutboxOp = 'insert' | 'update' | 'delete';
 
@@ -100,6 +103,61 @@ export interface FailedChangesView {
   attempts: number | null;
   created_at: Date | null;
   failed_at: Date | null;
+}
+
+/** Table `sfsync.feed`. */
+export interface FeedTable {
+  position: string;
+  connection_id: string;
+  mapping_id: string;
+  sobject: string;
+  sfid: string | null;
+  record_id: string | null;
+  direction: FeedDirection;
+  op: OutboxOp;
+  changed: ColumnType<unknown, string, string>;
+  systemmodstamp: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  appended_at: ColumnType<Date, Date | string, Date | string>;
+  settled_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** View `sfsync.feed_lag`. */
+export interface FeedLagView {
+  name: string | null;
+  position: string | null;
+  behind: string | null;
+  lost: boolean | null;
+  acked_at: Date | null;
+}
+
+/** Table `sfsync.feed_pending`. */
+export interface FeedPendingTable {
+  id: GeneratedAlways<string>;
+  connection_id: string;
+  mapping_id: string;
+  sobject: string;
+  sfid: string | null;
+  record_id: string | null;
+  direction: FeedDirection;
+  op: OutboxOp;
+  changed: ColumnType<unknown, string | undefined, string>;
+  systemmodstamp: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  appended_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Table `sfsync.feed_state`. */
+export interface FeedStateTable {
+  only_row: Generated<boolean>;
+  last_position: Generated<string>;
+  pruned_through: Generated<string>;
+}
+
+/** Table `sfsync.feed_subscribers`. */
+export interface FeedSubscribersTable {
+  name: string;
+  position: string;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  acked_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
 /** View `sfsync.mapping_status`: Per mapping: state, last poll, pull and push lag, pending and failed changes, API usage. What `sfsync status` prints. */
@@ -272,6 +330,11 @@ export interface Database {
   deferred_inserts: DeferredInsertsTable;
   engines: EnginesTable;
   failed_changes: FailedChangesView;
+  feed: FeedTable;
+  feed_lag: FeedLagView;
+  feed_pending: FeedPendingTable;
+  feed_state: FeedStateTable;
+  feed_subscribers: FeedSubscribersTable;
   mapping_status: MappingStatusView;
   mappings: MappingsTable;
   open_changes: OpenChangesView;

@@ -29,6 +29,8 @@ export interface InboundMapping extends InboundTable {
   problem?: SfsyncError;
   /** `last_error.code`, so a mark of an unusable row is cleared once it is usable again. */
   errorCode: string | null;
+  /** Append what the apply changes to the change feed (config `feed.enabled`, set by the task that loads the mapping); default false. */
+  feed?: boolean;
 }
 
 /** The mapping row with its intervals as ms. */
@@ -98,12 +100,12 @@ function toMapping(row: Row): InboundMapping {
   };
 }
 
-/** Load mapping `id`; SfsyncError UNKNOWN_MAPPING when it is gone. */
-export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string): Promise<InboundMapping> {
+/** Load mapping `id`; SfsyncError UNKNOWN_MAPPING when it is gone. `options.feed`: its applies append to the change feed (default false). */
+export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string, options: { feed?: boolean } = {}): Promise<InboundMapping> {
   const rows = await run(db, select.where('id', '=', id));
   const row = rows[0];
   if (!row) throw new SfsyncError('UNKNOWN_MAPPING', `Mapping ${id} does not exist; list mappings with \`select * from sfsync.mapping_status\`.`);
-  return toMapping(row);
+  return options.feed ? { ...toMapping(row), feed: true } : toMapping(row);
 }
 
 /** Every mapping of a connection (or all), for the scheduler and the stream subscriber. */

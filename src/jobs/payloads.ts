@@ -20,6 +20,8 @@ export interface TaskPayloads {
   'sfsync:reload': { mappingId: string; fields?: string[]; retry?: number };
   /** Delete finished outbox changes older than config.push.keepDoneHours. */
   'sfsync:prune-outbox': Record<string, never>;
+  /** Settle the change feed and delete its entries older than config.feed.retentionHours. */
+  'sfsync:prune-feed': Record<string, never>;
 }
 
 /** A task identifier. */
@@ -33,4 +35,5 @@ export const jobKeys = {
   reload: (mappingId: string) => `sfsync:reload:${mappingId}`,
   drift: (mappingId: string) => `sfsync:drift:${mappingId}`,
   pruneOutbox: 'sfsync:prune-outbox',
+  pruneFeed: 'sfsync:prune-feed',
 } as const;

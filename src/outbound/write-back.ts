@@ -16,6 +16,7 @@ import type { PushError, PushOutcome } from './send.js';
 import type { PushMapping } from './claim.js';
 import type { ResolvedReference } from './references.js';
 import { mergeFailed, outboxSql, retryOrphans, settle, type Settlement } from '../outbox/outbox.js';
+import { appendPushed } from '../feed/feed.js';
 
 /** One record's result to write back. */
 export interface RecordResultRow {
@@ -23,10 +24,11 @@ export interface RecordResultRow {
   outcome: PushOutcome | { kind: 'none' } | { kind: 'wait'; error: PushError };
 }
 
-/** Back-off settings (config.push). */
+/** Back-off settings (config.push), and whether pushed changes go to the change feed (config.feed.enabled; default false). */
 export interface BackoffSettings {
   retryBaseMs: number;
   retryMaxMs: number;
+  feed?: boolean;
 }
 
 interface TableUpdate {
@@ -95,6 +97,8 @@ export async function writeBack(
       [...new Set(rows.map((r) => r.change.recordId))],
     ]);
     await settle(client, o);
+    // The change feed's outbound entries: the rows settle just marked success or merged, in this transaction.
+    if (backoff.feed) await appendPushed(client, o.ids);
     const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
     // The earlier failed changes of a re-inserted row are in the insert now.
     if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);

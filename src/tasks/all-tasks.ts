@@ -18,4 +18,6 @@ tasks['sfsync:push'] = push;
 import { reconcile } from './reconcile.js';
 tasks['sfsync:reconcile'] = reconcile;
 import { pruneOutbox } from './prune-outbox.js';
+import { pruneFeed } from './prune-feed.js';
 tasks['sfsync:prune-outbox'] = pruneOutbox;
+tasks['sfsync:prune-feed'] = pruneFeed;
