@@ -600,15 +600,6 @@ end;
 $function$;
 comment on function sfsync.feed_append_pushed(p_outbox_ids bigint[]) is 'Append to the feed the pushed changes among these outbox rows (state success or merged). Returns the count.';
 
-CREATE OR REPLACE FUNCTION sfsync.feed_changed(p_new jsonb, p_old jsonb)
- RETURNS jsonb
- LANGUAGE sql
- IMMUTABLE
-AS $function$
-  select coalesce(jsonb_object_agg(n.key, n.value), '{}') from jsonb_each(p_new) n where n.value is distinct from p_old -> n.key
-$function$;
-comment on function sfsync.feed_changed(p_new jsonb, p_old jsonb) is 'The keys of p_new whose values differ from p_old''s, with p_new''s values.';
-
 CREATE OR REPLACE FUNCTION sfsync.feed_prune(p_keep interval)
  RETURNS integer
  LANGUAGE plpgsql

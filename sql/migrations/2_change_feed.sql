@@ -255,11 +255,3 @@ create view feed_lag as
   select s.name, s.position, st.last_position - s.position as behind, s.position < st.pruned_through as lost, s.acked_at
     from feed_subscribers s cross join feed_state st;
 
--- The fields of p_new whose value differs from p_old's: an inbound update's
--- "changed fields with new values".
-create function feed_changed(p_new jsonb, p_old jsonb) returns jsonb
-language sql immutable as $$
-  select coalesce(jsonb_object_agg(n.key, n.value), '{}') from jsonb_each(p_new) n where n.value is distinct from p_old -> n.key
-$$;
-
-comment on function feed_changed(jsonb, jsonb) is 'The keys of p_new whose values differ from p_old''s, with p_new''s values.';

@@ -29,7 +29,7 @@ describe('inbound statements with the feed on', () => {
     expect(text.startsWith('with applied as (\nupdate "salesforce"."account" as t set')).toBe(true);
     expect(text).toContain(', "salesforce"."account" as o\nwhere t.sfid = r.sfid and o.id = t.id');
     expect(text).toContain(
-      `sfsync.feed_changed(jsonb_build_object('Name', t."name", 'Phone', t."phone"), jsonb_build_object('Name', o."name", 'Phone', o."phone")) as changed`,
+      `(case when t."name" is distinct from o."name" then jsonb_build_object('Name', t."name") else '{}'::jsonb end || case when t."phone" is distinct from o."phone" then jsonb_build_object('Phone', t."phone") else '{}'::jsonb end) as changed`,
     );
     expect(text).toContain(
       `select '3'::bigint, '7'::bigint, 'Account', a.sfid, a.id, 'inbound', case when a.deleted then 'delete' else 'update' end::sfsync.outbox_op`,
