@@ -48,7 +48,10 @@ export async function writeBack(
 ): Promise<void> {
   const o: Settlement = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
   const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
+  /** Outbox rows Salesforce has now (not an insert deleted before it was sent: outcome none): the feed's entries. */
+  const pushed: string[] = [];
   for (const { change, outcome } of rows) {
+    if (outcome.kind === 'success') pushed.push(...change.rowIds);
     const last = change.rowIds.at(-1);
     const error = 'error' in outcome ? JSON.stringify(outcome.error) : null;
     const sfid = outcome.kind === 'success' ? outcome.sfid : null;
@@ -98,7 +101,7 @@ export async function writeBack(
     ]);
     await settle(client, o);
     // The change feed's outbound entries: the rows settle just marked success or merged, in this transaction.
-    if (backoff.feed) await appendPushed(client, o.ids);
+    if (backoff.feed) await appendPushed(client, pushed);
     const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
     // The earlier failed changes of a re-inserted row are in the insert now.
     if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);
