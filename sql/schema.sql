@@ -142,13 +142,18 @@ create table sfsync.mappings (
   last_error jsonb,
   watermark timestamp with time zone,
   created_at timestamp with time zone default now() not null,
-  updated_at timestamp with time zone default now() not null
+  updated_at timestamp with time zone default now() not null,
+  event_channel text,
+  event_field text
 );
 alter table sfsync.mappings add constraint mappings_conflict_policy_check CHECK (conflict_policy = ANY (ARRAY['salesforce_wins'::text, 'postgres_wins'::text, 'newest_wins'::text]));
 alter table sfsync.mappings add constraint mappings_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sfsync.connections(id) ON DELETE RESTRICT;
 alter table sfsync.mappings add constraint mappings_connection_id_sobject_key UNIQUE (connection_id, sobject);
 alter table sfsync.mappings add constraint mappings_delete_mode_check CHECK (delete_mode = ANY (ARRAY['delete'::text, 'mark'::text]));
 alter table sfsync.mappings add constraint mappings_drift_delay_check CHECK (drift_delay >= '00:00:00'::interval);
+alter table sfsync.mappings add constraint mappings_event_channel_check CHECK (event_channel ~ '^[A-Za-z][A-Za-z0-9_]{0,76}__e$'::text);
+alter table sfsync.mappings add constraint mappings_event_field_check CHECK (event_field ~ '^[A-Za-z][A-Za-z0-9_]{0,79}$'::text);
+alter table sfsync.mappings add constraint mappings_event_field_named CHECK ((event_channel IS NULL) = (event_field IS NULL));
 alter table sfsync.mappings add constraint mappings_fields_check CHECK (cardinality(fields) > 0);
 alter table sfsync.mappings add constraint mappings_mode_check CHECK (mode = ANY (ARRAY['read_only'::text, 'read_write'::text]));
 alter table sfsync.mappings add constraint mappings_pkey PRIMARY KEY (id);
@@ -162,6 +167,8 @@ alter table sfsync.mappings add constraint mappings_streaming_check CHECK (strea
 alter table sfsync.mappings add constraint mappings_table_name_check CHECK (octet_length(table_name) >= 1 AND octet_length(table_name) <= 40);
 CREATE TRIGGER tg_mappings__delete_outbox AFTER DELETE ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.delete_mapping_outbox();
 CREATE TRIGGER tg_mappings__notify AFTER INSERT OR UPDATE OF fields, mode, external_id_field, schema_name, table_name ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.notify_mapping_change();
+comment on column sfsync.mappings.event_channel is 'Platform Event (X__e) whose events name records of this mapping to fetch and apply; null: none.';
+comment on column sfsync.mappings.event_field is 'Field of the event holding one record Id, or several separated by commas, spaces or semicolons.';
 
 create table sfsync.migrations (
   id integer not null,

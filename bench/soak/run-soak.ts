@@ -61,7 +61,7 @@ export interface SoakResult {
   offenders: string[];
   /** Engines that exited by themselves. */
   engineCrashes: string[];
-  /** The change feed's verdict (feed-oracle.ts); undefined when the run did not converge. */
+  /** The change feed's verdict (feed-oracle.ts), judged after the wait for quiet (its offenders mean little when the sync did not converge). */
   feed?: FeedVerdict;
   /** `soak: N ops, K kills, converged in S s: …` */
   lastLine: string;
@@ -144,7 +144,7 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   const r = quiet.report;
   log(`soak: ${r.live.pg} rows in Postgres, ${r.live.sf} live records in Salesforce; failed changes: ${failedText(r)}`);
   let feedVerdict: FeedVerdict | undefined;
-  if (quiet.converged) {
+  {
     await feed.drain();
     feedVerdict = await judgeFeed(feed, observer, await takeSnapshot(observer, control));
     log(

@@ -126,6 +126,8 @@ export const mappingRows = sfsync
     'm.conflict_policy',
     'm.streaming',
     'm.delete_mode',
+    'm.event_channel',
+    'm.event_field',
     'm.schema_name',
     'm.table_name',
   ]);
@@ -146,6 +148,7 @@ export function entryFromRow(row: MappingRow): MappingEntry {
     conflictPolicy: row.conflict_policy,
     streaming: row.streaming,
     deleteMode: row.delete_mode,
+    ...(row.event_channel && row.event_field ? { event: row.event_channel, eventField: row.event_field } : {}),
     schema: row.schema_name,
     table: row.table_name,
   };

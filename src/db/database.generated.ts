@@ -205,6 +205,8 @@ export interface MappingsTable {
   watermark: ColumnType<Date | null, Date | string | null, Date | string | null>;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  event_channel: string | null;
+  event_field: string | null;
 }
 
 /** View `sfsync.open_changes`: Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id. */

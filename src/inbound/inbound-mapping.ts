@@ -29,6 +29,9 @@ export interface InboundMapping extends InboundTable {
   problem?: SfsyncError;
   /** `last_error.code`, so a mark of an unusable row is cleared once it is usable again. */
   errorCode: string | null;
+  /** Platform Event (`X__e`) whose events name records of this mapping, and its field holding the Ids; null: none. */
+  eventChannel: string | null;
+  eventField: string | null;
   /** Append what the apply changes to the change feed (config `feed.enabled`, set by the task that loads the mapping); default false. */
   feed?: boolean;
 }
@@ -51,6 +54,8 @@ const select = sfsync
     'conflict_policy',
     'streaming',
     'delete_mode',
+    'event_channel',
+    'event_field',
     'state',
     'watermark',
     sql<string | null>`last_error ->> 'code'`.as('error_code'),
@@ -93,6 +98,8 @@ function toMapping(row: Row): InboundMapping {
     policy: row.conflict_policy,
     streaming: row.streaming,
     deleteMode: row.delete_mode,
+    eventChannel: row.event_channel ?? null,
+    eventField: row.event_field ?? null,
     state: row.state,
     watermark: row.watermark ?? null,
     ...(problem ? { problem } : {}),

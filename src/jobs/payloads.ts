@@ -12,6 +12,11 @@ export interface TaskPayloads {
   'sfsync:push': { mappingId: string };
   /** Poll a mapping's next primary window (interval, streaming event, or on demand). */
   'sfsync:poll': { mappingId: string; reason?: 'interval' | 'event' | 'manual' };
+  /**
+   * Fetch these records by Id and apply them as a poll does (a Platform Event named them);
+   * then promote the event's replay id on `channel`. Queued in the mapping's poll queue, so in event order.
+   */
+  'sfsync:fetch-records': { mappingId: string; ids: string[]; channel?: string; replayId?: string };
   /** Re-poll a past primary window to repair drift. `retry`: failed runs before this one (inbound/retry-later.ts). */
   'sfsync:drift': { windowId: string; retry?: number };
   /** Compare Id + SystemModstamp of every record and fix missing, extra and stale rows. */

@@ -21,3 +21,5 @@ import { pruneOutbox } from './prune-outbox.js';
 import { pruneFeed } from './prune-feed.js';
 tasks['sfsync:prune-outbox'] = pruneOutbox;
 tasks['sfsync:prune-feed'] = pruneFeed;
+import { fetchRecords } from './fetch-records.js';
+tasks['sfsync:fetch-records'] = fetchRecords;

@@ -19,6 +19,8 @@ interface MapFlags {
   conflictPolicy?: string;
   streaming?: string;
   deleteMode?: string;
+  event?: string;
+  eventField?: string;
   connection?: string;
   plan?: boolean;
   json?: boolean;
@@ -37,6 +39,8 @@ function specFromFlags(sobject: string, flags: MapFlags, connectionId: string): 
     conflictPolicy: flags.conflictPolicy,
     streaming: flags.streaming,
     deleteMode: flags.deleteMode,
+    event: flags.event,
+    eventField: flags.eventField,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
   const fields = flags.fields
@@ -66,6 +70,8 @@ export function registerMap(program: Command): void {
     .option('--conflict-policy <policy>', 'salesforce_wins (default), postgres_wins or newest_wins')
     .option('--streaming <kind>', 'auto (default), cdc, pushtopic or off')
     .option('--delete-mode <mode>', 'delete (default) or mark (keep the row, isdeleted = true)')
+    .option('--event <name>', 'a Platform Event (X__e) whose events name records to fetch and apply at once (with --event-field)')
+    .option('--event-field <field>', "the event's field holding the record Id, or several separated by commas")
     .option('--connection <name>', 'stored connection (default: the only one, or "default")')
     .option('--plan', 'print the SQL that would run, change nothing')
     .option('--json', 'print the result as JSON')
