@@ -92,13 +92,13 @@ export function feedInsertSql(mapped: readonly FieldInfo[], feed: FeedTarget, in
   ].join('\n');
 }
 
-/** The delete of apply-sql.ts (target `t`) with a feed entry per deleted row. */
-export function feedDeleteSql(feed: FeedTarget, del: string): string {
-  return [
-    'with applied as (',
-    del,
-    'returning t.id, t.sfid, r.systemmodstamp::timestamp(3) as systemmodstamp',
-    '),',
-    append(feed, "'delete'::sfsync.outbox_op", "'{}'::jsonb"),
-  ].join('\n');
+/**
+ * A delete of rows (target `t`), or an update marking them deleted (mark mode), with a feed entry `delete` per row.
+ * `stamp`: the record's SystemModstamp as the statement knows it (default the page's `r.systemmodstamp`; a reload's or
+ * reconciliation's "gone from the snapshot" has none).
+ */
+export function feedDeleteSql(feed: FeedTarget, del: string, stamp = 'r.systemmodstamp::timestamp(3)'): string {
+  return ['with applied as (', del, `returning t.id, t.sfid, ${stamp} as systemmodstamp`, '),', append(feed, "'delete'::sfsync.outbox_op", "'{}'::jsonb")].join(
+    '\n',
+  );
 }

@@ -7,7 +7,8 @@
  *   wakes a listener at commit;
  * - the engine with `feed.enabled`: a push appends an outbound entry, a poll
  *   an inbound one (update with only the changed fields, delete), each record's
- *   entries in order; with the feed off nothing is appended.
+ *   entries in order; a reload's merge appends what it changes (a stale value
+ *   put back, a row whose record is gone deleted).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,5 +152,41 @@ describe('the engine appends both directions', () => {
     expect(update?.systemmodstamp).toMatch(/^\d{4}-\d\d-\d\dT/);
     const positions = mine.map((e) => Number(e.position));
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+});
+
+describe('a reload appends what its merge changes', () => {
+  it('a value put back and a row whose record is gone, as inbound entries', async () => {
+    await subscribe(h.pool, 'reload');
+    const conn = await sfConnection(h);
+    const created = (await conn.sobject('Account').create({ Name: 'Reloaded', Phone: '555-0001' })) as { id: string };
+    await waitFor(async () => (await h.pool.query(`select 1 from salesforce.account where sfid = $1`, [created.id])).rowCount === 1, {
+      what: 'the record to arrive',
+    });
+    // Drift no poll sees: a stale value, and a row of a record Salesforce never had (both written as sfsync would, not captured).
+    const stale = await h.pool.connect();
+    try {
+      await stale.query('begin');
+      await stale.query("select set_config('sfsync.origin', 'salesforce', true)");
+      await stale.query(`update salesforce.account set phone = 'stale' where sfid = $1`, [created.id]);
+      await stale.query(
+        `insert into salesforce.account (sfid, name, systemmodstamp, _sfsync_state) values ('001000000000GONEAA', 'Gone', '2020-01-01', 'synced') returning id`,
+      );
+      await stale.query('commit');
+    } finally {
+      stale.release();
+    }
+    await drain('reload');
+    await h.pool.query(`select graphile_worker.add_job('sfsync:reload', json_build_object('mappingId', $1::text))`, [mappingId]);
+    const entries: FeedEntry[] = [];
+    await waitFor(
+      async () => {
+        entries.push(...(await drain('reload')));
+        return entries.some((e) => e.sfid === '001000000000GONEAA' && e.op === 'delete') && entries.some((e) => e.sfid === created.id);
+      },
+      { what: "the reload's entries", timeoutMs: 30_000 },
+    );
+    expect(entries.find((e) => e.sfid === created.id)).toMatchObject({ direction: 'inbound', op: 'update', changed: { Phone: '555-0001' } });
+    expect(entries.find((e) => e.sfid === '001000000000GONEAA')).toMatchObject({ direction: 'inbound', op: 'delete', changed: {}, systemmodstamp: null });
   });
 });
