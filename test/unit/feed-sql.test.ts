@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { deleteSql, insertSql, updateBySfidSql, type InboundTable } from '../../src/inbound/apply-sql.js';
 import { configSchema } from '../../src/config/config-schema.js';
+import { mergeSql } from '../../src/inbound/load-sql.js';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 
 const field = (name: string, column: string, pgType: string) => ({ name, column, pgType }) as FieldInfo;
@@ -43,6 +44,16 @@ describe('inbound statements with the feed on', () => {
       `returning id, sfid, systemmodstamp, jsonb_strip_nulls(jsonb_build_object('Name', "name", 'Phone', "phone")) as changed`,
     );
     expect(deleteSql(table, feed)).toContain(`'delete'::sfsync.outbox_op, '{}'::jsonb, a.systemmodstamp`);
+  });
+
+  it("a reload's merge appends its update, insert and gone rows, each counted by n", () => {
+    const t = { ...table, externalIdColumn: undefined, deleteMode: 'delete' as const, mode: 'read_only' as const };
+    const plain = mergeSql(t, ['sfid', 'name', 'phone', 'systemmodstamp'], false, '7', new Date(0));
+    const fed = mergeSql(t, ['sfid', 'name', 'phone', 'systemmodstamp'], false, '7', new Date(0), feed);
+    expect(plain.every((m) => !m.text.includes('feed_pending') && !m.counted)).toBe(true);
+    expect(fed.map((m) => m.counted)).toEqual([true, true, true]);
+    expect(fed[0]!.text).toContain('from sfsync_load_stage as s, "salesforce"."account" as o where t.sfid = s.sfid and o.id = t.id');
+    expect(fed[2]!.text).toContain('returning t.id, t.sfid, null::timestamp(3) as systemmodstamp');
   });
 
   it('the feed is off unless configured, and keeps 24 hours', () => {
