@@ -11,6 +11,7 @@
  * (jobs/schedule.ts), one at a time in the order the events came, so a later
  * replay id is never promoted before an earlier event's records are applied.
  */
+import { isSfsyncError } from '../errors.js';
 import type { SfsyncTask } from '../jobs/context.js';
 import { fetchAndApply } from '../inbound/fetch-apply.js';
 import { loadInboundMapping } from '../inbound/inbound-mapping.js';
@@ -26,7 +27,12 @@ const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 /** Fetch and apply the records an event named. */
 export const fetchRecords: SfsyncTask<'sfsync:fetch-records'> = async (payload, _helpers, ctx) => {
-  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId, { feed: ctx.config.feed.enabled });
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId, { feed: ctx.config.feed.enabled }).catch((error: unknown) => {
+    // Unmapped since the event came: nothing to apply.
+    if (isSfsyncError(error, 'UNKNOWN_MAPPING')) return undefined;
+    throw error;
+  });
+  if (!mapping) return;
   const ids = [...new Set(payload.ids.filter((id) => RECORD_ID.test(id)))];
   // Before its load (new, loading) the load brings every record; a paused mapping's poll resumes from its watermark.
   if (mapping.state === 'active' && ids.length > 0) {
