@@ -3,8 +3,10 @@
  * with faults on a timeline (5xx, locked rows, dropped events, late commits,
  * expired sessions, an API-limit outage, a Postgres restart, dropped streaming
  * clients, SIGKILLed engines, lost replies), then an oracle that waits for
- * quiet and checks that both sides hold the same records, each exactly once.
- * Exits 0 when they converge, 1 when they do not (offenders listed), 2 on a
+ * quiet and checks that both sides hold the same records, each exactly once,
+ * and that a change-feed subscriber reading throughout got every change in
+ * order per record. Exits 0 when they converge and the feed is whole, 1 when
+ * not (offenders listed), 2 on a
  * usage or set-up error.
  *
  *   npm run soak -- --seed 42 --seconds 150 [--faults a,b,c|all|none] [--engines 2] [--quiet-timeout 120] [--keep]
@@ -22,7 +24,8 @@ try {
 try {
   const result = await runSoak(options);
   console.log(result.lastLine);
-  process.exit(result.converged ? 0 : 1);
+  const feedWhole = result.feed !== undefined && result.feed.missed + result.feed.outOfOrder + result.feed.readerProblems === 0;
+  process.exit(result.converged && feedWhole ? 0 : 1);
 } catch (error) {
   console.error(`soak: failed: ${(error as Error).stack ?? String(error)}`);
   process.exit(2);

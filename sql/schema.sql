@@ -5,6 +5,8 @@
 -- file was not regenerated, so every schema change shows up here in review.
 -- Owners, privileges and OIDs are left out. See docs/schema.md.
 
+create type sfsync.feed_direction as enum ('inbound', 'outbound');
+
 create type sfsync.outbox_op as enum ('insert', 'update', 'delete');
 
 create type sfsync.outbox_state as enum ('new', 'claimed', 'success', 'failed', 'merged', 'ignored');
@@ -72,6 +74,54 @@ create table sfsync.engines (
 );
 alter table sfsync.engines add constraint engines_pkey PRIMARY KEY (worker_pool_id);
 
+create table sfsync.feed (
+  position bigint not null,
+  connection_id bigint not null,
+  mapping_id bigint not null,
+  sobject text not null,
+  sfid character varying(18),
+  record_id bigint,
+  direction sfsync.feed_direction not null,
+  op sfsync.outbox_op not null,
+  changed jsonb not null,
+  systemmodstamp timestamp(3) without time zone,
+  appended_at timestamp with time zone not null,
+  settled_at timestamp with time zone default now() not null
+);
+alter table sfsync.feed add constraint feed_pkey PRIMARY KEY ("position");
+
+create table sfsync.feed_pending (
+  id bigint generated always as identity not null,
+  connection_id bigint not null,
+  mapping_id bigint not null,
+  sobject text not null,
+  sfid character varying(18),
+  record_id bigint,
+  direction sfsync.feed_direction not null,
+  op sfsync.outbox_op not null,
+  changed jsonb default '{}'::jsonb not null,
+  systemmodstamp timestamp(3) without time zone,
+  appended_at timestamp with time zone default clock_timestamp() not null
+);
+CREATE TRIGGER feed_pending_notify AFTER INSERT ON sfsync.feed_pending FOR EACH STATEMENT EXECUTE FUNCTION sfsync.tg_feed_pending__notify();
+
+create table sfsync.feed_state (
+  only_row boolean default true not null,
+  last_position bigint default 0 not null,
+  pruned_through bigint default 0 not null
+);
+alter table sfsync.feed_state add constraint feed_state_only_row_check CHECK (only_row);
+alter table sfsync.feed_state add constraint feed_state_pkey PRIMARY KEY (only_row);
+
+create table sfsync.feed_subscribers (
+  name text not null,
+  position bigint not null,
+  created_at timestamp with time zone default now() not null,
+  acked_at timestamp with time zone
+);
+alter table sfsync.feed_subscribers add constraint feed_subscribers_name_check CHECK (name ~ '^[A-Za-z][A-Za-z0-9_.:-]{0,62}$'::text);
+alter table sfsync.feed_subscribers add constraint feed_subscribers_pkey PRIMARY KEY (name);
+
 create table sfsync.heroku_connect_adoptions (
   mapping_id bigint not null,
   schema_name text not null,
@@ -117,7 +167,9 @@ create table sfsync.mappings (
   watermark timestamp with time zone,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
-  compat text
+  compat text,
+  event_channel text,
+  event_field text
 );
 alter table sfsync.mappings add constraint mappings_compat_check CHECK (compat = 'heroku-connect'::text);
 alter table sfsync.mappings add constraint mappings_conflict_policy_check CHECK (conflict_policy = ANY (ARRAY['salesforce_wins'::text, 'postgres_wins'::text, 'newest_wins'::text]));
@@ -125,6 +177,9 @@ alter table sfsync.mappings add constraint mappings_connection_id_fkey FOREIGN K
 alter table sfsync.mappings add constraint mappings_connection_id_sobject_key UNIQUE (connection_id, sobject);
 alter table sfsync.mappings add constraint mappings_delete_mode_check CHECK (delete_mode = ANY (ARRAY['delete'::text, 'mark'::text]));
 alter table sfsync.mappings add constraint mappings_drift_delay_check CHECK (drift_delay >= '00:00:00'::interval);
+alter table sfsync.mappings add constraint mappings_event_channel_check CHECK (event_channel ~ '^[A-Za-z][A-Za-z0-9_]{0,76}__e$'::text);
+alter table sfsync.mappings add constraint mappings_event_field_check CHECK (event_field ~ '^[A-Za-z][A-Za-z0-9_]{0,79}$'::text);
+alter table sfsync.mappings add constraint mappings_event_field_named CHECK ((event_channel IS NULL) = (event_field IS NULL));
 alter table sfsync.mappings add constraint mappings_fields_check CHECK (cardinality(fields) > 0);
 alter table sfsync.mappings add constraint mappings_mode_check CHECK (mode = ANY (ARRAY['read_only'::text, 'read_write'::text]));
 alter table sfsync.mappings add constraint mappings_pkey PRIMARY KEY (id);
@@ -138,6 +193,8 @@ alter table sfsync.mappings add constraint mappings_streaming_check CHECK (strea
 alter table sfsync.mappings add constraint mappings_table_name_check CHECK (octet_length(table_name) >= 1 AND octet_length(table_name) <= 40);
 CREATE TRIGGER tg_mappings__delete_outbox AFTER DELETE ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.delete_mapping_outbox();
 CREATE TRIGGER tg_mappings__notify AFTER INSERT OR UPDATE OF fields, mode, external_id_field, schema_name, table_name, compat ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.notify_mapping_change();
+comment on column sfsync.mappings.event_channel is 'Platform Event (X__e) whose events name records of this mapping to fetch and apply; null: none.';
+comment on column sfsync.mappings.event_field is 'Field of the event holding one record Id, or several separated by commas, spaces or semicolons.';
 
 create table sfsync.migrations (
   id integer not null,
@@ -244,6 +301,16 @@ create view sfsync.failed_changes as
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
   WHERE ob.state = 'failed'::sfsync.outbox_state;
 comment on view sfsync.failed_changes is 'Changes Salesforce refused permanently (validation rule, required field …), with its error code and message.';
+
+-- columns: name text, position bigint, behind bigint, lost boolean, acked_at timestamp with time zone
+create view sfsync.feed_lag as
+ SELECT s.name,
+    s."position",
+    st.last_position - s."position" AS behind,
+    s."position" < st.pruned_through AS lost,
+    s.acked_at
+   FROM sfsync.feed_subscribers s
+     CROSS JOIN sfsync.feed_state st;
 
 -- columns: mapping_id bigint, connection text, sobject text, schema_name text, table_name text, mode text, state text, watermark timestamp with time zone, last_poll_at timestamp with time zone, last_poll_outcome text, pull_lag interval, push_lag interval, pending_changes bigint, failed_changes bigint, api_calls_today bigint, api_usage integer, api_limit integer, api_usage_at timestamp with time zone, last_error jsonb
 create view sfsync.mapping_status as
@@ -659,6 +726,162 @@ begin
 end;
 $function$;
 comment on function sfsync.drop_fields(p_ids bigint[], p_fields text[]) is 'Drop fields Salesforce won from unsent changes; an update left empty is ignored. Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_ack(p_subscriber text, p_position bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_last bigint;
+  v_position bigint;
+begin
+  if p_subscriber is null or p_position is null then
+    raise exception 'sfsync.feed_ack: pass the subscriber name and the last position it handled'
+      using errcode = 'null_value_not_allowed';
+  end if;
+  select last_position into v_last from sfsync.feed_state;
+  if p_position > v_last then
+    raise exception 'sfsync.feed_ack: position % is past the feed''s end (%); ack a position feed_read returned', p_position, v_last
+      using errcode = 'invalid_parameter_value';
+  end if;
+  update sfsync.feed_subscribers set position = greatest(position, p_position), acked_at = now()
+   where name = p_subscriber returning position into v_position;
+  if not found then
+    raise exception 'sfsync.feed_ack: no feed subscriber "%"; create it with select sfsync.feed_subscribe(%)', p_subscriber, quote_literal(p_subscriber)
+      using errcode = 'no_data_found';
+  end if;
+  return v_position;
+end;
+$function$;
+comment on function sfsync.feed_ack(p_subscriber text, p_position bigint) is 'Move the subscriber''s cursor to p_position (never back): entries up to it are handled. Returns the cursor.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_append_pushed(p_outbox_ids bigint[])
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  n integer;
+begin
+  insert into sfsync.feed_pending (connection_id, mapping_id, sobject, sfid, record_id, direction, op, changed)
+  select m.connection_id, o.mapping_id, m.sobject, o.sfid, o.record_id, 'outbound', o.op, o.changed
+    from sfsync.outbox o join sfsync.mappings m on m.id = o.mapping_id
+   where o.id = any (p_outbox_ids) and o.state in ('success', 'merged')
+   order by o.id;
+  get diagnostics n = row_count;
+  return n;
+end;
+$function$;
+comment on function sfsync.feed_append_pushed(p_outbox_ids bigint[]) is 'Append to the feed the pushed changes among these outbox rows (state success or merged). Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_prune(p_keep interval)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_through bigint;
+  n integer;
+begin
+  if p_keep is null or p_keep < interval '0' then
+    raise exception 'sfsync.feed_prune: pass how long to keep entries, e.g. interval ''24 hours'''
+      using errcode = case when p_keep is null then 'null_value_not_allowed' else 'invalid_parameter_value' end;
+  end if;
+  perform sfsync.feed_settle();
+  select max(position) into v_through from sfsync.feed where settled_at < now() - p_keep;
+  if v_through is null then
+    return 0;
+  end if;
+  delete from sfsync.feed where position <= v_through;
+  get diagnostics n = row_count;
+  update sfsync.feed_state set pruned_through = greatest(pruned_through, v_through);
+  return n;
+end;
+$function$;
+comment on function sfsync.feed_prune(p_keep interval) is 'Delete feed entries settled more than p_keep ago; subscribers that had not acked them fail on their next read. Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_read(p_subscriber text, p_max integer DEFAULT 100)
+ RETURNS SETOF sfsync.feed
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_position bigint;
+  v_pruned bigint;
+begin
+  if p_subscriber is null or p_max is null or p_max < 1 then
+    raise exception 'sfsync.feed_read: pass a subscriber name and a positive p_max, e.g. sfsync.feed_read(''billing'', 100)'
+      using errcode = case when p_max < 1 then 'invalid_parameter_value' else 'null_value_not_allowed' end;
+  end if;
+  perform sfsync.feed_settle();
+  select position into v_position from sfsync.feed_subscribers where name = p_subscriber;
+  if not found then
+    raise exception 'sfsync.feed_read: no feed subscriber "%"; create it with select sfsync.feed_subscribe(%)', p_subscriber, quote_literal(p_subscriber)
+      using errcode = 'no_data_found';
+  end if;
+  select pruned_through into v_pruned from sfsync.feed_state;
+  if v_position < v_pruned then
+    raise exception 'sfsync.feed_read: subscriber "%" fell behind the feed''s retention (acked %, entries through % were pruned); resync it from the tables and re-create it with sfsync.feed_unsubscribe and sfsync.feed_subscribe, or raise feed.retentionHours', p_subscriber, v_position, v_pruned
+      using errcode = 'object_not_in_prerequisite_state';
+  end if;
+  return query select f.* from sfsync.feed f where f.position > v_position order by f.position limit p_max;
+end;
+$function$;
+comment on function sfsync.feed_read(p_subscriber text, p_max integer) is 'Up to p_max feed entries after the subscriber''s cursor, in position order; fails when retention pruned entries it never acked.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_settle()
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_last bigint;
+  n integer;
+begin
+  select last_position into v_last from sfsync.feed_state for update;
+  with moved as (
+    delete from sfsync.feed_pending returning *
+  )
+  insert into sfsync.feed (position, connection_id, mapping_id, sobject, sfid, record_id, direction, op, changed, systemmodstamp, appended_at)
+  select v_last + row_number() over (order by m.id), m.connection_id, m.mapping_id, m.sobject, m.sfid, m.record_id, m.direction, m.op,
+         m.changed, m.systemmodstamp, m.appended_at
+    from moved m;
+  get diagnostics n = row_count;
+  if n > 0 then
+    update sfsync.feed_state set last_position = v_last + n;
+  end if;
+  return n;
+end;
+$function$;
+comment on function sfsync.feed_settle() is 'Give the committed pending feed entries their positions, after the last one. Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_subscribe(p_name text, p_from_start boolean DEFAULT false)
+ RETURNS bigint
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_position bigint;
+begin
+  if coalesce(p_name, '') = '' then
+    raise exception 'sfsync.feed_subscribe: pass the subscriber''s name, e.g. sfsync.feed_subscribe(''billing'')'
+      using errcode = 'null_value_not_allowed';
+  end if;
+  perform sfsync.feed_settle();
+  insert into sfsync.feed_subscribers (name, position)
+  select p_name, case when p_from_start then s.pruned_through else s.last_position end from sfsync.feed_state s
+  on conflict (name) do nothing;
+  select position into v_position from sfsync.feed_subscribers where name = p_name;
+  return v_position;
+end;
+$function$;
+comment on function sfsync.feed_subscribe(p_name text, p_from_start boolean) is 'Create a feed subscriber at the end of the feed (or at its oldest kept entry); an existing one keeps its cursor. Returns its position.';
+
+CREATE OR REPLACE FUNCTION sfsync.feed_unsubscribe(p_name text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+AS $function$
+begin
+  delete from sfsync.feed_subscribers where name = p_name;
+  return found;
+end;
+$function$;
+comment on function sfsync.feed_unsubscribe(p_name text) is 'Remove a feed subscriber. Returns whether it existed.';
 
 CREATE OR REPLACE FUNCTION sfsync.heroku_connect_activity(p_schema text, p_quiet interval DEFAULT '00:10:00'::interval)
  RETURNS text
@@ -1211,3 +1434,13 @@ begin
 end;
 $function$;
 comment on function sfsync.settle_outbox(p_ids bigint[], p_states sfsync.outbox_state[], p_sfids text[], p_errors jsonb[], p_incs integer[], p_nexts timestamp with time zone[], p_unknown boolean[]) is 'Record a push round''s outcome of each outbox row (done, failed, or new with back-off). Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.tg_feed_pending__notify()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  perform pg_notify('sfsync:feed', '');
+  return null;
+end;
+$function$;

@@ -30,6 +30,8 @@ export function sfsyncEnv(databaseUrl: string, loginUrl: string, dataDir: string
     SFSYNC_CLIENT_SECRET: EMULATOR_LOGIN.clientSecret,
     SFSYNC_METRICS_PORT: '0',
     SFSYNC_LOG_LEVEL: 'warn',
+    // The soak's feed subscriber (feed-reader.ts) checks the change feed against what happened.
+    SFSYNC_FEED_ENABLED: 'true',
   };
 }
 

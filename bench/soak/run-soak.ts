@@ -21,6 +21,8 @@ import { EmulatorControl } from './emulator-control.js';
 import { startEmulatorProcess } from './emulator-process.js';
 import { EngineFleet } from './engine-fleet.js';
 import { FaultTimeline } from './fault-timeline.js';
+import { judgeFeed, type FeedVerdict } from './feed-oracle.js';
+import { FeedReader } from './feed-reader.js';
 import { Ledger } from './ledger.js';
 import { Monitor } from './monitor.js';
 import { DEFAULT_OPTIONS, type SoakOptions } from './options.js';
@@ -31,6 +33,7 @@ import { RecordPool } from './record-pool.js';
 import { failedText, lastLine, offenderLines } from './report.js';
 import { SalesforceRest } from './salesforce-rest.js';
 import { settleUnknowns } from './settle.js';
+import { takeSnapshot } from './snapshot.js';
 import { SfWorkload } from './sf-workload.js';
 import { LOOPS_PER_SIDE, runWorkload, type Stepper } from './workload.js';
 
@@ -58,6 +61,8 @@ export interface SoakResult {
   offenders: string[];
   /** Engines that exited by themselves. */
   engineCrashes: string[];
+  /** The change feed's verdict (feed-oracle.ts), judged after the wait for quiet (its offenders mean little when the sync did not converge). */
+  feed?: FeedVerdict;
   /** `soak: N ops, K kills, converged in S s: …` */
   lastLine: string;
 }
@@ -97,7 +102,10 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   observer.on('connect', (client) => client.on('error', () => undefined));
   cleanup.push('observer pool', () => observer.end());
   await waitForActiveMappings(observer);
-  log('soak: both mappings active; workload starts');
+  const feed = new FeedReader(observer);
+  await feed.start();
+  cleanup.push('feed reader', () => feed.stop());
+  log('soak: both mappings active; feed subscriber reading; workload starts');
 
   const ledger = new Ledger(seed);
   const rng = createRng(seed);
@@ -135,6 +143,15 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   const quiet = await waitForQuiet(ledger, observer, control, options.quietTimeoutSeconds, log);
   const r = quiet.report;
   log(`soak: ${r.live.pg} rows in Postgres, ${r.live.sf} live records in Salesforce; failed changes: ${failedText(r)}`);
+  let feedVerdict: FeedVerdict | undefined;
+  {
+    await feed.drain();
+    feedVerdict = await judgeFeed(feed, observer, await takeSnapshot(observer, control));
+    log(
+      `soak: feed: ${feedVerdict.entries} entries read (${feed.failedReads} reads retried), ${feedVerdict.missed} missed, ${feedVerdict.outOfOrder} out of order, ${feedVerdict.readerProblems} gaps or changed re-deliveries`,
+    );
+    for (const line of feedVerdict.offenders) log(`  ${line}`);
+  }
   const offenders = offenderLines(r);
   if (!quiet.converged) {
     log(`soak: offenders (${r.offenders.length}, first ${offenders.length}):`);
@@ -155,6 +172,7 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
     failedByCode: Object.fromEntries(r.failedByCode),
     offenders,
     engineCrashes: [...fleet.crashes],
+    ...(feedVerdict ? { feed: feedVerdict } : {}),
     lastLine: lastLine(ledger.totalOps, fleet.kills, quiet.converged, quiet.seconds, r),
   };
 }

@@ -8,6 +8,7 @@ import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerErrors } from './commands/errors.js';
+import { registerFeed } from './commands/feed.js';
 import { registerPending } from './commands/pending.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
@@ -42,6 +43,7 @@ for (const register of [
   registerStatus,
   registerErrors,
   registerPending,
+  registerFeed,
   registerReload,
   registerPauseResume,
   registerExport,

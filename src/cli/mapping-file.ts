@@ -127,6 +127,8 @@ export const mappingRows = sfsync
     'm.streaming',
     'm.delete_mode',
     'm.compat',
+    'm.event_channel',
+    'm.event_field',
     'm.schema_name',
     'm.table_name',
   ]);
@@ -148,6 +150,7 @@ export function entryFromRow(row: MappingRow): MappingEntry {
     streaming: row.streaming,
     deleteMode: row.delete_mode,
     ...(row.compat === 'heroku-connect' ? { compat: row.compat } : {}),
+    ...(row.event_channel && row.event_field ? { event: row.event_channel, eventField: row.event_field } : {}),
     schema: row.schema_name,
     table: row.table_name,
   };

@@ -103,6 +103,19 @@ export const pollSchema = z
   })
   .strict();
 
+/** The change feed (docs/schema.md, "The change feed"). */
+export const feedSchema = z
+  .object({
+    /**
+     * Append every change sfsync applies to a table, and every change it pushes, to `sfsync.feed`;
+     * default false: a database nobody reads the feed of pays nothing for it.
+     */
+    enabled: z.boolean().default(false),
+    /** Entries are deleted this many hours after they settled (hourly `sfsync:prune-feed`); default 24, at most 10 years. */
+    retentionHours: positiveInt.max(87_600).default(24),
+  })
+  .strict();
+
 /** The whole configuration. */
 export const configSchema = z
   .object({
@@ -113,6 +126,7 @@ export const configSchema = z
     salesforce: salesforceSchema.default(() => salesforceSchema.parse({})),
     push: pushSchema.default(() => pushSchema.parse({})),
     poll: pollSchema.default(() => pollSchema.parse({})),
+    feed: feedSchema.default(() => feedSchema.parse({})),
     worker: z
       .object({
         /** graphile-worker concurrency; default 8. */

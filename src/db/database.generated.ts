@@ -18,6 +18,9 @@ export interface PgInterval {
   milliseconds?: number;
 }
 
+/** Enum `sfsync.feed_direction`. */
+export type FeedDirection = 'inbound' | 'outbound';
+
 /** Enum `sfsync.outbox_op`. */
 export type OutboxOp = 'insert' | 'update' | 'delete';
 
@@ -102,6 +105,61 @@ export interface FailedChangesView {
   failed_at: Date | null;
 }
 
+/** Table `sfsync.feed`. */
+export interface FeedTable {
+  position: string;
+  connection_id: string;
+  mapping_id: string;
+  sobject: string;
+  sfid: string | null;
+  record_id: string | null;
+  direction: FeedDirection;
+  op: OutboxOp;
+  changed: ColumnType<unknown, string, string>;
+  systemmodstamp: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  appended_at: ColumnType<Date, Date | string, Date | string>;
+  settled_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** View `sfsync.feed_lag`. */
+export interface FeedLagView {
+  name: string | null;
+  position: string | null;
+  behind: string | null;
+  lost: boolean | null;
+  acked_at: Date | null;
+}
+
+/** Table `sfsync.feed_pending`. */
+export interface FeedPendingTable {
+  id: GeneratedAlways<string>;
+  connection_id: string;
+  mapping_id: string;
+  sobject: string;
+  sfid: string | null;
+  record_id: string | null;
+  direction: FeedDirection;
+  op: OutboxOp;
+  changed: ColumnType<unknown, string | undefined, string>;
+  systemmodstamp: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  appended_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Table `sfsync.feed_state`. */
+export interface FeedStateTable {
+  only_row: Generated<boolean>;
+  last_position: Generated<string>;
+  pruned_through: Generated<string>;
+}
+
+/** Table `sfsync.feed_subscribers`. */
+export interface FeedSubscribersTable {
+  name: string;
+  position: string;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  acked_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+}
+
 /** Table `sfsync.heroku_connect_adoptions`: Heroku Connect tables adopted by sfsync adopt heroku-connect: when, the watermark polling started from, and the dropped Heroku Connect trigger definitions. */
 export interface HerokuConnectAdoptionsTable {
   mapping_id: string;
@@ -168,6 +226,8 @@ export interface MappingsTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   compat: string | null;
+  event_channel: string | null;
+  event_field: string | null;
 }
 
 /** View `sfsync.open_changes`: Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id. */
@@ -293,6 +353,11 @@ export interface Database {
   deferred_inserts: DeferredInsertsTable;
   engines: EnginesTable;
   failed_changes: FailedChangesView;
+  feed: FeedTable;
+  feed_lag: FeedLagView;
+  feed_pending: FeedPendingTable;
+  feed_state: FeedStateTable;
+  feed_subscribers: FeedSubscribersTable;
   heroku_connect_adoptions: HerokuConnectAdoptionsTable;
   heroku_connect_log_entries: HerokuConnectLogEntriesTable;
   mapping_status: MappingStatusView;

@@ -124,6 +124,11 @@ class OutboxListener {
           {},
           { jobKey: jobKeys.pruneOutbox, jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + PRUNE_EVERY_MS) },
         );
+        await this.context.addJob(
+          'sfsync:prune-feed',
+          {},
+          { jobKey: jobKeys.pruneFeed, jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + PRUNE_EVERY_MS) },
+        );
         this.pruneQueuedAt = Date.now();
       }
     } catch (error) {

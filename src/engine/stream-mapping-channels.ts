@@ -22,6 +22,8 @@ import { INVALID_REPLAY, NO_SUCH_CHANNEL, type StreamCometd } from './stream-com
 export class MappingChannels {
   private readonly byChannel = new Map<string, InboundMapping>();
   private readonly byMapping = new Map<string, string>();
+  /** Platform Event channels (`/event/X__e`) → the mapping whose records their events name. */
+  private readonly events = new Map<string, InboundMapping>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -35,9 +37,16 @@ export class MappingChannels {
     return this.byChannel.get(channel)?.id;
   }
 
+  /** The mapping a Platform Event channel names records of. */
+  eventMappingOf(channel: string): InboundMapping | undefined {
+    return this.events.get(channel);
+  }
+
   /** Subscribe new streaming mappings, drop removed ones. */
   async sync(): Promise<void> {
-    const mappings = (await loadInboundMappings(this.ctx.pool, this.connectionId)).filter((m) => m.streaming !== 'off' && m.state !== 'paused' && !m.problem);
+    const usable = (await loadInboundMappings(this.ctx.pool, this.connectionId)).filter((m) => m.state !== 'paused' && !m.problem);
+    await this.syncEvents(usable);
+    const mappings = usable.filter((m) => m.streaming !== 'off');
     const ids = new Set(mappings.map((m) => m.id));
     for (const [id, channel] of this.byMapping) {
       if (ids.has(id)) continue;
@@ -57,9 +66,37 @@ export class MappingChannels {
     }
   }
 
+  /** Platform Event channels of the mappings that name one (whatever their `streaming`), each resumed from its stored replay id. */
+  private async syncEvents(mappings: readonly InboundMapping[]): Promise<void> {
+    const wanted = new Map(mappings.filter((m) => m.eventChannel && m.eventField).map((m) => [`/event/${m.eventChannel}`, m]));
+    for (const channel of this.events.keys()) {
+      if (wanted.has(channel)) continue;
+      this.events.delete(channel);
+      this.stream.unwant(channel);
+    }
+    for (const [channel, m] of wanted) {
+      const known = this.events.has(channel);
+      this.events.set(channel, m);
+      if (!known) this.stream.want(channel, await this.storedReplay(channel));
+    }
+  }
+
+  private async storedReplay(channel: string): Promise<number> {
+    const rows = await run(
+      this.ctx.pool,
+      sfsync
+        .selectFrom('stream_state')
+        .select(sql<string | null>`replay_id::text`.as('replay_id'))
+        .where('connection_id', '=', this.connectionId)
+        .where('channel', '=', channel),
+    );
+    const stored = rows[0]?.replay_id;
+    return stored ? Number(stored) : -1;
+  }
+
   /** React to a failed subscribe. */
   async subscribeFailed(channel: string, error: string): Promise<void> {
-    const mapping = this.byChannel.get(channel);
+    const mapping = this.byChannel.get(channel) ?? this.events.get(channel);
     if (!mapping) return;
     this.ctx.logger.info({ channel, error }, 'stream subscribe failed');
     if (INVALID_REPLAY.test(error)) {
@@ -92,17 +129,9 @@ export class MappingChannels {
   }
 
   private async want(m: InboundMapping, channel: string): Promise<void> {
-    const rows = await run(
-      this.ctx.pool,
-      sfsync
-        .selectFrom('stream_state')
-        .select(sql<string | null>`replay_id::text`.as('replay_id'))
-        .where('connection_id', '=', this.connectionId)
-        .where('channel', '=', channel),
-    );
-    const stored = rows[0]?.replay_id;
+    const stored = await this.storedReplay(channel);
     this.byChannel.set(channel, m);
     this.byMapping.set(m.id, channel);
-    this.stream.want(channel, stored ? Number(stored) : -1);
+    this.stream.want(channel, stored);
   }
 }

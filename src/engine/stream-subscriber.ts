@@ -13,7 +13,7 @@ import { run, sfsync } from '../db/typed-query.js';
 import { sql } from 'kysely';
 import type { Message } from 'cometd';
 import type { EngineComponent, EngineContext } from '../jobs/context.js';
-import { scheduleEventPoll } from '../jobs/schedule.js';
+import { scheduleEventFetch, scheduleEventPoll } from '../jobs/schedule.js';
 import { recordPendingReplay } from '../inbound/stream-replay.js';
 import { runAsLeader } from './stream-leader.js';
 import { StreamCometd } from './stream-cometd.js';
@@ -28,23 +28,33 @@ export function isEcho(message: Message, client: string): boolean {
   return typeof origin === 'string' && origin.split(';').some((part) => part.trim() === `client=${client}`);
 }
 
+/** The record Ids a Platform Event carries in `field`: one, or several separated by commas, semicolons or white space. */
+export function eventRecordIds(message: Message, field: string): string[] {
+  const value = (message.data as { payload?: Record<string, unknown> } | undefined)?.payload?.[field];
+  if (typeof value !== 'string') return [];
+  return value.split(/[\s,;]+/).filter((id) => id !== '');
+}
+
 /** Lead one connection: handshake, subscribe, forward events. */
 async function leadConnection(ctx: EngineContext, connectionId: string): Promise<() => Promise<void>> {
   const sf = await ctx.salesforce(connectionId);
   const session = await sf.session();
   const pendingReplay = new Map<string, number>();
   const pendingPolls = new Set<string>();
+  const pendingFetches: Array<{ mappingId: string; ids: string[]; channel: string; replayId: number | undefined }> = [];
   let flushTimer: NodeJS.Timeout | undefined;
   const log = (message: string, detail?: unknown) => ctx.logger.info({ connectionId, detail }, message);
   const flush = async () => {
     flushTimer = undefined;
     const replays = [...pendingReplay];
     const polls = [...pendingPolls];
+    const fetches = pendingFetches.splice(0);
     pendingReplay.clear();
     pendingPolls.clear();
     try {
       for (const [channel, replayId] of replays) await recordPendingReplay(ctx.pool, connectionId, channel, replayId);
       for (const mappingId of polls) await scheduleEventPoll(ctx, mappingId);
+      for (const f of fetches) await scheduleEventFetch(ctx, f.mappingId, f.ids, f.channel, f.replayId);
     } catch (error) {
       ctx.logger.error({ err: error, connectionId }, 'queueing event polls failed; the interval poll covers the change');
     }
@@ -60,6 +70,14 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
     onEvent: (channel, message) => {
       const mappingId = channels?.mappingOf(channel);
       const replayId = (message.data as { event?: { replayId?: number } } | undefined)?.event?.replayId;
+      const eventMapping = channels?.eventMappingOf(channel);
+      if (eventMapping?.eventField) {
+        // A Platform Event naming records: fetch those (the poll's path), in event order.
+        if (typeof replayId === 'number') pendingReplay.set(channel, Math.max(replayId, pendingReplay.get(channel) ?? replayId));
+        pendingFetches.push({ mappingId: eventMapping.id, ids: eventRecordIds(message, eventMapping.eventField), channel, replayId });
+        flushTimer ??= setTimeout(() => void flush(), ctx.config.poll.eventDebounceMs);
+        return;
+      }
       ctx.logger.debug({ channel, replayId, mappingId }, 'stream event');
       if (mappingId === undefined) return;
       if (typeof replayId === 'number') pendingReplay.set(channel, Math.max(replayId, pendingReplay.get(channel) ?? replayId));
@@ -116,7 +134,8 @@ export const streamSubscriber: EngineComponent = {
           .select('c.id')
           .distinct()
           .where('c.state', '=', 'active')
-          .where('m.streaming', '<>', 'off'),
+          // Streaming mappings, and those a Platform Event triggers (whatever their streaming).
+          .where((eb) => eb.or([eb('m.streaming', '<>', 'off'), eb('m.event_channel', 'is not', null)])),
       );
       for (const { id } of rows) {
         if (loops.has(id)) continue;

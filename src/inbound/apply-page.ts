@@ -114,14 +114,16 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
       _error: row.errors.length > 0 ? rowErrorJson(row.errors) : null,
     };
   });
+  const feed = mapping.feed ? { connectionId: mapping.connectionId, mappingId: mapping.id, sobject: mapping.sobject } : undefined;
+  const count = (result: pg.QueryResult): number => (feed ? Number((result.rows[0] as { n: number }).n) : (result.rowCount ?? 0));
   let applied = 0;
   if (records.length > 0) {
     const json = JSON.stringify(records);
     const attach = attachByExternalIdSql(mapping);
     if (attach) await client.query(attach, [json]);
-    applied += (await client.query(updateBySfidSql(mapping), [json])).rowCount ?? 0;
-    const insert = insertSql(mapping);
-    applied += (await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id])).rowCount ?? 0;
+    applied += count(await client.query(updateBySfidSql(mapping, feed), [json]));
+    const insert = insertSql(mapping, feed);
+    applied += count(await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id]));
     // Records the insert held back for an unresolved local insert (insertSql) are remembered until they can go in.
     if (!mapping.externalIdColumn && mapping.mode === 'read_write') await client.query(deferSql(mapping), [json, mapping.id]);
     // After the update: the re-sends read Salesforce's values from the table (apply-conflicts.ts explains them).
@@ -129,7 +131,7 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
   }
   if (deleting.length > 0) {
     const json = JSON.stringify(deleting.map((r) => ({ sfid: r.sfid, systemmodstamp: r.systemmodstamp })));
-    applied += (await client.query(deleteSql(mapping), [json])).rowCount ?? 0;
+    applied += count(await client.query(deleteSql(mapping, feed), [json]));
   }
   return { applied, failed };
 }

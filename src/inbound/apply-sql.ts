@@ -12,6 +12,7 @@
 import { CLOCK_MARGIN_SECONDS, outboxSql, recognizingFields } from '../outbox/outbox.js';
 import { escapeIdentifier } from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
+import { feedDeleteSql, feedInsertSql, feedUpdateSql, type FeedTarget } from './feed-sql.js';
 
 /** The table and columns a statement is built for. */
 export interface InboundTable {
@@ -44,8 +45,11 @@ function newValue(f: FieldInfo): string {
   return `case when ${lit(f.column)} = any(r._keep) then t.${q(f.column)} else r.${q(f.column)}::${f.pgType} end`;
 }
 
-/** Update rows matched by sfid when the incoming stamp is not older and some value differs (echoes are no-ops). */
-export function updateBySfidSql(t: InboundTable): string {
+/**
+ * Update rows matched by sfid when the incoming stamp is not older and some value differs (echoes are no-ops).
+ * With `feed`, the statement also appends each changed row to the change feed and returns its count as `n` (feed-sql.ts).
+ */
+export function updateBySfidSql(t: InboundTable, feed?: FeedTarget): string {
   const fields = live(t);
   const sets = [
     ...fields.map((f) => `${q(f.column)} = ${newValue(f)}`),
@@ -63,13 +67,15 @@ export function updateBySfidSql(t: InboundTable): string {
     'coalesce(r._state, t._sfsync_state)',
     'case when r._state is null then t._sfsync_error else r._error end',
   ];
-  return [
+  const update = [
     `update ${qualified(t)} as t set ${sets.join(', ')}`,
-    `from ${recordset(t)}`,
-    'where t.sfid = r.sfid',
+    // The feed compares with the row as it was: `o`, the same row read by the statement's snapshot.
+    `from ${recordset(t)}${feed ? `, ${qualified(t)} as o` : ''}`,
+    `where t.sfid = r.sfid${feed ? ' and o.id = t.id' : ''}`,
     'and (t.systemmodstamp is null or r.systemmodstamp::timestamp(3) >= t.systemmodstamp)',
     `and (${before.join(', ')}) is distinct from (${after.join(', ')})`,
   ].join('\n');
+  return feed ? feedUpdateSql(t.fields, feed, update) : update;
 }
 
 /** Give rows inserted from Postgres (sfid still null) their sfid by External ID, so the insert below never duplicates them. */
@@ -98,7 +104,7 @@ export function attachByExternalIdSql(t: InboundTable): string | undefined {
  * and writes the sfid back, and the next poll after the insert settles
  * fetches whatever nobody adopted by Id (inbound/release-deferred.ts).
  */
-export function insertSql(t: InboundTable): string {
+export function insertSql(t: InboundTable, feed?: FeedTarget): string {
   const fields = live(t);
   const cols = ['sfid', ...fields.map((f) => q(f.column)), 'systemmodstamp', 'isdeleted', 'createddate', '_sfsync_state', '_sfsync_error'];
   const values = [
@@ -110,7 +116,7 @@ export function insertSql(t: InboundTable): string {
     "coalesce(r._state, 'synced')",
     'r._error',
   ];
-  return [
+  const insert = [
     `insert into ${qualified(t)} (${cols.join(', ')})`,
     `select ${values.join(', ')}`,
     `from ${recordset(t)}`,
@@ -118,6 +124,7 @@ export function insertSql(t: InboundTable): string {
     ...(t.externalIdColumn ? [] : [`and not ${heldBackSql(t, '$2')}`]),
     'on conflict (sfid) do nothing',
   ].join('\n');
+  return feed ? feedInsertSql(t.fields, feed, insert) : insert;
 }
 
 /**
@@ -182,12 +189,13 @@ export function deferSql(t: InboundTable, source = 'jsonb_to_recordset($1::jsonb
 }
 
 /** Delete rows of records deleted in Salesforce (delete_mode 'delete'), unless the row is newer. */
-export function deleteSql(t: InboundTable): string {
-  return [
+export function deleteSql(t: InboundTable, feed?: FeedTarget): string {
+  const text = [
     `delete from ${qualified(t)} as t`,
     'using jsonb_to_recordset($1::jsonb) as r(sfid text, systemmodstamp text)',
     'where t.sfid = r.sfid and (t.systemmodstamp is null or r.systemmodstamp is null or t.systemmodstamp <= r.systemmodstamp::timestamp(3))',
   ].join('\n');
+  return feed ? feedDeleteSql(feed, text) : text;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface InboundMapping extends InboundTable {
   problem?: SfsyncError;
   /** `last_error.code`, so a mark of an unusable row is cleared once it is usable again. */
   errorCode: string | null;
+  /** Platform Event (`X__e`) whose events name records of this mapping, and its field holding the Ids; null: none. */
+  eventChannel: string | null;
+  eventField: string | null;
+  /** Append what the apply changes to the change feed (config `feed.enabled`, set by the task that loads the mapping); default false. */
+  feed?: boolean;
 }
 
 /** The mapping row with its intervals as ms. */
@@ -49,6 +54,8 @@ const select = sfsync
     'conflict_policy',
     'streaming',
     'delete_mode',
+    'event_channel',
+    'event_field',
     'state',
     'watermark',
     sql<string | null>`last_error ->> 'code'`.as('error_code'),
@@ -91,6 +98,8 @@ function toMapping(row: Row): InboundMapping {
     policy: row.conflict_policy,
     streaming: row.streaming,
     deleteMode: row.delete_mode,
+    eventChannel: row.event_channel ?? null,
+    eventField: row.event_field ?? null,
     state: row.state,
     watermark: row.watermark ?? null,
     ...(problem ? { problem } : {}),
@@ -98,12 +107,12 @@ function toMapping(row: Row): InboundMapping {
   };
 }
 
-/** Load mapping `id`; SfsyncError UNKNOWN_MAPPING when it is gone. */
-export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string): Promise<InboundMapping> {
+/** Load mapping `id`; SfsyncError UNKNOWN_MAPPING when it is gone. `options.feed`: its applies append to the change feed (default false). */
+export async function loadInboundMapping(db: pg.Pool | pg.PoolClient, id: string, options: { feed?: boolean } = {}): Promise<InboundMapping> {
   const rows = await run(db, select.where('id', '=', id));
   const row = rows[0];
   if (!row) throw new SfsyncError('UNKNOWN_MAPPING', `Mapping ${id} does not exist; list mappings with \`select * from sfsync.mapping_status\`.`);
-  return toMapping(row);
+  return options.feed ? { ...toMapping(row), feed: true } : toMapping(row);
 }
 
 /** Every mapping of a connection (or all), for the scheduler and the stream subscriber. */

@@ -16,6 +16,7 @@ import { escapeIdentifier as q } from 'pg';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { deferSql, heldBackSql, qualified, type InboundTable } from './apply-sql.js';
 import { goneFromSnapshotSql } from './snapshot-gone.js';
+import { feedDeleteSql, feedInsertSql, feedUpdateSql, type FeedTarget } from './feed-sql.js';
 
 /** The staging table (temporary, dropped at commit). */
 export const STAGE = 'sfsync_load_stage';
@@ -48,6 +49,8 @@ const OPEN_OUTBOX = (t: string) => `not ${outboxSql.openChangeExists('$1', `${t}
 export interface MergeStatement {
   text: string;
   values: unknown[];
+  /** It appends to the change feed and returns the rows it changed as `n` (feed-sql.ts), not as its row count. */
+  counted?: true;
 }
 
 /**
@@ -62,15 +65,17 @@ export function mergeSql(
   backfill: boolean,
   mappingId: string,
   snapshot: Date,
+  feed?: FeedTarget,
 ): MergeStatement[] {
   const table = qualified(t);
   const data = columns.filter((c) => c !== 'sfid' && !(backfill && c === 'systemmodstamp'));
   const set = data.map((c) => `${q(c)} = s.${q(c)}`).join(', ');
   const differs = `(${data.map((c) => `t.${q(c)}`).join(', ')}) is distinct from (${data.map((c) => `s.${q(c)}`).join(', ')})`;
-  const update = {
-    text: `update ${table} as t set ${set} from ${STAGE} as s where t.sfid = s.sfid and ${differs} and ${NOT_NEWER} and ${OPEN_OUTBOX('t')}`,
-    values: [mappingId],
-  };
+  // With the feed, the old row `o` is read beside the staged one, to name the fields that change (feed-sql.ts).
+  const updateText = `update ${table} as t set ${set} from ${STAGE} as s${feed ? `, ${table} as o` : ''} where t.sfid = s.sfid${feed ? ' and o.id = t.id' : ''} and ${differs} and ${NOT_NEWER} and ${OPEN_OUTBOX('t')}`;
+  const update: MergeStatement = feed
+    ? { text: feedUpdateSql(t.fields, feed, updateText), values: [mappingId], counted: true }
+    : { text: updateText, values: [mappingId] };
   if (backfill) return [update];
   const statements: MergeStatement[] = [];
   if (t.externalIdColumn && data.includes(t.externalIdColumn)) {
@@ -82,19 +87,24 @@ export function mergeSql(
   }
   statements.push(update);
   const insert = `insert into ${table} (${columns.map(q).join(', ')}) select ${columns.map((c) => `s.${q(c)}`).join(', ')} from ${STAGE} as s where not exists (select 1 from ${table} as t where t.sfid = s.sfid)`;
-  if (t.externalIdColumn || t.mode === 'read_only') statements.push({ text: insert, values: [] });
+  const fed = (text: string, values: unknown[]): MergeStatement =>
+    feed ? { text: feedInsertSql(t.fields, feed, text), values, counted: true } : { text, values };
+  if (t.externalIdColumn || t.mode === 'read_only') statements.push(fed(insert, []));
   else {
     // A record that may be a local insert in flight waits, as in a poll (apply-sql.ts insertSql).
-    statements.push({ text: `${insert} and not ${heldBackSql(t, '$1', 's')}`, values: [mappingId] });
+    statements.push(fed(`${insert} and not ${heldBackSql(t, '$1', 's')}`, [mappingId]));
     statements.push({ text: deferSql(t, `${STAGE} as r`, '$1'), values: [mappingId] });
   }
   // Rows whose record is gone from Salesforce (hard-deleted, purged, or deleted in 'delete' mode):
   // only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts) —
   // a record created during the download, by a poll or by a push, is kept.
   const gone = goneFromSnapshotSql(STAGE, { mappingId: '$1', snapshot: '$2' });
+  const goneText =
+    t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`;
   statements.push({
-    text: t.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone} and not t.isdeleted`,
+    text: feed ? feedDeleteSql(feed, goneText, 'null::timestamp(3)') : goneText,
     values: [mappingId, snapshot.toISOString()],
+    ...(feed ? { counted: true as const } : {}),
   });
   return statements;
 }

@@ -146,7 +146,11 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
     await copying;
     if (!initial) await lockApply(db, mapping.id);
     if (!direct) {
-      for (const statement of mergeSql(mapping, columns, backfill, mapping.id, snapshotAt)) counters.applied += (await db.query(statement)).rowCount ?? 0;
+      const feed = mapping.feed ? { connectionId: mapping.connectionId, mappingId: mapping.id, sobject: mapping.sobject } : undefined;
+      for (const statement of mergeSql(mapping, columns, backfill, mapping.id, snapshotAt, feed)) {
+        const result = await db.query(statement);
+        counters.applied += statement.counted ? Number((result.rows[0] as { n: number }).n) : (result.rowCount ?? 0);
+      }
     }
     counters.apiCalls = client.callCount - startCalls;
     await finishWindow(db, windowId, counters);

@@ -20,6 +20,7 @@ import { copyFrom, copyText } from './copy-in.js';
 import { fetchAndApply } from './fetch-apply.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import { goneFromSnapshotSql } from './snapshot-gone.js';
+import { feedDeleteSql, feedUpdateSql } from './feed-sql.js';
 import type { WindowCounters } from './window-log.js';
 
 /** Records re-read per REST query (18-character Ids: ~8 KB of SOQL). */
@@ -74,20 +75,15 @@ export async function reconcileTable(
     // Only rows known to predate the snapshot and untouched by the write path (snapshot-gone.ts):
     // a record pushed during the download has an sfid, no stamp, and is not in the snapshot.
     const gone = `not t.isdeleted and ${goneFromSnapshotSql(STAGE, { mappingId: '$1', snapshot: '$2' })}`;
-    const extra =
-      mapping.deleteMode === 'delete'
-        ? await db.query(`delete from ${table} as t where ${gone}`, [mapping.id, upper.toISOString()])
-        : await db.query(`update ${table} as t set isdeleted = true where ${gone}`, [mapping.id, upper.toISOString()]);
-    counters.applied += extra.rowCount ?? 0;
+    const feed = mapping.feed ? { connectionId: mapping.connectionId, mappingId: mapping.id, sobject: mapping.sobject } : undefined;
+    const count = (result: pg.QueryResult): number => (feed ? Number((result.rows[0] as { n: number }).n) : (result.rowCount ?? 0));
+    const goneText = mapping.deleteMode === 'delete' ? `delete from ${table} as t where ${gone}` : `update ${table} as t set isdeleted = true where ${gone}`;
+    counters.applied += count(await db.query(feed ? feedDeleteSql(feed, goneText, 'null::timestamp(3)') : goneText, [mapping.id, upper.toISOString()]));
     if (formulas.length > 0) {
       const set = formulas.map((f) => `${q(f.column)} = s.${q(f.column)}`).join(', ');
       const differs = `(${formulas.map((f) => `t.${q(f.column)}`).join(', ')}) is distinct from (${formulas.map((f) => `s.${q(f.column)}`).join(', ')})`;
-      counters.applied +=
-        (
-          await db.query(
-            `update ${table} t set ${set} from ${STAGE} s where t.sfid = s.sfid and ${differs} and (t.systemmodstamp is null or t.systemmodstamp <= s.systemmodstamp)`,
-          )
-        ).rowCount ?? 0;
+      const update = `update ${table} t set ${set} from ${STAGE} s${feed ? `, ${table} o` : ''} where t.sfid = s.sfid${feed ? ' and o.id = t.id' : ''} and ${differs} and (t.systemmodstamp is null or t.systemmodstamp <= s.systemmodstamp)`;
+      counters.applied += count(await db.query(feed ? feedUpdateSql(formulas, feed, update) : update));
     }
     await db.query('commit');
   } catch (error) {

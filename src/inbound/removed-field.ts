@@ -47,7 +47,7 @@ export async function withRemovedFields<T>(pool: pg.Pool, mapping: InboundMappin
       return await fn(current);
     } catch (error) {
       if (attempt >= 5 || !(await markRemovedField(pool, current, error))) throw error;
-      current = await loadInboundMapping(pool, current.id);
+      current = await loadInboundMapping(pool, current.id, { feed: current.feed ?? false });
     }
   }
 }

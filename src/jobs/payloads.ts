@@ -12,6 +12,11 @@ export interface TaskPayloads {
   'sfsync:push': { mappingId: string };
   /** Poll a mapping's next primary window (interval, streaming event, or on demand). */
   'sfsync:poll': { mappingId: string; reason?: 'interval' | 'event' | 'manual' };
+  /**
+   * Fetch these records by Id and apply them as a poll does (a Platform Event named them);
+   * then promote the event's replay id on `channel`. Queued in the mapping's poll queue, so in event order.
+   */
+  'sfsync:fetch-records': { mappingId: string; ids: string[]; channel?: string; replayId?: string };
   /** Re-poll a past primary window to repair drift. `retry`: failed runs before this one (inbound/retry-later.ts). */
   'sfsync:drift': { windowId: string; retry?: number };
   /** Compare Id + SystemModstamp of every record and fix missing, extra and stale rows. */
@@ -20,6 +25,8 @@ export interface TaskPayloads {
   'sfsync:reload': { mappingId: string; fields?: string[]; retry?: number };
   /** Delete finished outbox changes older than config.push.keepDoneHours. */
   'sfsync:prune-outbox': Record<string, never>;
+  /** Settle the change feed and delete its entries older than config.feed.retentionHours. */
+  'sfsync:prune-feed': Record<string, never>;
 }
 
 /** A task identifier. */
@@ -33,4 +40,5 @@ export const jobKeys = {
   reload: (mappingId: string) => `sfsync:reload:${mappingId}`,
   drift: (mappingId: string) => `sfsync:drift:${mappingId}`,
   pruneOutbox: 'sfsync:prune-outbox',
+  pruneFeed: 'sfsync:prune-feed',
 } as const;

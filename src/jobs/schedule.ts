@@ -51,6 +51,15 @@ export async function scheduleEventPoll(ctx: EngineContext, mappingId: string): 
   );
 }
 
+/** Queue the fetch of records a Platform Event named, behind the mapping's other inbound jobs (its poll queue: one at a time, in order). */
+export async function scheduleEventFetch(ctx: EngineContext, mappingId: string, ids: string[], channel: string, replayId: number | undefined): Promise<void> {
+  await ctx.addJob(
+    'sfsync:fetch-records',
+    { mappingId, ids, channel, ...(replayId === undefined ? {} : { replayId: String(replayId) }) },
+    { queueName: pollQueue(mappingId), maxAttempts: 25 },
+  );
+}
+
 /** Queue a reload (or a backfill of `fields`). */
 export async function scheduleReload(ctx: EngineContext, mappingId: string, fields?: string[]): Promise<void> {
   await ctx.addJob('sfsync:reload', fields ? { mappingId, fields } : { mappingId }, { jobKey: jobKeys.reload(mappingId), maxAttempts: 10 });

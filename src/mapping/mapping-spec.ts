@@ -77,6 +77,13 @@ export const mappingSpecSchema = z
     deleteMode: z.enum(['delete', 'mark']).optional(),
     /** `heroku-connect`: keep Heroku Connect's `_hc_lastop` and `_hc_err` columns maintained (adopted tables have it). Default: none. */
     compat: z.enum(['heroku-connect']).optional(),
+    /** A Platform Event (`X__e`) whose events name records to fetch and apply now; with `eventField`. */
+    event: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,76}__e$/, 'event must be a Platform Event API name ending in __e, e.g. Sync_Request__e')
+      .optional(),
+    /** The event's field holding the record Id (or several, separated by commas or spaces), e.g. `Record_Id__c`. */
+    eventField: apiName('eventField').optional(),
     /** Schema of the table; default `salesforce`. Never sfsync's, graphile-worker's or Postgres's own. */
     schema: z
       .string()
@@ -110,6 +117,9 @@ export function parseMappingSpec(input: MappingSpecInput): MappingSpec {
       'MAPPING_INVALID',
       `Invalid mapping: the table name ${JSON.stringify(table)} derived from ${spec.sobject} is longer than 40 bytes; pass a shorter table name.`,
     );
+  }
+  if ((spec.event === undefined) !== (spec.eventField === undefined)) {
+    throw new SfsyncError('MAPPING_INVALID', 'Invalid mapping: event and eventField go together; name the Platform Event and the field holding the record Id.');
   }
   // Parsed here for its syntax (before any login); planMapping checks its fields against describe.
   const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, spec.sobject).soql;

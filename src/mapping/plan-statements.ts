@@ -85,6 +85,8 @@ export function mappingRowStatement(id: string, spec: MappingSpec, fields: Field
     ...optional('streaming', spec.streaming),
     ...optional('delete_mode', spec.deleteMode),
     ...optional('compat', spec.compat),
+    ...optional('event_channel', spec.event),
+    ...optional('event_field', spec.eventField),
   ];
   if (existing !== undefined) {
     const sets = values.map(([c, v]) => `${c} = ${v}`).join(', ');

@@ -31,7 +31,7 @@ export async function pushRound(
   sf: SalesforceClient,
   mapping: PushMapping,
   groups: OutboxChange[][],
-  config: SfsyncConfig['push'],
+  config: SfsyncConfig['push'] & { feed?: boolean },
 ): Promise<RoundResult> {
   const changes = groups.map(coalesceChanges);
   const sfids = await currentSfids(

@@ -16,6 +16,7 @@ import type { PushError, PushOutcome } from './send.js';
 import type { PushMapping } from './claim.js';
 import type { ResolvedReference } from './references.js';
 import { mergeFailed, outboxSql, retryOrphans, settle, type Settlement } from '../outbox/outbox.js';
+import { appendPushed } from '../feed/feed.js';
 
 /** One record's result to write back. */
 export interface RecordResultRow {
@@ -23,10 +24,11 @@ export interface RecordResultRow {
   outcome: PushOutcome | { kind: 'none' } | { kind: 'wait'; error: PushError };
 }
 
-/** Back-off settings (config.push). */
+/** Back-off settings (config.push), and whether pushed changes go to the change feed (config.feed.enabled; default false). */
 export interface BackoffSettings {
   retryBaseMs: number;
   retryMaxMs: number;
+  feed?: boolean;
 }
 
 interface TableUpdate {
@@ -46,7 +48,10 @@ export async function writeBack(
 ): Promise<void> {
   const o: Settlement = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
   const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
+  /** Outbox rows Salesforce has now (not an insert deleted before it was sent: outcome none): the feed's entries. */
+  const pushed: string[] = [];
   for (const { change, outcome } of rows) {
+    if (outcome.kind === 'success') pushed.push(...change.rowIds);
     const last = change.rowIds.at(-1);
     const error = 'error' in outcome ? JSON.stringify(outcome.error) : null;
     const sfid = outcome.kind === 'success' ? outcome.sfid : null;
@@ -95,6 +100,8 @@ export async function writeBack(
       [...new Set(rows.map((r) => r.change.recordId))],
     ]);
     await settle(client, o);
+    // The change feed's outbound entries: the rows settle just marked success or merged, in this transaction.
+    if (backoff.feed) await appendPushed(client, pushed);
     const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
     // The earlier failed changes of a re-inserted row are in the insert now.
     if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);

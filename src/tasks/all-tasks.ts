@@ -18,4 +18,8 @@ tasks['sfsync:push'] = push;
 import { reconcile } from './reconcile.js';
 tasks['sfsync:reconcile'] = reconcile;
 import { pruneOutbox } from './prune-outbox.js';
+import { pruneFeed } from './prune-feed.js';
 tasks['sfsync:prune-outbox'] = pruneOutbox;
+tasks['sfsync:prune-feed'] = pruneFeed;
+import { fetchRecords } from './fetch-records.js';
+tasks['sfsync:fetch-records'] = fetchRecords;

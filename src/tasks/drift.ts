@@ -35,7 +35,7 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   const rows = await run(ctx.pool, sfsync.selectFrom('poll_windows').select('mapping_id').where('id', '=', payload.windowId));
   const mappingId = rows[0]?.mapping_id;
   if (mappingId === undefined) return;
-  const mapping = await loadInboundMapping(ctx.pool, mappingId);
+  const mapping = await loadInboundMapping(ctx.pool, mappingId, { feed: ctx.config.feed.enabled });
   if (mapping.state === 'paused') return; // resume re-polls from the watermark; nothing here is lost
   const retry = { task: 'sfsync:drift' as const, payload, jobKey: jobKeys.drift(mapping.id), queueName: driftQueue(ctx, mapping.connectionId, mapping.id) };
   await retryLaterOnFailure(ctx, retry, async () => {

@@ -28,7 +28,7 @@ const COUNT_ABOVE_SPAN_MS = 5 * 60_000;
 
 /** Poll one mapping. */
 export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) => {
-  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId, { feed: ctx.config.feed.enabled });
   const reason = payload.reason ?? 'interval';
   ctx.logger.debug({ mapping: mapping.id, reason, state: mapping.state, watermark: mapping.watermark }, 'poll');
   if (mapping.state === 'new' || mapping.watermark === null) {

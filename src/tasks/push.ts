@@ -38,7 +38,7 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
       const groups = await claim(db, mappingId, claimedBy, CLAIM_LIMIT);
       if (groups.length === 0) break;
       try {
-        const round = await pushRound(db, sf, mapping, groups, context.config.push);
+        const round = await pushRound(db, sf, mapping, groups, { ...context.config.push, feed: context.config.feed.enabled });
         helpers.logger.debug(`push ${mapping.sobject}: ${round.records} records, ${round.sent} sent via ${round.api}`);
         retryAt = round.retryAt ?? retryAt;
         if (round.pausedUntil) {

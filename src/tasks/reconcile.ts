@@ -16,7 +16,7 @@ import { failWindow, finishWindow, startWindow } from '../inbound/window-log.js'
 
 /** Reconcile one mapping. */
 export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helpers, ctx) => {
-  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId, { feed: ctx.config.feed.enabled });
   if (mapping.state !== 'active') return;
   const retry = { task: 'sfsync:reconcile' as const, payload, jobKey: jobKeys.reconcile(mapping.id) };
   await retryLaterOnFailure(ctx, retry, async () => {

@@ -21,7 +21,7 @@ import { failWindow, type WindowCounters } from '../inbound/window-log.js';
 
 /** Load one mapping. */
 export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx) => {
-  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId);
+  const mapping = await loadInboundMapping(ctx.pool, payload.mappingId, { feed: ctx.config.feed.enabled });
   // Not applied yet (a failed SQL request): nothing to load, and its last_error must stay the request's own.
   if (mapping.state === 'paused' || mapping.fields.length === 0) return;
   if (mapping.state === 'new')

@@ -2,7 +2,8 @@
  * Postgres → Salesforce through the running engine: single-row and
  * 10,000-row INSERT/UPDATE/DELETE statements arrive with the right values,
  * only changed fields are sent, sfsync's own writes leave no outbox row, a
- * validation error lands on its row while the others proceed.
+ * validation error lands on its row while the others proceed; with the
+ * change feed off (the default) nothing is appended to it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/pool.js';
@@ -118,5 +119,12 @@ describe('failures', () => {
     });
     const after = (await h.pool.query(`select failed from sfsync.outbox_status where mapping_id = $1`, [mappingId])).rows[0];
     expect(after.failed).toBe('0');
+  });
+});
+
+describe('the change feed, off by default', () => {
+  it('has no entry after all these pushes and write-backs', async () => {
+    const { rows } = await h.pool.query<{ n: number }>('select (select count(*) from sfsync.feed_pending) + (select count(*) from sfsync.feed) as n');
+    expect(Number(rows[0]!.n)).toBe(0);
   });
 });

@@ -2,7 +2,8 @@
  * A short seeded soak (seed 1, 60 s, every fault, 2 engines, 60 s to quiet):
  * both apps write to both sides while Salesforce fails, Postgres restarts and
  * engines are SIGKILLed; afterwards both sides must hold the same records,
- * each exactly once, with nothing left to send. The run cleans up every
+ * each exactly once, with nothing left to send, and the change feed's
+ * subscriber must have every change in order per record. The run cleans up every
  * process, server and directory itself, pass or fail (bench/soak/run-soak.ts).
  */
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,19 @@ describe('soak: seed 1, 60 s, every fault, 2 engines', () => {
       offenders: [],
     });
     expect(result.converged).toBe(true);
+    // The change feed missed no change and kept each record's changes in order (bench/soak/feed-oracle.ts).
+    expect(result.feed?.entries).toBeGreaterThan(0);
+    expect({
+      missed: result.feed?.missed,
+      outOfOrder: result.feed?.outOfOrder,
+      readerProblems: result.feed?.readerProblems,
+      offenders: result.feed?.offenders,
+    }).toEqual({
+      missed: 0,
+      outOfOrder: 0,
+      readerProblems: 0,
+      offenders: [],
+    });
     // An engine must ride out every fault, the Postgres restart included, without exiting.
     expect(result.engineCrashes).toEqual([]);
   }, 300_000);

@@ -19,7 +19,7 @@ const LAYERS: string[][] = [
   ['config', 'db'],
   ['salesforce'],
   ['mapping'],
-  ['outbox'],
+  ['outbox', 'feed'],
   ['adopt'],
   ['jobs'],
   ['inbound', 'outbound'],

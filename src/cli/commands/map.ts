@@ -20,6 +20,8 @@ interface MapFlags {
   streaming?: string;
   deleteMode?: string;
   compat?: string;
+  event?: string;
+  eventField?: string;
   connection?: string;
   plan?: boolean;
   json?: boolean;
@@ -39,6 +41,8 @@ function specFromFlags(sobject: string, flags: MapFlags, connectionId: string): 
     streaming: flags.streaming,
     deleteMode: flags.deleteMode,
     compat: flags.compat,
+    event: flags.event,
+    eventField: flags.eventField,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
   const fields = flags.fields
@@ -69,6 +73,8 @@ export function registerMap(program: Command): void {
     .option('--streaming <kind>', 'auto (default), cdc, pushtopic or off')
     .option('--delete-mode <mode>', 'delete (default) or mark (keep the row, isdeleted = true)')
     .option('--compat <kind>', "heroku-connect: keep Heroku Connect's _hc_lastop and _hc_err columns for apps that read them")
+    .option('--event <name>', 'a Platform Event (X__e) whose events name records to fetch and apply at once (with --event-field)')
+    .option('--event-field <field>', "the event's field holding the record Id, or several separated by commas")
     .option('--connection <name>', 'stored connection (default: the only one, or "default")')
     .option('--plan', 'print the SQL that would run, change nothing')
     .option('--json', 'print the result as JSON')

@@ -3,6 +3,9 @@
  * API insert/update of an object, set a field to a value or a formula's
  * result, as a second save with its own (later) SystemModstamp and an
  * automation change origin — the writes a sync must not mistake for its own.
+ * A rule may instead publish a Platform Event naming the saved record's Id
+ * (`publish`), once per record and transaction, after the transaction
+ * commits (Salesforce's "publish after commit"): a rolled-back save publishes nothing.
  */
 import type { ObjectDef, SfRecord, SfValue } from '../ports.js';
 import { compileFormula, type Formula } from './formula.js';
@@ -17,8 +20,10 @@ export interface AutomationRule {
   object: string;
   /** Triggering events (default both). */
   on?: Array<'insert' | 'update'>;
-  /** Field to set. */
-  field: string;
+  /** Field to set (a rule sets a field, or publishes an event). */
+  field?: string;
+  /** Publish this Platform Event after the save commits, with the record's Id in `idField`, e.g. `{ event: 'Sync_Request__e', idField: 'Record_Id__c' }`. */
+  publish?: { event: string; idField: string };
   /** A literal value to set … */
   value?: SfValue;
   /** … or a formula (org/formula.ts), e.g. `UPPER(Name)` or `NOW()`. */
@@ -58,7 +63,28 @@ export class AutomationRules {
   /** Add a rule (compiled now: a bad formula throws here). */
   add(rule: AutomationRule): void {
     if (this.schema.getObject(rule.object) === undefined) throw new Error(`Automation names unknown object ${rule.object}.`);
+    if ((rule.field === undefined) === (rule.publish === undefined))
+      throw new Error('An automation rule either sets a field or publishes an event: give one of field and publish.');
+    if (rule.publish !== undefined) {
+      const event = this.schema.getObject(rule.publish.event);
+      if (event === undefined || !event.isPlatformEvent)
+        throw new Error(`Automation publishes ${rule.publish.event}, which is not a platform event of the schema.`);
+      if (this.schema.getField(event, rule.publish.idField) === undefined)
+        throw new Error(`Platform event ${event.name} has no field ${rule.publish.idField}.`);
+    }
     this.compiled.push(compileRule(rule));
+  }
+
+  /** The events to publish for one committed transaction's saves: one per record and publishing rule. */
+  eventsFor(saves: ReadonlyArray<{ id: string; object: string; kind: 'insert' | 'update' }>): Array<{ event: string; payload: Record<string, unknown> }> {
+    const out: Array<{ event: string; payload: Record<string, unknown> }> = [];
+    for (const save of saves) {
+      for (const { rule } of this.compiled) {
+        if (rule.publish !== undefined && ruleApplies(rule, save.object, save.kind))
+          out.push({ event: rule.publish.event, payload: { [rule.publish.idField]: save.id } });
+      }
+    }
+    return out;
   }
 
   /** Current rules, in the order they were added. */
@@ -79,13 +105,13 @@ export class AutomationRules {
   run(env: WriterEnv, tx: WriteTransaction, id: string, kind: 'insert' | 'update', userId: string): void {
     const row = tx.latest(id);
     if (row === undefined) return;
-    const rules = this.compiled.filter((c) => ruleApplies(c.rule, row.object, kind));
+    const rules = this.compiled.filter((c) => c.rule.field !== undefined && ruleApplies(c.rule, row.object, kind));
     if (rules.length === 0) return;
     const object = this.schema.getObject(row.object) as ObjectDef;
     const values: SfRecord = { ...row.values };
     let changed = false;
     for (const { rule, compute } of rules) {
-      const field = this.schema.getField(object, rule.field);
+      const field = this.schema.getField(object, rule.field!);
       if (field === undefined) continue;
       const value = compute((path) => values[this.schema.getField(object, path)?.name ?? path] ?? null, new Date());
       if (values[field.name] !== value) {

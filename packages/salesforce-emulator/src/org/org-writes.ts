@@ -32,6 +32,8 @@ export interface OrgWritesDeps {
   checkValidationRules(object: ObjectDef, values: SfRecord): void;
   /** Automation, after each successful create/update. */
   afterSave: AfterSave;
+  /** After a transaction's changes became visible (publish-after-commit automation); the visible changes in order. */
+  afterCommit?: (changes: readonly StagedChange[]) => void;
 }
 
 /** Writes of one org: staging, allOrNone, composite batches and (delayed) commit. */
@@ -132,11 +134,14 @@ export class OrgWrites {
     const transactionKey = randomUUID();
     const makeVisible = (): void => {
       const now = Date.now();
+      const committed: StagedChange[] = [];
       for (const c of changes) {
         const visible = store.commit(c.id, c.object, c.next, c.next?.seq ?? Number.MAX_SAFE_INTEGER);
+        if (visible) committed.push(c);
         // Purging the recycle bin removes records whose DELETE was already published: no second event.
         if (visible && !(c.kind === 'HARD_DELETE' && c.prev?.isDeleted === true)) events.emitChange(c, now, transactionKey);
       }
+      this.deps.afterCommit?.(committed);
     };
     if (delay <= 0) {
       makeVisible();

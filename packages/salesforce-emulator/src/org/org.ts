@@ -7,7 +7,7 @@
 import type { ChangeEvent, OrgPort, PlatformEventMessage, QueryCursor, Session, WriteContext, WriteOp, WriteResult } from '../ports.js';
 import { compileSoql, SoqlError, type CompiledQuery } from '../soql/index.js';
 import { SessionStore } from '../auth/session-store.js';
-import { AutomationRules, type AutomationRule } from './automation.js';
+import { AUTOMATION_ORIGIN, AutomationRules, type AutomationRule } from './automation.js';
 import { applyControls, defaultControls, type ControlSettings, type ControlsInput } from './controls.js';
 import { cascadeLookupFields } from './cascade-delete.js';
 import { IdGenerator, to18 } from './ids.js';
@@ -20,6 +20,7 @@ import { Schema } from './schema.js';
 import { ValidationRules } from './validation-rules.js';
 import { OrgEvents } from './org-events.js';
 import { publishPlatformEvent } from './platform-events.js';
+import type { StagedChange } from './write-transaction.js';
 
 export type { OrgIdentity, OrgIdentityOptions, OrgOptions } from './org-options.js';
 
@@ -78,6 +79,7 @@ export class Org implements OrgPort {
       commitDelayMs: () => this.controls.commitDelayMs,
       checkValidationRules: (object, values) => this.validation.check(object, values),
       afterSave: (tx, id, kind) => this.automation.run(this.writes.env, tx, id, kind, this.adminId),
+      afterCommit: (changes) => this.publishAfterCommit(changes),
     });
     if (options.controls !== undefined) applyControls(this.controls, options.controls);
     for (const rule of options.automation ?? []) this.addAutomation(rule);
@@ -149,6 +151,17 @@ export class Org implements OrgPort {
   /** Change control settings (partial). */
   setControls(input: ControlsInput): void {
     applyControls(this.controls, input);
+  }
+
+  /** Platform events of publishing automation rules, for a committed transaction's saves (one per record: its API save and a flow's second save are one save). */
+  private publishAfterCommit(changes: readonly StagedChange[]): void {
+    const saves = new Map<string, { id: string; object: string; kind: 'insert' | 'update' }>();
+    for (const c of changes) {
+      if (c.kind !== 'CREATE' && c.kind !== 'UPDATE') continue;
+      const before = saves.get(c.id);
+      saves.set(c.id, { id: c.id, object: c.object, kind: before?.kind === 'insert' || c.kind === 'CREATE' ? 'insert' : 'update' });
+    }
+    for (const { event, payload } of this.automation.eventsFor([...saves.values()])) this.publish(event, payload, this.systemContext(AUTOMATION_ORIGIN));
   }
 
   /** Add an automation rule (compiled now: a bad formula throws here). */

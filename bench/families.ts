@@ -1,0 +1,106 @@
+/**
+ * Related inserts (issue 15, part 3): N families of one Account and 5
+ * Contacts pointing at it by `@<id>`, inserted in one transaction, no
+ * External ID. Reports the time until every row has its sfid and the
+ * engine's API calls, for today's path: the Account push and the Contact
+ * push run side by side, and each Contact waits (WAITING_FOR_PARENT, retried
+ * with back-off) until its Account's write-back has the sfid. The composite
+ * graph path (one call per family, all or nothing) is not built yet; this is
+ * the baseline it is to be compared with.
+ *
+ * API calls: the delta of the engine's SalesforceClient.callCount over the
+ * run (polls are an hour apart and streaming is off, so none falls inside it).
+ *
+ *   npm run bench:families -- [families=1000]
+ */
+import pg from 'pg';
+import { startEmulator } from 'salesforce-emulator';
+import { loadConfig } from '../src/config/load-config.js';
+import { migrate } from '../src/db/migrate.js';
+import { providePostgres } from '../src/db/provide-postgres.js';
+import { startEngine } from '../src/engine/start-engine.js';
+import { applyMapping } from '../src/mapping/apply-mapping.js';
+import { connectSalesforce } from '../src/salesforce/connect.js';
+import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
+import { describeMachine } from './bench-machine.js';
+
+const FAMILIES = Number(process.argv[2] ?? 1000);
+const CHILDREN = 5;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const server = await providePostgres({ temporary: true });
+  const emulator = await startEmulator({ port: 0, log: () => undefined });
+  const client = new pg.Client(server.url);
+  try {
+    await migrate(server.url);
+    await client.connect();
+    const salesforce = {
+      loginUrl: emulator.url,
+      apiVersion: '59.0',
+      username: 'admin@sfsync.test',
+      password: 'sfsync',
+      clientId: 'sfsync-local',
+      clientSecret: 'sfsync-local-secret',
+    };
+    const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { databaseUrl: server.url, salesforce, metrics: { port: 0 }, logLevel: 'silent' } });
+    const { rows } = await client.query<{ id: string }>(
+      `insert into sfsync.connections (name, login_url, username, client_id) values ('bench', $1, $2, $3) returning id::text`,
+      [emulator.url, salesforce.username, salesforce.clientId],
+    );
+    const connectionId = rows[0]!.id;
+    const sf = new JsforceSalesforceClient(await connectSalesforce(config.salesforce));
+    const common = { connectionId, mode: 'read_write' as const, streaming: 'off' as const, pollInterval: '1 hour' };
+    await applyMapping(client, sf, { ...common, sobject: 'Account', fields: ['Name'] });
+    await applyMapping(client, sf, { ...common, sobject: 'Contact', fields: ['LastName', 'AccountId'] });
+    const engine = await startEngine({ config, databaseUrl: server.url });
+    try {
+      // Both (empty) loads and the polls after them done: nothing of the read path runs during the measure.
+      for (;;) {
+        const { rows: r } = await client.query<{ ready: boolean }>(
+          `select (select bool_and(state = 'active') from sfsync.mappings)
+              and not exists (select 1 from graphile_worker.jobs where run_at <= now() or locked_at is not null) as ready`,
+        );
+        if (r[0]!.ready) break;
+        await pause(100);
+      }
+      const engineSf = await engine.context.salesforce(connectionId);
+      const callsBefore = engineSf.callCount;
+      const start = performance.now();
+      await client.query(
+        `with p as (insert into salesforce.account (name) select 'Family ' || g from generate_series(1, $1) g returning id)
+         insert into salesforce.contact (lastname, accountid) select 'Child ' || p.id || '-' || k, '@' || p.id from p, generate_series(1, $2) k`,
+        [FAMILIES, CHILDREN],
+      );
+      for (;;) {
+        const { rows: r } = await client.query<{ open: number; unsent: number }>(
+          `select (select count(*)::int from sfsync.outbox where state in ('new', 'claimed')) as open,
+                  (select count(*)::int from salesforce.account where sfid is null) + (select count(*)::int from salesforce.contact where sfid is null) as unsent`,
+        );
+        if (r[0]!.open === 0 && r[0]!.unsent === 0) break;
+        if (performance.now() - start > 600_000) throw new Error(`not done after 600 s: ${JSON.stringify(r[0])}`);
+        await pause(50);
+      }
+      const seconds = (performance.now() - start) / 1000;
+      const calls = engineSf.callCount - callsBefore;
+      const { rows: linked } = await client.query<{ n: number }>(
+        `select count(*)::int as n from salesforce.contact c join salesforce.account a on a.sfid = c.accountid`,
+      );
+      console.log(`${FAMILIES} families (1 Account + ${CHILDREN} Contacts by @<id>, no External ID), one transaction`);
+      console.log(
+        `today's path (children wait for their parent's write-back): ${seconds.toFixed(2)} s, ${calls} API calls, ${linked[0]!.n} of ${FAMILIES * CHILDREN} Contacts linked`,
+      );
+      console.log('composite graph path: not built yet (issue 15 part 3)');
+      console.log(await describeMachine(client));
+    } finally {
+      await engine.stop();
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+    await emulator.stop();
+    await server.stop();
+  }
+}
+
+await main();
