@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerErrors } from './commands/errors.js';
 import { registerPending } from './commands/pending.js';
@@ -39,6 +40,7 @@ for (const register of [
   registerMappings,
   registerStart,
   registerStatus,
+  registerDoctor,
   registerErrors,
   registerPending,
   registerReload,

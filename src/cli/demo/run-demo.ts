@@ -18,6 +18,8 @@ import { SfsyncError } from '../../errors.js';
 import { createLogger } from '../../engine/logger.js';
 import { startEngine } from '../../engine/start-engine.js';
 import { closePool } from '../cli-session.js';
+import { formatFinding, type Finding } from '../doctor/finding.js';
+import { runDoctor } from '../doctor/run-doctor.js';
 import { runningEmbeddedPort } from '../cli-postgres.js';
 import { configFor, globalFlags } from '../global-options.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -75,6 +77,8 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
     // A fresh org under an existing database (its snapshot was missing or unusable): load it again.
     const reload = demoEmulator.origin === 'seeded' && plans.every((p) => !p.isNew);
     if (reload) for (const plan of plans) await pool.query('select sfsync.request_reload($1)', [plan.mappingId]);
+    step('checking the install', 'sfsync doctor');
+    for (const line of doctorLines(await runDoctor(pool, config))) console.log(`  ${line}`);
     const logFile = path.join(dataDir, 'sfsync.log');
     const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: logFile, sync: false, mkdir: true }) });
     step('starting the engine', `logs: ${logFile}`);
@@ -103,6 +107,12 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(`while stopping: ${(error as Error).message}`));
   }
   console.log(`stopped; the data stays in ${dataDir} (\`npm start -- --reset\` starts over)`);
+}
+
+/** What doctor found, briefly: its problems, or one line when there is none. */
+function doctorLines(findings: Finding[]): string[] {
+  const problems = findings.filter((f) => f.status !== 'ok');
+  return problems.length ? problems.map(formatFinding) : [`all ${findings.length} checks ok`];
 }
 
 function demoConfig(base: SfsyncConfig, databaseUrl: string, emulatorUrl: string, metricsPort: number): SfsyncConfig {
