@@ -4,6 +4,7 @@
  * read_write, the initial load with a progress bar, the engine, and a live
  * status view — until Ctrl-C, which stops everything in reverse order.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -93,6 +94,7 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
         databaseUrl: server.url,
         emulatorUrl: demoEmulator.emulator.url,
         metricsUrl: `http://${config.metrics.host}:${config.metrics.port}`,
+        actionToken: config.metrics.actionToken!,
         missing,
         origin: demoEmulator.origin,
         dataDir,
@@ -120,7 +122,8 @@ function demoConfig(base: SfsyncConfig, databaseUrl: string, emulatorUrl: string
     ...base,
     databaseUrl,
     salesforce: { ...base.salesforce, ...DEMO_LOGIN, loginUrl: emulatorUrl, authKind: 'password', refreshToken: undefined, jwtKeyFile: undefined },
-    metrics: { host: base.metrics.host, port: metricsPort },
+    // A local demo: the status page's actions on, with a token made for this run unless one is configured.
+    metrics: { ...base.metrics, port: metricsPort, actionToken: base.metrics.actionToken ?? randomBytes(16).toString('hex') },
   };
 }
 
