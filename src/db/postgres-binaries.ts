@@ -87,7 +87,12 @@ async function ensureCopy(source: string, target: string): Promise<void> {
     await cp(source, staging, { recursive: true, verbatimSymlinks: true });
     await promisify(execFile)('chmod', ['-R', 'go-w,a+rX', staging]);
     await writeFile(path.join(staging, COMPLETE), `${source}\n`);
-    await rm(target, { recursive: true, force: true });
+    // Another process finished the same copy meanwhile (and may be running it): keep that one.
+    if (await isTrustedCopy(target)) {
+      await rm(staging, { recursive: true, force: true });
+      return;
+    }
+    await rm(target, { recursive: true, force: true }); // an unfinished or untrusted leftover
     await rename(staging, target);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
