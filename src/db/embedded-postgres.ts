@@ -15,7 +15,7 @@
  * sfsync gets the signal and stops the server last.
  */
 import { execFile } from 'node:child_process';
-import { access, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -58,7 +58,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // As root the server runs as the `postgres` OS user: it gets binaries it can reach and the data directory (postgres-binaries.ts, postgres-os-user.ts).
   const user = userInfo().uid === 0 ? await ensurePostgresUser() : undefined;
   const binaries = await postgresBinaries(user);
-  if (user) await giveDataDir(user, dataDir);
+  await prepareDataDir(dataDir, user);
   const log: string[] = [];
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -104,6 +104,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (options.persistent === false) await removeDir(dataDir);
     },
   };
+}
+
+/** Create the data directory (and as root give it to the server's user); a path that cannot be one fails naming it and the fix. */
+async function prepareDataDir(dataDir: string, user: OsUser | undefined): Promise<void> {
+  try {
+    if (user) await giveDataDir(user, dataDir);
+    else await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    if (cause instanceof SfsyncError) throw cause;
+    throw new SfsyncError(
+      'EMBEDDED_PG_FAILED',
+      `Cannot use ${dataDir} as the embedded Postgres's data directory (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); set SFSYNC_DATA_DIR (or --data-dir) to a directory you can create, or set DATABASE_URL to use your own server.`,
+      { cause },
+    );
+  }
 }
 
 /** `pg_ctl -D <dataDir> …`, as the `postgres` OS user when we are root. */
