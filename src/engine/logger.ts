@@ -22,6 +22,7 @@ const SECRET_KEYS = [
   'authorization',
   'Authorization',
   'sessionId',
+  'actionToken',
 ];
 
 /** pino redaction paths for {@link SECRET_KEYS}, at depths 0 to 2, plus request headers. */

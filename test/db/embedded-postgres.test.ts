@@ -68,4 +68,17 @@ describe('startEmbeddedPostgres', () => {
     // The reason pg_ctl or the server gave, not the command line.
     expect(error?.message).not.toContain('Command failed');
   });
+
+  it('names the path and the fix when the data directory cannot be made', async () => {
+    const file = path.join(await tempDir(), 'a-file');
+    await writeFile(file, 'not a directory\n');
+    const dataDir = path.join(file, 'pg');
+    const error = await startEmbeddedPostgres({ dataDir }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toBe(
+      `Cannot use ${dataDir} as the embedded Postgres's data directory (ENOTDIR); set SFSYNC_DATA_DIR (or --data-dir) to a directory you can create, or set DATABASE_URL to use your own server.`,
+    );
+  });
 });

@@ -60,6 +60,12 @@ it('loads, syncs both ways, and stops cleanly on SIGINT', async () => {
   const databaseUrl = /psql "(postgres:\/\/[^"]+)"/.exec(output)![1]!;
   const emulatorUrl = /Salesforce emulator: +(http:\/\/\S+)/.exec(output)![1]!;
   expect(output).toMatch(/Account: \d+ records/);
+  // sfsync doctor ran at start and found nothing wrong; the status page is up at the printed URL.
+  expect(output).toMatch(/checking the install \(sfsync doctor\)\n {2}all \d+ checks ok/);
+  const statusPage = /status page: +(http:\/\/\S+\/) /.exec(output)![1]!;
+  const html = await (await fetch(statusPage)).text();
+  expect(html).toContain('<h1>sfsync status</h1>');
+  expect(html).toContain('salesforce.account');
   client = new pg.Client(databaseUrl);
   await client.connect();
   const counts = await client.query('select (select count(*) from salesforce.account)::int as a, (select count(*) from salesforce.contact)::int as c');

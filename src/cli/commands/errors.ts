@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
-import { listFailed, settleFailed, type FailedChange, type FailedSelector } from '../failed-changes.js';
+import { listFailed, settleFailed, type FailedChange, type FailedSelector } from '../../engine/failed-changes.js';
 import { parseLimit } from '../global-options.js';
 import { formatTable, formatTime, printJson } from '../output.js';
 import { action } from '../run-command.js';

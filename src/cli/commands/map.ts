@@ -3,7 +3,7 @@ import type { MappingSpecInput } from '../../mapping/mapping-spec.js';
 import type { MappingPlan } from '../../mapping/plan-mapping.js';
 import { SfsyncError } from '../../errors.js';
 import { withSession } from '../cli-session.js';
-import { findConnection } from '../open-salesforce.js';
+import { findOrConnect, forgetNewConnection } from '../auto-connect.js';
 import { action } from '../run-command.js';
 import { formatPlan, planJson } from '../plan-output.js';
 
@@ -82,20 +82,34 @@ export function registerMap(program: Command): void {
       action(async (sobject: string, flags: MapFlags, command: Command) => {
         // Imported when run: zod, pg and the mapping planner would cost every command's startup (global-options.ts).
         const { parseMappingSpec } = await import('../../mapping/mapping-spec.js');
+        let stored: string | undefined;
         const plan = await withSession(command, async ({ config, pool }) => {
-          const connection = await findConnection(pool, flags.connection);
+          parseMappingSpec(specFromFlags(sobject, flags, '0')); // fail on a bad name before logging in to Salesforce
+          // No connection stored but credentials configured: connect as `sfsync connect` would (auto-connect.ts says why).
+          const resolved = await findOrConnect(pool, config, flags.connection);
+          const { connection } = resolved;
           const spec = specFromFlags(sobject, flags, connection.id);
-          parseMappingSpec(spec); // fail on a bad name before logging in to Salesforce
           const { openClient: openSalesforce } = await import('../../salesforce/open-client.js');
           const { applyMapping } = await import('../../mapping/apply-mapping.js');
-          const salesforce = await openSalesforce(config, connection);
-          const client = await pool.connect();
+          // A failed map, or a --plan, keeps no connection it stored.
+          let keep = false;
           try {
-            return await applyMapping(client, salesforce, spec, { planOnly: Boolean(flags.plan) });
+            const salesforce = await openSalesforce(config, connection);
+            const client = await pool.connect();
+            try {
+              const result = await applyMapping(client, salesforce, spec, { planOnly: Boolean(flags.plan) });
+              keep = !flags.plan;
+              if (keep && resolved.created) stored = connection.name;
+              return result;
+            } finally {
+              client.release();
+            }
           } finally {
-            client.release();
+            if (!keep) await forgetNewConnection(pool, resolved);
           }
         });
+        // On stderr: stdout stays the plan or the JSON document.
+        if (stored) console.error(`sfsync: no connection was stored; logged in with the configured credentials and stored connection "${stored}"`);
         if (flags.json) console.log(JSON.stringify({ ...planJson(plan), applied: !flags.plan }));
         else if (flags.plan) console.log(formatPlan(plan));
         else console.log(describeApplied(plan));

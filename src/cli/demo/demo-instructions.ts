@@ -17,6 +17,8 @@ export interface DemoEndpoints {
   databaseUrl: string;
   emulatorUrl: string;
   metricsUrl: string;
+  /** The status page's action token (the demo makes one when none is configured). */
+  actionToken: string;
   missing: string[];
   origin: 'restored' | 'seeded';
   dataDir: string;
@@ -31,6 +33,7 @@ export function printInstructions(e: DemoEndpoints): void {
     `sfsync demo is running (${e.origin === 'restored' ? 'records restored from the last run' : 'a freshly seeded org'}; data in ${e.dataDir})`,
     `  Postgres:             ${psql}`,
     `  Salesforce emulator:  ${e.emulatorUrl}  (admin@sfsync.test / sfsync; control API ${e.emulatorUrl}/__emulator/)`,
+    `  status page:          ${e.metricsUrl}/   (action token for retry/discard/pause/resume/reload: ${e.actionToken})`,
     `  metrics:              ${e.metricsUrl}/metrics   health: ${e.metricsUrl}/healthz`,
     '',
     'Try:',
@@ -44,7 +47,7 @@ export function printInstructions(e: DemoEndpoints): void {
     `     ${psql} -c "select id, sfid, name from salesforce.account where id = 2"`,
     '  3. A change Salesforce refuses: Contact.LastName is required',
     `     ${psql} -c "update salesforce.contact set lastname = null where id = 1"`,
-    `     npx sfsync errors --data-dir ${e.dataDir}     (or: select * from sfsync.failed_changes)`,
+    `     open ${e.metricsUrl}/ (retry it there), or: npx sfsync errors --data-dir ${e.dataDir}     (or: select * from sfsync.failed_changes)`,
     '',
   ];
   if (e.missing.length > 0) {

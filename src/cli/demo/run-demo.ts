@@ -4,6 +4,7 @@
  * read_write, the initial load with a progress bar, the engine, and a live
  * status view — until Ctrl-C, which stops everything in reverse order.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -18,6 +19,8 @@ import { SfsyncError } from '../../errors.js';
 import { createLogger } from '../../engine/logger.js';
 import { startEngine } from '../../engine/start-engine.js';
 import { closePool } from '../cli-session.js';
+import { formatFinding, type Finding } from '../doctor/finding.js';
+import { runDoctor } from '../doctor/run-doctor.js';
 import { runningEmbeddedPort } from '../cli-postgres.js';
 import { configFor, globalFlags } from '../global-options.js';
 import { waitForSignal } from '../wait-for-signal.js';
@@ -75,6 +78,8 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
     // A fresh org under an existing database (its snapshot was missing or unusable): load it again.
     const reload = demoEmulator.origin === 'seeded' && plans.every((p) => !p.isNew);
     if (reload) for (const plan of plans) await pool.query('select sfsync.request_reload($1)', [plan.mappingId]);
+    step('checking the install', 'sfsync doctor');
+    for (const line of doctorLines(await runDoctor(pool, config))) console.log(`  ${line}`);
     const logFile = path.join(dataDir, 'sfsync.log');
     const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: logFile, sync: false, mkdir: true }) });
     step('starting the engine', `logs: ${logFile}`);
@@ -89,6 +94,7 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
         databaseUrl: server.url,
         emulatorUrl: demoEmulator.emulator.url,
         metricsUrl: `http://${config.metrics.host}:${config.metrics.port}`,
+        actionToken: config.metrics.actionToken!,
         missing,
         origin: demoEmulator.origin,
         dataDir,
@@ -105,12 +111,19 @@ export async function runDemo(flags: DemoFlags, command: Command): Promise<void>
   console.log(`stopped; the data stays in ${dataDir} (\`npm start -- --reset\` starts over)`);
 }
 
+/** What doctor found, briefly: its problems, or one line when there is none. */
+function doctorLines(findings: Finding[]): string[] {
+  const problems = findings.filter((f) => f.status !== 'ok');
+  return problems.length ? problems.map(formatFinding) : [`all ${findings.length} checks ok`];
+}
+
 function demoConfig(base: SfsyncConfig, databaseUrl: string, emulatorUrl: string, metricsPort: number): SfsyncConfig {
   return {
     ...base,
     databaseUrl,
     salesforce: { ...base.salesforce, ...DEMO_LOGIN, loginUrl: emulatorUrl, authKind: 'password', refreshToken: undefined, jwtKeyFile: undefined },
-    metrics: { host: base.metrics.host, port: metricsPort },
+    // A local demo: the status page's actions on, with a token made for this run unless one is configured.
+    metrics: { ...base.metrics, port: metricsPort, actionToken: base.metrics.actionToken ?? randomBytes(16).toString('hex') },
   };
 }
 

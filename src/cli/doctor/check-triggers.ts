@@ -1,0 +1,125 @@
+/**
+ * Doctor check of every read_write mapping's capture: the capture trigger and
+ * the TRUNCATE guard exist and are enabled, and the capture function is the
+ * one this sfsync renders for the mapping's stored fields (a function edited
+ * by hand, or left by an older sfsync, is stale). A change written while any
+ * of these is wrong never reaches the outbox.
+ *
+ * `--fix` re-creates the function and both triggers of the mappings found
+ * wrong, in one transaction under the mapping lock (the statements
+ * `sfsync map` uses), so no app write slips between a drop and a create.
+ */
+import type pg from 'pg';
+import { MAPPING_LOCK_KEY } from '../../db/locks.js';
+import type { FieldInfo } from '../../mapping/field-info.js';
+import { mappingNames } from '../../mapping/mapping-names.js';
+import { triggerStatements } from '../../mapping/plan-statements.js';
+import { ok, problem, type Finding } from './finding.js';
+
+interface MappedTable {
+  id: string;
+  sobject: string;
+  schema: string;
+  table: string;
+  fieldInfo: FieldInfo[];
+}
+
+interface InstalledTrigger {
+  name: string;
+  /** pg_trigger.tgenabled: O (origin), A (always), R (replica only), D (disabled). */
+  enabled: string;
+  functionName: string;
+}
+
+async function readWriteMappings(db: pg.ClientBase | pg.Pool): Promise<MappedTable[]> {
+  const { rows } = await db.query<{ id: string; sobject: string; schema_name: string; table_name: string; field_info: FieldInfo[] }>(
+    `select id::text, sobject, schema_name, table_name, field_info from sfsync.mappings where mode = 'read_write' and field_info <> '[]'::jsonb order by id`,
+  );
+  return rows.map((r) => ({ id: r.id, sobject: r.sobject, schema: r.schema_name, table: r.table_name, fieldInfo: r.field_info }));
+}
+
+/** The function body (between its dollar quotes) this sfsync would install for `m`. */
+function expectedBody(m: MappedTable): string {
+  const statements = triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: false, create: true });
+  const fn = statements.find((s) => s.startsWith('create or replace function'))!;
+  return fn.slice(fn.indexOf('$capture$') + '$capture$'.length, fn.lastIndexOf('$capture$'));
+}
+
+/** What is wrong with `m`'s capture, or undefined when nothing is. */
+async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<string | undefined> {
+  const capture = `tg_${m.table}__capture`;
+  const truncate = `tg_${m.table}__truncate`;
+  const { rows: table } = await db.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
+    m.schema,
+    m.table,
+  ]);
+  if (table.length === 0) return 'the table is missing';
+  const { rows } = await db.query<InstalledTrigger>(
+    `select t.tgname as name, t.tgenabled as enabled, p.proname as "functionName"
+       from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace join pg_proc p on p.oid = t.tgfoid
+      where n.nspname = $1 and c.relname = $2 and not t.tgisinternal`,
+    [m.schema, m.table],
+  );
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  for (const name of [capture, truncate]) {
+    const trigger = byName.get(name);
+    if (!trigger) return `trigger ${name} is missing`;
+    if (trigger.enabled === 'D') return `trigger ${name} is disabled`;
+    if (trigger.enabled === 'R') return `trigger ${name} fires only in replica sessions`;
+  }
+  if (byName.get(capture)!.functionName !== capture) return `trigger ${capture} calls ${byName.get(capture)!.functionName}(), not ${capture}()`;
+  const { rows: fn } = await db.query<{ body: string }>(
+    'select p.prosrc as body from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2',
+    [m.schema, capture],
+  );
+  if (fn.length === 0) return `function ${capture}() is missing`;
+  if (fn[0]!.body !== expectedBody(m)) return `function ${capture}() is stale (not what this sfsync installs for the mapping's fields)`;
+  return undefined;
+}
+
+/** One finding per read_write mapping. */
+export async function checkTriggers(pool: pg.Pool): Promise<Finding[]> {
+  const mappings = await readWriteMappings(pool);
+  if (mappings.length === 0) return [ok('capture-trigger', 'read_write mappings', 'none to check')];
+  const findings: Finding[] = [];
+  for (const m of mappings) {
+    const subject = `${m.schema}.${m.table} (${m.sobject}, mapping ${m.id})`;
+    const wrong = await diagnose(pool, m);
+    findings.push(
+      wrong === undefined
+        ? ok('capture-trigger', subject, 'capture trigger, function and TRUNCATE guard installed and enabled')
+        : problem(
+            'fail',
+            'capture-trigger',
+            subject,
+            `${wrong}: app changes to this table are not captured`,
+            wrong === 'the table is missing' ? `run \`sfsync unmap ${m.sobject}\`, then map it again` : 'run `sfsync doctor --fix`',
+          ),
+    );
+  }
+  return findings;
+}
+
+/** Re-create the capture of every read_write mapping found wrong (tables that exist); returns the tables fixed. */
+export async function fixTriggers(pool: pg.Pool): Promise<string[]> {
+  const client = await pool.connect();
+  const fixed: string[] = [];
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [MAPPING_LOCK_KEY]);
+    for (const m of await readWriteMappings(client)) {
+      const wrong = await diagnose(client, m);
+      if (wrong === undefined || wrong === 'the table is missing') continue;
+      for (const statement of triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: true, create: true }))
+        await client.query(statement);
+      fixed.push(`${m.schema}.${m.table}`);
+    }
+    await client.query('commit');
+    return fixed;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
