@@ -4,13 +4,13 @@
  * runs this file (through tsx in a checkout, compiled from dist/ when
  * installed).
  *
- *   salesforce-emulator [--port N] [--host H] [--seed demo] [--json]
+ *   salesforce-emulator [--port N] [--host H] [--seed demo] [--profile real] [--json]
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LOGIN, startEmulator } from './index.js';
+import { DEFAULT_LOGIN, isLatencyProfileName, LATENCY_PROFILES, startEmulator, type LatencyProfileName } from './index.js';
 
-const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--json]
+const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--profile real] [--json]
 
 Serve a local, in-memory Salesforce org (OAuth/SOAP login, REST, SOQL, Bulk API 2.0,
 CometD streaming, and a control API under /__emulator/) until Ctrl-C.
@@ -19,6 +19,8 @@ Options:
   --port <port>    TCP port (0 = a free one; default 0)
   --host <host>    interface to bind (default 127.0.0.1; the control API has no auth)
   --seed <preset>  seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)
+  --profile <name> timing profile: real (REST 100-200 ms, Bulk jobs take seconds,
+                   CometD delivers 200 ms after commit) or none (default: no delay)
   --json           print the listening address and login as one JSON line
   -h, --help       show this help
 `;
@@ -29,6 +31,7 @@ interface CliOptions {
   port: number;
   host: string;
   seed: 'demo' | undefined;
+  profile: LatencyProfileName;
   json: boolean;
 }
 
@@ -41,6 +44,7 @@ function parse(argv: string[]): CliOptions | 'help' {
         port: { type: 'string', default: '0' },
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'string' },
+        profile: { type: 'string', default: 'none' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -57,7 +61,9 @@ function parse(argv: string[]): CliOptions | 'help' {
   // "" would bind every interface.
   if (!isHostSyntax(values.host)) throw new UsageError(`--host must be an IP address or host name of this machine, e.g. 127.0.0.1, not "${values.host}".`);
   if (values.seed !== undefined && values.seed !== 'demo') throw new UsageError(`Unknown seed preset "${values.seed}"; the one preset is "demo".`);
-  return { port, host: values.host, seed: values.seed, json: values.json };
+  const profile = values.profile;
+  if (!isLatencyProfileName(profile)) throw new UsageError(`Unknown profile "${profile}"; use ${LATENCY_PROFILES.join(' or ')}.`);
+  return { port, host: values.host, seed: values.seed, profile, json: values.json };
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -100,10 +106,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { port, host, seed, json } = options;
+  const { port, host, seed, profile, json } = options;
   let emulator;
   try {
-    emulator = await startEmulator({ port, host, ...(seed ? { seed } : {}) });
+    emulator = await startEmulator({ port, host, profile, ...(seed ? { seed } : {}) });
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
