@@ -103,7 +103,7 @@ async function loadSize(records: number): Promise<string[]> {
       .split('\n')
       .filter((l) => l.startsWith('{"part"'))
       .map((l) => JSON.parse(l) as Figure)[0]!;
-    figures.push({ ...figure, part: 'scale', name: `initial load, ${figure.name}` });
+    figures.push({ ...figure, part: 'scale', name: `initial load, ${figure.name}`, goal: undefined });
     const seconds = (n: number) => (records / n).toFixed(2);
     return [
       records.toLocaleString('en-US'),

@@ -8,12 +8,13 @@
  * the parts' own scripts (`npm run bench:<part>`) take bigger ones.
  *
  *   npm run bench -- [part …] [--profile none|real|both] [--json out.json] [--compare old.json]
+ *   (with --json, the scale part writes its tables to scale-curves.md beside it)
  *   parts: push-latency stream-latency push-throughput initial-load capture scale
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LatencyProfileName } from 'salesforce-emulator';
 import { formatTable, type SuiteRun } from './bench-table.js';
@@ -30,7 +31,7 @@ const PARTS: Record<string, Part> = {
   'stream-latency': { script: 'stream-latency.ts', args: { none: ['100'], real: ['40'] } },
   'push-throughput': { script: 'push-throughput.ts', args: { none: ['20000'], real: ['20000'] } },
   'initial-load': { script: 'initial-load.ts', args: { none: ['100000'], real: ['100000'] } },
-  capture: { script: 'capture.ts', args: { none: ['50', '24'] } },
+  capture: { script: 'capture.ts', args: { none: ['40', '16'] } },
   scale: { script: 'scale.ts', args: { none: [] } },
 };
 
@@ -48,7 +49,7 @@ function runPart(name: string, part: Part, profile: LatencyProfileName, args: st
   writeFileSync(file, '');
   const script = new URL(part.script, import.meta.url).pathname;
   console.error(`\n=== ${name} (profile ${profile}) ===`);
-  const child = spawn(process.execPath, ['--conditions=salesforce-emulator-source', '--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, ['--expose-gc', '--conditions=salesforce-emulator-source', '--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, BENCH_FIGURES: file, BENCH_PROFILE: profile },
   });
@@ -107,8 +108,10 @@ async function main(): Promise<void> {
   for (const name of positionals.length > 0 ? positionals : Object.keys(PARTS)) {
     const part = PARTS[name]!;
     for (const profile of profiles) {
-      const args = part.args[profile];
+      let args = part.args[profile];
       if (args === undefined) continue;
+      // The scale part's tables go next to the JSON.
+      if (name === 'scale' && values.json !== undefined) args = [...args, '--out', join(dirname(values.json), 'scale-curves.md')];
       const result = await runPart(name, part, profile, args);
       run.figures.push(...result.figures);
       run.machine ||= result.machine ?? '';
