@@ -14,6 +14,7 @@
  *   npm run bench:push-throughput -- [rows=100000]
  *   BENCH_CONCURRENCY=1 npm run bench:push-throughput   (Collections calls in flight)
  *   BENCH_PROFILE=real npm run bench:push-throughput -- 20000
+ *   BENCH_PATHS=collections npm run bench:push-throughput   (one path only: collections or bulk)
  */
 import { benchProfile, emitFigures, type Figure } from './figures.js';
 import { runPush } from './push-run.js';
@@ -26,10 +27,12 @@ const paths = [
   { label: 'sObject Collections (200/call)', name: 'Collections', bulkThreshold: 10_000_000 },
   { label: 'Bulk API 2.0 (threshold 2,000)', name: 'Bulk API 2.0', bulkThreshold: 2000 },
 ];
+// BENCH_PATHS=collections (or bulk) runs one path only.
+const only = process.env.BENCH_PATHS;
 const figures: Figure[] = [];
 const lines: string[] = [];
 let machine = '';
-for (const path of paths) {
+for (const path of paths.filter((p) => only === undefined || p.name.toLowerCase().startsWith(only.toLowerCase()))) {
   const run = await runPush({ rows: N, bulkThreshold: path.bulkThreshold, concurrency, profile });
   machine = run.machine;
   lines.push(
