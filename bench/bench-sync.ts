@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { SfsyncConfigInput } from '../src/config/config-schema.js';
 import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
-import { startEmulator, type Org, type RunningEmulator } from 'salesforce-emulator';
+import { startEmulator, type LatencyProfileName, type Org, type RunningEmulator } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
@@ -28,6 +28,8 @@ export interface BenchSyncOptions {
   seed?: (org: Org) => void;
   /** Mapping poll interval; default '1 hour' so no poll's calls mix with the push's. */
   pollInterval?: string;
+  /** The emulator's timing profile (default none: answers in microseconds). */
+  profile?: LatencyProfileName;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface BenchSyncOptions {
 export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, options: BenchSyncOptions = {}): Promise<BenchSync> {
   const server = await providePostgres({ temporary: true });
   await migrate(server.url);
-  const emulator = await startEmulator({ port: 0, log: () => undefined });
+  const emulator = await startEmulator({ port: 0, log: () => undefined, profile: options.profile ?? 'none' });
   options.seed?.(emulator.org);
   const client = new pg.Client(server.url);
   await client.connect();

@@ -18,6 +18,14 @@
  *   change, with the same pg_notify: what a state-based capture (values read
  *   from the row at push time) could reach.
  *
+ * Heroku Connect's capture, built from its documented design
+ * (capture-heroku-connect.sql: a BEFORE trigger marking _hc_lastop, an
+ * hstore change log with three indexes, a pg_notify per logged row), runs
+ * side by side; the goal is that sfsync's capture cost (1 − its ratio to
+ * unmapped) is at most half of that one's, for single-row transactions and
+ * for 10,000-row statements (run every fourth round: they take 10,000 times
+ * longer), with durable and with free commits.
+ *
  * One Postgres with fsync on, measured two ways per session:
  * - durable commits (synchronous_commit on, Postgres's default);
  * - free commits (synchronous_commit off): the commit costs almost nothing,
@@ -43,22 +51,29 @@ import { compatStatements } from '../src/mapping/plan-statements.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
 import { describeMachine } from './bench-machine.js';
+import { emitFigures, type Figure } from './figures.js';
 
 const SLICE = Number(process.argv[2] ?? 100);
 const ROUNDS = Number(process.argv[3] ?? 60);
 const FIELDS = ['Name', 'AccountNumber', 'Phone', 'Website', 'Industry', 'AnnualRevenue', 'NumberOfEmployees', 'Description'];
-const SEED_ROWS = 2000;
+const SEED_ROWS = 10_000;
+/** Rows per statement of the 10,000-row kinds, and how often (every Nth round) they run. */
+const BIG = 10_000;
+const BIG_EVERY = 4;
 
 interface Variant {
   label: string;
   table: string;
   reference?: true;
+  /** Left out of the 10,000-row statements (measured: the statement-level UPDATE joins its transition tables without an index, 10,000 × 10,000 rows, > 10 minutes). */
+  singleRowOnly?: true;
 }
 const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
   { label: 'mapped, row-level (shipped)', table: 'salesforce.account' },
-  { label: 'mapped, statement-level', table: 'bench_stmt.account' },
+  { label: 'mapped, statement-level', table: 'bench_stmt.account', singleRowOnly: true },
   { label: 'mapped + heroku-connect compat', table: 'bench_compat.account' },
+  { label: 'Heroku Connect design', table: 'bench_hc.account' },
   { label: 'ref: empty trigger', table: 'bench_empty.account', reference: true },
   { label: 'ref: trigger + 1-column insert', table: 'bench_bare.account', reference: true },
   { label: 'ref: shipped, index-less outbox', table: 'bench_noindex.account', reference: true },
@@ -104,6 +119,7 @@ async function setUp(client: pg.Client): Promise<void> {
     `create trigger tg_account__capture after insert or update or delete on bench_compat.account for each row execute function salesforce.tg_account__capture()`,
   );
   for (const statement of compatStatements(mappingNames('bench_compat', 'account'), fieldInfo, { drop: false, create: true })) await client.query(statement);
+  await client.query(readFileSync(new URL('./capture-heroku-connect.sql', import.meta.url), 'utf8'));
   // Statement-level: transition tables, one trigger per event.
   await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
   const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;
@@ -160,7 +176,9 @@ async function slice(client: pg.Client, sql: string, params: (i: number) => unkn
 }
 
 interface Kind {
-  name: 'insert' | 'update';
+  name: 'insert' | 'update' | 'insert 10k' | 'update 10k';
+  /** Rows per statement (the figure is µs per statement either way). */
+  rows: 1 | typeof BIG;
   run(client: pg.Client, v: Variant, round: number): Promise<number>;
 }
 
@@ -170,6 +188,7 @@ const idRanges = new Map<string, { lo: number; span: number }>();
 const KINDS: Kind[] = [
   {
     name: 'insert',
+    rows: 1,
     run: (client, v) =>
       slice(client, `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [
         `Acme ${i}`,
@@ -180,6 +199,7 @@ const KINDS: Kind[] = [
   },
   {
     name: 'update',
+    rows: 1,
     async run(client, v, round) {
       let range = idRanges.get(v.table);
       if (range === undefined) {
@@ -191,17 +211,50 @@ const KINDS: Kind[] = [
       return slice(client, `update ${v.table} set phone = $1 where id = $2`, (i) => [`556-${round}-${i}`, lo + ((((round + 1) * SLICE + i) * 7919) % span)]);
     },
   },
+  {
+    name: 'insert 10k',
+    rows: BIG,
+    run: (client, v) =>
+      timed(
+        client,
+        `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) select 'Bulk ' || i, '555-' || i, i * 10, i from generate_series(1, ${BIG}) i`,
+      ),
+  },
+  {
+    name: 'update 10k',
+    rows: BIG,
+    async run(client, v, round) {
+      const { rows } = await client.query<{ lo: string }>(`select min(id) as lo from ${v.table}`);
+      return timed(client, `update ${v.table} set phone = $1 where id >= $2 and id < $2::bigint + ${BIG}`, [`557-${round}`, rows[0]!.lo]);
+    },
+  },
 ];
+
+/** Microseconds of one statement (the 10,000-row kinds). */
+async function timed(client: pg.Client, sql: string, params: unknown[] = []): Promise<number> {
+  const start = process.hrtime.bigint();
+  await client.query(sql, params);
+  return Number(process.hrtime.bigint() - start) / 1e3;
+}
 
 /** Per variant and kind: µs per transaction of each round, and its ratio to the unmapped slice of the same round. */
 type Samples = Map<string, Record<Kind['name'], { micros: number[]; ratios: number[] }>>;
 
+const emptySamples = (): Record<Kind['name'], { micros: number[]; ratios: number[] }> => ({
+  insert: { micros: [], ratios: [] },
+  update: { micros: [], ratios: [] },
+  'insert 10k': { micros: [], ratios: [] },
+  'update 10k': { micros: [], ratios: [] },
+});
+
 async function run(client: pg.Client): Promise<Samples> {
-  const samples: Samples = new Map(VARIANTS.map((v) => [v.label, { insert: { micros: [], ratios: [] }, update: { micros: [], ratios: [] } }]));
+  const samples: Samples = new Map(VARIANTS.map((v) => [v.label, emptySamples()]));
   for (let round = -1; round < ROUNDS; round++) {
     for (const kind of KINDS) {
+      if (kind.rows === BIG && round % BIG_EVERY !== 0) continue;
       let plain = 0;
       for (const v of VARIANTS) {
+        if (kind.rows === BIG && v.singleRowOnly) continue;
         const micros = await kind.run(client, v, round);
         if (v === VARIANTS[0]) plain = micros;
         if (round < 0) continue;
@@ -218,11 +271,36 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
 function report(title: string, samples: Samples): void {
-  const cell = (s: { micros: number[]; ratios: number[] }) =>
-    `${(1e6 / quantile(s.micros, 0.5)).toFixed(0).padStart(7)} ${pct(quantile(s.ratios, 0.5)).padStart(6)} ${`(${pct(quantile(s.ratios, 0.25))}–${pct(quantile(s.ratios, 0.75))})`.padStart(13)}`;
+  const cell = (s: { micros: number[]; ratios: number[] }, rows: number) =>
+    s.micros.length === 0
+      ? '—'.padStart(29)
+      : `${((rows * 1e6) / quantile(s.micros, 0.5)).toFixed(0).padStart(7)} ${pct(quantile(s.ratios, 0.5)).padStart(6)} ${`(${pct(quantile(s.ratios, 0.25))}–${pct(quantile(s.ratios, 0.75))})`.padStart(13)}`;
   console.log(`\n${title}`);
-  console.log(`${'variant'.padEnd(33)}${'INSERT tx/s   vs unmapped (IQR)'.padEnd(30)}   UPDATE tx/s   vs unmapped (IQR)`);
-  for (const [label, s] of samples) console.log(`${label.padEnd(33)}${cell(s.insert)}   ${cell(s.update)}`);
+  console.log(`${'rows/s, and vs unmapped: median (IQR)'.padEnd(33)}${KINDS.map((k) => k.name.toUpperCase().padStart(29)).join('   ')}`);
+  for (const [label, s] of samples) console.log(`${label.padEnd(33)}${KINDS.map((k) => cell(s[k.name], k.rows)).join('   ')}`);
+  const cost = (label: string, kind: Kind['name']) => 1 - quantile(samples.get(label)![kind].ratios, 0.5);
+  console.log(
+    `capture cost (1 − ratio), sfsync ÷ Heroku Connect design: ${KINDS.map((k) => `${k.name} ${(cost(SFSYNC, k.name) / cost(HC, k.name)).toFixed(2)}×`).join(', ')} (goal ≤ 0.5×)`,
+  );
+}
+
+const SFSYNC = 'mapped, row-level (shipped)';
+const HC = 'Heroku Connect design';
+
+/** Figures for the suite: per commit mode and kind, sfsync's capture cost beside the Heroku Connect design's and the floor of one row per change. */
+function figures(commit: (typeof COMMITS)[number], samples: Samples): Figure[] {
+  const cost = (label: string, kind: Kind['name']) => 100 * (1 - quantile(samples.get(label)![kind].ratios, 0.5));
+  return KINDS.map((k) => ({
+    part: 'capture',
+    name: `cost of capture, ${k.name}, synchronous_commit ${commit.setting}`,
+    profile: 'none' as const,
+    value: cost(SFSYNC, k.name),
+    unit: '% of unmapped time',
+    better: 'lower' as const,
+    baseline: { label: 'Heroku Connect design (capture-heroku-connect.sql), same run', value: cost(HC, k.name) },
+    floor: { label: 'ref: trigger + 1-column insert (one row per change, nothing else)', value: cost('ref: trigger + 1-column insert', k.name) },
+    goal: { atMost: 0.5, against: 'baseline' as const },
+  }));
 }
 
 async function main(): Promise<void> {
@@ -237,11 +315,16 @@ async function main(): Promise<void> {
       'tx/s: from the median µs per transaction; vs unmapped: median (interquartile range) over rounds of the ratio to the unmapped slice of the same round',
     );
     console.log('ref: rows bound what any trigger-and-outbox capture can reach; they are not usable captures');
+    const all: Figure[] = [];
     for (const commit of COMMITS) {
       await client.query(`set synchronous_commit = ${commit.setting}`);
-      report(commit.label, await run(client));
+      const samples = await run(client);
+      report(commit.label, samples);
+      all.push(...figures(commit, samples));
     }
-    console.log('\ntarget: mapped ≥ 75 % of unmapped\n' + (await describeMachine(client)));
+    const machine = await describeMachine(client);
+    console.log('\ntarget: mapped ≥ 75 % of unmapped; capture cost ≤ half of the Heroku Connect design’s\n' + machine);
+    emitFigures(all, machine);
   } finally {
     await client.end().catch(() => undefined);
     await server.stop();

@@ -33,6 +33,8 @@ export interface InboundBench {
 export interface EmulatorHandle {
   url: string;
   seed(object: string, count: number, template?: Record<string, unknown>): Promise<void>;
+  /** Set controls (a timing profile's, for one) through the control API. */
+  setControls(controls: Record<string, unknown>): Promise<void>;
   /** CPU seconds the emulator process has used (separate process only; Linux /proc). */
   cpuSeconds?(): number;
   stop(): Promise<void>;
@@ -44,6 +46,9 @@ async function emulatorInProcess(options: EmulatorOptions = {}): Promise<Emulato
     url: emulator.url,
     async seed(object, count, template) {
       seedRecords(emulator.org, object, count, template ? { template: template as never } : {});
+    },
+    async setControls(controls) {
+      emulator.org.setControls(controls);
     },
     stop: () => emulator.stop(),
   };
@@ -68,6 +73,10 @@ async function emulatorChild(): Promise<EmulatorHandle> {
         body: JSON.stringify({ object, count, template }),
       });
       if (!res.ok) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
+    },
+    async setControls(controls) {
+      const res = await fetch(`${url}/__emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(controls) });
+      if (!res.ok) throw new Error(`controls refused: ${res.status} ${await res.text()}`);
     },
     cpuSeconds() {
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

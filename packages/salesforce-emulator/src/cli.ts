@@ -4,13 +4,13 @@
  * runs this file (through tsx in a checkout, compiled from dist/ when
  * installed).
  *
- *   salesforce-emulator [--port N] [--host H] [--seed demo] [--username U --password P --client-id C --client-secret S] [--json]
+ *   salesforce-emulator [--port N] [--host H] [--seed demo] [--profile real] [--username U --password P --client-id C --client-secret S] [--json]
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LOGIN, startEmulator } from './index.js';
+import { DEFAULT_LOGIN, isLatencyProfileName, LATENCY_PROFILES, startEmulator, type LatencyProfileName } from './index.js';
 
-const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--username U] [--password P] [--client-id C] [--client-secret S] [--json]
+const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--profile real] [--username U] [--password P] [--client-id C] [--client-secret S] [--json]
 
 Serve a local, in-memory Salesforce org (OAuth/SOAP login, REST, SOQL, Bulk API 2.0,
 CometD streaming, and a control API under /__emulator/) until Ctrl-C.
@@ -19,6 +19,8 @@ Options:
   --port <port>    TCP port (0 = a free one; default 0)
   --host <host>    interface to bind (default 127.0.0.1; the control API has no auth)
   --seed <preset>  seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)
+  --profile <name> timing profile: real (REST 100-200 ms, Bulk jobs take seconds,
+                   CometD delivers 200 ms after commit) or none (default: no delay)
   --username <u>   the admin user's login (default ${DEFAULT_LOGIN.username})
   --password <p>   the admin user's password (default ${DEFAULT_LOGIN.password})
   --client-id <c>  the connected app's consumer key (default ${DEFAULT_LOGIN.clientId})
@@ -33,6 +35,7 @@ interface CliOptions {
   port: number;
   host: string;
   seed: 'demo' | undefined;
+  profile: LatencyProfileName;
   json: boolean;
   login: { username: string; password: string; clientId: string; clientSecret: string };
 }
@@ -46,6 +49,7 @@ function parse(argv: string[]): CliOptions | 'help' {
         port: { type: 'string', default: '0' },
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'string' },
+        profile: { type: 'string', default: 'none' },
         json: { type: 'boolean', default: false },
         username: { type: 'string', default: DEFAULT_LOGIN.username },
         password: { type: 'string', default: DEFAULT_LOGIN.password },
@@ -75,7 +79,9 @@ function parse(argv: string[]): CliOptions | 'help' {
   })) {
     if (value.trim() === '') throw new UsageError(`--${flag} must not be empty; give a value or leave the option out for the default.`);
   }
-  return { port, host: values.host, seed: values.seed, json: values.json, login };
+  const profile = values.profile;
+  if (!isLatencyProfileName(profile)) throw new UsageError(`Unknown profile "${profile}"; use ${LATENCY_PROFILES.join(' or ')}.`);
+  return { port, host: values.host, seed: values.seed, profile, json: values.json, login };
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -118,10 +124,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { port, host, seed, json, login } = options;
+  const { port, host, seed, profile, json, login } = options;
   let emulator;
   try {
-    emulator = await startEmulator({ port, host, ...login, ...(seed ? { seed } : {}) });
+    emulator = await startEmulator({ port, host, profile, ...login, ...(seed ? { seed } : {}) });
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.

@@ -13,6 +13,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { Org, type OrgOptions } from './org/org.js';
+import { withProfile, type LatencyProfileName } from './org/latency-profile.js';
 import { seedPreset } from './org/seed.js';
 import { QueryLocators } from './rest/query-locators.js';
 import { createEmulatorServer, type EmulatorLog, type ServerContext } from './server.js';
@@ -30,6 +31,7 @@ export type { SeedResult, SeedOptions } from './org/seed.js';
 export { normalizeId, idChecksum, to18 } from './org/ids.js';
 export type { StreamingPartOptions } from './server-parts.js';
 export type { StreamingApi } from './streaming/index.js';
+export { LATENCY_PROFILES, latencyProfile, isLatencyProfileName, type LatencyProfileName } from './org/latency-profile.js';
 
 /** Options of {@link startEmulator}; every org option (credentials, schema, controls, automation) applies too. */
 export interface EmulatorOptions extends OrgOptions {
@@ -41,6 +43,8 @@ export interface EmulatorOptions extends OrgOptions {
   seed?: 'demo';
   /** Where unexpected errors are logged; default `console.error`. Tokens are never passed to it. */
   log?: EmulatorLog;
+  /** Timing profile (org/latency-profile.ts): `real` answers at a real org's speed (REST 100–200 ms, Bulk jobs seconds, CometD 200 ms); default `none`. Explicit `controls` win. */
+  profile?: LatencyProfileName;
   /** Streaming API timing; defaults are Salesforce's (connect held 110 s, idle client dropped after 40 s). Short values make timeout tests fast. */
   streaming?: StreamingPartOptions;
 }
@@ -63,7 +67,8 @@ export interface RunningEmulator {
 
 /** Start an emulator. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const org = new Org(options);
+  const controls = withProfile(options.profile, options.controls);
+  const org = new Org(controls === undefined ? options : { ...options, controls });
   const log: EmulatorLog = options.log ?? ((message, error) => console.error(`[sfsync emulator] ${message}`, error ?? ''));
   const parts = await loadParts(org, log, options.streaming);
   const ctx: ServerContext = { org, parts, locators: new QueryLocators(), log, baseUrl: '' };

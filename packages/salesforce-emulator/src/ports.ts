@@ -295,6 +295,11 @@ export interface EmulatorControls {
   cdcRetentionMs: number;
   /** How long Bulk jobs take to move through InProgress, in ms (default 0: next tick). */
   bulkJobDelayMs: number;
+  /** Bulk processing time per record, added to `bulkJobDelayMs`: ingest jobs and query jobs (default 0; see org/latency-profile.ts). */
+  bulkIngestMsPerRecord: number;
+  bulkQueryMsPerRecord: number;
+  /** CometD delivery delay after the commit, in ms (default 0). */
+  streamDeliveryDelayMs: number;
 }
 
 /** Where the server routed a request, for the parts it mounts (bulk/, streaming/). */

@@ -22,6 +22,8 @@ export async function processIngestJob(job: IngestJob, org: OrgPort, store: JobS
     job.state = 'InProgress';
     job.touch();
     await store.sleep(org.controls.bulkJobDelayMs);
+    await ensureParsed(job, store);
+    await store.sleep(org.controls.bulkIngestMsPerRecord * job.rows.length);
     const started = Date.now();
     await runRows(job, org, store);
     job.processingMs += Date.now() - started;

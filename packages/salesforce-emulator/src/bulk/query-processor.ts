@@ -18,7 +18,7 @@ export async function processQueryJob(job: QueryJob, org: OrgPort, store: JobSto
     if (job.state !== 'UploadComplete') return;
     job.state = 'InProgress';
     job.touch();
-    await store.sleep(org.controls.bulkJobDelayMs);
+    await store.sleep(org.controls.bulkJobDelayMs + org.controls.bulkQueryMsPerRecord * (job.cursor?.remaining ?? 0));
     const started = Date.now();
     while (job.cursor && job.cursor.remaining > 0) {
       if (job.state !== 'InProgress') return;

@@ -9,6 +9,7 @@ import type { ChangeEvent, OrgPort, PlatformEventMessage } from '../ports.js';
 import { buildCdcData } from './cdc-payload.js';
 import { ALL_CHANGE_EVENTS, changeEventChannel, platformEventChannel, pushTopicChannel } from './channel-name.js';
 import type { ChannelRegistry } from './channel-registry.js';
+import { delayedPublisher, type ChannelPublisher } from './delivery-delay.js';
 import { buildPlatformEventData } from './platform-event-payload.js';
 import { matchPushTopic, pushTopicData } from './pushtopic-matcher.js';
 import type { PushTopicRegistry } from './pushtopic-registry.js';
@@ -23,7 +24,9 @@ export interface EventSourceDeps {
 }
 
 /** Listen to the org; returns a function that stops listening. */
-export function attachEventSources(org: OrgPort, deps: EventSourceDeps): () => void {
+export function attachEventSources(org: OrgPort, given: EventSourceDeps): () => void {
+  const channels = delayedPublisher(given.channels, () => org.controls.streamDeliveryDelayMs);
+  const deps = { ...given, channels };
   const cdc = new CdcSequencer();
   const dropped = (): boolean => deps.random() < org.controls.dropEventRate;
   // A streaming fault must never fail the write that triggered it: listeners swallow errors.
@@ -35,8 +38,12 @@ export function attachEventSources(org: OrgPort, deps: EventSourceDeps): () => v
   return () => {
     offChange();
     offEvent();
+    channels.cancel();
   };
 }
+
+/** The deps the publish functions use: channels behind the delivery delay. */
+type PublishDeps = Omit<EventSourceDeps, 'channels'> & { channels: ChannelPublisher };
 
 function guard(publish: () => void): void {
   try {
@@ -63,7 +70,7 @@ class CdcSequencer {
   }
 }
 
-function publishCdc(org: OrgPort, deps: EventSourceDeps, seq: CdcSequencer, change: ChangeEvent, dropped: () => boolean): void {
+function publishCdc(org: OrgPort, deps: PublishDeps, seq: CdcSequencer, change: ChangeEvent, dropped: () => boolean): void {
   const object = org.schema.getObject(change.object);
   if (object === undefined || !object.cdcEnabled || object.isPlatformEvent) return;
   const stamp = seq.next(change.transactionKey);
@@ -73,7 +80,7 @@ function publishCdc(org: OrgPort, deps: EventSourceDeps, seq: CdcSequencer, chan
   deps.channels.publishLazy([changeEventChannel(object.name), ALL_CHANGE_EVENTS], replayId, () => buildCdcData(change, object, { replayId, ...stamp }));
 }
 
-function publishPushTopics(org: OrgPort, deps: EventSourceDeps, change: ChangeEvent, dropped: () => boolean): void {
+function publishPushTopics(org: OrgPort, deps: PublishDeps, change: ChangeEvent, dropped: () => boolean): void {
   const topics = deps.topics.list();
   if (topics.length === 0) return;
   for (const topic of topics) {
@@ -86,7 +93,7 @@ function publishPushTopics(org: OrgPort, deps: EventSourceDeps, change: ChangeEv
   }
 }
 
-function publishPlatformEvent(org: OrgPort, deps: EventSourceDeps, message: PlatformEventMessage, dropped: () => boolean): void {
+function publishPlatformEvent(org: OrgPort, deps: PublishDeps, message: PlatformEventMessage, dropped: () => boolean): void {
   const object = org.schema.getObject(message.object);
   if (object === undefined || !object.isPlatformEvent || dropped()) return;
   const replayId = deps.channels.nextReplayId();
