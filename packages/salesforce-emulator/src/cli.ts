@@ -4,19 +4,21 @@
  * runs this file (through tsx in a checkout, compiled from dist/ when
  * installed).
  *
- *   salesforce-emulator [--port N] [--host H] [--seed demo] [--json]
+ *   salesforce-emulator [--port N] [--pubsub-port N|off] [--host H] [--seed demo] [--json]
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOGIN, startEmulator } from './index.js';
 
-const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--json]
+const USAGE = `Usage: salesforce-emulator [--port N] [--pubsub-port N|off] [--host H] [--seed demo] [--json]
 
 Serve a local, in-memory Salesforce org (OAuth/SOAP login, REST, SOQL, Bulk API 2.0,
-CometD streaming, and a control API under /__emulator/) until Ctrl-C.
+CometD streaming, the Pub/Sub API over gRPC, and a control API under /__emulator/) until Ctrl-C.
 
 Options:
   --port <port>    TCP port (0 = a free one; default 0)
+  --pubsub-port <port|off>
+                   Pub/Sub API (gRPC, plaintext) port (0 = a free one; off = none; default 0)
   --host <host>    interface to bind (default 127.0.0.1; the control API has no auth)
   --seed <preset>  seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)
   --json           print the listening address and login as one JSON line
@@ -27,6 +29,8 @@ class UsageError extends Error {}
 
 interface CliOptions {
   port: number;
+  /** The Pub/Sub API port, or false for none. */
+  pubsubPort: number | false;
   host: string;
   seed: 'demo' | undefined;
   json: boolean;
@@ -39,6 +43,7 @@ function parse(argv: string[]): CliOptions | 'help' {
       args: argv,
       options: {
         port: { type: 'string', default: '0' },
+        'pubsub-port': { type: 'string', default: '0' },
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -54,10 +59,13 @@ function parse(argv: string[]): CliOptions | 'help' {
   // Digits only: Number() reads "" as 0 and "0x50" as 80.
   const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a TCP port number (0-65535), not "${values.port}".`);
+  const rawPubsub = values['pubsub-port'];
+  const pubsubPort = rawPubsub === 'off' ? false : /^\d{1,5}$/.test(rawPubsub) && Number(rawPubsub) <= 65535 ? Number(rawPubsub) : Number.NaN;
+  if (Number.isNaN(pubsubPort)) throw new UsageError(`--pubsub-port must be a TCP port number (0-65535) or off, not "${rawPubsub}".`);
   // "" would bind every interface.
   if (!isHostSyntax(values.host)) throw new UsageError(`--host must be an IP address or host name of this machine, e.g. 127.0.0.1, not "${values.host}".`);
   if (values.seed !== undefined && values.seed !== 'demo') throw new UsageError(`Unknown seed preset "${values.seed}"; the one preset is "demo".`);
-  return { port, host: values.host, seed: values.seed, json: values.json };
+  return { port, pubsubPort, host: values.host, seed: values.seed, json: values.json };
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -100,10 +108,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { port, host, seed, json } = options;
+  const { port, pubsubPort, host, seed, json } = options;
   let emulator;
   try {
-    emulator = await startEmulator({ port, host, ...(seed ? { seed } : {}) });
+    emulator = await startEmulator({ port, host, pubsub: pubsubPort === false ? false : { port: pubsubPort }, ...(seed ? { seed } : {}) });
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
@@ -120,9 +128,11 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   const { username, password, clientId, clientSecret } = DEFAULT_LOGIN;
-  if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, username, password, clientId, clientSecret }));
+  const pubsub = emulator.pubsub?.address ?? null;
+  if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, pubsub, username, password, clientId, clientSecret }));
   else {
     console.log(`Salesforce emulator on ${emulator.url} (login: ${username} / ${password}; client ${clientId} / ${clientSecret})`);
+    if (pubsub !== null) console.log(`Pub/Sub API (gRPC, plaintext): ${pubsub}`);
     console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);
   }
   await waitForSignal();
