@@ -5,10 +5,12 @@
  * take. Retained and new events queue here and go out in FetchResponses only
  * while requested events remain (flow control); with none to send for
  * `keepaliveMs`, an empty FetchResponse carries the latest replay id. A
- * session that ends is noticed at the next request or batch: the stream
- * fails UNAUTHENTICATED, and the client re-authenticates and resubscribes.
+ * session that ends is noticed at the client's next FetchRequest (as CometD
+ * notices it at the next connect: events already requested still arrive):
+ * the stream fails UNAUTHENTICATED, and the client refreshes its token and
+ * resubscribes after the last event it received.
  */
-import type { ServerDuplexStream, ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import type { OrgPort, Session } from '../ports.js';
 import type { ChannelRegistry, ChannelSubscriber } from '../streaming/channel-registry.js';
 import { parseChannel } from '../streaming/channel-name.js';
@@ -95,7 +97,6 @@ export function serveSubscribe(call: ServerDuplexStream<FetchRequest, unknown>, 
 
   const pump = () => {
     if (done || credit === 0 || queue.length === 0) return;
-    if (!sessionAlive()) return handle.end(PubSubErrors.auth());
     while (credit > 0 && queue.length > 0) {
       const batch = queue.splice(0, Math.min(credit, MAX_REQUESTED));
       credit -= batch.length;
@@ -107,8 +108,11 @@ export function serveSubscribe(call: ServerDuplexStream<FetchRequest, unknown>, 
 
   call.on('data', (request: FetchRequest) => {
     if (done) return;
-    const error = topic === undefined ? start(request) : more(request);
+    const first = topic === undefined;
+    const error = first ? start(request) : more(request);
     if (error !== undefined) return handle.end(error);
+    // Response headers now tell the client the subscription is accepted (a refused one gets trailers only).
+    if (first) call.sendMetadata(new Metadata());
     pump();
   });
   call.on('end', () => handle.end());
