@@ -57,10 +57,14 @@ export function registerEmulator(program: Command): void {
           password: 'sfsync',
           clientId: 'sfsync-local',
           clientSecret: 'sfsync-local-secret',
+          /** The Pub/Sub API's gRPC target (plaintext): `SFSYNC_PUBSUB_URL=http://<this>` with --streaming-transport pubsub. */
+          pubsub: emulator.pubsub?.address ?? null,
         };
         if (flags.json) console.log(JSON.stringify(info));
         else {
           console.log(`Salesforce emulator on ${emulator.url} (login: admin@sfsync.test / sfsync; client sfsync-local / sfsync-local-secret)`);
+          if (info.pubsub !== null)
+            console.log(`Pub/Sub API (gRPC, plaintext): ${info.pubsub}  — sfsync: --streaming-transport pubsub, SFSYNC_PUBSUB_URL=http://${info.pubsub}`);
           console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);
         }
         await waitForSignal();
