@@ -5,10 +5,7 @@
  */
 import { StreamCometd } from './stream-cometd.js';
 import { StreamPubSub } from './stream-pubsub.js';
-import type { StreamTransport, StreamTransportOptions } from './stream-transport.js';
-
-/** Which transport: `cometd` (default) or `pubsub`. */
-export type StreamTransportKind = 'cometd' | 'pubsub';
+import type { StreamTransport, StreamTransportKind, StreamTransportOptions } from './stream-transport.js';
 
 /** The transport for `kind`. */
 export function createStreamTransport(kind: StreamTransportKind, options: StreamTransportOptions): StreamTransport {

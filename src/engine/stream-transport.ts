@@ -53,3 +53,6 @@ export interface StreamTransport {
   /** Disconnect (bounded: a dead server must not hang shutdown). */
   stop(): Promise<void>;
 }
+
+/** Which transport: `cometd` (default) or `pubsub` (salesforce.streamingTransport). */
+export type StreamTransportKind = 'cometd' | 'pubsub';
