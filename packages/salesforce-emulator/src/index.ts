@@ -92,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   ctx.baseUrl = url;
   if (options.seed !== undefined) seedPreset(org, options.seed);
   const pubsub = await startPubSub(ctx, options, log);
+  ctx.pubsubAddress = pubsub?.address;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {

@@ -9,7 +9,8 @@ import avro from 'avsc';
 import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
-import { loadPubSubService } from '../src/pubsub/index.js';
+import { loadSync } from '@grpc/proto-loader';
+import { loadPubSubService, PUBSUB_PROTO_PATH } from '../src/pubsub/index.js';
 import { encodeReplayId } from '../src/pubsub/replay-id.js';
 import { login } from './core-helpers.js';
 import { StreamingClient, waitFor } from './streaming-helpers.js';
@@ -78,6 +79,29 @@ async function decoder(schemaId: string): Promise<avro.Type> {
 }
 
 describe('Pub/Sub API', () => {
+  it('declares Salesforce’s wire shape: package, messages, field names and numbers, services', () => {
+    const definition = loadSync(PUBSUB_PROTO_PATH, { keepCase: true });
+    const shape = (name: string) =>
+      ((definition[`eventbus.v1.${name}`] as { type: { field: Array<{ name: string; number: number }> } }).type.field ?? [])
+        .map((f) => `${f.name}=${f.number}`)
+        .join(' ');
+    expect(shape('TopicInfo')).toBe('topic_name=1 tenant_guid=2 can_publish=3 can_subscribe=4 schema_id=5 rpc_id=6');
+    expect(shape('ProducerEvent')).toBe('id=1 schema_id=2 payload=3 headers=4');
+    expect(shape('ConsumerEvent')).toBe('event=1 replay_id=2');
+    expect(shape('PublishResult')).toBe('replay_id=1 error=2 correlation_key=3');
+    expect(shape('FetchRequest')).toBe('topic_name=1 replay_preset=2 replay_id=3 num_requested=4 auth_refresh=5');
+    expect(shape('FetchResponse')).toBe('events=1 latest_replay_id=2 rpc_id=3 pending_num_requested=4');
+    expect(shape('SchemaInfo')).toBe('schema_json=1 schema_id=2 rpc_id=3');
+    expect(shape('PublishRequest')).toBe('topic_name=1 events=2 auth_refresh=3');
+    expect(shape('PublishResponse')).toBe('results=1 schema_id=2 rpc_id=3');
+    expect(shape('ManagedFetchRequest')).toBe('subscription_id=1 developer_name=2 num_requested=3 auth_refresh=4 commit_replay_id_request=5');
+    expect(shape('CommitReplayResponse')).toBe('commit_request_id=1 replay_id=2 error=3 process_time=4');
+    const preset = (definition['eventbus.v1.ReplayPreset'] as { type: { value: Array<{ name: string; number: number }> } }).type.value;
+    expect(preset.map((v) => `${v.name}=${v.number}`)).toEqual(['LATEST=0', 'EARLIEST=1', 'CUSTOM=2']);
+    expect(Object.keys(loadPubSubService().service)).toEqual(['Subscribe', 'GetSchema', 'GetTopic', 'Publish', 'PublishStream', 'ManagedSubscribe']);
+    expect(loadPubSubService().service['Subscribe']?.path).toBe('/eventbus.v1.PubSub/Subscribe');
+  });
+
   it('describes a CDC topic and serves its Avro schema', async () => {
     const topic = await call<{ topic_name: string; tenant_guid: string; can_publish: boolean; can_subscribe: boolean; schema_id: string }>(client.GetTopic, {
       topic_name: '/data/AccountChangeEvent',
@@ -172,6 +196,50 @@ describe('Pub/Sub API', () => {
     expect(event!.replay_id.equals(reply.results[0]!.replay_id)).toBe(true);
     expect(type.fromBuffer(event!.event.payload)).toMatchObject({ Record_Id__c: '001000000000001AAA' });
     sub.stream.end();
+  });
+
+  it('serves /data/ChangeEvents with each object’s schema, and says where it listens in /__emulator/stats', async () => {
+    const sub = subscribe({ topic_name: '/data/ChangeEvents', replay_preset: 'LATEST', num_requested: 10 });
+    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 5000, 'the subscription');
+    await conn.sobject('Contact').create({ LastName: 'Mixed' });
+    await waitFor(() => sub.events().length === 1, 5000, 'the Contact event');
+    const type = await decoder(sub.events()[0]!.event.schema_id);
+    expect((type.schema() as { name: string }).name).toBe('com.sforce.eventbus.ContactChangeEvent');
+    expect(type.fromBuffer(sub.events()[0]!.event.payload)).toMatchObject({
+      LastName: 'Mixed',
+      ChangeEventHeader: { entityName: 'Contact', changeType: 'CREATE' },
+    });
+    sub.stream.end();
+    const stats = (await (await fetch(`${emu.url}/__emulator/stats`)).json()) as { pubsub: string };
+    expect(stats.pubsub).toBe(emu.pubsub!.address);
+  });
+
+  it('sends an idle stream an empty FetchResponse with the latest replay id (keepalive)', async () => {
+    const quiet = await startEmulator({ log: () => undefined, pubsub: { keepaliveMs: 50 } });
+    const PubSub = loadPubSubService();
+    const other = new PubSub(quiet.pubsub!.address, credentials.createInsecure()) as unknown as PubSubClient;
+    try {
+      const session = await login(quiet);
+      const md = new Metadata();
+      md.set('accesstoken', session.accessToken ?? '');
+      md.set('instanceurl', quiet.url);
+      md.set('tenantid', quiet.org.orgId.slice(0, 15));
+      const stream = other.Subscribe(md);
+      const responses: FetchResponse[] = [];
+      stream.on('data', (r: FetchResponse) => responses.push(r));
+      stream.on('error', () => undefined);
+      stream.write({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
+      await waitFor(() => quiet.pubsub!.subscribeCount === 1, 5000, 'the subscription');
+      await session.sobject('Account').create({ Name: 'Before quiet' });
+      await waitFor(() => responses.length >= 1 && responses[0]!.events.length === 1, 5000, 'the event');
+      await waitFor(() => responses.length >= 2, 5000, 'a keepalive');
+      expect(responses[1]!.events).toEqual([]);
+      expect(responses[1]!.latest_replay_id.equals(responses[0]!.events[0]!.replay_id)).toBe(true);
+      stream.end();
+    } finally {
+      other.close();
+      await quiet.stop();
+    }
   });
 
   it('answers a bad token with UNAUTHENTICATED and Salesforce’s error code', async () => {
