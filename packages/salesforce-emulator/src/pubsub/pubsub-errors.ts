@@ -48,6 +48,7 @@ export const PubSubErrors = {
       'sfdc.platform.eventbus.grpc.subscription.topic.mismatch',
       'A Subscribe stream reads one topic; start another stream for another topic.',
     ),
+  internal: (reason: string) => fail(status.INTERNAL, 'sfdc.platform.eventbus.grpc.service.internal', `An event could not be delivered: ${reason}`),
   unimplemented: (method: string) =>
     fail(status.UNIMPLEMENTED, 'sfdc.platform.eventbus.grpc.service.unimplemented', `${method} is not served by the sfsync emulator.`),
 };

@@ -56,10 +56,17 @@ export function serveSubscribe(call: ServerDuplexStream<FetchRequest, unknown>, 
   let lastReplayId = 0;
   let lastSentMs = Date.now();
   let done = false;
+  let pumpQueued = false;
+  // Delivery runs inside the org's write: queue the event and encode it on the next turn, batching what else arrives.
   const subscriber: ChannelSubscriber = {
     deliver: (message) => {
       queue.push(message.data);
-      pump();
+      if (pumpQueued) return;
+      pumpQueued = true;
+      setImmediate(() => {
+        pumpQueued = false;
+        pump();
+      });
     },
   };
   const handle = {
@@ -97,10 +104,15 @@ export function serveSubscribe(call: ServerDuplexStream<FetchRequest, unknown>, 
 
   const pump = () => {
     if (done || credit === 0 || queue.length === 0) return;
-    while (credit > 0 && queue.length > 0) {
-      const batch = queue.splice(0, Math.min(credit, MAX_REQUESTED));
-      credit -= batch.length;
-      send(batch);
+    try {
+      while (credit > 0 && queue.length > 0) {
+        const batch = queue.splice(0, Math.min(credit, MAX_REQUESTED));
+        credit -= batch.length;
+        send(batch);
+      }
+    } catch (error) {
+      // An event this stream cannot encode ends this stream only; CometD and other streams still get it.
+      handle.end(PubSubErrors.internal((error as Error).message));
     }
   };
 
