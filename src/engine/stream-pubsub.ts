@@ -88,7 +88,12 @@ export class StreamPubSub implements StreamTransport {
     });
     call.on('error', (error: ServiceError) => void this.failed(channel, stream, error));
     call.on('end', () => void this.failed(channel, stream, undefined));
-    call.write({ topic_name: channel, num_requested: BATCH, ...this.preset(channel) });
+    const preset = this.preset(channel);
+    this.options.log(
+      `Pub/Sub subscribe ${channel} from ${preset.replay_preset}`,
+      preset.replay_id === undefined ? undefined : replayIdNumber(preset.replay_id),
+    );
+    call.write({ topic_name: channel, num_requested: BATCH, ...preset });
   }
 
   /** The first request's replay preset for the channel's position. */

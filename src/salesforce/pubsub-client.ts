@@ -52,11 +52,19 @@ export interface PubSubAuth {
 
 interface RawClient {
   Subscribe(metadata: Metadata): ClientDuplexStream<FetchRequest, FetchResponse>;
-  GetSchema(request: { schema_id: string }, metadata: Metadata, callback: (error: ServiceError | null, reply?: { schema_json: string }) => void): void;
+  GetSchema(
+    request: { schema_id: string },
+    metadata: Metadata,
+    options: { deadline: number },
+    callback: (error: ServiceError | null, reply?: { schema_json: string }) => void,
+  ): void;
   close(): void;
 }
 
 let service: ServiceClientConstructor | undefined;
+
+/** How long a GetSchema may take before the event is handled without its payload, ms. */
+const SCHEMA_DEADLINE_MS = 10_000;
 
 function pubSubService(): ServiceClientConstructor {
   if (service === undefined) {
@@ -81,7 +89,11 @@ export class PubSubClient {
     const tls = parsed.protocol === 'https:';
     const target = `${parsed.hostname.includes(':') ? `[${parsed.hostname}]` : parsed.hostname}:${parsed.port || (tls ? '443' : '80')}`;
     const Client = pubSubService();
-    this.raw = new Client(target, tls ? credentials.createSsl() : credentials.createInsecure()) as unknown as RawClient;
+    // Its own subchannel pool: with grpc-js' process-wide pool, a client opened just after another closed
+    // (a leader handing over inside one process) could take the closing connection and wait on it forever.
+    this.raw = new Client(target, tls ? credentials.createSsl() : credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+    }) as unknown as RawClient;
   }
 
   /** Use a refreshed token from now on. */
@@ -99,7 +111,8 @@ export class PubSubClient {
     let cached = this.schemas.get(schemaId);
     if (cached === undefined) {
       cached = new Promise<PubSubSchema>((resolve, reject) =>
-        this.raw.GetSchema({ schema_id: schemaId }, this.metadata(), (error, reply) => {
+        // A deadline: events of the channel wait for their schema, and must not wait on a call that never answers.
+        this.raw.GetSchema({ schema_id: schemaId }, this.metadata(), { deadline: Date.now() + SCHEMA_DEADLINE_MS }, (error, reply) => {
           if (error || reply === undefined) return reject(error ?? new Error('GetSchema returned nothing'));
           const json = JSON.parse(reply.schema_json) as AvroRecordSchema;
           resolve({ json, type: avro.Type.forSchema(json as unknown as avro.Schema) });
