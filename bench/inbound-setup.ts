@@ -25,13 +25,16 @@ export interface InboundBench {
   databaseUrl: string;
   /** Map an object (streaming off unless given); returns the mapping id. */
   map(spec: Omit<MappingSpecInput, 'connectionId'>): Promise<string>;
-  startEngine(): Promise<RunningEngine>;
+  /** Start an engine; `config` replaces the bench's (e.g. another streaming transport). */
+  startEngine(config?: SfsyncConfig): Promise<RunningEngine>;
   stop(): Promise<void>;
 }
 
 /** The emulator, in this process or in a child (`sfsync emulator`), so its work does not share this thread. */
 export interface EmulatorHandle {
   url: string;
+  /** The Pub/Sub API's gRPC target `127.0.0.1:PORT`. */
+  pubsub: string | undefined;
   seed(object: string, count: number, template?: Record<string, unknown>): Promise<void>;
   /** Set controls (a timing profile's, for one) through the control API. */
   setControls(controls: Record<string, unknown>): Promise<void>;
@@ -44,6 +47,7 @@ async function emulatorInProcess(options: EmulatorOptions = {}): Promise<Emulato
   const emulator = await startEmulator({ ...options, port: 0, log: () => undefined });
   return {
     url: emulator.url,
+    pubsub: emulator.pubsub?.address,
     async seed(object, count, template) {
       seedRecords(emulator.org, object, count, template ? { template: template as never } : {});
     },
@@ -63,9 +67,10 @@ async function emulatorChild(): Promise<EmulatorHandle> {
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`emulator exited (${code})`)));
   });
-  const url = (JSON.parse(line) as { url: string }).url;
+  const { url, pubsub } = JSON.parse(line) as { url: string; pubsub: string | null };
   return {
     url,
+    pubsub: pubsub ?? undefined,
     async seed(object, count, template) {
       const res = await fetch(`${url}/__emulator/seed`, {
         method: 'POST',
@@ -131,10 +136,17 @@ export async function startInboundBench(
         client.release();
       }
     },
-    async startEngine() {
-      const engine = await startEngine({ config, databaseUrl: server.url });
+    async startEngine(engineConfig = config) {
+      const engine = await startEngine({ config: engineConfig, databaseUrl: server.url });
       engines.push(engine);
-      return engine;
+      // An engine the caller stops is not stopped again at the end.
+      return {
+        ...engine,
+        stop: async () => {
+          engines.splice(engines.indexOf(engine), 1);
+          await engine.stop();
+        },
+      };
     },
     async stop() {
       for (const engine of engines.reverse()) await engine.stop().catch(() => undefined);

@@ -13,6 +13,7 @@ export interface GlobalFlags {
   dataDir?: string;
   logLevel?: string;
   trustStoredLoginUrl?: boolean;
+  streamingTransport?: string;
 }
 
 /** Register the global flags on the root program. */
@@ -22,6 +23,7 @@ export function addGlobalOptions(program: Command): void {
     .option('--database-url <url>', 'Postgres connection string (default: DATABASE_URL, else an embedded Postgres under --data-dir)')
     .option('--data-dir <dir>', 'directory of the embedded Postgres and local state (default: .sfsync, or SFSYNC_DATA_DIR)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
+    .option('--streaming-transport <transport>', 'cometd (Streaming API) or pubsub (Pub/Sub API over gRPC) for CDC and platform events (default: cometd)')
     .option(
       '--trust-stored-login-url',
       "log in at a stored connection's login URL even when it is not salesforce.loginUrl, sending it the configured secrets (SFSYNC_TRUST_STORED_LOGIN_URL)",
@@ -52,6 +54,9 @@ export async function configFor(command: Command, extra: SfsyncConfigInput = {})
   if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;
   if (flags.dataDir) overrides.dataDir = flags.dataDir;
   if (flags.logLevel) overrides.logLevel = flags.logLevel;
-  if (flags.trustStoredLoginUrl) overrides.salesforce = { ...extra.salesforce, trustStoredLoginUrl: true };
+  const salesforce: Record<string, unknown> = { ...extra.salesforce };
+  if (flags.trustStoredLoginUrl) salesforce.trustStoredLoginUrl = true;
+  if (flags.streamingTransport) salesforce.streamingTransport = flags.streamingTransport;
+  if (Object.keys(salesforce).length > 0) overrides.salesforce = salesforce as SfsyncConfigInput['salesforce'];
   return loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: overrides as SfsyncConfigInput });
 }

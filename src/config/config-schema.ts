@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { nextCronTime } from './cron.js';
-import { isHostSyntax, loginUrlProblem } from './login-url.js';
+import { isHostSyntax, loginUrlProblem, pubsubUrlProblem } from './login-url.js';
 
 const positiveInt = z.number().int().positive();
+
+/** Salesforce's Pub/Sub API endpoint (salesforce.pubsubUrl's default). */
+export const DEFAULT_PUBSUB_URL = 'https://api.pubsub.salesforce.com:7443';
 
 /** Salesforce's limit of records per sObject Collections call; push.batchSize may not exceed it (salesforce/collections.ts sends in batches of it). */
 export const COLLECTION_LIMIT = 200;
@@ -28,6 +31,11 @@ const cron = z.string().superRefine((value, ctx) => {
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: `${(error as Error).message.replace(/\.$/, '')}; e.g. "17 3 * * *" is 03:17 UTC daily` });
   }
+});
+
+const pubsubUrl = z.string().superRefine((value, ctx) => {
+  const problem = pubsubUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const host = z.string().refine(isHostSyntax, 'must be an IP address or host name, e.g. 127.0.0.1');
@@ -58,6 +66,15 @@ export const salesforceSchema = z
     /** PEM private key file for the JWT bearer flow. */
     jwtKeyFile: nonEmpty().optional(),
     refreshToken: nonEmpty().optional(),
+    /**
+     * How the stream subscriber receives CDC and platform events: `cometd`
+     * (Streaming API, Bayeux long-polling) or `pubsub` (Pub/Sub API, gRPC with
+     * Avro payloads; PushTopic channels still go through CometD, which Pub/Sub
+     * does not carry). Default `cometd` (optional so settings built in code need not name it).
+     */
+    streamingTransport: z.enum(['cometd', 'pubsub']).optional(),
+    /** The Pub/Sub API endpoint: https = TLS, http = plaintext (loopback only: the emulator); default {@link DEFAULT_PUBSUB_URL}. */
+    pubsubUrl: pubsubUrl.optional(),
     /** `Sforce-Call-Options: client=<id>`: how sfsync's own writes are recognised in CDC `changeOrigin`. Default `sfsync`. */
     callOptionsClient: z
       .string()

@@ -25,6 +25,8 @@ const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?, ('number' | 'b
   SFSYNC_CLIENT_SECRET: ['salesforce', 'clientSecret'],
   SFSYNC_JWT_KEY_FILE: ['salesforce', 'jwtKeyFile'],
   SFSYNC_REFRESH_TOKEN: ['salesforce', 'refreshToken'],
+  SFSYNC_STREAMING_TRANSPORT: ['salesforce', 'streamingTransport'],
+  SFSYNC_PUBSUB_URL: ['salesforce', 'pubsubUrl'],
   SFSYNC_LOG_LEVEL: ['logLevel'],
   SFSYNC_METRICS_HOST: ['metrics', 'host'],
   SFSYNC_METRICS_PORT: ['metrics', 'port', 'number'],

@@ -41,6 +41,26 @@ export function loginUrlProblem(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `text` cannot be the Pub/Sub API endpoint, or undefined when it can:
+ * `https://host:port` (TLS), or `http://` to a loopback host (the emulator's
+ * plaintext gRPC port); the access token travels in every call's metadata.
+ */
+export function pubsubUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${text}" is not a URL; write it like https://api.pubsub.salesforce.com:7443`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${text}" must be an https:// URL (http:// only for localhost)`;
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    return `"${text}" must use https:// (http:// would send the access token in clear; it is allowed for localhost only)`;
+  if (url.username || url.password || url.search || url.hash || url.pathname.replace(/\/+$/, '') !== '')
+    return `"${text}" must be only https://host:port, e.g. https://api.pubsub.salesforce.com:7443`;
+  return undefined;
+}
+
 /** The form two login URLs are compared in: scheme, host, port (default ports dropped), path without trailing slashes. */
 export function normalizeLoginUrl(text: string): string {
   try {

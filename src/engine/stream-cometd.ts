@@ -9,31 +9,38 @@
  */
 import { adapt } from 'cometd-nodejs-client';
 import { CometD, type Message } from 'cometd';
+import type { StreamEvent, StreamTransport, StreamTransportOptions, SubscribeFailure } from './stream-transport.js';
 
 let adapted = false;
-
-/** Options of {@link StreamCometd}. */
-export interface StreamCometdOptions {
-  instanceUrl: string;
-  apiVersion: string;
-  token: string;
-  /** A fresh access token (SalesforceClient.session({ refresh: true })). */
-  refreshToken(): Promise<string>;
-  /** A delivered event (data channel). */
-  onEvent(channel: string, message: Message): void;
-  /** A subscribe failed (after the client handled what it could). */
-  onSubscribeFailed(channel: string, error: string): void;
-  /** A subscribe succeeded. */
-  onSubscribed?(channel: string): void;
-  log(message: string, detail?: unknown): void;
-}
 
 /** Failure texts we act on (§4.3). */
 export const INVALID_REPLAY = /replayId .*(was invalid|wasn't found)|replay id .*invalid/i;
 export const NO_SUCH_CHANNEL = /channel you requested to subscribe to doesn't exist/i;
 
+/** A Bayeux subscribe error → what the subscriber does about it. */
+export function classifyCometdFailure(error: string): SubscribeFailure {
+  if (INVALID_REPLAY.test(error)) return 'invalid-replay';
+  return NO_SUCH_CHANNEL.test(error) ? 'no-such-channel' : 'other';
+}
+
+/** A delivered Bayeux message → the transport-neutral event. */
+export function cometdEvent(channel: string, message: Message): StreamEvent {
+  const data = message.data as
+    | { event?: { replayId?: unknown }; payload?: { ChangeEventHeader?: { changeOrigin?: unknown; changedFields?: unknown } } & Record<string, unknown> }
+    | undefined;
+  const replayId = data?.event?.replayId;
+  const header = data?.payload?.ChangeEventHeader;
+  return {
+    channel,
+    replayId: typeof replayId === 'number' ? replayId : undefined,
+    changeOrigin: typeof header?.changeOrigin === 'string' ? header.changeOrigin : undefined,
+    changedFields: Array.isArray(header?.changedFields) ? (header.changedFields as string[]) : [],
+    payload: data?.payload,
+  };
+}
+
 /** One Bayeux session with the wanted channels and their replay positions. */
-export class StreamCometd {
+export class StreamCometd implements StreamTransport {
   readonly cometd: CometD;
   /** Channel → replay position to subscribe from (-1 new only, -2 all retained, N after N). */
   readonly replay = new Map<string, number>();
@@ -43,7 +50,7 @@ export class StreamCometd {
   private refreshing = false;
   private stopped = false;
 
-  constructor(private readonly options: StreamCometdOptions) {
+  constructor(readonly options: StreamTransportOptions) {
     if (!adapted) {
       adapt(); // defines global window/XMLHttpRequest/WebSocket: must run before new CometD()
       adapted = true;
@@ -69,6 +76,14 @@ export class StreamCometd {
   /** Handshake; resolves with the reply. */
   handshake(): Promise<Message> {
     return new Promise((resolve) => this.cometd.handshake(resolve));
+  }
+
+  /** Handshake, or disconnect and reject with the server's reason. */
+  async start(): Promise<void> {
+    const reply = await this.handshake();
+    if (reply.successful === true) return;
+    await this.stop();
+    throw new Error(`Streaming handshake failed: ${String(reply.error)}`);
   }
 
   /** Want `channel` from `replayFrom`; subscribes now when connected, else at the next handshake. */
@@ -99,14 +114,15 @@ export class StreamCometd {
     this.subscribed.add(channel);
     this.cometd.subscribe(
       channel,
-      (m) => this.options.onEvent(channel, m),
+      (m) => this.options.onEvent(cometdEvent(channel, m)),
       (reply) => {
         if (reply.successful === true) {
           this.options.onSubscribed?.(channel);
           return;
         }
         this.subscribed.delete(channel);
-        this.options.onSubscribeFailed(channel, String(reply.error ?? 'subscribe failed'));
+        const error = String(reply.error ?? 'subscribe failed');
+        this.options.onSubscribeFailed(channel, classifyCometdFailure(error), error);
       },
     );
   }

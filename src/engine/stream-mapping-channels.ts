@@ -4,8 +4,8 @@
  * object has Change Data Capture — learnt by trying: Salesforce answers
  * `400::The channel you requested to subscribe to doesn't exist` otherwise —
  * else sfsync's own PushTopic; nothing when `streaming = 'off'`.
- * A replayId no longer retained (`400::The replayId {N} you provided was
- * invalid…`) falls back: subscribe with -1 and queue a poll, which reads from
+ * A replayId no longer retained (CometD `400::The replayId {N} you provided was
+ * invalid…`, Pub/Sub `…replayid.corrupted`) falls back: subscribe with -1 and queue a poll, which reads from
  * the watermark and so covers whatever the lost events announced.
  */
 import { run, sfsync } from '../db/typed-query.js';
@@ -16,7 +16,7 @@ import { ensurePushTopic } from '../salesforce/stream-pushtopic.js';
 import { loadInboundMappings, type InboundMapping } from '../inbound/inbound-mapping.js';
 import { scheduleEventPoll } from '../jobs/schedule.js';
 import { cdcChannel, pushTopicName } from '../inbound/stream-replay.js';
-import { INVALID_REPLAY, NO_SUCH_CHANNEL, type StreamCometd } from './stream-cometd.js';
+import type { StreamTransport, SubscribeFailure } from './stream-transport.js';
 
 /** The leader's channel table. */
 export class MappingChannels {
@@ -29,7 +29,7 @@ export class MappingChannels {
     private readonly ctx: EngineContext,
     private readonly connectionId: string,
     private readonly sf: SalesforceClient,
-    private readonly stream: StreamCometd,
+    private readonly stream: StreamTransport,
   ) {}
 
   /** The mapping a channel belongs to. */
@@ -95,11 +95,11 @@ export class MappingChannels {
   }
 
   /** React to a failed subscribe. */
-  async subscribeFailed(channel: string, error: string): Promise<void> {
+  async subscribeFailed(channel: string, failure: SubscribeFailure, error: string): Promise<void> {
     const mapping = this.byChannel.get(channel) ?? this.events.get(channel);
     if (!mapping) return;
     this.ctx.logger.info({ channel, error }, 'stream subscribe failed');
-    if (INVALID_REPLAY.test(error)) {
+    if (failure === 'invalid-replay') {
       await run(
         this.ctx.pool,
         sfsync
@@ -112,7 +112,7 @@ export class MappingChannels {
       await scheduleEventPoll(this.ctx, mapping.id);
       return;
     }
-    if (NO_SUCH_CHANNEL.test(error) && channel.startsWith('/data/') && mapping.streaming === 'auto') {
+    if (failure === 'no-such-channel' && channel.startsWith('/data/') && mapping.streaming === 'auto') {
       this.byChannel.delete(channel);
       this.stream.unwant(channel);
       await this.want(mapping, await this.pushTopic(mapping));

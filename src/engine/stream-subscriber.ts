@@ -9,33 +9,34 @@
  * committed (inbound/stream-replay.ts). A restart subscribes from
  * `replay_id`, so events after it are replayed and nothing is skipped.
  */
+import { DEFAULT_PUBSUB_URL } from '../config/config-schema.js';
 import { run, sfsync } from '../db/typed-query.js';
 import { sql } from 'kysely';
-import type { Message } from 'cometd';
 import type { EngineComponent, EngineContext } from '../jobs/context.js';
 import { scheduleEventFetch, scheduleEventPoll } from '../jobs/schedule.js';
 import { recordPendingReplay } from '../inbound/stream-replay.js';
 import { runAsLeader } from './stream-leader.js';
-import { StreamCometd } from './stream-cometd.js';
 import { MappingChannels } from './stream-mapping-channels.js';
+import { createStreamTransport } from './create-stream-transport.js';
+import type { StreamEvent } from './stream-transport.js';
 
 /** How often non-leaders try to take over and mappings are re-read, ms. */
 const LEADER_RETRY_MS = 1000;
 
 /** True when a CDC event was caused by sfsync's own API calls (`changeOrigin` …`;client=<ours>`). */
-export function isEcho(message: Message, client: string): boolean {
-  const origin = (message.data as { payload?: { ChangeEventHeader?: { changeOrigin?: string } } } | undefined)?.payload?.ChangeEventHeader?.changeOrigin;
+export function isEcho(event: StreamEvent, client: string): boolean {
+  const origin = event.changeOrigin;
   return typeof origin === 'string' && origin.split(';').some((part) => part.trim() === `client=${client}`);
 }
 
 /** The record Ids a Platform Event carries in `field`: one, or several separated by commas, semicolons or white space. */
-export function eventRecordIds(message: Message, field: string): string[] {
-  const value = (message.data as { payload?: Record<string, unknown> } | undefined)?.payload?.[field];
+export function eventRecordIds(event: StreamEvent, field: string): string[] {
+  const value = event.payload?.[field];
   if (typeof value !== 'string') return [];
   return value.split(/[\s,;]+/).filter((id) => id !== '');
 }
 
-/** Lead one connection: handshake, subscribe, forward events. */
+/** Lead one connection: connect (CometD or Pub/Sub, salesforce.streamingTransport), subscribe, forward events. */
 async function leadConnection(ctx: EngineContext, connectionId: string): Promise<() => Promise<void>> {
   const sf = await ctx.salesforce(connectionId);
   const session = await sf.session();
@@ -62,32 +63,35 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
   // Assigned once below, but read by the stream's callbacks, which may run before that line: not a const.
   // eslint-disable-next-line prefer-const
   let channels: MappingChannels | undefined;
-  const stream = new StreamCometd({
+  const { salesforce } = ctx.config;
+  const stream = createStreamTransport(salesforce.streamingTransport ?? 'cometd', {
     instanceUrl: session.instanceUrl,
     apiVersion: sf.apiVersion,
     token: session.accessToken,
+    ...(session.orgId ? { orgId: session.orgId } : {}),
+    pubsubUrl: salesforce.pubsubUrl ?? DEFAULT_PUBSUB_URL,
     refreshToken: async () => (await sf.session({ refresh: true })).accessToken,
-    onEvent: (channel, message) => {
+    onEvent: (event) => {
+      const { channel, replayId } = event;
       const mappingId = channels?.mappingOf(channel);
-      const replayId = (message.data as { event?: { replayId?: number } } | undefined)?.event?.replayId;
       const eventMapping = channels?.eventMappingOf(channel);
       if (eventMapping?.eventField) {
         // A Platform Event naming records: fetch those (the poll's path), in event order.
         if (typeof replayId === 'number') pendingReplay.set(channel, Math.max(replayId, pendingReplay.get(channel) ?? replayId));
-        pendingFetches.push({ mappingId: eventMapping.id, ids: eventRecordIds(message, eventMapping.eventField), channel, replayId });
+        pendingFetches.push({ mappingId: eventMapping.id, ids: eventRecordIds(event, eventMapping.eventField), channel, replayId });
         flushTimer ??= setTimeout(() => void flush(), ctx.config.poll.eventDebounceMs);
         return;
       }
-      ctx.logger.debug({ channel, replayId, mappingId }, 'stream event');
+      ctx.logger.debug({ channel, replayId, mappingId, changedFields: event.changedFields }, 'stream event');
       if (mappingId === undefined) return;
-      if (typeof replayId === 'number') pendingReplay.set(channel, Math.max(replayId, pendingReplay.get(channel) ?? replayId));
+      if (replayId !== undefined) pendingReplay.set(channel, Math.max(replayId, pendingReplay.get(channel) ?? replayId));
       // sfsync's own writes come back through the interval poll as no-ops; no need to wake it.
-      if (!isEcho(message, ctx.config.salesforce.callOptionsClient)) pendingPolls.add(mappingId);
+      if (!isEcho(event, salesforce.callOptionsClient)) pendingPolls.add(mappingId);
       flushTimer ??= setTimeout(() => void flush(), ctx.config.poll.eventDebounceMs);
     },
-    onSubscribeFailed: (channel, error) =>
+    onSubscribeFailed: (channel, failure, error) =>
       void channels
-        ?.subscribeFailed(channel, error)
+        ?.subscribeFailed(channel, failure, error)
         .catch((e: unknown) => ctx.logger.warn({ err: e, channel }, 'handling a failed subscribe failed; the periodic sync retries')),
     // The row says "subscribed" to operators (and tests); replay_id is untouched.
     onSubscribed: (channel) =>
@@ -101,11 +105,7 @@ async function leadConnection(ctx: EngineContext, connectionId: string): Promise
     log,
   });
   channels = new MappingChannels(ctx, connectionId, sf, stream);
-  const reply = await stream.handshake();
-  if (reply.successful !== true) {
-    await stream.stop();
-    throw new Error(`Streaming handshake failed: ${String(reply.error)}`);
-  }
+  await stream.start();
   // A mapping that cannot subscribe yet (e.g. its PushTopic cannot be created) is retried by the periodic sync.
   await channels.sync().catch((error: unknown) => ctx.logger.warn({ err: error, connectionId }, 'stream subscriptions incomplete; retrying'));
   const timer = setInterval(

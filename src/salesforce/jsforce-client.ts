@@ -48,11 +48,12 @@ export class JsforceSalesforceClient implements SalesforceClient {
   }
 
   /** The access token and instance URL; `refresh` forces a new session first (expired token seen by the streaming client). */
-  async session(options: { refresh?: boolean } = {}): Promise<{ accessToken: string; instanceUrl: string }> {
+  async session(options: { refresh?: boolean } = {}): Promise<{ accessToken: string; instanceUrl: string; orgId?: string }> {
     const delegate = (this.conn as unknown as { _refreshDelegate?: { refresh(since: number): Promise<void> } })._refreshDelegate;
     if (options.refresh && delegate) await delegate.refresh(Date.now());
     if (!this.conn.accessToken) throw new SfsyncError('SF_NO_SESSION', 'The Salesforce connection has no session; check the credentials and SFSYNC_LOGIN_URL.');
-    return { accessToken: this.conn.accessToken, instanceUrl: this.conn.instanceUrl };
+    const orgId = this.conn.userInfo?.organizationId;
+    return { accessToken: this.conn.accessToken, instanceUrl: this.conn.instanceUrl, ...(orgId ? { orgId } : {}) };
   }
 
   /** Describe an object, cached for the client's life (a failed describe is not cached). */

@@ -61,8 +61,8 @@ export interface SalesforceClient {
   readonly callCount: number;
   /** The latest API usage Salesforce reported, if any call was made. */
   apiUsage(): ApiUsage | undefined;
-  /** The current session, for the streaming client (and refresh it when `refresh`). */
-  session(options?: { refresh?: boolean }): Promise<{ accessToken: string; instanceUrl: string }>;
+  /** The current session, for the streaming client (and refresh it when `refresh`); `orgId` when the login told it (the Pub/Sub API's `tenantid`). */
+  session(options?: { refresh?: boolean }): Promise<{ accessToken: string; instanceUrl: string; orgId?: string }>;
 
   /** Describe an object (cached per client). Unknown object: SfsyncError SF_UNKNOWN_OBJECT. */
   describe(sobject: string): Promise<DescribedObject>;

@@ -62,8 +62,8 @@ export async function rowOf(h: SyncHarness, table: string, sfid: string): Promis
  * streaming event brings a change in time. Resolves once subscribed.
  * SFSYNC_TEST_LOG=1 turns on debug logs.
  */
-export async function startStreamingHarness(): Promise<SyncHarness> {
-  const h = await startSyncHarness(process.env.SFSYNC_TEST_LOG ? { config: { logLevel: 'debug' } } : {});
+export async function startStreamingHarness(streamingTransport: 'cometd' | 'pubsub' = 'cometd'): Promise<SyncHarness> {
+  const h = await startSyncHarness({ streamingTransport, ...(process.env.SFSYNC_TEST_LOG ? { config: { logLevel: 'debug' as const } } : {}) });
   const mappingId = await mapObject(h, { sobject: 'Account', fields: ['Name'], pollInterval: '1 hour', streaming: 'auto' });
   await h.startEngine();
   await waitLoaded(h, mappingId);

@@ -30,6 +30,8 @@ export interface SyncHarnessOptions {
   connectionName?: string;
   /** A migrated database to use instead of a fresh clone (its own server, say); the caller drops it. */
   database?: TestDatabase;
+  /** How the engine streams: `cometd` (default) or `pubsub` (the emulator's Pub/Sub API port). */
+  streamingTransport?: 'cometd' | 'pubsub';
 }
 
 /** A running harness. */
@@ -75,7 +77,11 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
       `insert into sfsync.connections (name, login_url, instance_url, auth_kind, username, client_id) values ($1, $2, $2, 'password', $3, $4) returning id::text`,
       [options.connectionName ?? 'emulator', emulator.url, EMULATOR_LOGIN.username, EMULATOR_LOGIN.clientId],
     );
-    const config = harnessConfig(emulator.url, db.url, options.config);
+    const transport: SfsyncConfigInput =
+      options.streamingTransport === 'pubsub'
+        ? { salesforce: { streamingTransport: 'pubsub', pubsubUrl: `http://${emulator.pubsub?.address ?? 'pubsub-is-off:1'}` } }
+        : {};
+    const config = harnessConfig(emulator.url, db.url, merge(transport, options.config ?? {}) as SfsyncConfigInput);
     const harness: SyncHarness = {
       db,
       emulator,

@@ -4,19 +4,21 @@
  * runs this file (through tsx in a checkout, compiled from dist/ when
  * installed).
  *
- *   salesforce-emulator [--port N] [--host H] [--seed demo] [--profile real] [--username U --password P --client-id C --client-secret S] [--json]
+ *   salesforce-emulator [--port N] [--pubsub-port N|off] [--host H] [--seed demo] [--profile real] [--username U --password P --client-id C --client-secret S] [--json]
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOGIN, isLatencyProfileName, LATENCY_PROFILES, startEmulator, type LatencyProfileName } from './index.js';
 
-const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--profile real] [--username U] [--password P] [--client-id C] [--client-secret S] [--json]
+const USAGE = `Usage: salesforce-emulator [--port N] [--pubsub-port N|off] [--host H] [--seed demo] [--profile real] [--username U] [--password P] [--client-id C] [--client-secret S] [--json]
 
 Serve a local, in-memory Salesforce org (OAuth/SOAP login, REST, SOQL, Bulk API 2.0,
-CometD streaming, and a control API under /__emulator/) until Ctrl-C.
+CometD streaming, the Pub/Sub API over gRPC, and a control API under /__emulator/) until Ctrl-C.
 
 Options:
   --port <port>    TCP port (0 = a free one; default 0)
+  --pubsub-port <port|off>
+                   Pub/Sub API (gRPC, plaintext) port (0 = a free one; off = none; default 0)
   --host <host>    interface to bind (default 127.0.0.1; the control API has no auth)
   --seed <preset>  seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)
   --profile <name> timing profile: real (REST 100-200 ms, Bulk jobs take seconds,
@@ -33,6 +35,8 @@ class UsageError extends Error {}
 
 interface CliOptions {
   port: number;
+  /** The Pub/Sub API port, or false for none. */
+  pubsubPort: number | false;
   host: string;
   seed: 'demo' | undefined;
   profile: LatencyProfileName;
@@ -47,6 +51,7 @@ function parse(argv: string[]): CliOptions | 'help' {
       args: argv,
       options: {
         port: { type: 'string', default: '0' },
+        'pubsub-port': { type: 'string', default: '0' },
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'string' },
         profile: { type: 'string', default: 'none' },
@@ -67,6 +72,9 @@ function parse(argv: string[]): CliOptions | 'help' {
   // Digits only: Number() reads "" as 0 and "0x50" as 80.
   const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a TCP port number (0-65535), not "${values.port}".`);
+  const rawPubsub = values['pubsub-port'];
+  const pubsubPort = rawPubsub === 'off' ? false : /^\d{1,5}$/.test(rawPubsub) && Number(rawPubsub) <= 65535 ? Number(rawPubsub) : Number.NaN;
+  if (Number.isNaN(pubsubPort)) throw new UsageError(`--pubsub-port must be a TCP port number (0-65535) or off, not "${rawPubsub}".`);
   // "" would bind every interface.
   if (!isHostSyntax(values.host)) throw new UsageError(`--host must be an IP address or host name of this machine, e.g. 127.0.0.1, not "${values.host}".`);
   if (values.seed !== undefined && values.seed !== 'demo') throw new UsageError(`Unknown seed preset "${values.seed}"; the one preset is "demo".`);
@@ -81,7 +89,7 @@ function parse(argv: string[]): CliOptions | 'help' {
   }
   const profile = values.profile;
   if (!isLatencyProfileName(profile)) throw new UsageError(`Unknown profile "${profile}"; use ${LATENCY_PROFILES.join(' or ')}.`);
-  return { port, host: values.host, seed: values.seed, profile, json: values.json, login };
+  return { port, host: values.host, seed: values.seed, pubsubPort, profile, json: values.json, login };
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -124,10 +132,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { port, host, seed, profile, json, login } = options;
+  const { port, pubsubPort, host, seed, profile, json, login } = options;
   let emulator;
   try {
-    emulator = await startEmulator({ port, host, profile, ...login, ...(seed ? { seed } : {}) });
+    emulator = await startEmulator({ port, host, profile, pubsub: pubsubPort === false ? false : { port: pubsubPort }, ...login, ...(seed ? { seed } : {}) });
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
@@ -145,9 +153,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { username, password, clientId, clientSecret } = login;
   const orgId = emulator.org.orgId;
-  if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, orgId, username, password, clientId, clientSecret }));
+  const pubsub = emulator.pubsub?.address ?? null;
+  if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, pubsub, orgId, username, password, clientId, clientSecret }));
   else {
     console.log(`Salesforce emulator on ${emulator.url} (login: ${username} / ${password}; client ${clientId} / ${clientSecret})`);
+    if (pubsub !== null) console.log(`Pub/Sub API (gRPC, plaintext): ${pubsub}`);
     console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);
   }
   await waitForSignal();

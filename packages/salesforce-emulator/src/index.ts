@@ -19,6 +19,7 @@ import { QueryLocators } from './rest/query-locators.js';
 import { createEmulatorServer, type EmulatorLog, type ServerContext } from './server.js';
 import { loadParts, type StreamingPartOptions } from './server-parts.js';
 import type { StreamingApi } from './streaming/index.js';
+import type { PubSubOptions, PubSubServer } from './pubsub/index.js';
 
 export { Org } from './org/org.js';
 export { DEFAULT_LOGIN } from './org/org-options.js';
@@ -32,6 +33,7 @@ export { normalizeId, idChecksum, to18 } from './org/ids.js';
 export type { StreamingPartOptions } from './server-parts.js';
 export type { StreamingApi } from './streaming/index.js';
 export { LATENCY_PROFILES, latencyProfile, isLatencyProfileName, type LatencyProfileName } from './org/latency-profile.js';
+export type { PubSubOptions, PubSubServer } from './pubsub/index.js';
 
 /** Options of {@link startEmulator}; every org option (credentials, schema, controls, automation) applies too. */
 export interface EmulatorOptions extends OrgOptions {
@@ -47,6 +49,8 @@ export interface EmulatorOptions extends OrgOptions {
   profile?: LatencyProfileName;
   /** Streaming API timing; defaults are Salesforce's (connect held 110 s, idle client dropped after 40 s). Short values make timeout tests fast. */
   streaming?: StreamingPartOptions;
+  /** The Pub/Sub API (gRPC) on its own port: `false` turns it off; default on, 127.0.0.1, a free port. */
+  pubsub?: PubSubOptions | false;
 }
 
 /** A running emulator. */
@@ -61,6 +65,8 @@ export interface RunningEmulator {
    * (every client gets `403::Unknown client` next), `clientCount`, `heldConnectCount`.
    */
   streaming: StreamingApi | undefined;
+  /** The Pub/Sub API server (`address` is the gRPC target `127.0.0.1:PORT`); undefined when off or failed to load. */
+  pubsub: PubSubServer | undefined;
   /** Close every connection (keep-alive and held long-polls too) and stop timers. */
   stop(): Promise<void>;
 }
@@ -90,10 +96,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   ctx.baseUrl = url;
   if (options.seed !== undefined) seedPreset(org, options.seed);
+  const pubsub = await startPubSub(ctx, options, log);
+  ctx.pubsubAddress = pubsub?.address;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      await Promise.allSettled([parts.bulk?.stop(), parts.streaming?.stop()]);
+      await Promise.allSettled([parts.bulk?.stop(), parts.streaming?.stop(), pubsub?.stop()]);
       org.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -102,5 +110,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     })();
     return stopped;
   };
-  return { url, port, org, streaming: parts.streaming, stop };
+  return { url, port, org, streaming: parts.streaming, pubsub, stop };
+}
+
+/** Start the Pub/Sub API beside the HTTP server, over the streaming part's channel logs (none without streaming). */
+async function startPubSub(ctx: ServerContext, options: EmulatorOptions, log: EmulatorLog): Promise<PubSubServer | undefined> {
+  const streaming = ctx.parts.streaming;
+  if (options.pubsub === false || streaming === undefined) return undefined;
+  try {
+    const mod = await import('./pubsub/index.js');
+    return await mod.startPubSubServer(
+      { org: ctx.org, channels: streaming.channels, instanceUrl: () => ctx.baseUrl },
+      { host: options.host, ...options.pubsub },
+    );
+  } catch (error) {
+    log('Pub/Sub API is unavailable', error);
+    return undefined;
+  }
 }

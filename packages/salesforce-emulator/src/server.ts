@@ -28,6 +28,8 @@ export interface ServerContext {
   log: EmulatorLog;
   /** Set once listening: `http://127.0.0.1:PORT`. */
   baseUrl: string;
+  /** The Pub/Sub API's gRPC target `127.0.0.1:PORT`, once it listens (undefined when off). */
+  pubsubAddress?: string;
 }
 
 /** Create the HTTP server (not yet listening). WebSocket upgrades are refused so CometD falls back to long-polling. */

@@ -45,6 +45,7 @@ describe('salesforce-emulator command', () => {
     });
     const info = JSON.parse(await firstLine(child)) as { url: string; port: number; username: string; clientId: string };
     expect(info).toMatchObject({ url: `http://127.0.0.1:${info.port}`, username: 'admin@sfsync.test', clientId: 'sfsync-local' });
+    expect((info as { pubsub?: string }).pubsub).toMatch(/^127\.0\.0\.1:\d+$/);
     const versions = (await (await fetch(`${info.url}/services/data/`)).json()) as Array<{ version: string }>;
     expect(versions.map((v) => v.version)).toContain('59.0');
     const stats = (await (await fetch(`${info.url}/__emulator/stats`)).json()) as { objects: Record<string, number>; apiUsage: unknown };

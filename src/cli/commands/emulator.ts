@@ -71,12 +71,21 @@ export function registerEmulator(program: Command): void {
             `sfsync: warning: --host ${flags.host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`,
           );
         }
-        const info = { url: emulator.url, port: emulator.port, orgId: emulator.org.orgId, ...login };
+        const info = {
+          url: emulator.url,
+          port: emulator.port,
+          orgId: emulator.org.orgId,
+          ...login,
+          /** The Pub/Sub API's gRPC target (plaintext): `SFSYNC_PUBSUB_URL=http://<this>` with --streaming-transport pubsub. */
+          pubsub: emulator.pubsub?.address ?? null,
+        };
         if (flags.json) console.log(JSON.stringify(info));
         else {
           console.log(
             `Salesforce emulator on ${emulator.url}, org ${info.orgId} (login: ${login.username} / ${login.password}; client ${login.clientId} / ${login.clientSecret})`,
           );
+          if (info.pubsub !== null)
+            console.log(`Pub/Sub API (gRPC, plaintext): ${info.pubsub}  — sfsync: --streaming-transport pubsub, SFSYNC_PUBSUB_URL=http://${info.pubsub}`);
           console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);
         }
         await waitForSignal();

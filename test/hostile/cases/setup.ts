@@ -108,6 +108,23 @@ export const setupCases: HostileCase[] = [
     env: { SFSYNC_USERNAME: '' },
     message: /"salesforce\.username".*must not be empty/,
   },
+  // Streaming transport: the Pub/Sub endpoint gets the access token in every call's metadata
+  {
+    name: 'a streaming transport sfsync does not speak',
+    cli: ['status', '--streaming-transport', 'websocket'],
+    message: /"salesforce\.streamingTransport".*cometd.*pubsub.*\[CONFIG_INVALID\]/,
+  },
+  {
+    name: 'SFSYNC_PUBSUB_URL in clear text to another host',
+    cli: ['status'],
+    env: { SFSYNC_PUBSUB_URL: 'http://pubsub.example.com:7443' },
+    message: /"salesforce\.pubsubUrl".*must use https:\/\/.*access token in clear.*\[CONFIG_INVALID\]/,
+  },
+  {
+    name: 'a pubsubUrl with a path',
+    ...withConfig('pubsub-path.json', { salesforce: { pubsubUrl: 'https://api.pubsub.salesforce.com:7443/eventbus' } }),
+    message: /"salesforce\.pubsubUrl".*only https:\/\/host:port/,
+  },
   {
     name: 'trustStoredLoginUrl as a string',
     ...withConfig('trust.json', { salesforce: { trustStoredLoginUrl: 'yes' } }),

@@ -22,12 +22,13 @@ function obj(body: unknown): Record<string, unknown> {
 
 const ROUTES: Record<string, Route> = {
   'GET /': () => ({ status: 200, body: { routes: Object.keys(ROUTES) } }),
-  'GET /stats': ({ org }) => ({
+  'GET /stats': (ctx) => ({
     status: 200,
     body: {
-      ...org.counts(),
-      apiUsage: { used: org.apiUsage, limit: org.controls.dailyApiLimit },
-      sessions: org.sessions.size,
+      ...ctx.org.counts(),
+      apiUsage: { used: ctx.org.apiUsage, limit: ctx.org.controls.dailyApiLimit },
+      sessions: ctx.org.sessions.size,
+      pubsub: ctx.pubsubAddress ?? null,
     },
   }),
   'GET /records/:object': ({ org }, _b, search, object) => {

@@ -50,6 +50,8 @@ export interface StreamingApi extends HttpPart {
   readonly clientCount: number;
   /** Number of `/meta/connect` requests held open right now. */
   readonly heldConnectCount: number;
+  /** The channel logs and subscribers; the Pub/Sub API (pubsub/) reads the same ones. */
+  readonly channels: ChannelRegistry;
 }
 
 /** Create the Streaming API part the server mounts at POST `/cometd/NN.N` (no server-side auth: it authenticates each batch). */
@@ -76,6 +78,7 @@ export function createStreamingApi(org: OrgPort, options: StreamingOptions = {})
       server.stop();
     },
     dropClients: () => server.dropClients(),
+    channels,
     get clientCount() {
       return server.clientCount;
     },
