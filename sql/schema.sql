@@ -42,7 +42,8 @@ create table sfsync.connections (
   api_usage_at timestamp with time zone,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
-  push_paused_until timestamp with time zone
+  push_paused_until timestamp with time zone,
+  secrets jsonb default '{}'::jsonb not null
 );
 alter table sfsync.connections add constraint connections_api_version_check CHECK (api_version ~ '^[0-9]{2}\.0$'::text);
 alter table sfsync.connections add constraint connections_auth_kind_check CHECK (auth_kind = ANY (ARRAY['password'::text, 'client_credentials'::text, 'jwt'::text, 'refresh_token'::text, 'soap'::text]));
@@ -51,7 +52,9 @@ alter table sfsync.connections add constraint connections_login_url_check CHECK 
 alter table sfsync.connections add constraint connections_name_check CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'::text);
 alter table sfsync.connections add constraint connections_name_key UNIQUE (name);
 alter table sfsync.connections add constraint connections_pkey PRIMARY KEY (id);
+alter table sfsync.connections add constraint connections_secrets_is_object CHECK (jsonb_typeof(secrets) = 'object'::text);
 alter table sfsync.connections add constraint connections_state_check CHECK (state = ANY (ARRAY['active'::text, 'paused'::text, 'error'::text]));
+comment on column sfsync.connections.secrets is 'Per secret field: {"sealed": AES-256-GCM envelope} or {"ref": "@file" | "env:NAME"}; never a value in clear.';
 
 create table sfsync.deferred_inserts (
   mapping_id bigint not null,

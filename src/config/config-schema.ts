@@ -40,8 +40,9 @@ export const salesforceSchema = z
     /**
      * Log in at a stored connection's login URL even when it is not `loginUrl`
      * (config/env secrets are only sent to `loginUrl` otherwise: login-url.ts);
-     * default false. Secrets stored per connection (later) will be bound to
-     * the connection's name and login URL by AEAD instead.
+     * default false. Secrets sealed per connection (`sfsync connect` with a
+     * secret key) are bound to the connection's name and login URL by
+     * AES-GCM instead, and need no such check.
      */
     trustStoredLoginUrl: z.boolean().optional(),
     /** REST API version; default `59.0` (jsforce's own default, 50.0, is too old). */
@@ -108,6 +109,12 @@ export const configSchema = z
   .object({
     /** Postgres; default `DATABASE_URL`, else an embedded server under `dataDir`. */
     databaseUrl: nonEmpty().optional(),
+    /**
+     * File holding the key that seals connections' stored secrets (32 bytes,
+     * base64 or hex: `openssl rand -base64 32`); default unset. The
+     * `SFSYNC_SECRET_KEY` variable may hold the key itself instead.
+     */
+    secretKeyFile: nonEmpty().optional(),
     /** Directory of the embedded Postgres and local state; default `.sfsync`. */
     dataDir: nonEmpty().default('.sfsync'),
     salesforce: salesforceSchema.default(() => salesforceSchema.parse({})),

@@ -55,6 +55,7 @@ export interface ConnectionsTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   push_paused_until: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  secrets: ColumnType<unknown, string | undefined, string>;
 }
 
 /** View `sfsync.dead_engines`. */

@@ -165,7 +165,7 @@ function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, 
   };
 }
 
-/** Non-secret settings come from the connection row; secrets from config/env (salesforce/open-client.ts). */
+/** Settings and stored secrets come from the connection row; secrets not stored from config/env (salesforce/open-client.ts). */
 async function openConnectionClient(pool: pg.Pool, config: SfsyncConfig, connectionId: string): Promise<SalesforceClient> {
   return openClient(config, await readConnectionSettings(pool, connectionId));
 }
