@@ -65,6 +65,50 @@ describe('long-running commands', () => {
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
   });
 
+  it('emulator --username/--password/--client-id/--client-secret serves a second org with its own login and organization Id', async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const a = background(['emulator', '--port', String(portA), '--json']);
+    const creds = { username: 'second@org.test', password: 'pw-2', client_id: 'app-2', client_secret: 'app-2-secret' };
+    const b = background([
+      'emulator',
+      '--port',
+      String(portB),
+      '--json',
+      '--username',
+      creds.username,
+      '--password',
+      creds.password,
+      '--client-id',
+      creds.client_id,
+      '--client-secret',
+      creds.client_secret,
+    ]);
+    const infoOf = async (emu: ReturnType<typeof background>) =>
+      JSON.parse(
+        await waitFor(
+          () =>
+            emu
+              .out()
+              .split('\n')
+              .find((l) => l.startsWith('{')),
+          { timeoutMs: 30_000, what: 'the emulator to listen' },
+        ),
+      ) as { orgId: string; username: string; clientId: string };
+    const [infoA, infoB] = [await infoOf(a), await infoOf(b)];
+    expect(infoB).toMatchObject({ username: creds.username, clientId: creds.client_id });
+    expect(infoA.orgId).toMatch(/^00D[0-9A-Za-z]{15}$/);
+    expect(infoB.orgId).not.toBe(infoA.orgId);
+    const token = (port: number, body: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', ...body }) });
+    expect((await token(portB, creds)).status).toBe(200);
+    const defaults = { client_id: 'sfsync-local', client_secret: 'sfsync-local-secret', username: 'admin@sfsync.test', password: 'sfsync' };
+    expect((await token(portB, defaults)).status).toBe(400);
+    expect((await token(portA, creds)).status).toBe(400);
+    a.child.kill('SIGINT');
+    b.child.kill('SIGINT');
+    expect([await a.exited, await b.exited]).toEqual([0, 0]);
+  });
+
   it('start serves /healthz and /metrics, logs JSON without secrets, and stops on SIGINT', async () => {
     expect((await world.sfsync(['connect'])).code).toBe(0);
     expect((await world.sfsync(['map', 'Account', '--fields', 'Name', '--mode', 'read_write'])).code).toBe(0);

@@ -4,13 +4,13 @@
  * runs this file (through tsx in a checkout, compiled from dist/ when
  * installed).
  *
- *   salesforce-emulator [--port N] [--host H] [--seed demo] [--json]
+ *   salesforce-emulator [--port N] [--host H] [--seed demo] [--username U --password P --client-id C --client-secret S] [--json]
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOGIN, startEmulator } from './index.js';
 
-const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--json]
+const USAGE = `Usage: salesforce-emulator [--port N] [--host H] [--seed demo] [--username U] [--password P] [--client-id C] [--client-secret S] [--json]
 
 Serve a local, in-memory Salesforce org (OAuth/SOAP login, REST, SOQL, Bulk API 2.0,
 CometD streaming, and a control API under /__emulator/) until Ctrl-C.
@@ -19,6 +19,10 @@ Options:
   --port <port>    TCP port (0 = a free one; default 0)
   --host <host>    interface to bind (default 127.0.0.1; the control API has no auth)
   --seed <preset>  seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)
+  --username <u>   the admin user's login (default ${DEFAULT_LOGIN.username})
+  --password <p>   the admin user's password (default ${DEFAULT_LOGIN.password})
+  --client-id <c>  the connected app's consumer key (default ${DEFAULT_LOGIN.clientId})
+  --client-secret <s>  the connected app's consumer secret (default ${DEFAULT_LOGIN.clientSecret})
   --json           print the listening address and login as one JSON line
   -h, --help       show this help
 `;
@@ -30,6 +34,7 @@ interface CliOptions {
   host: string;
   seed: 'demo' | undefined;
   json: boolean;
+  login: { username: string; password: string; clientId: string; clientSecret: string };
 }
 
 function parse(argv: string[]): CliOptions | 'help' {
@@ -42,6 +47,10 @@ function parse(argv: string[]): CliOptions | 'help' {
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'string' },
         json: { type: 'boolean', default: false },
+        username: { type: 'string', default: DEFAULT_LOGIN.username },
+        password: { type: 'string', default: DEFAULT_LOGIN.password },
+        'client-id': { type: 'string', default: DEFAULT_LOGIN.clientId },
+        'client-secret': { type: 'string', default: DEFAULT_LOGIN.clientSecret },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -57,7 +66,16 @@ function parse(argv: string[]): CliOptions | 'help' {
   // "" would bind every interface.
   if (!isHostSyntax(values.host)) throw new UsageError(`--host must be an IP address or host name of this machine, e.g. 127.0.0.1, not "${values.host}".`);
   if (values.seed !== undefined && values.seed !== 'demo') throw new UsageError(`Unknown seed preset "${values.seed}"; the one preset is "demo".`);
-  return { port, host: values.host, seed: values.seed, json: values.json };
+  const login = { username: values.username, password: values.password, clientId: values['client-id'], clientSecret: values['client-secret'] };
+  for (const [flag, value] of Object.entries({
+    username: login.username,
+    password: login.password,
+    'client-id': login.clientId,
+    'client-secret': login.clientSecret,
+  })) {
+    if (value.trim() === '') throw new UsageError(`--${flag} must not be empty; give a value or leave the option out for the default.`);
+  }
+  return { port, host: values.host, seed: values.seed, json: values.json, login };
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -100,10 +118,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { port, host, seed, json } = options;
+  const { port, host, seed, json, login } = options;
   let emulator;
   try {
-    emulator = await startEmulator({ port, host, ...(seed ? { seed } : {}) });
+    emulator = await startEmulator({ port, host, ...login, ...(seed ? { seed } : {}) });
   } catch (error) {
     const cause = error as NodeJS.ErrnoException;
     // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
@@ -119,8 +137,9 @@ export async function main(argv: string[]): Promise<number> {
       `salesforce-emulator: warning: --host ${host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`,
     );
   }
-  const { username, password, clientId, clientSecret } = DEFAULT_LOGIN;
-  if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, username, password, clientId, clientSecret }));
+  const { username, password, clientId, clientSecret } = login;
+  const orgId = emulator.org.orgId;
+  if (json) console.log(JSON.stringify({ url: emulator.url, port: emulator.port, orgId, username, password, clientId, clientSecret }));
   else {
     console.log(`Salesforce emulator on ${emulator.url} (login: ${username} / ${password}; client ${clientId} / ${clientSecret})`);
     console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);

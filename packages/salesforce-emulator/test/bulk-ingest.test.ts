@@ -138,7 +138,7 @@ describe('ingest wire protocol', () => {
 
   it('reports every job info field, lists and deletes jobs', async () => {
     const id = await createJob({ object: 'Account', operation: 'insert', lineEnding: 'CRLF', columnDelimiter: 'TAB' });
-    expect(id).toMatch(/^7505g[a-zA-Z0-9]{13}$/);
+    expect(id).toMatch(/^750[a-zA-Z0-9]{15}$/);
     const upload = await jobsRequest(fx, 'PUT', `/ingest/${id}/batches`, 'Name\tDescription\r\nTabbed\t"a\tb"\r\n', { contentType: 'text/csv' });
     expect(upload).toMatchObject({ status: 201, text: '' });
     const closed = json(await jobsRequest(fx, 'PATCH', `/ingest/${id}`, JSON.stringify({ state: 'UploadComplete' })));

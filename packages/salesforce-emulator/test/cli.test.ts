@@ -54,6 +54,31 @@ describe('salesforce-emulator command', () => {
     expect((await exit).code).toBe(0);
   });
 
+  it('serves the org with the login given by --username, --password, --client-id and --client-secret', async () => {
+    const { child, exit } = run(['--port', '0', '--json', '--username', 'u@x.test', '--password', 'p', '--client-id', 'c', '--client-secret', 's']);
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const info = JSON.parse(await firstLine(child)) as { url: string; orgId: string; username: string; clientId: string; clientSecret: string };
+    expect(info).toMatchObject({ username: 'u@x.test', password: 'p', clientId: 'c', clientSecret: 's' });
+    expect(info.orgId).toMatch(/^00D[0-9A-Za-z]{15}$/);
+    const token = (body: Record<string, string>) =>
+      fetch(`${info.url}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', ...body }) });
+    const ok = (await (await token({ client_id: 'c', client_secret: 's', username: 'u@x.test', password: 'p' })).json()) as { id: string };
+    expect(ok.id).toContain(`/id/${info.orgId}/`);
+    expect((await token({ client_id: 'sfsync-local', client_secret: 'sfsync-local-secret', username: 'admin@sfsync.test', password: 'sfsync' })).status).toBe(
+      400,
+    );
+    child.kill('SIGTERM');
+    expect((await exit).code).toBe(0);
+  });
+
+  it('refuses an empty --password with exit code 2', async () => {
+    const { code, stderr } = await run(['--password', '']).exit;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^salesforce-emulator: --password must not be empty/);
+  });
+
   it('refuses a bad port with exit code 2 and one line naming the fix', async () => {
     const { code, stdout, stderr } = await run(['--port', '0x50']).exit;
     expect(code).toBe(2);

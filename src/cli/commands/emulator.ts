@@ -9,9 +9,17 @@ interface EmulatorFlags {
   host: string;
   seed?: string;
   json?: boolean;
+  username: string;
+  password: string;
+  clientId: string;
+  clientSecret: string;
 }
 
-/** `sfsync emulator [--port N] [--host H] [--seed demo]`: serve the local Salesforce emulator until stopped. */
+/**
+ * `sfsync emulator [--port N] [--host H] [--seed demo] [--username U --password P --client-id C --client-secret S]`:
+ * serve the local Salesforce emulator until stopped. Each run is its own org (its own organization Id and Id space),
+ * so a second one with other credentials stands in for a second org.
+ */
 export function registerEmulator(program: Command): void {
   program
     .command('emulator')
@@ -19,7 +27,11 @@ export function registerEmulator(program: Command): void {
     .option('--port <port>', 'TCP port (0 = a free one)', '0')
     .option('--host <host>', 'interface to bind (the control API has no auth: keep it local)', '127.0.0.1')
     .option('--seed <preset>', 'seed preset to load at start (demo: 2,000 Accounts + 5,000 Contacts)')
-    .option('--json', 'print the listening address as one JSON line')
+    .option('--username <username>', "the admin user's login", 'admin@sfsync.test')
+    .option('--password <password>', "the admin user's password", 'sfsync')
+    .option('--client-id <clientId>', "the connected app's consumer key", 'sfsync-local')
+    .option('--client-secret <clientSecret>', "the connected app's consumer secret", 'sfsync-local-secret')
+    .option('--json', 'print the listening address, organization Id and login as one JSON line')
     .action(
       action(async (flags: EmulatorFlags) => {
         // Digits only: Number() reads "" as 0 and "0x50" as 80.
@@ -34,8 +46,17 @@ export function registerEmulator(program: Command): void {
         if (flags.seed !== undefined && flags.seed !== 'demo') {
           throw new SfsyncError('USAGE', `Unknown seed preset "${flags.seed}"; the one preset is "demo".`);
         }
+        const login = { username: flags.username, password: flags.password, clientId: flags.clientId, clientSecret: flags.clientSecret };
+        for (const [flag, value] of Object.entries({
+          username: login.username,
+          password: login.password,
+          'client-id': login.clientId,
+          'client-secret': login.clientSecret,
+        })) {
+          if (value.trim() === '') throw new SfsyncError('USAGE', `--${flag} must not be empty; give a value or leave the option out for the default.`);
+        }
         const { startEmulator } = await import('salesforce-emulator');
-        const emulator = await startEmulator({ port, host: flags.host, ...(flags.seed === 'demo' ? { seed: 'demo' as const } : {}) }).catch(
+        const emulator = await startEmulator({ port, host: flags.host, ...login, ...(flags.seed === 'demo' ? { seed: 'demo' as const } : {}) }).catch(
           (cause: NodeJS.ErrnoException) => {
             // A port in use or reserved is the port's fault; an address this machine lacks (or a name that does not resolve) is the host's.
             const portProblem = cause.code === 'EADDRINUSE' || cause.code === 'EACCES';
@@ -50,17 +71,12 @@ export function registerEmulator(program: Command): void {
             `sfsync: warning: --host ${flags.host} serves the emulator beyond this machine, and its control API (/__emulator/) has no authentication; use 127.0.0.1 unless the network is yours.`,
           );
         }
-        const info = {
-          url: emulator.url,
-          port: emulator.port,
-          username: 'admin@sfsync.test',
-          password: 'sfsync',
-          clientId: 'sfsync-local',
-          clientSecret: 'sfsync-local-secret',
-        };
+        const info = { url: emulator.url, port: emulator.port, orgId: emulator.org.orgId, ...login };
         if (flags.json) console.log(JSON.stringify(info));
         else {
-          console.log(`Salesforce emulator on ${emulator.url} (login: admin@sfsync.test / sfsync; client sfsync-local / sfsync-local-secret)`);
+          console.log(
+            `Salesforce emulator on ${emulator.url}, org ${info.orgId} (login: ${login.username} / ${login.password}; client ${login.clientId} / ${login.clientSecret})`,
+          );
           console.log(`control API: ${emulator.url}/__emulator/  — stop with Ctrl-C`);
         }
         await waitForSignal();

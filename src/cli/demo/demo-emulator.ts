@@ -2,8 +2,9 @@
  * The demo's in-process emulator, made to look persistent: the emulator keeps
  * its org in memory, so on stop the demo writes the Accounts and Contacts to
  * `<dataDir>/emulator.json` and on the next start re-creates them in Id
- * order. Ids are per-object counters, so the re-created records get the same
- * Ids the Postgres rows already hold. When that cannot hold (a record was
+ * order. Ids are the org's Id tag plus per-object counters, so an org started
+ * with the saved Ids' tag gives the re-created records the same Ids the
+ * Postgres rows already hold. When that cannot hold (a record was
  * purged, leaving a gap), the org is seeded afresh and the caller reloads.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -33,10 +34,13 @@ export interface DemoEmulator {
 /** Start the emulator on `port` with the last run's records, or the `demo` seed. */
 export async function startDemoEmulator(dataDir: string, port: number): Promise<DemoEmulator> {
   const file = path.join(dataDir, 'emulator.json');
-  const emulator = await startEmulator({ port, log: () => undefined });
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Snapshot) : undefined;
+  // Characters 4-8 of an Id are the tag of the org that made it (salesforce-emulator's `idTag`).
+  const idTag = DEMO_OBJECTS.flatMap((o) => saved?.[o] ?? [])[0]?.id.slice(3, 8);
+  const emulator = await startEmulator({ port, log: () => undefined, ...(idTag !== undefined && /^[0-9A-Za-z]{5}$/.test(idTag) ? { idTag } : {}) });
   let origin: DemoEmulator['origin'] = 'seeded';
   try {
-    if (existsSync(file) && restore(emulator, JSON.parse(readFileSync(file, 'utf8')) as Snapshot)) origin = 'restored';
+    if (saved !== undefined && restore(emulator, saved)) origin = 'restored';
     else {
       emulator.org.reset();
       await seedDemo(emulator);

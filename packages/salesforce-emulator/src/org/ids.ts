@@ -4,6 +4,8 @@
  * (docs/wire-notes.md, Record Ids).
  */
 
+import { randomInt } from 'node:crypto';
+
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -50,20 +52,43 @@ export function normalizeId(raw: string): string | undefined {
 }
 
 /**
- * Generates Ids for one org: `<keyPrefix><pod 2><counter 10, base 62>` + checksum.
- * Counters are per key prefix so Ids stay short and readable in tests.
+ * Instance tags handed out in this process, never given back: two orgs of one
+ * process, side by side or one after the other, never share a tag (a few bytes per org).
+ */
+const tagsInUse = new Set<string>();
+
+/**
+ * A fresh 5-character base-62 instance tag, unique in this process and random
+ * across processes (62^5, about 9 × 10^8 values). Real Ids carry their pod and
+ * instance in the characters after the key prefix; the emulator puts its tag
+ * there, so two emulators' Ids (and org Ids) never look alike.
+ */
+export function newInstanceTag(): string {
+  for (;;) {
+    let tag = '';
+    for (let i = 0; i < 5; i++) tag += BASE62[randomInt(62)];
+    if (!tagsInUse.has(tag)) {
+      tagsInUse.add(tag);
+      return tag;
+    }
+  }
+}
+
+/**
+ * Generates Ids for one org: `<keyPrefix><instance tag 5><counter 7, base 62>` + checksum.
+ * Counters are per key prefix (62^7, about 3.5 × 10^12 records each) so Ids stay short and readable in tests.
  */
 export class IdGenerator {
   private readonly counters = new Map<string, number>();
 
-  /** @param pod two characters after the prefix, as real Ids carry a pod/instance marker (default `5g`). */
-  constructor(private readonly pod = '5g') {}
+  /** @param tag five characters after the prefix that mark the org instance (default: a fresh {@link newInstanceTag}). */
+  constructor(readonly tag = newInstanceTag()) {}
 
   /** The next Id for a key prefix such as `001`. */
   next(keyPrefix: string): string {
     const n = (this.counters.get(keyPrefix) ?? 0) + 1;
     this.counters.set(keyPrefix, n);
-    return to18(keyPrefix + this.pod + encodeBase62(n, 10));
+    return to18(keyPrefix + this.tag + encodeBase62(n, 7));
   }
 
   /** Forget every counter (org reset). */

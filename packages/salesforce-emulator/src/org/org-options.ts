@@ -21,6 +21,13 @@ export interface OrgIdentityOptions {
   jwtPublicKey?: string;
   /** Also return a refresh_token from the password grant (real Salesforce does not); default false. */
   issueRefreshTokens?: boolean;
+  /**
+   * Five base-62 characters that mark this org's record Ids (after the key
+   * prefix) and its organization Id. Default: a fresh random tag no other org of
+   * this process has, so two emulators side by side never hand out the same Id.
+   * Give the tag of an earlier run to re-create its records with the same Ids.
+   */
+  idTag?: string;
 }
 
 /** Everything an Org is built from. */
@@ -34,7 +41,7 @@ export interface OrgOptions extends OrgIdentityOptions {
 }
 
 /** Resolved identity settings. */
-export type OrgIdentity = Required<Omit<OrgIdentityOptions, 'jwtPublicKey'>> & { jwtPublicKey: string | undefined };
+export type OrgIdentity = Required<Omit<OrgIdentityOptions, 'jwtPublicKey' | 'idTag'>> & { jwtPublicKey: string | undefined };
 
 /** The default org's login: what the demo, the tests, the benchmarks and the soak use. */
 export const DEFAULT_LOGIN = {

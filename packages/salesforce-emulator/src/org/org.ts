@@ -22,9 +22,6 @@ import { publishPlatformEvent } from './platform-events.js';
 
 export type { OrgIdentity, OrgIdentityOptions, OrgOptions } from './org-options.js';
 
-/** The org Id every emulator uses (stable, so logs and fixtures can name it). */
-export const ORG_ID = to18('00D5g000000SFSY');
-
 const QUERY_CACHE_LIMIT = 500;
 /** Recycle-bin retention: deleted records are purged after 15 days, as in Salesforce. */
 export const RECYCLE_BIN_MS = 15 * 24 * 3600_000;
@@ -37,12 +34,13 @@ export class Org implements OrgPort {
   readonly controls: ControlSettings = defaultControls();
   readonly sessions: SessionStore;
   readonly identity: OrgIdentity;
-  readonly orgId = ORG_ID;
+  /** `00D` + this instance's tag + `000SFSY`: distinct per instance, as two real orgs' Ids are. */
+  readonly orgId: string;
   /** API calls counted today (REST and Bulk; not OAuth, not the versions list). */
   apiUsage = 0;
   private readonly options: OrgOptions;
   private readonly store: RecordStore;
-  private readonly ids = new IdGenerator();
+  private readonly ids: IdGenerator;
   private readonly events = new OrgEvents();
   private readonly queryCache = new Map<string, CompiledQuery>();
   private readonly validation: ValidationRules;
@@ -54,11 +52,16 @@ export class Org implements OrgPort {
   constructor(options: OrgOptions = {}) {
     this.options = options;
     this.identity = resolveIdentity(options);
+    if (options.idTag !== undefined && !/^[0-9A-Za-z]{5}$/.test(options.idTag)) {
+      throw new Error(`idTag must be five letters or digits (0-9, A-Z, a-z), not "${options.idTag}".`);
+    }
+    this.ids = new IdGenerator(options.idTag);
     this.schema = new Schema(options.schema);
     const indexedFields = indexedFieldLookup(this.schema);
     this.store = new RecordStore(indexedFields);
     this.records = new OrgRecordSource(this.schema, this.store);
-    this.sessions = new SessionStore(ORG_ID, () => this.controls.tokenTtlMs);
+    this.orgId = to18(`00D${this.ids.tag}000SFSY`);
+    this.sessions = new SessionStore(this.orgId, () => this.controls.tokenTtlMs);
     const clock = new ModstampClock();
     this.validation = new ValidationRules(this.schema, this.records);
     this.automation = new AutomationRules(this.schema, clock);
@@ -78,6 +81,11 @@ export class Org implements OrgPort {
     this.createAdmin();
     this.purgeTimer = setInterval(() => this.emptyRecycleBin(RECYCLE_BIN_MS), PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
+  }
+
+  /** The five characters after the key prefix of every Id this org hands out (the `idTag` option). */
+  get idTag(): string {
+    return this.ids.tag;
   }
 
   /** The admin user's Id (CreatedById of API writes). */
