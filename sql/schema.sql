@@ -200,7 +200,7 @@ create view sfsync.dead_engines as
            FROM pg_stat_activity a
           WHERE a.pid = e.pid AND (a.backend_start IS NULL OR a.backend_start = e.backend_start)));
 
--- columns: id bigint, mapping_id bigint, sobject text, schema_name text, table_name text, record_id bigint, sfid character varying(18), op text, changed jsonb, error_code text, error_message text, error jsonb, attempts integer, created_at timestamp with time zone, failed_at timestamp with time zone
+-- columns: id bigint, mapping_id bigint, sobject text, schema_name text, table_name text, record_id bigint, sfid character varying(18), op text, changed jsonb, error_code text, error_message text, error jsonb, attempts integer, created_at timestamp with time zone, failed_at timestamp with time zone, connection text
 create view sfsync.failed_changes as
  SELECT ob.id,
     ob.mapping_id,
@@ -216,9 +216,11 @@ create view sfsync.failed_changes as
     ob.error,
     ob.attempts,
     ob.created_at,
-    ob.done_at AS failed_at
+    ob.done_at AS failed_at,
+    c.name AS connection
    FROM sfsync.outbox ob
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
+     JOIN sfsync.connections c ON c.id = m.connection_id
   WHERE ob.state = 'failed'::sfsync.outbox_state;
 comment on view sfsync.failed_changes is 'Changes Salesforce refused permanently (validation rule, required field …), with its error code and message.';
 
@@ -264,7 +266,7 @@ create view sfsync.mapping_status as
           WHERE pw.mapping_id = m.id AND pw.started_at >= date_trunc('day'::text, now())) w ON true;
 comment on view sfsync.mapping_status is 'Per mapping: state, last poll, pull and push lag, pending and failed changes, API usage. What `sfsync status` prints.';
 
--- columns: mapping_id bigint, schema_name text, table_name text, record_id bigint, sfid character varying, ops text[], in_flight boolean, waiting_since timestamp with time zone, attempts integer, next_attempt_at timestamp with time zone, last_error jsonb
+-- columns: mapping_id bigint, schema_name text, table_name text, record_id bigint, sfid character varying, ops text[], in_flight boolean, waiting_since timestamp with time zone, attempts integer, next_attempt_at timestamp with time zone, last_error jsonb, connection text
 create view sfsync.open_changes as
  SELECT ob.mapping_id,
     m.schema_name,
@@ -276,14 +278,16 @@ create view sfsync.open_changes as
     min(ob.created_at) AS waiting_since,
     max(ob.attempts) AS attempts,
     max(ob.next_attempt_at) FILTER (WHERE ob.state = 'new'::sfsync.outbox_state AND ob.attempts > 0) AS next_attempt_at,
-    (array_agg(ob.error ORDER BY ob.id DESC) FILTER (WHERE ob.error IS NOT NULL))[1] AS last_error
+    (array_agg(ob.error ORDER BY ob.id DESC) FILTER (WHERE ob.error IS NOT NULL))[1] AS last_error,
+    c.name AS connection
    FROM sfsync.outbox ob
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
+     JOIN sfsync.connections c ON c.id = m.connection_id
   WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])
-  GROUP BY ob.mapping_id, m.schema_name, m.table_name, ob.record_id;
+  GROUP BY ob.mapping_id, m.schema_name, m.table_name, ob.record_id, c.name;
 comment on view sfsync.open_changes is 'Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id.';
 
--- columns: mapping_id bigint, sobject text, schema_name text, table_name text, pending bigint, failed bigint, oldest_pending_age interval, last_error jsonb, push_paused_until timestamp with time zone
+-- columns: mapping_id bigint, sobject text, schema_name text, table_name text, pending bigint, failed bigint, oldest_pending_age interval, last_error jsonb, push_paused_until timestamp with time zone, connection text
 create view sfsync.outbox_status as
  SELECT m.id AS mapping_id,
     m.sobject,
@@ -293,7 +297,8 @@ create view sfsync.outbox_status as
     COALESCE(o.failed, 0::bigint) AS failed,
     now() - o.oldest_pending_at AS oldest_pending_age,
     e.error AS last_error,
-    c.push_paused_until
+    c.push_paused_until,
+    c.name AS connection
    FROM sfsync.mappings m
      JOIN sfsync.connections c ON c.id = m.connection_id
      LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])) AS pending,
@@ -559,6 +564,25 @@ begin
 end $function$;
 comment on function sfsync.pause(p_mapping text, all_mappings boolean) is 'Pause a mapping (id, object or schema.table), or every one with all_mappings => true: no polls, no pushes; changes are still captured.';
 
+CREATE OR REPLACE FUNCTION sfsync.pause_connection(p_connection text)
+ RETURNS SETOF bigint
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_id bigint := sfsync.resolve_connection(p_connection);
+  v_mapping bigint;
+begin
+  for v_mapping in
+    update sfsync.mappings m set state = 'paused', updated_at = now()
+    where m.connection_id = v_id and m.state <> 'paused'
+    returning m.id
+  loop
+    perform pg_notify('sfsync:mappings', json_build_object('action', 'pause', 'mappingId', v_mapping)::text);
+    return next v_mapping;
+  end loop;
+end $function$;
+comment on function sfsync.pause_connection(p_connection text) is 'Pause every mapping of the named connection (no polls, no pushes; changes are still captured); other connections run on.';
+
 CREATE OR REPLACE FUNCTION sfsync.prune_outbox(p_keep interval DEFAULT '7 days'::interval, p_batch integer DEFAULT 10000)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -791,6 +815,28 @@ begin
 end $function$;
 comment on function sfsync.request_reload(p_mapping text) is 'Queue a reload of a mapping (sfsync:reload job, deduplicated per mapping); returns the mapping id.';
 
+CREATE OR REPLACE FUNCTION sfsync.resolve_connection(p_connection text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  v_id bigint;
+begin
+  if p_connection is null then
+    raise exception 'The connection name is null (null never means all); name one (list them with `sfsync status`).'
+      using errcode = 'null_value_not_allowed';
+  end if;
+  select c.id into v_id from sfsync.connections c where c.name = p_connection;
+  if v_id is null then
+    raise exception 'No connection named "%" (known: %); list them with `sfsync status`.', p_connection,
+      coalesce((select string_agg(c.name, ', ' order by c.id) from sfsync.connections c), 'none')
+      using errcode = 'no_data_found';
+  end if;
+  return v_id;
+end $function$;
+comment on function sfsync.resolve_connection(p_connection text) is 'The id of the connection named p_connection; raises no_data_found naming the known connections otherwise.';
+
 CREATE OR REPLACE FUNCTION sfsync.resolve_mapping(p_mapping text)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -856,6 +902,26 @@ begin
   perform pg_notify('sfsync:mappings', json_build_object('action', 'resume', 'mappingId', v_id)::text);
 end $function$;
 comment on function sfsync.resume(p_mapping text, all_mappings boolean) is 'Resume a paused mapping, or every one with all_mappings => true; a mapping that never loaded goes back to new.';
+
+CREATE OR REPLACE FUNCTION sfsync.resume_connection(p_connection text)
+ RETURNS SETOF bigint
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_id bigint := sfsync.resolve_connection(p_connection);
+  v_mapping bigint;
+begin
+  for v_mapping in
+    update sfsync.mappings m
+    set state = case when m.watermark is null then 'new' else 'active' end, updated_at = now()
+    where m.connection_id = v_id and m.state = 'paused'
+    returning m.id
+  loop
+    perform pg_notify('sfsync:mappings', json_build_object('action', 'resume', 'mappingId', v_mapping)::text);
+    return next v_mapping;
+  end loop;
+end $function$;
+comment on function sfsync.resume_connection(p_connection text) is 'Resume every paused mapping of the named connection; one that never loaded goes back to new.';
 
 CREATE OR REPLACE FUNCTION sfsync.retry_all_orphans()
  RETURNS integer

@@ -26,9 +26,12 @@ export interface MappingStatus {
   lastError: unknown;
 }
 
-/** One connection's API budget as Salesforce last reported it. */
+/** One connection's state and API budget as Salesforce last reported it. */
 export interface ConnectionUsage {
   connection: string;
+  /** active, paused, or error (its last login failed: lastError says why; the others sync on). */
+  state: string;
+  lastError: unknown;
   apiUsage: number | null;
   apiLimit: number | null;
   reportedAt: string | null;
@@ -68,7 +71,10 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
       .$narrowType<{ connection: NotNull; sobject: NotNull; mode: NotNull; state: NotNull }>()
       .orderBy('mapping_id'),
   );
-  const connections = await run(pool, sfsync.selectFrom('connections').select(['name', 'api_usage', 'api_limit', 'api_usage_at']).orderBy('id'));
+  const connections = await run(
+    pool,
+    sfsync.selectFrom('connections').select(['name', 'state', 'last_error', 'api_usage', 'api_limit', 'api_usage_at']).orderBy('id'),
+  );
   return {
     mappings: mappings.map((r) => ({
       mappingId: r.mapping_id,
@@ -88,6 +94,8 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
     })),
     connections: connections.map((r) => ({
       connection: r.name,
+      state: r.state,
+      lastError: r.last_error,
       apiUsage: r.api_usage,
       apiLimit: r.api_limit,
       reportedAt: r.api_usage_at ? new Date(r.api_usage_at).toISOString() : null,
@@ -109,11 +117,20 @@ const COLUMNS: ReadonlyArray<Column<MappingStatus>> = [
   { header: 'api today', value: (m) => String(m.apiCallsToday), right: true },
 ];
 
-/** The report as text: a table of mappings, then one API-budget line per connection. */
+/** The report as text: a table of mappings (with their connection when there are several), then one line per connection. */
 export function formatStatus(report: StatusReport): string {
-  const lines = [formatTable(report.mappings, COLUMNS, 'No mappings yet: add one with `sfsync map <Object> --fields A,B`.')];
-  for (const c of report.connections) lines.push(formatUsage(c));
+  const several = new Set(report.mappings.map((m) => m.connection)).size > 1;
+  const columns: ReadonlyArray<Column<MappingStatus>> = several
+    ? [COLUMNS[0]!, { header: 'connection', value: (m) => m.connection }, ...COLUMNS.slice(1)]
+    : COLUMNS;
+  const lines = [formatTable(report.mappings, columns, 'No mappings yet: add one with `sfsync map <Object> --fields A,B`.')];
+  for (const c of report.connections) lines.push(c.state === 'error' ? formatLoginError(c) : formatUsage(c));
   return lines.join('\n');
+}
+
+function formatLoginError(c: ConnectionUsage): string {
+  const error = c.lastError as { message?: string; at?: string } | null;
+  return `Connection ${c.connection}: login failing${error?.at ? ` since ${formatTime(error.at)}` : ''}: ${error?.message ?? 'unknown error'}`;
 }
 
 function formatUsage(c: ConnectionUsage): string {

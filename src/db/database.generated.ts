@@ -101,6 +101,7 @@ export interface FailedChangesView {
   attempts: number | null;
   created_at: Date | null;
   failed_at: Date | null;
+  connection: string | null;
 }
 
 /** View `sfsync.mapping_status`: Per mapping: state, last poll, pull and push lag, pending and failed changes, API usage. What `sfsync status` prints. */
@@ -163,6 +164,7 @@ export interface OpenChangesView {
   attempts: number | null;
   next_attempt_at: Date | null;
   last_error: unknown;
+  connection: string | null;
 }
 
 /** Table `sfsync.outbox`. */
@@ -198,6 +200,7 @@ export interface OutboxStatusView {
   oldest_pending_age: PgInterval | null;
   last_error: unknown;
   push_paused_until: Date | null;
+  connection: string | null;
 }
 
 /** Table `sfsync.poll_windows`. */

@@ -13,8 +13,7 @@ import type { SfsyncConfig } from '../config/config-schema.js';
 import { createPool } from '../db/pool.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
 import { retryWorkerQueriesOnConnectionLoss } from './worker-retries.js';
-import { openClient, readConnectionSettings } from '../salesforce/open-client.js';
-import type { SalesforceClient } from '../salesforce/salesforce-client.js';
+import { connectionLogins } from './connection-logins.js';
 import { createTaskList } from '../tasks/task-list.js';
 import { components as defaultComponents } from './components.js';
 import { DEAD_ENGINE_SWEEP_MS, registerEngine, releaseDeadEngines, unregisterEngine } from './dead-engines.js';
@@ -142,7 +141,6 @@ async function stopAll(stops: Array<() => Promise<void>>, logger: Logger): Promi
 }
 
 function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, logger: Logger, signal: AbortSignal): EngineContext {
-  const clients = new Map<string, Promise<SalesforceClient>>();
   const addJob: AddJob = async (name, payload, options = {}) => {
     await utils.addJob(name as string, payload as unknown, options);
   };
@@ -153,19 +151,6 @@ function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, 
     logger,
     signal,
     processName: `${hostname()}:${process.pid}`,
-    salesforce(connectionId) {
-      let client = clients.get(connectionId);
-      if (!client) {
-        client = openConnectionClient(pool, config, connectionId);
-        clients.set(connectionId, client);
-        client.catch(() => clients.delete(connectionId));
-      }
-      return client;
-    },
+    salesforce: connectionLogins(pool, config, logger),
   };
-}
-
-/** Settings and stored secrets come from the connection row; secrets not stored from config/env (salesforce/open-client.ts). */
-async function openConnectionClient(pool: pg.Pool, config: SfsyncConfig, connectionId: string): Promise<SalesforceClient> {
-  return openClient(config, await readConnectionSettings(pool, connectionId));
 }

@@ -156,6 +156,29 @@ describe('many orgs, stored credentials', () => {
     expect(engine.out()).not.toContain(orgs.acme.password);
   }, 150_000);
 
+  it('pause --connection pauses only that org; status and pending name the connection', async () => {
+    const paused = parseJson<{ paused: number[] }>(await world.sfsync(['pause', '--connection', 'globex', '--json']));
+    expect(paused.paused).toHaveLength(1);
+    const status = parseJson<{ mappings: Array<{ connection: string; state: string }>; connections: Array<{ connection: string; state: string }> }>(
+      await world.sfsync(['status', '--json']),
+    );
+    expect(status.mappings.map((m) => [m.connection, m.state])).toEqual([
+      ['acme', 'active'],
+      ['globex', 'paused'],
+    ]);
+    expect(status.connections.map((c) => [c.connection, c.state])).toEqual([
+      ['acme', 'active'],
+      ['globex', 'active'],
+    ]);
+    await world.pool.query(`insert into globex.account (name) values ('globex waiting')`);
+    const pending = parseJson<{ pending: Array<{ connection: string; table: string }> }>(await world.sfsync(['pending', '--json']));
+    expect(pending.pending).toMatchObject([{ connection: 'globex', table: 'globex.account' }]);
+    expect((await world.sfsync(['status'])).stdout).toMatch(/^ID +CONNECTION +OBJECT/);
+    expect(parseJson<{ resumed: number[] }>(await world.sfsync(['resume', '--connection', 'globex', '--json'])).resumed).toEqual(paused.paused);
+    expectOneLineFailure(await world.sfsync(['pause', '--connection', 'nope']), /No connection named "nope" \(known: acme, globex\)/);
+    expectOneLineFailure(await world.sfsync(['pause', 'Account', '--connection', 'acme']), /not several/);
+  });
+
   it('a missing or wrong key fails start in one line naming the connection', async () => {
     expectOneLineFailure(await world.sfsync(['start'], NO_CREDENTIALS), /Connection "acme" has encrypted secrets but no key is set; set SFSYNC_SECRET_KEY/);
     expectOneLineFailure(
