@@ -43,10 +43,14 @@ create table sfsync.connections (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   push_paused_until timestamp with time zone,
-  secrets jsonb default '{}'::jsonb not null
+  secrets jsonb default '{}'::jsonb not null,
+  api_budget_share real default 0.5 not null,
+  governor text default 'normal'::text not null
 );
+alter table sfsync.connections add constraint connections_api_budget_share_range CHECK (api_budget_share > 0::double precision AND api_budget_share <= 1::double precision);
 alter table sfsync.connections add constraint connections_api_version_check CHECK (api_version ~ '^[0-9]{2}\.0$'::text);
 alter table sfsync.connections add constraint connections_auth_kind_check CHECK (auth_kind = ANY (ARRAY['password'::text, 'client_credentials'::text, 'jwt'::text, 'refresh_token'::text, 'soap'::text]));
+alter table sfsync.connections add constraint connections_governor_state CHECK (governor = ANY (ARRAY['normal'::text, 'slow'::text, 'stopped'::text]));
 alter table sfsync.connections add constraint connections_instance_url_check CHECK (instance_url ~ '^https?://'::text);
 alter table sfsync.connections add constraint connections_login_url_check CHECK (login_url ~ '^https?://'::text);
 alter table sfsync.connections add constraint connections_name_check CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'::text);
@@ -55,6 +59,8 @@ alter table sfsync.connections add constraint connections_pkey PRIMARY KEY (id);
 alter table sfsync.connections add constraint connections_secrets_is_object CHECK (jsonb_typeof(secrets) = 'object'::text);
 alter table sfsync.connections add constraint connections_state_check CHECK (state = ANY (ARRAY['active'::text, 'paused'::text, 'error'::text]));
 comment on column sfsync.connections.secrets is 'Per secret field: {"sealed": AES-256-GCM envelope} or {"ref": "@file" | "env:NAME"}; never a value in clear.';
+comment on column sfsync.connections.api_budget_share is 'Share of the org''s daily API limit sfsync may use (0 < share <= 1; default 0.5).';
+comment on column sfsync.connections.governor is 'What the API governor does: normal, slow (polls and drift re-polls stretched, pushes batched) or stopped (only waiting changes are pushed).';
 
 create table sfsync.deferred_inserts (
   mapping_id bigint not null,
@@ -95,7 +101,8 @@ create table sfsync.mappings (
   last_error jsonb,
   watermark timestamp with time zone,
   created_at timestamp with time zone default now() not null,
-  updated_at timestamp with time zone default now() not null
+  updated_at timestamp with time zone default now() not null,
+  max_daily_api_calls integer
 );
 alter table sfsync.mappings add constraint mappings_conflict_policy_check CHECK (conflict_policy = ANY (ARRAY['salesforce_wins'::text, 'postgres_wins'::text, 'newest_wins'::text]));
 alter table sfsync.mappings add constraint mappings_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sfsync.connections(id) ON DELETE RESTRICT;
@@ -103,6 +110,7 @@ alter table sfsync.mappings add constraint mappings_connection_id_sobject_key UN
 alter table sfsync.mappings add constraint mappings_delete_mode_check CHECK (delete_mode = ANY (ARRAY['delete'::text, 'mark'::text]));
 alter table sfsync.mappings add constraint mappings_drift_delay_check CHECK (drift_delay >= '00:00:00'::interval);
 alter table sfsync.mappings add constraint mappings_fields_check CHECK (cardinality(fields) > 0);
+alter table sfsync.mappings add constraint mappings_max_daily_api_calls_positive CHECK (max_daily_api_calls > 0);
 alter table sfsync.mappings add constraint mappings_mode_check CHECK (mode = ANY (ARRAY['read_only'::text, 'read_write'::text]));
 alter table sfsync.mappings add constraint mappings_pkey PRIMARY KEY (id);
 alter table sfsync.mappings add constraint mappings_poll_interval_check CHECK (poll_interval >= '00:00:01'::interval);
@@ -115,6 +123,7 @@ alter table sfsync.mappings add constraint mappings_streaming_check CHECK (strea
 alter table sfsync.mappings add constraint mappings_table_name_check CHECK (octet_length(table_name) >= 1 AND octet_length(table_name) <= 40);
 CREATE TRIGGER tg_mappings__delete_outbox AFTER DELETE ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.delete_mapping_outbox();
 CREATE TRIGGER tg_mappings__notify AFTER INSERT OR UPDATE OF fields, mode, external_id_field, schema_name, table_name ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.notify_mapping_change();
+comment on column sfsync.mappings.max_daily_api_calls is 'Daily cap on this mapping''s poll calls (Heroku Connect''s sf_max_daily_api_calls); null: none. Polls stop for the day at the cap.';
 
 create table sfsync.migrations (
   id integer not null,
@@ -187,6 +196,22 @@ create table sfsync.stream_state (
 alter table sfsync.stream_state add constraint stream_state_channel_check CHECK (channel ~ '^/'::text);
 alter table sfsync.stream_state add constraint stream_state_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sfsync.connections(id) ON DELETE CASCADE;
 alter table sfsync.stream_state add constraint stream_state_pkey PRIMARY KEY (connection_id, channel);
+
+-- columns: connection text, api_usage integer, api_limit integer, api_budget_share real, api_budget integer, budget_used_pct numeric, governor text, api_usage_at timestamp with time zone
+create view sfsync.api_budget as
+ SELECT name AS connection,
+    api_usage,
+    api_limit,
+    api_budget_share,
+    floor(api_limit::double precision * api_budget_share)::integer AS api_budget,
+        CASE
+            WHEN api_limit > 0 AND api_usage IS NOT NULL THEN round(((100 * api_usage)::double precision / (api_limit::double precision * api_budget_share))::numeric, 1)
+            ELSE NULL::numeric
+        END AS budget_used_pct,
+    governor,
+    api_usage_at
+   FROM sfsync.connections c;
+comment on view sfsync.api_budget is 'Per connection: the org''s API usage today as last reported, the budget (a share of its daily limit), the share used and the governor''s state.';
 
 -- columns: worker_pool_id text, pid integer, backend_start timestamp with time zone, process_name text, started_at timestamp with time zone
 create view sfsync.dead_engines as
@@ -677,6 +702,17 @@ begin
 end;
 $function$;
 comment on function sfsync.queue_resend(p_mapping_id bigint, p_resend jsonb) is 'Queue, behind a change in flight, the values Salesforce won of the fields it carries. Returns the number of changes queued.';
+
+CREATE OR REPLACE FUNCTION sfsync.record_api_usage(p_connection_ids bigint[], p_used integer[], p_limits integer[], p_at timestamp with time zone[], p_governor text[])
+ RETURNS void
+ LANGUAGE sql
+AS $function$
+  update sfsync.connections c
+     set api_usage = r.used, api_limit = r.lim, api_usage_at = r.at, governor = r.governor
+    from unnest(p_connection_ids, p_used, p_limits, p_at, p_governor) as r(id, used, lim, at, governor)
+   where c.id = r.id and (c.api_usage_at is null or c.api_usage_at <= r.at);
+$function$;
+comment on function sfsync.record_api_usage(p_connection_ids bigint[], p_used integer[], p_limits integer[], p_at timestamp with time zone[], p_governor text[]) is 'Write the API usage and governor state the engine saw, for many connections in one statement; older reports than the stored one are ignored.';
 
 CREATE OR REPLACE FUNCTION sfsync.recover_outbox(p_mapping_id bigint, p_lease interval DEFAULT '00:10:00'::interval)
  RETURNS integer

@@ -34,6 +34,10 @@ export interface ConnectionUsage {
   lastError: unknown;
   apiUsage: number | null;
   apiLimit: number | null;
+  /** sfsync's share of apiLimit (connections.api_budget_share, default 50 %). */
+  apiBudget: number | null;
+  /** What the API governor does: normal, slow or stopped (only waiting changes are pushed). */
+  governor: string;
   reportedAt: string | null;
 }
 
@@ -73,7 +77,11 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
   );
   const connections = await run(
     pool,
-    sfsync.selectFrom('connections').select(['name', 'state', 'last_error', 'api_usage', 'api_limit', 'api_usage_at']).orderBy('id'),
+    sfsync
+      .selectFrom('connections')
+      .select(['name', 'state', 'last_error', 'api_usage', 'api_limit', 'api_usage_at', 'governor'])
+      .select(sql<number | null>`floor(api_limit * api_budget_share)::integer`.as('api_budget'))
+      .orderBy('id'),
   );
   return {
     mappings: mappings.map((r) => ({
@@ -98,6 +106,8 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
       lastError: r.last_error,
       apiUsage: r.api_usage,
       apiLimit: r.api_limit,
+      apiBudget: r.api_budget,
+      governor: r.governor,
       reportedAt: r.api_usage_at ? new Date(r.api_usage_at).toISOString() : null,
     })),
   };
@@ -136,5 +146,6 @@ function formatLoginError(c: ConnectionUsage): string {
 function formatUsage(c: ConnectionUsage): string {
   if (c.apiUsage === null || c.apiLimit === null) return `API usage (${c.connection}): not reported yet`;
   const pct = c.apiLimit > 0 ? ` (${((100 * c.apiUsage) / c.apiLimit).toFixed(1)}%)` : '';
-  return `API usage (${c.connection}): ${c.apiUsage} of ${c.apiLimit} requests today${pct}, as of ${formatTime(c.reportedAt)}`;
+  const budget = c.apiBudget !== null ? `; budget ${c.apiBudget}, governor ${c.governor}` : '';
+  return `API usage (${c.connection}): ${c.apiUsage} of ${c.apiLimit} requests today${pct}${budget}, as of ${formatTime(c.reportedAt)}`;
 }

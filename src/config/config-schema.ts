@@ -99,6 +99,8 @@ export const pollSchema = z
     secondaryConcurrency: positiveInt.max(16).default(2),
     /** Debounce of event-triggered polls, ms; default 20. */
     eventDebounceMs: delayMs.default(20),
+    /** While the API governor has stopped a connection, one `/limits` call this often (ms) learns whether usage fell; default 300000 (5 min, 288 calls a day at most). */
+    budgetProbeMs: positiveInt.max(MAX_TIMER_MS).default(300_000),
     /** Cron of the full reconciliation (graphile-worker crontab syntax); default nightly at 03:17. */
     reconcileCron: cron.default('17 3 * * *'),
   })

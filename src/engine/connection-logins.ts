@@ -17,6 +17,7 @@ import { run, sfsync } from '../db/typed-query.js';
 import { isSfsyncError } from '../errors.js';
 import { openClient, readConnectionSettings } from '../salesforce/open-client.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
+import type { ApiGovernor } from '../jobs/api-governor.js';
 
 /** First wait after a failed login, ms; doubled after each further failure. */
 export const LOGIN_RETRY_BASE_MS = 5_000;
@@ -30,13 +31,19 @@ interface Failure {
 }
 
 /** `salesforce(connectionId)` for the engine context: one client per connection, failed logins backed off and recorded. */
-export function connectionLogins(pool: pg.Pool, config: SfsyncConfig, logger: Logger): (connectionId: string) => Promise<SalesforceClient> {
+export function connectionLogins(
+  pool: pg.Pool,
+  config: SfsyncConfig,
+  logger: Logger,
+  governor: ApiGovernor,
+): (connectionId: string) => Promise<SalesforceClient> {
   const clients = new Map<string, Promise<SalesforceClient>>();
   const failures = new Map<string, Failure>();
   const login = async (connectionId: string): Promise<SalesforceClient> => {
     const failed = failures.get(connectionId);
     try {
       const client = await openClient(config, await readConnectionSettings(pool, connectionId));
+      governor.watch(connectionId, client);
       if (failed) {
         failures.delete(connectionId);
         await markActive(pool, connectionId).catch((error: unknown) => logger.warn({ err: error, connectionId }, 'clearing the connection error failed'));

@@ -14,6 +14,7 @@ import { createPool } from '../db/pool.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
 import { retryWorkerQueriesOnConnectionLoss } from './worker-retries.js';
 import { connectionLogins } from './connection-logins.js';
+import { ApiGovernor } from '../jobs/api-governor.js';
 import { createTaskList } from '../tasks/task-list.js';
 import { components as defaultComponents } from './components.js';
 import { DEAD_ENGINE_SWEEP_MS, registerEngine, releaseDeadEngines, unregisterEngine } from './dead-engines.js';
@@ -141,6 +142,7 @@ async function stopAll(stops: Array<() => Promise<void>>, logger: Logger): Promi
 }
 
 function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, logger: Logger, signal: AbortSignal): EngineContext {
+  const apiGovernor = new ApiGovernor();
   const addJob: AddJob = async (name, payload, options = {}) => {
     await utils.addJob(name as string, payload as unknown, options);
   };
@@ -151,6 +153,7 @@ function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, 
     logger,
     signal,
     processName: `${hostname()}:${process.pid}`,
-    salesforce: connectionLogins(pool, config, logger),
+    apiGovernor,
+    salesforce: connectionLogins(pool, config, logger, apiGovernor),
   };
 }
