@@ -43,7 +43,8 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
   retryWorkerQueriesOnConnectionLoss();
   const logger = options.logger ?? pino({ level: options.config.logLevel, base: { app: 'sfsync' } });
   const onLost = (message: string, err: Error) => logger.warn({ err }, message);
-  const pool = createPool(options.databaseUrl, { max: 20, onLost });
+  // The process id in application_name tells operators (and tests) which process holds which stream lock.
+  const pool = createPool(options.databaseUrl, { max: 20, onLost, applicationName: `sfsync engine ${process.pid}` });
   // connectRetryMs: graphile-worker records a job's outcome once; a connect refused while
   // Postgres restarted made it shut its worker down and `sfsync start` exit.
   const workerPool = createPool(options.databaseUrl, {
