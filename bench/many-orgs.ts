@@ -88,6 +88,7 @@ async function scenario(orgs: number): Promise<Figures> {
         `insert into sfsync.connections (name, login_url, auth_kind, username, client_id, secrets) values ($1, $2, 'password', $3, $4, $5) returning id::text`,
         [name, emulator.url, login.username, login.clientId, JSON.stringify(secrets)],
       );
+      if (i % 5 === 0) console.error(`  org ${i + 1} of ${orgs}: connecting and mapping`);
       const sf = await openClient(config, await readConnectionSettings(pool, rows[0]!.id));
       for (const [sobject, fields] of [
         ['Account', ['Name']],
@@ -104,6 +105,7 @@ async function scenario(orgs: number): Promise<Figures> {
         }),
       );
     }
+    console.error('  waiting for the loads and subscriptions');
     await until('every mapping loaded', async () => (await pool.query(`select 1 from sfsync.mappings where state <> 'active'`)).rowCount === 0);
     await until(
       'every org subscribed',
@@ -200,7 +202,9 @@ async function main(): Promise<void> {
   const server = await providePostgres({ temporary: true });
   try {
     const client = createPool(server.url, { max: 1 });
-    console.log(`\n${await describeMachine((await client.connect()) as never)}`);
+    const session = await client.connect();
+    console.log(`\n${await describeMachine(session)}`);
+    session.release();
     await client.end();
   } finally {
     await server.stop();
