@@ -42,7 +42,8 @@ export function secretsToStore(
       jwtKey: () => (sf.jwtKeyFile === undefined ? undefined : readSecret(`@${sf.jwtKeyFile}`, 'salesforce.jwtKeyFile (SFSYNC_JWT_KEY_FILE)')),
     };
     for (const field of secretsUsedBy(connection.authKind, Boolean(given.clientSecret ?? sf.clientSecret))) {
-      if (all[field]) continue;
+      // A flag's value is never empty; '' is --jwt-key-file's reference, whose file the config's jwtKeyFile names.
+      if (all[field]?.value) continue;
       const value = fromConfig[field]();
       if (value !== undefined) all[field] = { value, ref: '' };
     }

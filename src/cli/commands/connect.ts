@@ -84,21 +84,25 @@ export function registerConnect(program: Command): void {
         if (flags.auth) salesforce.authKind = flags.auth as SalesforceSettings['authKind'];
         if (flags.username) salesforce.username = flags.username;
         if (flags.clientId) salesforce.clientId = flags.clientId;
+        // The JWT key is read where the login reads it (its messages name the file); sealed or referenced after the login.
+        if (flags.jwtKeyFile) salesforce.jwtKeyFile = path.resolve(flags.jwtKeyFile);
         const given = readSecretFlags(flags);
         // Loaded here, not at start-up: jsforce is heavy and most commands never need it.
         const { checkApiVersion, connectSalesforce, resolveAuthKind } = await import('../../salesforce/connect.js');
         const { readDailyApiUsage, saveConnection } = await import('../save-connection.js');
         const { secretsToStore } = await import('../connection-secrets.js');
+        const { loadSecretKey } = await import('../../config/secret-key.js');
         const saved = await withSession(
           command,
           async ({ config, pool }) => {
             const settings = config.salesforce;
-            const values = Object.fromEntries(Object.entries(given).map(([field, secret]) => [field, secret.value]));
+            const values = Object.fromEntries(Object.entries(given).flatMap(([field, secret]) => (secret.value ? [[field, secret.value]] : [])));
             const authKind = resolveAuthKind(settings, values);
-            // Before any request: a missing or unusable key fails here, not after a login that stores nothing.
-            const secrets = secretsToStore(config, { name: flags.name, loginUrl: settings.loginUrl, authKind }, given);
+            // Before any request: an unreadable or malformed key fails here, not after a login.
+            loadSecretKey(config.secretKeyFile);
             const conn = await connectSalesforce(settings, values);
             await checkApiVersion(conn, settings.apiVersion);
+            const secrets = secretsToStore(config, { name: flags.name, loginUrl: settings.loginUrl, authKind }, given);
             const usage = await readDailyApiUsage(conn);
             return saveConnection(pool, {
               name: flags.name,
@@ -123,20 +127,17 @@ export function registerConnect(program: Command): void {
     );
 }
 
-/** The secret flags, each read now (a bad file fails before any login); `--jwt-key-file` is a path, stored as `@path`. */
+/** The secret flags, each read now (a bad file fails before any login); `--jwt-key-file` is a path, referenced as `@path`. */
 function readSecretFlags(flags: ConnectFlags): Partial<Record<SecretField, GivenSecret>> {
   const given: Partial<Record<SecretField, GivenSecret>> = {};
   const refs: Array<[SecretField, string, string | undefined]> = [
     ['password', 'salesforce.password (SFSYNC_PASSWORD, --password)', secretFlag('--password', flags.password)],
     ['clientSecret', 'salesforce.clientSecret (SFSYNC_CLIENT_SECRET, --client-secret)', secretFlag('--client-secret', flags.clientSecret)],
     ['refreshToken', 'salesforce.refreshToken (SFSYNC_REFRESH_TOKEN, --refresh-token)', secretFlag('--refresh-token', flags.refreshToken)],
-    [
-      'jwtKey',
-      'salesforce.jwtKeyFile (SFSYNC_JWT_KEY_FILE, --jwt-key-file)',
-      flags.jwtKeyFile === undefined ? undefined : `@${path.resolve(flags.jwtKeyFile)}`,
-    ],
   ];
   for (const [field, flag, ref] of refs) if (ref !== undefined) given[field] = givenSecret(flag, ref);
+  // Only its reference here (value ''): the login reads the file; with a key, secretsToStore seals what it holds.
+  if (flags.jwtKeyFile !== undefined) given.jwtKey = { value: '', ref: `@${path.resolve(flags.jwtKeyFile)}` };
   return given;
 }
 
