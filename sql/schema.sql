@@ -44,16 +44,25 @@ create table sfsync.connections (
   api_usage_at timestamp with time zone,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
-  push_paused_until timestamp with time zone
+  push_paused_until timestamp with time zone,
+  secrets jsonb default '{}'::jsonb not null,
+  api_budget_share real default 0.5 not null,
+  governor text default 'normal'::text not null
 );
+alter table sfsync.connections add constraint connections_api_budget_share_range CHECK (api_budget_share > 0::double precision AND api_budget_share <= 1::double precision);
 alter table sfsync.connections add constraint connections_api_version_check CHECK (api_version ~ '^[0-9]{2}\.0$'::text);
 alter table sfsync.connections add constraint connections_auth_kind_check CHECK (auth_kind = ANY (ARRAY['password'::text, 'client_credentials'::text, 'jwt'::text, 'refresh_token'::text, 'soap'::text]));
+alter table sfsync.connections add constraint connections_governor_state CHECK (governor = ANY (ARRAY['normal'::text, 'slow'::text, 'stopped'::text]));
 alter table sfsync.connections add constraint connections_instance_url_check CHECK (instance_url ~ '^https?://'::text);
 alter table sfsync.connections add constraint connections_login_url_check CHECK (login_url ~ '^https?://'::text);
 alter table sfsync.connections add constraint connections_name_check CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'::text);
 alter table sfsync.connections add constraint connections_name_key UNIQUE (name);
 alter table sfsync.connections add constraint connections_pkey PRIMARY KEY (id);
+alter table sfsync.connections add constraint connections_secrets_is_object CHECK (jsonb_typeof(secrets) = 'object'::text);
 alter table sfsync.connections add constraint connections_state_check CHECK (state = ANY (ARRAY['active'::text, 'paused'::text, 'error'::text]));
+comment on column sfsync.connections.secrets is 'Per secret field: {"sealed": AES-256-GCM envelope} or {"ref": "@file" | "env:NAME"}; never a value in clear.';
+comment on column sfsync.connections.api_budget_share is 'Share of the org''s daily API limit sfsync may use (0 < share <= 1; default 0.5).';
+comment on column sfsync.connections.governor is 'What the API governor does: normal, slow (polls and drift re-polls stretched, pushes batched) or stopped (only waiting changes are pushed).';
 
 create table sfsync.deferred_inserts (
   mapping_id bigint not null,
@@ -169,7 +178,8 @@ create table sfsync.mappings (
   updated_at timestamp with time zone default now() not null,
   compat text,
   event_channel text,
-  event_field text
+  event_field text,
+  max_daily_api_calls integer
 );
 alter table sfsync.mappings add constraint mappings_compat_check CHECK (compat = 'heroku-connect'::text);
 alter table sfsync.mappings add constraint mappings_conflict_policy_check CHECK (conflict_policy = ANY (ARRAY['salesforce_wins'::text, 'postgres_wins'::text, 'newest_wins'::text]));
@@ -181,6 +191,7 @@ alter table sfsync.mappings add constraint mappings_event_channel_check CHECK (e
 alter table sfsync.mappings add constraint mappings_event_field_check CHECK (event_field ~ '^[A-Za-z][A-Za-z0-9_]{0,79}$'::text);
 alter table sfsync.mappings add constraint mappings_event_field_named CHECK ((event_channel IS NULL) = (event_field IS NULL));
 alter table sfsync.mappings add constraint mappings_fields_check CHECK (cardinality(fields) > 0);
+alter table sfsync.mappings add constraint mappings_max_daily_api_calls_positive CHECK (max_daily_api_calls > 0);
 alter table sfsync.mappings add constraint mappings_mode_check CHECK (mode = ANY (ARRAY['read_only'::text, 'read_write'::text]));
 alter table sfsync.mappings add constraint mappings_pkey PRIMARY KEY (id);
 alter table sfsync.mappings add constraint mappings_poll_interval_check CHECK (poll_interval >= '00:00:01'::interval);
@@ -195,6 +206,7 @@ CREATE TRIGGER tg_mappings__delete_outbox AFTER DELETE ON sfsync.mappings FOR EA
 CREATE TRIGGER tg_mappings__notify AFTER INSERT OR UPDATE OF fields, mode, external_id_field, schema_name, table_name, compat ON sfsync.mappings FOR EACH ROW EXECUTE FUNCTION sfsync.notify_mapping_change();
 comment on column sfsync.mappings.event_channel is 'Platform Event (X__e) whose events name records of this mapping to fetch and apply; null: none.';
 comment on column sfsync.mappings.event_field is 'Field of the event holding one record Id, or several separated by commas, spaces or semicolons.';
+comment on column sfsync.mappings.max_daily_api_calls is 'Daily cap on this mapping''s poll calls (Heroku Connect''s sf_max_daily_api_calls); null: none. Polls stop for the day at the cap.';
 
 create table sfsync.migrations (
   id integer not null,
@@ -268,6 +280,22 @@ alter table sfsync.stream_state add constraint stream_state_channel_check CHECK 
 alter table sfsync.stream_state add constraint stream_state_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sfsync.connections(id) ON DELETE CASCADE;
 alter table sfsync.stream_state add constraint stream_state_pkey PRIMARY KEY (connection_id, channel);
 
+-- columns: connection text, api_usage integer, api_limit integer, api_budget_share real, api_budget integer, budget_used_pct numeric, governor text, api_usage_at timestamp with time zone
+create view sfsync.api_budget as
+ SELECT name AS connection,
+    api_usage,
+    api_limit,
+    api_budget_share,
+    floor(api_limit::double precision * api_budget_share)::integer AS api_budget,
+        CASE
+            WHEN api_limit > 0 AND api_usage IS NOT NULL THEN round(((100 * api_usage)::double precision / (api_limit::double precision * api_budget_share))::numeric, 1)
+            ELSE NULL::numeric
+        END AS budget_used_pct,
+    governor,
+    api_usage_at
+   FROM sfsync.connections c;
+comment on view sfsync.api_budget is 'Per connection: the org''s API usage today as last reported, the budget (a share of its daily limit), the share used and the governor''s state.';
+
 -- columns: worker_pool_id text, pid integer, backend_start timestamp with time zone, process_name text, started_at timestamp with time zone
 create view sfsync.dead_engines as
  SELECT worker_pool_id,
@@ -280,7 +308,7 @@ create view sfsync.dead_engines as
            FROM pg_stat_activity a
           WHERE a.pid = e.pid AND (a.backend_start IS NULL OR a.backend_start = e.backend_start)));
 
--- columns: id bigint, mapping_id bigint, sobject text, schema_name text, table_name text, record_id bigint, sfid character varying(18), op text, changed jsonb, error_code text, error_message text, error jsonb, attempts integer, created_at timestamp with time zone, failed_at timestamp with time zone
+-- columns: id bigint, mapping_id bigint, sobject text, schema_name text, table_name text, record_id bigint, sfid character varying(18), op text, changed jsonb, error_code text, error_message text, error jsonb, attempts integer, created_at timestamp with time zone, failed_at timestamp with time zone, connection text
 create view sfsync.failed_changes as
  SELECT ob.id,
     ob.mapping_id,
@@ -296,9 +324,11 @@ create view sfsync.failed_changes as
     ob.error,
     ob.attempts,
     ob.created_at,
-    ob.done_at AS failed_at
+    ob.done_at AS failed_at,
+    c.name AS connection
    FROM sfsync.outbox ob
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
+     JOIN sfsync.connections c ON c.id = m.connection_id
   WHERE ob.state = 'failed'::sfsync.outbox_state;
 comment on view sfsync.failed_changes is 'Changes Salesforce refused permanently (validation rule, required field …), with its error code and message.';
 
@@ -354,7 +384,7 @@ create view sfsync.mapping_status as
           WHERE pw.mapping_id = m.id AND pw.started_at >= date_trunc('day'::text, now())) w ON true;
 comment on view sfsync.mapping_status is 'Per mapping: state, last poll, pull and push lag, pending and failed changes, API usage. What `sfsync status` prints.';
 
--- columns: mapping_id bigint, schema_name text, table_name text, record_id bigint, sfid character varying, ops text[], in_flight boolean, waiting_since timestamp with time zone, attempts integer, next_attempt_at timestamp with time zone, last_error jsonb
+-- columns: mapping_id bigint, schema_name text, table_name text, record_id bigint, sfid character varying, ops text[], in_flight boolean, waiting_since timestamp with time zone, attempts integer, next_attempt_at timestamp with time zone, last_error jsonb, connection text
 create view sfsync.open_changes as
  SELECT ob.mapping_id,
     m.schema_name,
@@ -366,14 +396,16 @@ create view sfsync.open_changes as
     min(ob.created_at) AS waiting_since,
     max(ob.attempts) AS attempts,
     max(ob.next_attempt_at) FILTER (WHERE ob.state = 'new'::sfsync.outbox_state AND ob.attempts > 0) AS next_attempt_at,
-    (array_agg(ob.error ORDER BY ob.id DESC) FILTER (WHERE ob.error IS NOT NULL))[1] AS last_error
+    (array_agg(ob.error ORDER BY ob.id DESC) FILTER (WHERE ob.error IS NOT NULL))[1] AS last_error,
+    c.name AS connection
    FROM sfsync.outbox ob
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
+     JOIN sfsync.connections c ON c.id = m.connection_id
   WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])
-  GROUP BY ob.mapping_id, m.schema_name, m.table_name, ob.record_id;
+  GROUP BY ob.mapping_id, m.schema_name, m.table_name, ob.record_id, c.name;
 comment on view sfsync.open_changes is 'Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id.';
 
--- columns: mapping_id bigint, sobject text, schema_name text, table_name text, pending bigint, failed bigint, oldest_pending_age interval, last_error jsonb, push_paused_until timestamp with time zone
+-- columns: mapping_id bigint, sobject text, schema_name text, table_name text, pending bigint, failed bigint, oldest_pending_age interval, last_error jsonb, push_paused_until timestamp with time zone, connection text
 create view sfsync.outbox_status as
  SELECT m.id AS mapping_id,
     m.sobject,
@@ -383,7 +415,8 @@ create view sfsync.outbox_status as
     COALESCE(o.failed, 0::bigint) AS failed,
     now() - o.oldest_pending_at AS oldest_pending_age,
     e.error AS last_error,
-    c.push_paused_until
+    c.push_paused_until,
+    c.name AS connection
    FROM sfsync.mappings m
      JOIN sfsync.connections c ON c.id = m.connection_id
      LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])) AS pending,
@@ -1017,6 +1050,25 @@ begin
 end $function$;
 comment on function sfsync.pause(p_mapping text, all_mappings boolean) is 'Pause a mapping (id, object or schema.table), or every one with all_mappings => true: no polls, no pushes; changes are still captured.';
 
+CREATE OR REPLACE FUNCTION sfsync.pause_connection(p_connection text)
+ RETURNS SETOF bigint
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_id bigint := sfsync.resolve_connection(p_connection);
+  v_mapping bigint;
+begin
+  for v_mapping in
+    update sfsync.mappings m set state = 'paused', updated_at = now()
+    where m.connection_id = v_id and m.state <> 'paused'
+    returning m.id
+  loop
+    perform pg_notify('sfsync:mappings', json_build_object('action', 'pause', 'mappingId', v_mapping)::text);
+    return next v_mapping;
+  end loop;
+end $function$;
+comment on function sfsync.pause_connection(p_connection text) is 'Pause every mapping of the named connection (no polls, no pushes; changes are still captured); other connections run on.';
+
 CREATE OR REPLACE FUNCTION sfsync.prune_outbox(p_keep interval DEFAULT '7 days'::interval, p_batch integer DEFAULT 10000)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -1111,6 +1163,17 @@ begin
 end;
 $function$;
 comment on function sfsync.queue_resend(p_mapping_id bigint, p_resend jsonb) is 'Queue, behind a change in flight, the values Salesforce won of the fields it carries. Returns the number of changes queued.';
+
+CREATE OR REPLACE FUNCTION sfsync.record_api_usage(p_connection_ids bigint[], p_used integer[], p_limits integer[], p_at timestamp with time zone[], p_governor text[])
+ RETURNS void
+ LANGUAGE sql
+AS $function$
+  update sfsync.connections c
+     set api_usage = r.used, api_limit = r.lim, api_usage_at = r.at, governor = r.governor
+    from unnest(p_connection_ids, p_used, p_limits, p_at, p_governor) as r(id, used, lim, at, governor)
+   where c.id = r.id and (c.api_usage_at is null or c.api_usage_at <= r.at);
+$function$;
+comment on function sfsync.record_api_usage(p_connection_ids bigint[], p_used integer[], p_limits integer[], p_at timestamp with time zone[], p_governor text[]) is 'Write the API usage and governor state the engine saw, for many connections in one statement; older reports than the stored one are ignored.';
 
 CREATE OR REPLACE FUNCTION sfsync.recover_outbox(p_mapping_id bigint, p_lease interval DEFAULT '00:10:00'::interval)
  RETURNS integer
@@ -1251,6 +1314,28 @@ begin
 end $function$;
 comment on function sfsync.request_reload(p_mapping text) is 'Queue a reload of a mapping (sfsync:reload job, deduplicated per mapping); returns the mapping id.';
 
+CREATE OR REPLACE FUNCTION sfsync.resolve_connection(p_connection text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+declare
+  v_id bigint;
+begin
+  if p_connection is null then
+    raise exception 'The connection name is null (null never means all); name one (list them with `sfsync status`).'
+      using errcode = 'null_value_not_allowed';
+  end if;
+  select c.id into v_id from sfsync.connections c where c.name = p_connection;
+  if v_id is null then
+    raise exception 'No connection named "%" (known: %); list them with `sfsync status`.', p_connection,
+      coalesce((select string_agg(c.name, ', ' order by c.id) from sfsync.connections c), 'none')
+      using errcode = 'no_data_found';
+  end if;
+  return v_id;
+end $function$;
+comment on function sfsync.resolve_connection(p_connection text) is 'The id of the connection named p_connection; raises no_data_found naming the known connections otherwise.';
+
 CREATE OR REPLACE FUNCTION sfsync.resolve_mapping(p_mapping text)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -1316,6 +1401,26 @@ begin
   perform pg_notify('sfsync:mappings', json_build_object('action', 'resume', 'mappingId', v_id)::text);
 end $function$;
 comment on function sfsync.resume(p_mapping text, all_mappings boolean) is 'Resume a paused mapping, or every one with all_mappings => true; a mapping that never loaded goes back to new.';
+
+CREATE OR REPLACE FUNCTION sfsync.resume_connection(p_connection text)
+ RETURNS SETOF bigint
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_id bigint := sfsync.resolve_connection(p_connection);
+  v_mapping bigint;
+begin
+  for v_mapping in
+    update sfsync.mappings m
+    set state = case when m.watermark is null then 'new' else 'active' end, updated_at = now()
+    where m.connection_id = v_id and m.state = 'paused'
+    returning m.id
+  loop
+    perform pg_notify('sfsync:mappings', json_build_object('action', 'resume', 'mappingId', v_mapping)::text);
+    return next v_mapping;
+  end loop;
+end $function$;
+comment on function sfsync.resume_connection(p_connection text) is 'Resume every paused mapping of the named connection; one that never loaded goes back to new.';
 
 CREATE OR REPLACE FUNCTION sfsync.retry_all_orphans()
  RETURNS integer

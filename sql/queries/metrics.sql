@@ -34,5 +34,9 @@ select 'connection', id::text, name, 'usage', api_usage::float8 from sfsync.conn
 union all
 select 'connection', id::text, name, 'limit', api_limit::float8 from sfsync.connections
 union all
+select 'connection', id::text, name, 'budget', floor(api_limit * api_budget_share)::float8 from sfsync.connections
+union all
+select 'connection', id::text, name, 'governor', case governor when 'normal' then 0 when 'slow' then 1 else 2 end::float8 from sfsync.connections
+union all
 select 'queue', task_identifier, task_identifier, 'depth', count(*)::float8
 from graphile_worker.jobs where task_identifier like 'sfsync:%' group by task_identifier;

@@ -35,11 +35,15 @@ export async function findOrConnect(pool: pg.Pool, config: SfsyncConfig, name: s
     );
   }
   const { readDailyApiUsage, saveConnection } = await import('./save-connection.js');
+  const { secretsToStore } = await import('./connection-secrets.js');
   const settings = config.salesforce;
   const conn = await connectSalesforce(settings);
   await checkApiVersion(conn, settings.apiVersion);
+  const connectionName = name ?? 'default';
   const saved = await saveConnection(pool, {
-    name: name ?? 'default',
+    name: connectionName,
+    // As `sfsync connect` with no secret flags: sealed from the config/env under a key, else nothing stored.
+    secrets: secretsToStore(config, { name: connectionName, loginUrl: settings.loginUrl, authKind }, {}),
     loginUrl: settings.loginUrl,
     instanceUrl: conn.instanceUrl || null,
     apiVersion: settings.apiVersion,

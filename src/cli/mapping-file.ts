@@ -76,8 +76,6 @@ function fromHeroku(file: z.infer<typeof herokuFileSchema>): ParsedMappingFile {
         'IMPORT_INVALID',
         `The Heroku Connect mapping of ${sobject} has no fields besides Id/IsDeleted/SystemModstamp/CreatedDate; add one to its "fields".`,
       );
-    if (config.sf_max_daily_api_calls !== undefined)
-      notes.push(`${sobject}: sf_max_daily_api_calls is not enforced per mapping (sfsync watches the org's whole budget)`);
     const extraIndexes = Object.keys(config.indexes ?? {}).filter((f) => !['id', 'systemmodstamp'].includes(f.toLowerCase()));
     if (extraIndexes.length > 0) notes.push(`${sobject}: indexes on ${extraIndexes.join(', ')} are not created; create them with SQL`);
     return {
@@ -86,6 +84,8 @@ function fromHeroku(file: z.infer<typeof herokuFileSchema>): ParsedMappingFile {
       mode: config.access,
       streaming: config.sf_notify_enabled === false ? 'off' : 'auto',
       ...(config.sf_polling_seconds !== undefined ? { pollInterval: `${config.sf_polling_seconds} seconds` } : {}),
+      // 0 is Heroku Connect's "no cap".
+      ...(config.sf_max_daily_api_calls ? { maxDailyApiCalls: config.sf_max_daily_api_calls } : {}),
       ...(config.upsert_field !== undefined ? { externalIdField: config.upsert_field } : {}),
     };
   });
@@ -123,6 +123,7 @@ export const mappingRows = sfsync
     'm.row_filter',
     sql<number>`extract(epoch from m.poll_interval)::float8`.as('poll_seconds'),
     sql<number>`extract(epoch from m.drift_delay)::float8`.as('drift_seconds'),
+    'm.max_daily_api_calls',
     'm.conflict_policy',
     'm.streaming',
     'm.delete_mode',
@@ -146,6 +147,7 @@ export function entryFromRow(row: MappingRow): MappingEntry {
     ...(row.row_filter ? { rowFilter: row.row_filter } : {}),
     pollInterval: `${row.poll_seconds} seconds`,
     driftDelay: `${row.drift_seconds} seconds`,
+    ...(row.max_daily_api_calls !== null ? { maxDailyApiCalls: row.max_daily_api_calls } : {}),
     conflictPolicy: row.conflict_policy,
     streaming: row.streaming,
     deleteMode: row.delete_mode,

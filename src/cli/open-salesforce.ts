@@ -3,6 +3,7 @@
  * logging in is salesforce/open-client.ts (shared with the engine), loaded only when needed.
  */
 import type pg from 'pg';
+import { parseStoredSecrets, type StoredSecrets } from '../config/stored-secrets.js';
 import { SfsyncError } from '../errors.js';
 
 /** A stored connection, as commands need it. */
@@ -14,6 +15,8 @@ export interface StoredConnection {
   authKind: string;
   username: string | null;
   clientId: string | null;
+  /** What it stores of its secrets (sealed, or references). */
+  secrets: StoredSecrets;
 }
 
 /** The connection named `name`; with no name, the only one (or the one named `default`). */
@@ -22,7 +25,7 @@ export async function findConnection(pool: pg.Pool, name: string | undefined): P
   const { run, sfsync } = await import('../db/typed-query.js');
   const rows = await run(
     pool,
-    sfsync.selectFrom('connections').select(['id', 'name', 'login_url', 'api_version', 'auth_kind', 'username', 'client_id']).orderBy('id'),
+    sfsync.selectFrom('connections').select(['id', 'name', 'login_url', 'api_version', 'auth_kind', 'username', 'client_id', 'secrets']).orderBy('id'),
   );
   if (rows.length === 0) throw new SfsyncError('NO_CONNECTION', 'No Salesforce connection is stored yet; run `sfsync connect` first.');
   const row = name !== undefined ? rows.find((r) => r.name === name) : rows.length === 1 ? rows[0] : rows.find((r) => r.name === 'default');
@@ -41,5 +44,6 @@ export async function findConnection(pool: pg.Pool, name: string | undefined): P
     authKind: row.auth_kind,
     username: row.username,
     clientId: row.client_id,
+    secrets: parseStoredSecrets(row.name, row.secrets),
   };
 }

@@ -1,11 +1,12 @@
 /**
- * Store a tested Salesforce connection in `sfsync.connections`: only what is
- * not secret (docs/schema.md, connections: secrets come from env or files at runtime).
+ * Store a tested Salesforce connection in `sfsync.connections`: its settings,
+ * and its secrets only sealed or as references (config/stored-secrets.ts).
  */
 import type { Connection } from 'jsforce';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
+import { parseStoredSecrets, type StoredSecrets } from '../config/stored-secrets.js';
 import { run, sfsync } from '../db/typed-query.js';
 
 /** A connection row as `sfsync connect --json` prints it. */
@@ -20,6 +21,8 @@ export interface SavedConnection {
   clientId: string | null;
   apiUsage: number | null;
   apiLimit: number | null;
+  /** Per stored secret: `sealed`, or the reference it is read from; never a value. */
+  secrets: Record<string, string>;
 }
 
 /** What to store. */
@@ -32,6 +35,8 @@ export interface ConnectionInput {
   username: string | null;
   clientId: string | null;
   usage: { used: number; max: number } | undefined;
+  /** Replaces what the connection stored before: the row describes its last successful `connect`. */
+  secrets: StoredSecrets;
 }
 
 /** The org's daily API usage from `/limits` (one call); undefined when the org does not say. */
@@ -62,6 +67,7 @@ export async function saveConnection(pool: pg.Pool, input: ConnectionInput): Pro
         api_usage: input.usage?.used ?? null,
         api_limit: input.usage?.max ?? null,
         api_usage_at: input.usage ? sql<Date>`now()` : null,
+        secrets: JSON.stringify(input.secrets),
       })
       .onConflict((oc) =>
         oc.column('name').doUpdateSet((eb) => ({
@@ -71,6 +77,7 @@ export async function saveConnection(pool: pg.Pool, input: ConnectionInput): Pro
           auth_kind: eb.ref('excluded.auth_kind'),
           username: eb.ref('excluded.username'),
           client_id: eb.ref('excluded.client_id'),
+          secrets: eb.ref('excluded.secrets'),
           api_usage: eb.fn.coalesce('excluded.api_usage', 'connections.api_usage'),
           api_limit: eb.fn.coalesce('excluded.api_limit', 'connections.api_limit'),
           api_usage_at: eb.fn.coalesce('excluded.api_usage_at', 'connections.api_usage_at'),
@@ -90,6 +97,7 @@ export async function saveConnection(pool: pg.Pool, input: ConnectionInput): Pro
         'client_id',
         'api_usage',
         'api_limit',
+        'secrets',
       ]),
   );
   const r = rows[0]!;
@@ -104,5 +112,6 @@ export async function saveConnection(pool: pg.Pool, input: ConnectionInput): Pro
     clientId: r.client_id,
     apiUsage: r.api_usage,
     apiLimit: r.api_limit,
+    secrets: Object.fromEntries(Object.entries(parseStoredSecrets(r.name, r.secrets)).map(([field, s]) => [field, 'sealed' in s ? 'sealed' : s.ref])),
   };
 }

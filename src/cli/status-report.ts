@@ -21,15 +21,25 @@ const COLUMNS: ReadonlyArray<Column<MappingStatus>> = [
   { header: 'api today', value: (m) => String(m.apiCallsToday), right: true },
 ];
 
-/** The report as text: a table of mappings, then one API-budget line per connection. */
+/** The report as text: a table of mappings (with their connection when there are several), then one line per connection. */
 export function formatStatus(report: StatusReport): string {
-  const lines = [formatTable(report.mappings, COLUMNS, 'No mappings yet: add one with `sfsync map <Object> --fields A,B`.')];
-  for (const c of report.connections) lines.push(formatUsage(c));
+  const several = new Set(report.mappings.map((m) => m.connection)).size > 1;
+  const columns: ReadonlyArray<Column<MappingStatus>> = several
+    ? [COLUMNS[0]!, { header: 'connection', value: (m) => m.connection }, ...COLUMNS.slice(1)]
+    : COLUMNS;
+  const lines = [formatTable(report.mappings, columns, 'No mappings yet: add one with `sfsync map <Object> --fields A,B`.')];
+  for (const c of report.connections) lines.push(c.state === 'error' ? formatLoginError(c) : formatUsage(c));
   return lines.join('\n');
+}
+
+function formatLoginError(c: ConnectionUsage): string {
+  const error = c.lastError as { message?: string; at?: string } | null;
+  return `Connection ${c.connection}: login failing${error?.at ? ` since ${formatTime(error.at)}` : ''}: ${error?.message ?? 'unknown error'}`;
 }
 
 function formatUsage(c: ConnectionUsage): string {
   if (c.apiUsage === null || c.apiLimit === null) return `API usage (${c.connection}): not reported yet`;
   const pct = c.apiLimit > 0 ? ` (${((100 * c.apiUsage) / c.apiLimit).toFixed(1)}%)` : '';
-  return `API usage (${c.connection}): ${c.apiUsage} of ${c.apiLimit} requests today${pct}, as of ${formatTime(c.reportedAt)}`;
+  const budget = c.apiBudget !== null ? `; budget ${c.apiBudget}, governor ${c.governor}` : '';
+  return `API usage (${c.connection}): ${c.apiUsage} of ${c.apiLimit} requests today${pct}${budget}, as of ${formatTime(c.reportedAt)}`;
 }

@@ -48,8 +48,9 @@ export const salesforceSchema = z
     /**
      * Log in at a stored connection's login URL even when it is not `loginUrl`
      * (config/env secrets are only sent to `loginUrl` otherwise: login-url.ts);
-     * default false. Secrets stored per connection (later) will be bound to
-     * the connection's name and login URL by AEAD instead.
+     * default false. Secrets sealed per connection (`sfsync connect` with a
+     * secret key) are bound to the connection's name and login URL by
+     * AES-GCM instead, and need no such check.
      */
     trustStoredLoginUrl: z.boolean().optional(),
     /** REST API version; default `59.0` (jsforce's own default, 50.0, is too old). */
@@ -115,6 +116,8 @@ export const pollSchema = z
     secondaryConcurrency: positiveInt.max(16).default(2),
     /** Debounce of event-triggered polls, ms; default 20. */
     eventDebounceMs: delayMs.default(20),
+    /** While the API governor has stopped a connection, one `/limits` call this often (ms) learns whether usage fell; default 300000 (5 min, 288 calls a day at most). */
+    budgetProbeMs: positiveInt.max(MAX_TIMER_MS).default(300_000),
     /** Cron of the full reconciliation (graphile-worker crontab syntax); default nightly at 03:17. */
     reconcileCron: cron.default('17 3 * * *'),
   })
@@ -138,6 +141,12 @@ export const configSchema = z
   .object({
     /** Postgres; default `DATABASE_URL`, else an embedded server under `dataDir`. */
     databaseUrl: nonEmpty().optional(),
+    /**
+     * File holding the key that seals connections' stored secrets (32 bytes,
+     * base64 or hex: `openssl rand -base64 32`); default unset. The
+     * `SFSYNC_SECRET_KEY` variable may hold the key itself instead.
+     */
+    secretKeyFile: nonEmpty().optional(),
     /** Directory of the embedded Postgres and local state; default `.sfsync`. */
     dataDir: nonEmpty().default('.sfsync'),
     salesforce: salesforceSchema.default(() => salesforceSchema.parse({})),

@@ -15,6 +15,7 @@ export const DEFAULT_CONFIG_FILE = 'sfsync.config.json';
 const ENV_KEYS: Record<string, [keyof SfsyncConfigInput, string?, ('number' | 'boolean')?]> = {
   DATABASE_URL: ['databaseUrl'],
   SFSYNC_DATA_DIR: ['dataDir'],
+  SFSYNC_SECRET_KEY_FILE: ['secretKeyFile'],
   SFSYNC_LOGIN_URL: ['salesforce', 'loginUrl'],
   SFSYNC_TRUST_STORED_LOGIN_URL: ['salesforce', 'trustStoredLoginUrl', 'boolean'],
   SFSYNC_API_VERSION: ['salesforce', 'apiVersion'],

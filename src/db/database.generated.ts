@@ -27,6 +27,18 @@ export type OutboxOp = 'insert' | 'update' | 'delete';
 /** Enum `sfsync.outbox_state`. */
 export type OutboxState = 'new' | 'claimed' | 'success' | 'failed' | 'merged' | 'ignored';
 
+/** View `sfsync.api_budget`: Per connection: the org's API usage today as last reported, the budget (a share of its daily limit), the share used and the governor's state. */
+export interface ApiBudgetView {
+  connection: string | null;
+  api_usage: number | null;
+  api_limit: number | null;
+  api_budget_share: number | null;
+  api_budget: number | null;
+  budget_used_pct: string | null;
+  governor: string | null;
+  api_usage_at: Date | null;
+}
+
 /** Table `sfsync.conflicts`. */
 export interface ConflictsTable {
   id: GeneratedAlways<string>;
@@ -58,6 +70,9 @@ export interface ConnectionsTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   push_paused_until: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  secrets: ColumnType<unknown, string | undefined, string>;
+  api_budget_share: Generated<number>;
+  governor: Generated<'normal' | 'slow' | 'stopped'>;
 }
 
 /** View `sfsync.dead_engines`. */
@@ -103,6 +118,7 @@ export interface FailedChangesView {
   attempts: number | null;
   created_at: Date | null;
   failed_at: Date | null;
+  connection: string | null;
 }
 
 /** Table `sfsync.feed`. */
@@ -228,6 +244,7 @@ export interface MappingsTable {
   compat: string | null;
   event_channel: string | null;
   event_field: string | null;
+  max_daily_api_calls: number | null;
 }
 
 /** View `sfsync.open_changes`: Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id. */
@@ -243,6 +260,7 @@ export interface OpenChangesView {
   attempts: number | null;
   next_attempt_at: Date | null;
   last_error: unknown;
+  connection: string | null;
 }
 
 /** Table `sfsync.outbox`. */
@@ -278,6 +296,7 @@ export interface OutboxStatusView {
   oldest_pending_age: PgInterval | null;
   last_error: unknown;
   push_paused_until: Date | null;
+  connection: string | null;
 }
 
 /** Table `sfsync.poll_windows`. */
@@ -347,6 +366,7 @@ export interface StreamStateTable {
 
 /** The `sfsync` schema as kysely sees it; use `db.withSchema('sfsync')` (src/db/kysely.ts). */
 export interface Database {
+  api_budget: ApiBudgetView;
   conflicts: ConflictsTable;
   connections: ConnectionsTable;
   dead_engines: DeadEnginesView;

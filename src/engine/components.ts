@@ -7,6 +7,7 @@ import { metricsServer } from './metrics-server.js';
 import { pollScheduler } from './poll-scheduler.js';
 import { streamSubscriber } from './stream-subscriber.js';
 import { outboxListener } from './outbox-listener.js';
+import { apiBudget } from './api-budget.js';
 
 /** Every component, started in order and stopped in reverse. */
-export const components: EngineComponent[] = [metricsServer, pollScheduler, streamSubscriber, outboxListener];
+export const components: EngineComponent[] = [metricsServer, apiBudget, pollScheduler, streamSubscriber, outboxListener];

@@ -11,6 +11,8 @@ import { SfsyncError } from '../errors.js';
 export interface FailedChange {
   id: number;
   mappingId: number;
+  /** The connection (org) the change was for. */
+  connection: string;
   sobject: string;
   table: string;
   recordId: number;
@@ -41,6 +43,7 @@ export async function listFailed(pool: pg.Pool, mapping: string | undefined, lim
     .select((eb) => [
       eb.cast<number>('id', 'integer').as('id'),
       eb.cast<number>('mapping_id', 'integer').as('mapping_id'),
+      'connection',
       'sobject',
       sql<string>`schema_name || '.' || table_name`.as('table'),
       eb.cast<number>('record_id', 'integer').as('record_id'),
@@ -53,13 +56,14 @@ export async function listFailed(pool: pg.Pool, mapping: string | undefined, lim
       'failed_at',
     ])
     // A view's columns all read as nullable; these come from not-null columns of its tables.
-    .$narrowType<{ sobject: NotNull; op: NotNull; attempts: NotNull }>()
+    .$narrowType<{ connection: NotNull; sobject: NotNull; op: NotNull; attempts: NotNull }>()
     .orderBy('id')
     .limit(limit);
   const rows = await run(pool, mapping === undefined ? query : query.where('mapping_id', '=', sql<string>`sfsync.resolve_mapping(${mapping})`));
   return rows.map((r) => ({
     id: r.id,
     mappingId: r.mapping_id,
+    connection: r.connection,
     sobject: r.sobject,
     table: r.table,
     recordId: r.record_id,

@@ -44,19 +44,22 @@ export function createMetrics(): SfsyncMetrics {
   };
   const apiUsage = gauge('sfsync_api_usage', "The org's API requests today, as Salesforce last reported them.", ['connection']);
   const apiLimit = gauge('sfsync_api_limit', "The org's daily API request limit.", ['connection']);
+  const apiBudget = gauge('sfsync_api_budget', "sfsync's share of the org's daily API limit (connections.api_budget_share).", ['connection']);
+  const governor = gauge('sfsync_api_governor', 'What the API governor does: 0 normal, 1 slow, 2 stopped (only waiting changes are pushed).', ['connection']);
+  const perConnection: Record<string, Gauge> = { usage: apiUsage, limit: apiLimit, budget: apiBudget, governor };
   const queue = gauge('sfsync_queue_depth', 'graphile-worker jobs waiting or running, per task.', ['task']);
   return {
     registry,
     async refresh(pool) {
       const { rows } = await pool.query<{ kind: string; key: string; label: string; metric: string; value: number | null }>(SQL);
-      for (const g of [...Object.values(perMapping), apiUsage, apiLimit, queue]) g.reset();
+      for (const g of [...Object.values(perMapping), ...Object.values(perConnection), queue]) g.reset();
       for (const row of rows) {
         if (row.value === null) continue;
         if (row.kind === 'mapping') {
           const g = perMapping[row.metric as keyof typeof perMapping];
           g?.set({ mapping_id: row.key, object: row.label }, row.value);
         } else if (row.kind === 'connection') {
-          (row.metric === 'usage' ? apiUsage : apiLimit).set({ connection: row.label }, row.value);
+          perConnection[row.metric]?.set({ connection: row.label }, row.value);
         } else if (row.kind === 'queue') {
           queue.set({ task: row.label }, row.value);
         }

@@ -32,13 +32,18 @@ export interface MappingStatus {
   lastError: unknown;
 }
 
-/** One connection's API budget as Salesforce last reported it. */
+/** One connection's state and API budget as Salesforce last reported it. */
 export interface ConnectionUsage {
   connection: string;
-  /** `active`, `paused` or `error`. */
+  /** active, paused, or error (its last login failed: lastError says why; the others sync on). */
   state: string;
+  lastError: unknown;
   apiUsage: number | null;
   apiLimit: number | null;
+  /** sfsync's share of apiLimit (connections.api_budget_share, default 50 %). */
+  apiBudget: number | null;
+  /** What the API governor does: normal, slow or stopped (only waiting changes are pushed). */
+  governor: string;
   reportedAt: string | null;
 }
 
@@ -94,7 +99,14 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
   );
   const drift = new Map(today.map((r) => [r.mapping_id, r.n]));
   const conflictCount = new Map(conflicts.map((r) => [r.mapping_id, r.n]));
-  const connections = await run(pool, sfsync.selectFrom('connections').select(['name', 'state', 'api_usage', 'api_limit', 'api_usage_at']).orderBy('id'));
+  const connections = await run(
+    pool,
+    sfsync
+      .selectFrom('connections')
+      .select(['name', 'state', 'last_error', 'api_usage', 'api_limit', 'api_usage_at', 'governor'])
+      .select(sql<number | null>`floor(api_limit * api_budget_share)::integer`.as('api_budget'))
+      .orderBy('id'),
+  );
   return {
     mappings: mappings.map((r) => ({
       mappingId: r.mapping_id,
@@ -117,8 +129,11 @@ export async function readStatus(pool: pg.Pool): Promise<StatusReport> {
     connections: connections.map((r) => ({
       connection: r.name,
       state: r.state,
+      lastError: r.last_error,
       apiUsage: r.api_usage,
       apiLimit: r.api_limit,
+      apiBudget: r.api_budget,
+      governor: r.governor,
       reportedAt: r.api_usage_at ? new Date(r.api_usage_at).toISOString() : null,
     })),
   };

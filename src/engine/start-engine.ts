@@ -13,8 +13,8 @@ import type { SfsyncConfig } from '../config/config-schema.js';
 import { createPool } from '../db/pool.js';
 import { WORKER_SCHEMA } from '../db/migrate.js';
 import { retryWorkerQueriesOnConnectionLoss } from './worker-retries.js';
-import { openClient, readConnectionSettings } from '../salesforce/open-client.js';
-import type { SalesforceClient } from '../salesforce/salesforce-client.js';
+import { connectionLogins } from './connection-logins.js';
+import { ApiGovernor } from '../jobs/api-governor.js';
 import { createTaskList } from '../tasks/task-list.js';
 import { components as defaultComponents } from './components.js';
 import { DEAD_ENGINE_SWEEP_MS, registerEngine, releaseDeadEngines, unregisterEngine } from './dead-engines.js';
@@ -43,7 +43,8 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
   retryWorkerQueriesOnConnectionLoss();
   const logger = options.logger ?? pino({ level: options.config.logLevel, base: { app: 'sfsync' } });
   const onLost = (message: string, err: Error) => logger.warn({ err }, message);
-  const pool = createPool(options.databaseUrl, { max: 20, onLost });
+  // The process id in application_name tells operators (and tests) which process holds which stream lock.
+  const pool = createPool(options.databaseUrl, { max: 20, onLost, applicationName: `sfsync engine ${process.pid}` });
   // connectRetryMs: graphile-worker records a job's outcome once; a connect refused while
   // Postgres restarted made it shut its worker down and `sfsync start` exit.
   const workerPool = createPool(options.databaseUrl, {
@@ -142,7 +143,7 @@ async function stopAll(stops: Array<() => Promise<void>>, logger: Logger): Promi
 }
 
 function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, logger: Logger, signal: AbortSignal): EngineContext {
-  const clients = new Map<string, Promise<SalesforceClient>>();
+  const apiGovernor = new ApiGovernor();
   const addJob: AddJob = async (name, payload, options = {}) => {
     await utils.addJob(name as string, payload as unknown, options);
   };
@@ -153,19 +154,7 @@ function createContext(config: SfsyncConfig, pool: pg.Pool, utils: WorkerUtils, 
     logger,
     signal,
     processName: `${hostname()}:${process.pid}`,
-    salesforce(connectionId) {
-      let client = clients.get(connectionId);
-      if (!client) {
-        client = openConnectionClient(pool, config, connectionId);
-        clients.set(connectionId, client);
-        client.catch(() => clients.delete(connectionId));
-      }
-      return client;
-    },
+    apiGovernor,
+    salesforce: connectionLogins(pool, config, logger, apiGovernor),
   };
-}
-
-/** Non-secret settings come from the connection row; secrets from config/env (salesforce/open-client.ts). */
-async function openConnectionClient(pool: pg.Pool, config: SfsyncConfig, connectionId: string): Promise<SalesforceClient> {
-  return openClient(config, await readConnectionSettings(pool, connectionId));
 }

@@ -98,13 +98,14 @@ function usage(used: number | null, limit: number | null): string {
 function sections(data: StatusPageData, actions: boolean): string {
   const { report, failed, windows } = data;
   const connections = table(
-    // "sfsync budget": the share of the org's limit sfsync may spend, once a budget is configurable; the org's limit until then.
-    ['connection', 'state', 'API requests today (org)', 'sfsync budget', 'reported at'],
+    // "sfsync budget": the share of the org's limit sfsync may spend (connections.api_budget_share), and what the API governor does.
+    ['connection', 'state', 'API requests today (org)', 'sfsync budget', 'governor', 'reported at'],
     report.connections.map((c) => [
       escapeHtml(c.connection),
       `<span class="state ${escapeHtml(c.state)}">${escapeHtml(c.state)}</span>`,
       escapeHtml(usage(c.apiUsage, c.apiLimit)),
-      escapeHtml(c.apiLimit === null ? '-' : `org limit (${c.apiLimit})`),
+      escapeHtml(c.apiBudget === null ? '-' : usage(c.apiUsage, c.apiBudget)),
+      escapeHtml(c.governor),
       escapeHtml(time(c.reportedAt)),
     ]),
     'No connection yet: run `sfsync connect`.',

@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { STREAM_LOCK_CLASS } from '../db/locks.js';
+import type { StreamShare } from './stream-share.js';
 
 /** What a leader runs; `lead` resolves to a stop function. */
 export interface Leadership {
@@ -18,7 +19,12 @@ export function runAsLeader(
   pool: pg.Pool,
   connectionId: string,
   leadership: Leadership,
-  options: { retryMs: number; log(message: string, detail?: unknown): void },
+  options: {
+    retryMs: number;
+    log(message: string, detail?: unknown): void;
+    /** This process's fair share of subscriptions (stream-share.ts); default: no limit. */
+    share?: StreamShare;
+  },
 ): () => Promise<void> {
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -31,7 +37,11 @@ export function runAsLeader(
         resolve();
       };
     });
+  const share = options.share;
+  let yielded = false;
   const attempt = async (): Promise<void> => {
+    // Over its share, a process leaves this connection to another one (it tries again once it has room).
+    if (share && !share.mayTake()) return;
     const client = await pool.connect();
     let lost = false;
     const onError = (error: Error) => {
@@ -47,15 +57,22 @@ export function runAsLeader(
         return;
       }
       options.log('stream leader elected', { connectionId });
+      share?.took(connectionId);
       try {
         const stopLeading = await leadership.lead();
         // Hold the lock; check the connection every retryMs (a terminated backend may not emit an error until used).
         while (!stopped && !lost) {
           await sleep(options.retryMs);
+          if (share?.mustYield(connectionId)) {
+            options.log('stream leadership handed over (over this process share)', { connectionId });
+            yielded = true;
+            break;
+          }
           if (!stopped && !lost) await client.query('select 1').catch(onError);
         }
         await stopLeading();
       } finally {
+        share?.released(connectionId);
         // Never hand a pooled connection back still holding the lock (nobody could lead again).
         if (!lost)
           await client.query('select pg_advisory_unlock($1, $2::int)', [STREAM_LOCK_CLASS, connectionId]).catch(() => {
@@ -70,7 +87,9 @@ export function runAsLeader(
   const loop = async () => {
     while (!stopped) {
       await attempt().catch((error: unknown) => options.log('stream leadership attempt failed', error));
-      if (!stopped) await sleep(options.retryMs);
+      // After handing over, wait a few rounds so another process (with room) takes it first.
+      if (!stopped) await sleep(yielded ? options.retryMs * 5 : options.retryMs);
+      yielded = false;
     }
   };
   current = loop();

@@ -16,12 +16,15 @@ import type { EngineComponent, EngineContext } from '../jobs/context.js';
 import { scheduleEventFetch, scheduleEventPoll } from '../jobs/schedule.js';
 import { recordPendingReplay } from '../inbound/stream-replay.js';
 import { runAsLeader } from './stream-leader.js';
+import { countLiveEngines, StreamShare } from './stream-share.js';
 import { MappingChannels } from './stream-mapping-channels.js';
 import { createStreamTransport } from './create-stream-transport.js';
 import type { StreamEvent } from './stream-transport.js';
 
 /** How often non-leaders try to take over and mappings are re-read, ms. */
 const LEADER_RETRY_MS = 1000;
+/** How often the streaming connections and the fair share (stream-share.ts) are re-read, ms. */
+const REFRESH_MS = 3000;
 
 /** True when a CDC event was caused by sfsync's own API calls (`changeOrigin` …`;client=<ours>`). */
 export function isEcho(event: StreamEvent, client: string): boolean {
@@ -125,6 +128,7 @@ export const streamSubscriber: EngineComponent = {
   name: 'stream-subscriber',
   async start(ctx) {
     const loops = new Map<string, () => Promise<void>>();
+    const share = new StreamShare();
     const refresh = async () => {
       const rows = await run(
         ctx.pool,
@@ -137,6 +141,7 @@ export const streamSubscriber: EngineComponent = {
           // Streaming mappings, and those a Platform Event triggers (whatever their streaming).
           .where((eb) => eb.or([eb('m.streaming', '<>', 'off'), eb('m.event_channel', 'is not', null)])),
       );
+      share.update(rows.length, await countLiveEngines(ctx.pool));
       for (const { id } of rows) {
         if (loops.has(id)) continue;
         loops.set(
@@ -145,13 +150,13 @@ export const streamSubscriber: EngineComponent = {
             ctx.pool,
             id,
             { lead: () => leadConnection(ctx, id) },
-            { retryMs: LEADER_RETRY_MS, log: (m, d) => ctx.logger.info({ connectionId: id, detail: d }, m) },
+            { retryMs: LEADER_RETRY_MS, log: (m, d) => ctx.logger.info({ connectionId: id, detail: d }, m), share },
           ),
         );
       }
     };
     await refresh();
-    const timer = setInterval(() => void refresh().catch((error: unknown) => ctx.logger.warn({ err: error }, 'stream connection refresh failed')), 5000);
+    const timer = setInterval(() => void refresh().catch((error: unknown) => ctx.logger.warn({ err: error }, 'stream connection refresh failed')), REFRESH_MS);
     return {
       async stop() {
         clearInterval(timer);

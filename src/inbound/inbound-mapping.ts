@@ -20,6 +20,8 @@ export interface InboundMapping extends InboundTable {
   rowFilter: string | null;
   pollIntervalMs: number;
   driftDelayMs: number;
+  /** Daily cap on this mapping's poll calls (Heroku Connect's sf_max_daily_api_calls); null: none. */
+  maxDailyApiCalls: number | null;
   policy: ConflictPolicy;
   streaming: 'auto' | 'cdc' | 'pushtopic' | 'off';
   deleteMode: 'delete' | 'mark';
@@ -51,6 +53,7 @@ const select = sfsync
     'row_filter',
     sql<number>`(extract(epoch from poll_interval) * 1000)::float8`.as('poll_ms'),
     sql<number>`(extract(epoch from drift_delay) * 1000)::float8`.as('drift_ms'),
+    'max_daily_api_calls',
     'conflict_policy',
     'streaming',
     'delete_mode',
@@ -95,6 +98,7 @@ function toMapping(row: Row): InboundMapping {
     rowFilter,
     pollIntervalMs: Number(row.poll_ms),
     driftDelayMs: Number(row.drift_ms),
+    maxDailyApiCalls: row.max_daily_api_calls,
     policy: row.conflict_policy,
     streaming: row.streaming,
     deleteMode: row.delete_mode,

@@ -9,6 +9,7 @@ import type { JobHelpers } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { SfsyncConfig } from '../config/config-schema.js';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
+import type { ApiGovernor, GovernorState } from './api-governor.js';
 import type { TaskName, TaskPayloads } from './payloads.js';
 
 /** Options of a typed addJob (graphile-worker's, the useful subset). */
@@ -30,6 +31,8 @@ export interface EngineContext {
   /** sfsync's pool (graphile-worker has its own). */
   readonly pool: pg.Pool;
   readonly addJob: AddJob;
+  /** The API governor of this process (jobs/api-governor.ts): what each connection may still spend. */
+  readonly apiGovernor: ApiGovernor;
   /** The Salesforce client of a `sfsync.connections` row (cached; created on first use). */
   salesforce(connectionId: string): Promise<SalesforceClient>;
   readonly logger: Logger;
@@ -47,3 +50,13 @@ export interface EngineComponent {
 
 /** A task's implementation with its payload typed and the engine context given (src/tasks). */
 export type SfsyncTask<N extends TaskName> = (payload: TaskPayloads[N], helpers: JobHelpers, context: EngineContext) => Promise<void>;
+
+/**
+ * The governor's decision for a connection, after reading the usage of its
+ * client's latest response (jsforce updates it on every response).
+ */
+export async function governorState(ctx: EngineContext, connectionId: string): Promise<GovernorState> {
+  await ctx.salesforce(connectionId);
+  ctx.apiGovernor.observeSources();
+  return ctx.apiGovernor.state(connectionId);
+}

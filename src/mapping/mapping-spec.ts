@@ -72,6 +72,8 @@ export const mappingSpecSchema = z
     pollInterval: interval('pollInterval', 1, 86_400, '30 seconds').optional(),
     /** Postgres interval, e.g. `10 minutes` (default); 0 … 7 days. */
     driftDelay: interval('driftDelay', 0, 7 * 86_400, '10 minutes').optional(),
+    /** Daily cap on this mapping's poll calls (Heroku Connect's `sf_max_daily_api_calls`); default none. */
+    maxDailyApiCalls: z.number().int().positive().max(2_147_483_647).optional(),
     conflictPolicy: z.enum(['salesforce_wins', 'postgres_wins', 'newest_wins']).optional(),
     streaming: z.enum(['auto', 'cdc', 'pushtopic', 'off']).optional(),
     deleteMode: z.enum(['delete', 'mark']).optional(),

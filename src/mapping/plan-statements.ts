@@ -81,6 +81,7 @@ export function mappingRowStatement(id: string, spec: MappingSpec, fields: Field
     ['row_filter', spec.rowFilter === undefined ? 'null' : escapeLiteral(spec.rowFilter)],
     ...optional('poll_interval', spec.pollInterval, '::interval'),
     ...optional('drift_delay', spec.driftDelay, '::interval'),
+    ...(spec.maxDailyApiCalls === undefined ? [] : ([['max_daily_api_calls', String(spec.maxDailyApiCalls)]] as Array<[string, string]>)),
     ...optional('conflict_policy', spec.conflictPolicy),
     ...optional('streaming', spec.streaming),
     ...optional('delete_mode', spec.deleteMode),

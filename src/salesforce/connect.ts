@@ -10,6 +10,7 @@ import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import type { SalesforceSettings } from '../config/config-schema.js';
 import { readSecret } from '../config/load-config.js';
+import type { SecretValues } from '../config/stored-secrets.js';
 import { isSfsyncError, SfsyncError } from '../errors.js';
 
 /** Where each secret may be set, for messages about it. */
@@ -24,12 +25,13 @@ const SECRET_SETTINGS = {
  * set. A password with a client id but no client secret is SOAP: that is
  * what jsforce does then, and `connect` must store the flow it used.
  */
-export function resolveAuthKind(settings: SalesforceSettings): NonNullable<SalesforceSettings['authKind']> {
+export function resolveAuthKind(settings: SalesforceSettings, given: SecretValues = {}): NonNullable<SalesforceSettings['authKind']> {
   if (settings.authKind) return settings.authKind;
-  if (settings.jwtKeyFile) return 'jwt';
-  if (settings.refreshToken) return 'refresh_token';
-  if (settings.password) return settings.clientId && settings.clientSecret ? 'password' : 'soap';
-  if (settings.clientId && settings.clientSecret) return 'client_credentials';
+  const clientSecret = given.clientSecret ?? settings.clientSecret;
+  if (given.jwtKey ?? settings.jwtKeyFile) return 'jwt';
+  if (given.refreshToken ?? settings.refreshToken) return 'refresh_token';
+  if (given.password ?? settings.password) return settings.clientId && clientSecret ? 'password' : 'soap';
+  if (settings.clientId && clientSecret) return 'client_credentials';
   throw new SfsyncError(
     'SF_NO_CREDENTIALS',
     'No Salesforce credentials: set SFSYNC_USERNAME and SFSYNC_PASSWORD (with SFSYNC_CLIENT_ID/SFSYNC_CLIENT_SECRET), or SFSYNC_JWT_KEY_FILE, or SFSYNC_REFRESH_TOKEN.',
@@ -41,26 +43,37 @@ interface Secrets {
   password?: string;
   clientSecret?: string;
   refreshToken?: string;
+  /** A stored JWT key's PEM; unset: read settings.jwtKeyFile at each assertion. */
+  jwtKey?: string;
 }
 
-function readSecrets(settings: SalesforceSettings, kind: ReturnType<typeof resolveAuthKind>): Secrets {
+/** `given` (a connection's stored secrets, already opened) wins over the settings' value of the same secret. */
+function readSecrets(settings: SalesforceSettings, kind: ReturnType<typeof resolveAuthKind>, given: SecretValues): Secrets {
   const usesOAuth = kind !== 'soap';
   const secrets: Secrets = {};
-  if (kind === 'password' || kind === 'soap') secrets.password = required(readSecret(settings.password, SECRET_SETTINGS.password), 'SFSYNC_PASSWORD');
-  if (usesOAuth && settings.clientSecret !== undefined) secrets.clientSecret = readSecret(settings.clientSecret, SECRET_SETTINGS.clientSecret);
+  if (kind === 'password' || kind === 'soap')
+    secrets.password = required(given.password ?? readSecret(settings.password, SECRET_SETTINGS.password), 'SFSYNC_PASSWORD');
+  if (usesOAuth && (given.clientSecret ?? settings.clientSecret) !== undefined)
+    secrets.clientSecret = given.clientSecret ?? readSecret(settings.clientSecret, SECRET_SETTINGS.clientSecret);
   // The OAuth password and client credentials flows need the client secret: without it jsforce quietly logs in by SOAP.
   if (kind === 'password' || kind === 'client_credentials') {
     required(settings.clientId, 'SFSYNC_CLIENT_ID');
     required(secrets.clientSecret, 'SFSYNC_CLIENT_SECRET');
   }
-  if (kind === 'refresh_token') secrets.refreshToken = required(readSecret(settings.refreshToken, SECRET_SETTINGS.refreshToken), 'SFSYNC_REFRESH_TOKEN');
+  if (kind === 'refresh_token')
+    secrets.refreshToken = required(given.refreshToken ?? readSecret(settings.refreshToken, SECRET_SETTINGS.refreshToken), 'SFSYNC_REFRESH_TOKEN');
+  if (kind === 'jwt' && given.jwtKey !== undefined) secrets.jwtKey = given.jwtKey;
   return secrets;
 }
 
-/** Connect and authenticate; fails with one line naming the setting to fix. */
-export async function connectSalesforce(settings: SalesforceSettings): Promise<Connection> {
-  const kind = resolveAuthKind(settings);
-  const secrets = readSecrets(settings, kind);
+/**
+ * Connect and authenticate; fails with one line naming the setting to fix.
+ * `given` holds secrets already read (a stored connection's, or `connect`'s
+ * flags); each wins over the settings' value of the same secret.
+ */
+export async function connectSalesforce(settings: SalesforceSettings, given: SecretValues = {}): Promise<Connection> {
+  const kind = resolveAuthKind(settings, given);
+  const secrets = readSecrets(settings, kind, given);
   const oauth2 =
     settings.clientId && kind !== 'soap' ? { clientId: settings.clientId, clientSecret: secrets.clientSecret, loginUrl: settings.loginUrl } : undefined;
   const conn = new jsforce.Connection({
@@ -74,7 +87,7 @@ export async function connectSalesforce(settings: SalesforceSettings): Promise<C
     ...(kind === 'client_credentials' || kind === 'jwt'
       ? {
           refreshFn: (c: Connection, callback: (err: Error | null, token?: string) => void) =>
-            void reauthorize(c, settings, kind).then(
+            void reauthorize(c, settings, kind, secrets.jwtKey).then(
               (t) => callback(null, t),
               (e: Error) => callback(e),
             ),
@@ -137,25 +150,31 @@ async function authenticate(conn: Connection, settings: SalesforceSettings, kind
     }
     case 'client_credentials':
     case 'jwt':
-      await reauthorize(conn, settings, kind);
+      await reauthorize(conn, settings, kind, secrets.jwtKey);
       return;
   }
 }
 
 /** Client credentials and JWT have no refresh token: re-authorize with the same grant. */
-async function reauthorize(conn: Connection, settings: SalesforceSettings, kind: 'client_credentials' | 'jwt'): Promise<string> {
+async function reauthorize(conn: Connection, settings: SalesforceSettings, kind: 'client_credentials' | 'jwt', jwtKey: string | undefined): Promise<string> {
   const params: { grant_type: string; [name: string]: string } =
-    kind === 'jwt' ? { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwtAssertion(settings) } : { grant_type: 'client_credentials' };
+    kind === 'jwt'
+      ? { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwtAssertion(settings, Date.now(), jwtKey) }
+      : { grant_type: 'client_credentials' };
   await conn.authorize(params);
   return required(conn.accessToken ?? undefined, 'an access token from Salesforce');
 }
 
-/** An RS256-signed JWT bearer assertion (iss = client id, sub = username, aud = login URL, 3 minutes). */
-export function jwtAssertion(settings: SalesforceSettings, nowMs = Date.now()): string {
-  const keyFile = required(settings.jwtKeyFile, 'SFSYNC_JWT_KEY_FILE');
+/**
+ * An RS256-signed JWT bearer assertion (iss = client id, sub = username, aud =
+ * login URL, 3 minutes), signed with `storedKey` (a connection's stored PEM)
+ * or else the PEM in settings.jwtKeyFile.
+ */
+export function jwtAssertion(settings: SalesforceSettings, nowMs = Date.now(), storedKey?: string): string {
+  const keyFile = storedKey !== undefined ? 'stored with the connection' : required(settings.jwtKeyFile, 'SFSYNC_JWT_KEY_FILE');
   let key: string;
   try {
-    key = readFileSync(keyFile, 'utf8');
+    key = storedKey ?? readFileSync(keyFile, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
     throw new SfsyncError(

@@ -47,6 +47,14 @@ export class JsforceSalesforceClient implements SalesforceClient {
     return usage ? { used: usage.used, max: usage.limit } : undefined;
   }
 
+  /** One `/limits` call; its Sforce-Limit-Info (or, failing that, its DailyApiRequests) is the usage. */
+  async probeApiUsage(): Promise<ApiUsage | undefined> {
+    this.calls++;
+    const limits = (await this.conn.limits()) as unknown as Record<string, { Max: number; Remaining: number } | undefined>;
+    const daily = limits.DailyApiRequests;
+    return this.apiUsage() ?? (daily ? { used: daily.Max - daily.Remaining, max: daily.Max } : undefined);
+  }
+
   /** The access token and instance URL; `refresh` forces a new session first (expired token seen by the streaming client). */
   async session(options: { refresh?: boolean } = {}): Promise<{ accessToken: string; instanceUrl: string; orgId?: string }> {
     const delegate = (this.conn as unknown as { _refreshDelegate?: { refresh(since: number): Promise<void> } })._refreshDelegate;

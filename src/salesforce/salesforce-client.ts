@@ -61,6 +61,8 @@ export interface SalesforceClient {
   readonly callCount: number;
   /** The latest API usage Salesforce reported, if any call was made. */
   apiUsage(): ApiUsage | undefined;
+  /** One call to `/limits` to learn the usage anew (the API governor's probe while it spends nothing else). */
+  probeApiUsage(): Promise<ApiUsage | undefined>;
   /** The current session, for the streaming client (and refresh it when `refresh`); `orgId` when the login told it (the Pub/Sub API's `tenantid`). */
   session(options?: { refresh?: boolean }): Promise<{ accessToken: string; instanceUrl: string; orgId?: string }>;
 

@@ -17,7 +17,7 @@
  */
 import { sql } from 'kysely';
 import { run, sfsync } from '../db/typed-query.js';
-import type { SfsyncTask } from '../jobs/context.js';
+import { governorState, type SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { fetchAndApply } from '../inbound/fetch-apply.js';
 import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
@@ -37,6 +37,8 @@ export const drift: SfsyncTask<'sfsync:drift'> = async (payload, _helpers, ctx) 
   if (mappingId === undefined) return;
   const mapping = await loadInboundMapping(ctx.pool, mappingId, { feed: ctx.config.feed.enabled });
   if (mapping.state === 'paused') return; // resume re-polls from the watermark; nothing here is lost
+  // At the API budget the due windows wait (still due); the next primary poll after it queues this job again.
+  if ((await governorState(ctx, mapping.connectionId)).level === 'stopped') return;
   const retry = { task: 'sfsync:drift' as const, payload, jobKey: jobKeys.drift(mapping.id), queueName: driftQueue(ctx, mapping.connectionId, mapping.id) };
   await retryLaterOnFailure(ctx, retry, async () => {
     await ensureUsable(ctx, mapping);

@@ -5,7 +5,8 @@
  */
 import { run, sfsync } from '../db/typed-query.js';
 import { sql } from 'kysely';
-import type { SfsyncTask } from '../jobs/context.js';
+import { governorState, type SfsyncTask } from '../jobs/context.js';
+import { MAX_STRETCH } from '../jobs/api-governor.js';
 import type { EngineContext } from '../jobs/context.js';
 import { withTransaction } from '../db/pool.js';
 import { fetchAndApply } from '../inbound/fetch-apply.js';
@@ -37,19 +38,42 @@ export const poll: SfsyncTask<'sfsync:poll'> = async (payload, _helpers, ctx) =>
     if (mapping.state === 'new' && mapping.fields.length > 0) await scheduleReload(ctx, mapping.id);
     return;
   }
+  // The API governor stretches interval polls as the org nears sfsync's budget, and stops them (event polls too) at it.
+  let stretch = 1;
   try {
     // A paused mapping keeps its (cheap) interval chain so resuming needs nothing else; so does an unusable one (marked in last_error).
     if (mapping.state === 'active') {
+      const governor = await governorState(ctx, mapping.connectionId);
+      stretch = Math.min(governor.factor, MAX_STRETCH);
+      const capped = governor.level !== 'stopped' && (await overDailyCap(ctx, mapping));
+      if (governor.level === 'stopped' || capped) {
+        ctx.logger.debug({ mapping: mapping.id, governor: governor.level, capped }, 'poll skipped: API budget spent');
+        return;
+      }
       await ensureUsable(ctx, mapping);
-      await withRemovedFields(ctx.pool, mapping, (m) => pollWindow(ctx, m, mapping.watermark!, reason));
+      await withRemovedFields(ctx.pool, mapping, (m) => pollWindow(ctx, m, mapping.watermark!, reason, stretch));
     }
   } catch (error) {
     if (!isUnusable(error)) throw error;
     ctx.logger.debug({ mapping: mapping.id, err: error }, 'poll skipped: the stored mapping is unusable');
   } finally {
-    if (reason !== 'event') await scheduleIntervalPoll(ctx, mapping.id, new Date(Date.now() + mapping.pollIntervalMs));
+    if (reason !== 'event') await scheduleIntervalPoll(ctx, mapping.id, new Date(Date.now() + mapping.pollIntervalMs * stretch));
   }
 };
+
+/** Whether the mapping's poll windows made its `max_daily_api_calls` or more today (server time). */
+async function overDailyCap(ctx: EngineContext, mapping: InboundMapping): Promise<boolean> {
+  if (mapping.maxDailyApiCalls === null) return false;
+  const rows = await run(
+    ctx.pool,
+    sfsync
+      .selectFrom('poll_windows')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('api_calls'), sql<number>`0`).as('calls'))
+      .where('mapping_id', '=', mapping.id)
+      .where('started_at', '>=', sql<Date>`date_trunc('day', now())`),
+  );
+  return Number(rows[0]?.calls ?? 0) >= mapping.maxDailyApiCalls;
+}
 
 async function chooseApi(ctx: EngineContext, mapping: InboundMapping, window: Window, reason: string): Promise<'rest' | 'bulk'> {
   const span = window.upper.getTime() - window.lower.getTime();
@@ -62,7 +86,7 @@ async function chooseApi(ctx: EngineContext, mapping: InboundMapping, window: Wi
 }
 
 /** Poll from `watermark`; records a window row when `upper` has moved past it. */
-async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark: Date, reason: string): Promise<void> {
+async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark: Date, reason: string, stretch: number): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);
   const pending = await readPendingReplay(ctx.pool, mapping.connectionId, mapping.sobject);
   const window = nextPrimaryWindow(watermark, Date.now(), ctx.config.poll.upperLagMs);
@@ -81,7 +105,8 @@ async function pollWindow(ctx: EngineContext, mapping: InboundMapping, watermark
     const api = await chooseApi(ctx, mapping, window, reason);
     counters = await fetchAndApply(ctx.pool, client, mapping, soql, { api, includeDeleted: true });
     counters.apiCalls = client.callCount - startCalls;
-    const due = new Date(Date.now() + mapping.driftDelayMs);
+    // Governed (stretch > 1), drift re-polls wait longer, so more windows join each one.
+    const due = new Date(Date.now() + mapping.driftDelayMs * stretch);
     await withTransaction(ctx.pool, async (tx) => {
       await finishWindow(tx, windowId, counters, { secondaryDueAt: due });
       // Guarded by the old watermark: a concurrent reload that moved it wins.

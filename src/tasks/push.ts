@@ -15,7 +15,8 @@ import { jobKeys } from '../jobs/payloads.js';
 import { loadPushMapping } from '../outbound/claim.js';
 import { claim, recover, releaseClaims } from '../outbox/outbox.js';
 import { pushRound } from '../outbound/round.js';
-import type { SfsyncTask } from '../jobs/context.js';
+import { governorState, type SfsyncTask } from '../jobs/context.js';
+import { GOVERNED_BULK_THRESHOLD } from '../jobs/api-governor.js';
 
 /** Records claimed per round: 10,000 keeps a round's write-back to one short transaction and still lets Bulk (threshold 2,000) take big batches. */
 const CLAIM_LIMIT = 10_000;
@@ -33,12 +34,19 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
     }
     await recover(db, mappingId);
     const sf = await context.salesforce(mapping.connectionId);
+    // Governed, a push leans on Bulk (one job of ~5 calls instead of one call per 200 records) from GOVERNED_BULK_THRESHOLD records.
+    // At the budget it still sends the changes waiting in the outbox: each is a write the application committed.
+    const governor = await governorState(context, mapping.connectionId);
+    const pushSettings =
+      governor.level === 'normal'
+        ? context.config.push
+        : { ...context.config.push, bulkThreshold: Math.min(context.config.push.bulkThreshold, GOVERNED_BULK_THRESHOLD) };
     let retryAt: Date | undefined;
     while (!context.signal.aborted) {
       const groups = await claim(db, mappingId, claimedBy, CLAIM_LIMIT);
       if (groups.length === 0) break;
       try {
-        const round = await pushRound(db, sf, mapping, groups, { ...context.config.push, feed: context.config.feed.enabled });
+        const round = await pushRound(db, sf, mapping, groups, { ...pushSettings, feed: context.config.feed.enabled });
         helpers.logger.debug(`push ${mapping.sobject}: ${round.records} records, ${round.sent} sent via ${round.api}`);
         retryAt = round.retryAt ?? retryAt;
         if (round.pausedUntil) {

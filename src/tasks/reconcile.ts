@@ -5,7 +5,7 @@
  * and on demand (`select sfsync.request_reconcile('Account')`). A failed run
  * queues itself again within a minute, until it succeeds (inbound/retry-later.ts).
  */
-import type { SfsyncTask } from '../jobs/context.js';
+import { governorState, type SfsyncTask } from '../jobs/context.js';
 import type { EngineContext } from '../jobs/context.js';
 import { loadInboundMapping, type InboundMapping } from '../inbound/inbound-mapping.js';
 import { retryLaterOnFailure } from '../jobs/retry-later.js';
@@ -18,6 +18,8 @@ import { failWindow, finishWindow, startWindow } from '../inbound/window-log.js'
 export const reconcile: SfsyncTask<'sfsync:reconcile'> = async (payload, _helpers, ctx) => {
   const mapping = await loadInboundMapping(ctx.pool, payload.mappingId, { feed: ctx.config.feed.enabled });
   if (mapping.state !== 'active') return;
+  // At the API budget tonight's reconciliation is skipped; the poll scheduler queues the next one.
+  if ((await governorState(ctx, mapping.connectionId)).level === 'stopped') return;
   const retry = { task: 'sfsync:reconcile' as const, payload, jobKey: jobKeys.reconcile(mapping.id) };
   await retryLaterOnFailure(ctx, retry, async () => {
     await ensureUsable(ctx, mapping);

@@ -2,10 +2,11 @@
  * `sfsync connect` with the two flows that need no password: the JWT bearer
  * flow (an RSA key pair made here; the emulator trusts its public key) and
  * the refresh-token flow (the emulator's control API issues the token). Each
- * stores the connection with its auth kind and no secret.
+ * stores the connection with its auth kind and no secret in clear: with a
+ * secret key, sealed copies that log in again by themselves.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliWorld, type CliWorld } from './cli-env.js';
@@ -67,5 +68,33 @@ describe('connect without a password', () => {
     const rows = await stored();
     expect(rows.at(-1)).toMatchObject({ auth_kind: 'refresh_token' });
     expect(JSON.stringify(rows)).not.toContain(token);
+  });
+});
+
+describe('connect with a secret key', () => {
+  it('seals the JWT key and the refresh token, and logs in again with nothing but the key', async () => {
+    const secretKey = randomBytes(32).toString('base64');
+    const keyFile = path.join(world.dir, 'sealed-server.key');
+    await writeFile(keyFile, privateKey, { mode: 0o600 });
+    const res = await fetch(`${world.emulator.url}/__emulator/auth/refresh-token`, { method: 'POST' });
+    const { refresh_token: token } = (await res.json()) as { refresh_token: string };
+    const tokenFile = path.join(world.dir, 'sealed-refresh-token');
+    await writeFile(tokenFile, token, { mode: 0o600 });
+    const noCredentials = { SFSYNC_PASSWORD: '', SFSYNC_CLIENT_SECRET: '', SFSYNC_SECRET_KEY: secretKey };
+    const jwt = await world.sfsync(['connect', '--json', '--name', 'jwt_org', '--auth', 'jwt', '--jwt-key-file', keyFile], noCredentials);
+    expect(JSON.parse(jwt.stdout)).toMatchObject({ authKind: 'jwt', secrets: { jwtKey: 'sealed' } });
+    const refresh = await world.sfsync(['connect', '--json', '--name', 'token_org', '--refresh-token', `@${tokenFile}`], noCredentials);
+    expect(JSON.parse(refresh.stdout)).toMatchObject({ authKind: 'refresh_token', secrets: { refreshToken: 'sealed' } });
+    const dump = JSON.stringify(await stored());
+    expect(dump).not.toContain('PRIVATE KEY');
+    expect(dump).not.toContain(token);
+    // The key file and token file go away: the sealed copies are enough to log in.
+    await rm(keyFile);
+    await rm(tokenFile);
+    const env = { ...noCredentials, SFSYNC_USERNAME: '', SFSYNC_CLIENT_ID: '', SFSYNC_JWT_KEY_FILE: '' };
+    for (const name of ['jwt_org', 'token_org']) {
+      const plan = await world.sfsync(['map', 'Account', '--fields', 'Name', '--connection', name, '--schema', name, '--plan'], env);
+      expect(plan.code, plan.stderr).toBe(0);
+    }
   });
 });

@@ -13,7 +13,9 @@ function data(): StatusPageData {
   return {
     at: new Date('2026-01-02T03:04:05Z'),
     report: {
-      connections: [{ connection: 'default', state: 'active', apiUsage: 10, apiLimit: 100, reportedAt: null }],
+      connections: [
+        { connection: 'default', state: 'active', lastError: null, apiUsage: 10, apiLimit: 100, apiBudget: 50, governor: 'normal', reportedAt: null },
+      ],
       mappings: [
         {
           mappingId: 7,
@@ -39,6 +41,7 @@ function data(): StatusPageData {
       {
         id: 9,
         mappingId: 7,
+        connection: 'default',
         sobject: 'Account',
         table: 'salesforce.account',
         recordId: 1,

@@ -76,6 +76,7 @@ function formatFailed(rows: FailedChange[]): string {
     rows,
     [
       { header: 'id', value: (r) => String(r.id), right: true },
+      { header: 'connection', value: (r) => r.connection },
       { header: 'object', value: (r) => r.sobject },
       { header: 'row', value: (r) => String(r.recordId), right: true },
       { header: 'sfid', value: (r) => r.sfid ?? '-' },

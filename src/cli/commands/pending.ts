@@ -15,6 +15,8 @@ interface PendingFlags {
 /** One row with changes still to be sent (a line of `sfsync.open_changes`), JSON-friendly. */
 interface PendingRow {
   mappingId: number;
+  /** The connection (org) the change goes to. */
+  connection: string;
   sobject: string;
   table: string;
   recordId: number;
@@ -55,6 +57,7 @@ async function listPending(pool: pg.Pool, mapping: string | undefined, limit: nu
     .innerJoin('mappings as m', 'm.id', 'o.mapping_id')
     .select((eb) => [
       eb.cast<number>('o.mapping_id', 'integer').as('mapping_id'),
+      'o.connection',
       'm.sobject',
       sql<string>`o.schema_name || '.' || o.table_name`.as('table'),
       eb.cast<number>('o.record_id', 'integer').as('record_id'),
@@ -69,7 +72,7 @@ async function listPending(pool: pg.Pool, mapping: string | undefined, limit: nu
       sql<string | null>`o.last_error ->> 'message'`.as('error_message'),
     ])
     // A view's columns all read as nullable; these come from not-null columns of the outbox.
-    .$narrowType<{ ops: NotNull; in_flight: NotNull; waiting_since: NotNull; attempts: NotNull }>()
+    .$narrowType<{ connection: NotNull; ops: NotNull; in_flight: NotNull; waiting_since: NotNull; attempts: NotNull }>()
     .orderBy('o.waiting_since')
     .orderBy('o.mapping_id')
     .orderBy('o.record_id')
@@ -77,6 +80,7 @@ async function listPending(pool: pg.Pool, mapping: string | undefined, limit: nu
   const rows = await run(pool, mapping === undefined ? query : query.where('o.mapping_id', '=', sql<string>`sfsync.resolve_mapping(${mapping})`));
   return rows.map((r) => ({
     mappingId: r.mapping_id,
+    connection: r.connection,
     sobject: r.sobject,
     table: r.table,
     recordId: r.record_id,
@@ -96,6 +100,7 @@ function formatPending(rows: PendingRow[]): string {
   return formatTable(
     rows,
     [
+      { header: 'connection', value: (r) => r.connection },
       { header: 'object', value: (r) => r.sobject },
       { header: 'row', value: (r) => String(r.recordId), right: true },
       { header: 'sfid', value: (r) => r.sfid ?? '-' },

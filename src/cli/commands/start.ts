@@ -64,11 +64,17 @@ function parsePort(value: string): number {
 
 /**
  * Fail at start, not in every job afterwards, when a connection in use logs
- * in at a URL the configured secrets are not for (config/login-url.ts); the
- * engine checks again at each login, since the row can change while it runs.
+ * in at a URL the configured secrets are not for (config/login-url.ts), or
+ * its sealed secrets do not open (no key, another key, altered): one line
+ * naming the connection and the fix. The engine checks again at each login,
+ * since the row can change while it runs.
  */
 async function checkStoredLoginUrls(databaseUrl: string, config: SfsyncConfig): Promise<void> {
   const { run, sfsync } = await import('../../db/typed-query.js');
+  const { allSecretsSealed } = await import('../../salesforce/open-client.js');
+  const { openStoredSecrets, parseStoredSecrets } = await import('../../config/stored-secrets.js');
+  const { loadSecretKey } = await import('../../config/secret-key.js');
+  const key = loadSecretKey(config.secretKeyFile);
   const pool = createPool(databaseUrl, { max: 1, applicationName: 'sfsync start' });
   try {
     const { rows: schema } = await pool.query<{ ok: boolean }>("select to_regclass('sfsync.mappings') is not null as ok");
@@ -77,11 +83,16 @@ async function checkStoredLoginUrls(databaseUrl: string, config: SfsyncConfig): 
       pool,
       sfsync
         .selectFrom('connections as c')
-        .select(['c.name', 'c.login_url'])
+        .select(['c.name', 'c.login_url', 'c.auth_kind', 'c.secrets'])
         .where((eb) => eb.exists(eb.selectFrom('mappings as m').select(eb.lit(1).as('one')).whereRef('m.connection_id', '=', 'c.id')))
         .orderBy('c.id'),
     );
-    for (const row of rows) assertTrustedLoginUrl(config.salesforce, { name: row.name, loginUrl: row.login_url });
+    for (const row of rows) {
+      const connection = { name: row.name, loginUrl: row.login_url, secrets: parseStoredSecrets(row.name, row.secrets) };
+      if (!allSecretsSealed(config, { ...connection, apiVersion: '', authKind: row.auth_kind, username: null, clientId: null }))
+        assertTrustedLoginUrl(config.salesforce, connection);
+      openStoredSecrets(connection, key);
+    }
   } finally {
     await pool.end().catch(() => undefined);
   }

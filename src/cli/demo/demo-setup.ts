@@ -31,6 +31,8 @@ export async function setUpDemo(pool: pg.Pool, config: SfsyncConfig): Promise<Ma
     username: settings.username ?? null,
     clientId: settings.clientId ?? null,
     usage: await readDailyApiUsage(conn),
+    // The demo's credentials live in its config file.
+    secrets: {},
   });
   const salesforce = new JsforceSalesforceClient(conn);
   const plans: MappingPlan[] = [];
