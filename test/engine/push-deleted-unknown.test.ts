@@ -1,0 +1,153 @@
+/**
+ * An insert whose reply was lost, and whose record Salesforce deleted before
+ * the push retried, is not sent again: the lookup of the unknown outcome sees
+ * deleted records too (without an External ID, by the sent values; with one,
+ * by its value, since Salesforce's upsert matches no record in the recycle
+ * bin), settles the insert with the deleted record's Id, and leaves the row
+ * as an inbound delete would (deleted, or marked with delete_mode 'mark').
+ * The soak found copies that "outlived the delete" this way.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withClient } from '../../src/db/pool.js';
+import { applyMapping } from '../../src/mapping/apply-mapping.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { waitFor } from '../support/wait-for.js';
+
+let h: SyncHarness;
+let stopListening: (() => void) | undefined;
+
+beforeEach(async () => {
+  h = await startSyncHarness();
+});
+afterEach(async () => {
+  stopListening?.();
+  await h?.stop();
+});
+
+/**
+ * The reply of the push's next Collections call is lost (Salesforce commits;
+ * `method`: POST for create, PATCH for upsert), and the Accounts that call
+ * created are deleted in Salesforce at once, well before the push's retry
+ * (back-off 50 ms, after the client saw the socket close). Returns their Ids.
+ */
+function loseReplyThenDelete(method: 'POST' | 'PATCH'): string[] {
+  const deleted: string[] = [];
+  const org = h.emulator.org;
+  org.setControls({ lostResponses: { next: 1, method, pathPrefix: '/services/data/v59.0/composite/sobjects' } });
+  let lostCall: string | undefined;
+  stopListening = org.onChange((event) => {
+    if (event.object !== 'Account' || event.changeType !== 'CREATE') return;
+    // One event per record; only the lost call's records (a re-sent insert would be another transaction).
+    lostCall ??= event.transactionKey;
+    if (event.transactionKey !== lostCall) return;
+    const ids = event.recordIds;
+    setImmediate(() => {
+      for (const result of org.write(
+        ids.map((id) => ({ kind: 'delete' as const, id })),
+        { allOrNone: true },
+        org.systemContext(),
+      ))
+        if (result.success) deleted.push(result.id);
+    });
+  });
+  return deleted;
+}
+
+/** The engine, once the initial load is done: no poll comes after it, so only the push's lookup can learn the records. */
+async function startQuiet(mappingId: string): Promise<void> {
+  await h.startEngine();
+  await waitFor(
+    async () => (await h.pool.query(`select 1 from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])).rowCount === 1,
+    {
+      what: 'the initial load',
+    },
+  );
+}
+
+async function settled(mappingId: string): Promise<Array<{ state: string; sfid: string | null }>> {
+  const { rows } = await h.pool.query<{ state: string; sfid: string | null }>(`select state::text, sfid from sfsync.outbox where mapping_id = $1 order by id`, [
+    mappingId,
+  ]);
+  return rows;
+}
+
+describe('an insert of unknown outcome whose record Salesforce deleted before the retry', () => {
+  it('without an External ID: found among deleted records, not created again; the row is deleted', async () => {
+    const plan = await withClient(h.pool, async (c) =>
+      applyMapping(c, await h.salesforce(), {
+        connectionId: h.connectionId,
+        sobject: 'Account',
+        fields: ['Name', 'NumberOfEmployees'],
+        mode: 'read_write',
+        streaming: 'off',
+        // Only the initial load: a poll reading the record first would settle it another way (an inbound attach or delete).
+        pollInterval: '1 day',
+      }),
+    );
+    await startQuiet(plan.mappingId);
+    const deleted = loseReplyThenDelete('POST');
+    await h.pool.query(`insert into salesforce.account (name, numberofemployees) values ('Gone 1', 1), ('Gone 2', 2)`);
+    // Settled once nothing is left to send; without the fix the inserts are sent again after UNKNOWN_OUTCOME_SETTLE_MS.
+    const outbox = await waitFor(
+      async () => {
+        const rows = await settled(plan.mappingId);
+        return rows.length === 2 && rows.every((r) => r.state !== 'new' && r.state !== 'claimed') ? rows : undefined;
+      },
+      { what: 'the inserts to settle', timeoutMs: 30_000 },
+    );
+    expect(deleted).toHaveLength(2);
+    expect(outbox.map((r) => r.state)).toEqual(['success', 'success']);
+    const accounts = h.emulator.org.list('Account', true).filter((r) => String(r.values.Name).startsWith('Gone '));
+    expect(
+      accounts.filter((r) => !r.isDeleted),
+      'no live copy outlived the delete',
+    ).toHaveLength(0);
+    expect(accounts.map((r) => r.id).sort(), 'nothing was created again').toEqual([...deleted].sort());
+    expect(outbox.map((r) => r.sfid).sort()).toEqual([...deleted].sort());
+    const rows = await h.pool.query(`select id from salesforce.account where name like 'Gone %'`);
+    expect(rows.rows, 'the rows are deleted, as an inbound delete (delete_mode delete) leaves them').toHaveLength(0);
+  });
+
+  it('with an External ID: the upsert is not sent again (it would miss the deleted record); the row is marked deleted', async () => {
+    const plan = await withClient(h.pool, async (c) =>
+      applyMapping(c, await h.salesforce(), {
+        connectionId: h.connectionId,
+        sobject: 'Account',
+        fields: ['Name', 'Ext_Id__c'],
+        externalIdField: 'Ext_Id__c',
+        deleteMode: 'mark',
+        mode: 'read_write',
+        streaming: 'off',
+        // Only the initial load: a poll reading the record first would settle it another way (an inbound attach or delete).
+        pollInterval: '1 day',
+      }),
+    );
+    await startQuiet(plan.mappingId);
+    const deleted = loseReplyThenDelete('PATCH');
+    await h.pool.query(`insert into salesforce.account (name, ext_id__c) values ('Ext gone', 'EG-1')`);
+    const outbox = await waitFor(
+      async () => {
+        const rows = await settled(plan.mappingId);
+        return rows.length === 1 && rows.every((r) => r.state !== 'new' && r.state !== 'claimed') ? rows : undefined;
+      },
+      { what: 'the upsert to settle', timeoutMs: 30_000 },
+    );
+    expect(deleted).toHaveLength(1);
+    expect(
+      outbox.map((r) => r.state),
+      JSON.stringify(await h.pool.query('select error from sfsync.outbox').then((r) => r.rows)),
+    ).toEqual(['success']);
+    const accounts = h.emulator.org.list('Account', true).filter((r) => r.values.Ext_Id__c === 'EG-1');
+    expect(
+      accounts.filter((r) => !r.isDeleted),
+      'no live copy outlived the delete',
+    ).toHaveLength(0);
+    expect(
+      accounts.map((r) => r.id),
+      'nothing was created again',
+    ).toEqual(deleted);
+    expect(outbox[0]!.sfid).toBe(deleted[0]);
+    const { rows } = await h.pool.query(`select sfid, isdeleted from salesforce.account where ext_id__c = 'EG-1'`);
+    expect(rows, 'the row is marked deleted, as an inbound delete (delete_mode mark) leaves it').toEqual([{ sfid: deleted[0], isdeleted: true }]);
+  });
+});
