@@ -26,7 +26,7 @@
  */
 import type pg from 'pg';
 import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
-import { CLOCK_MARGIN_SECONDS, recognizingFields } from '../outbox/outbox.js';
+import { CLOCK_MARGIN_SECONDS, recognizingFields, sfidsOfOtherRecords } from '../outbox/outbox.js';
 import { soqlDateTime, soqlString } from '../salesforce/soql-literals.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import type { PushMapping } from './claim.js';
@@ -73,9 +73,7 @@ export async function findCreated(
   const soql = `SELECT ${['Id', 'IsDeleted', ...fields.filter((f) => f !== 'Id' && f !== 'IsDeleted')].join(', ')} FROM ${mapping.sobject} WHERE ${createdSince(client, requests)} ORDER BY CreatedDate`;
   const candidates: SfRow[] = [];
   for await (const page of client.queryPages(soql, { includeDeleted: true })) candidates.push(...page);
-  const ids = candidates.map((c) => String(c.Id));
-  const { rows } = await db.query<{ sfid: string }>(`select sfid from ${mapping.table} where sfid = any($1::text[])`, [ids]);
-  const taken = new Set(rows.map((r) => r.sfid));
+  const taken = await takenSfids(db, mapping, candidates, requests);
   for (const request of requests) {
     const match = candidates.find((c) => !taken.has(String(c.Id)) && Object.entries(request.body).every(([k, v]) => same(v, c[k])));
     if (match) {
@@ -123,7 +121,12 @@ const VALUES_PER_QUERY = 200;
  * creation bound keeps an older record of the same value, deleted long
  * before this insert, from being taken for it.
  */
-export async function findUpserted(client: SalesforceClient, mapping: PushMapping, requests: LookupRequest[]): Promise<Map<string, CreatedRecord>> {
+export async function findUpserted(
+  client: SalesforceClient,
+  db: pg.ClientBase,
+  mapping: PushMapping,
+  requests: LookupRequest[],
+): Promise<Map<string, CreatedRecord>> {
   const found = new Map<string, CreatedRecord>();
   const ext = mapping.externalIdField;
   const field = mapping.fieldInfo.find((f) => f.name === ext);
@@ -135,13 +138,33 @@ export async function findUpserted(client: SalesforceClient, mapping: PushMappin
     const soql = `SELECT Id, IsDeleted, ${ext} FROM ${mapping.sobject} WHERE ${ext} IN (${values}) AND ${createdSince(client, some)} ORDER BY CreatedDate`;
     for await (const page of client.queryPages(soql, { includeDeleted: true })) records.push(...page);
   }
+  const taken = await takenSfids(db, mapping, records, requests);
   for (const request of requests) {
-    const alike = records.filter((r) => sameExternalId(request.body[ext], r[ext]));
+    const alike = records.filter((r) => sameExternalId(request.body[ext], r[ext]) && (r.IsDeleted !== true || !taken.has(String(r.Id))));
     // The latest deleted one: a record deleted, then upserted again and deleted again has two.
     const record = alike.find((r) => r.IsDeleted !== true) ?? alike.at(-1);
     if (record) found.set(request.recordId, created(record));
   }
   return found;
+}
+
+/**
+ * Ids of these records that another row holds, or (deleted ones) that changes
+ * of another record carried: a row synced, deleted (so Salesforce deleted its
+ * record), and inserted again with the same values would otherwise take the
+ * first row's deleted record for its own and be deleted too.
+ */
+async function takenSfids(db: pg.ClientBase, mapping: PushMapping, records: SfRow[], requests: LookupRequest[]): Promise<Set<string>> {
+  const ids = records.map((c) => String(c.Id));
+  const { rows } = await db.query<{ sfid: string }>(`select sfid from ${mapping.table} where sfid = any($1::text[])`, [ids]);
+  const deleted = records.filter((c) => c.IsDeleted === true).map((c) => String(c.Id));
+  const elsewhere = await sfidsOfOtherRecords(
+    db,
+    mapping.id,
+    deleted,
+    requests.map((r) => r.recordId),
+  );
+  return new Set([...rows.map((r) => r.sfid), ...elsewhere]);
 }
 
 /** `CreatedDate >= <earliest unknown_since − margin> [AND CreatedById = <API user>]`. */

@@ -68,7 +68,7 @@ export async function pushRound(
       .filter((o) => o.kind === kind)
       // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
       .map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! }));
-  const found = new Map([...(await findCreated(sf, db, mapping, lookups('create'))), ...(await findUpserted(sf, mapping, lookups('upsert')))]);
+  const found = new Map([...(await findCreated(sf, db, mapping, lookups('create'))), ...(await findUpserted(sf, db, mapping, lookups('upsert')))]);
   // A live record an upsert created is matched by the upsert again: it is sent (with the latest values), creating nothing.
   const creates = new Set(unknown.filter((o) => o.kind === 'create').map((o) => o.recordId));
   const adopted = new Map([...found].filter(([recordId, record]) => record.deleted || creates.has(recordId)));

@@ -108,6 +108,38 @@ describe('an insert of unknown outcome whose record Salesforce deleted before th
     expect(rows.rows, 'the rows are deleted, as an inbound delete (delete_mode delete) leaves them').toHaveLength(0);
   });
 
+  it("does not take another row's record, deleted with that row, for the lost insert's (same values, inserted again)", async () => {
+    const plan = await withClient(h.pool, async (c) =>
+      applyMapping(c, await h.salesforce(), {
+        connectionId: h.connectionId,
+        sobject: 'Account',
+        fields: ['Name', 'NumberOfEmployees'],
+        mode: 'read_write',
+        streaming: 'off',
+        pollInterval: '1 day',
+      }),
+    );
+    await startQuiet(plan.mappingId);
+    const first = await h.pool.query<{ id: string }>(`insert into salesforce.account (name, numberofemployees) values ('Again', 1) returning id::text`);
+    const firstSfid = await waitFor(
+      async () => (await h.pool.query(`select sfid from salesforce.account where id = $1 and _sfsync_state = 'synced'`, [first.rows[0]!.id])).rows[0]?.sfid,
+      { what: 'the first row to sync' },
+    );
+    await h.pool.query(`delete from salesforce.account where id = $1`, [first.rows[0]!.id]);
+    await waitFor(() => h.emulator.org.latest(firstSfid)?.isDeleted === true, { what: 'the delete to reach Salesforce' });
+    // The same values again, and this insert's reply is lost: its record stays live.
+    h.emulator.org.setControls({ lostResponses: { next: 1, method: 'POST', pathPrefix: '/services/data/v59.0/composite/sobjects' } });
+    const again = await h.pool.query<{ id: string }>(`insert into salesforce.account (name, numberofemployees) values ('Again', 1) returning id::text`);
+    const row = await waitFor(
+      async () => (await h.pool.query(`select sfid from salesforce.account where id = $1 and _sfsync_state = 'synced'`, [again.rows[0]!.id])).rows[0],
+      { what: 'the second row to sync', timeoutMs: 30_000 },
+    );
+    expect(h.emulator.org.controls.lostResponses.next, 'the reply was lost').toBe(0);
+    const live = h.emulator.org.list('Account').filter((r) => r.values.Name === 'Again');
+    expect(live.map((r) => r.id)).toEqual([row.sfid]);
+    expect(row.sfid).not.toBe(firstSfid);
+  });
+
   it('with an External ID: the upsert is not sent again (it would miss the deleted record); the row is marked deleted', async () => {
     const plan = await withClient(h.pool, async (c) =>
       applyMapping(c, await h.salesforce(), {
