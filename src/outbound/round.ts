@@ -10,7 +10,7 @@ import { coalesceChanges, type CoalescedChange, type OutboxChange } from './coal
 import { toSalesforceRecord } from './values.js';
 import { currentSfids, type PushMapping } from './claim.js';
 import { findCreated, findUpserted, UNKNOWN_OUTCOME_SETTLE_MS } from './find-created-records.js';
-import { isForeignKeyNotFound, resolveReferences, withoutRelationships } from './references.js';
+import { isForeignKeyNotFound, resolveReferences, withoutLocalReferences, withoutRelationships } from './references.js';
 import { sendOps, type PushOp, type PushOutcome } from './send.js';
 import { pauseConnection, writeBack, type RecordResultRow } from './write-back.js';
 
@@ -134,13 +134,25 @@ async function findDeletedUnknowns(
 ): Promise<Set<string>> {
   const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
   if (unsure.length === 0) return new Set();
+  // Looked up as the insert went: by External ID when it went as an upsert, else by the values; a parent
+  // still named `@<id>` is left out (the record holds its Id).
+  const ext = mapping.externalIdField;
   const requests = unsure.map((c) => ({
     recordId: c.recordId,
-    body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')),
+    body: withoutLocalReferences(mapping, withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert'))),
     since: c.unknownSince!,
   }));
+  const upserted = requests.filter((r) => ext && r.body[ext] !== undefined && r.body[ext] !== null);
   // A record found deleted already takes the delete all the same: Salesforce answers ENTITY_IS_DELETED, which settles it (send.ts).
-  const found = await findCreated(sf, db, mapping, requests);
+  const found = new Map([
+    ...(await findCreated(
+      sf,
+      db,
+      mapping,
+      requests.filter((r) => !upserted.includes(r)),
+    )),
+    ...(await findUpserted(sf, db, mapping, upserted)),
+  ]);
   for (const [recordId, record] of found) sfids.set(recordId, record.sfid);
   return new Set(unsure.filter((c) => !found.has(c.recordId) && !settled(c)).map((c) => c.recordId));
 }
