@@ -7,6 +7,7 @@
  * as an inbound delete would (deleted, or marked with delete_mode 'mark').
  * The soak found copies that "outlived the delete" this way.
  */
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/pool.js';
 import { applyMapping } from '../../src/mapping/apply-mapping.js';
@@ -181,5 +182,52 @@ describe('an insert of unknown outcome whose record Salesforce deleted before th
     expect(outbox[0]!.sfid).toBe(deleted[0]);
     const { rows } = await h.pool.query(`select sfid, isdeleted from salesforce.account where ext_id__c = 'EG-1'`);
     expect(rows, 'the row is marked deleted, as an inbound delete (delete_mode mark) leaves it').toEqual([{ sfid: deleted[0], isdeleted: true }]);
+  });
+});
+
+describe("a row deleted while its insert's outcome was unknown", () => {
+  it('is found in Salesforce and deleted there although the row names its parent as @<id> (the record holds the Id)', async () => {
+    const sf = await h.salesforce();
+    const map = (sobject: string, fields: string[]) =>
+      withClient(h.pool, (c) =>
+        applyMapping(c, sf, { connectionId: h.connectionId, sobject, fields, mode: 'read_write', streaming: 'off', pollInterval: '1 day' }),
+      );
+    await map('Account', ['Name']);
+    const contacts = await map('Contact', ['LastName', 'AccountId']);
+    // The parent is in Salesforce and in its table, as a poll brings it (not captured); the child names it @<id>.
+    const accountSfid = h.emulator.org.create('Account', { Name: 'Parent' });
+    const parentId = await withClient(h.pool, async (c) => {
+      await c.query('begin');
+      await c.query(`set local sfsync.origin = 'salesforce'`);
+      const { rows } = await c.query<{ id: string }>(`insert into salesforce.account (name, sfid) values ('Parent', $1) returning id::text`, [accountSfid]);
+      await c.query('commit');
+      return rows[0]!.id;
+    });
+    const child = await h.pool.query<{ id: string }>(`insert into salesforce.contact (lastname, accountid) values ('Orphaned', $1) returning id::text`, [
+      `@${parentId}`,
+    ]);
+    // A process claims the insert, Salesforce creates the record, and the process dies before the write-back.
+    const dying = new pg.Client(h.db.url);
+    await dying.connect();
+    try {
+      const claimed = await dying.query(`select * from sfsync.claim_outbox($1, 'dying', 100)`, [contacts.mappingId]);
+      expect(claimed.rows).toHaveLength(1);
+      h.emulator.org.create('Contact', { LastName: 'Orphaned', AccountId: accountSfid });
+    } finally {
+      await dying.end();
+    }
+    // The app deletes the row meanwhile: the record the lost insert made must go too.
+    await h.pool.query(`delete from salesforce.contact where id = $1`, [child.rows[0]!.id]);
+    await h.startEngine();
+    await waitFor(
+      async () =>
+        (await h.pool.query(`select 1 from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [contacts.mappingId])).rowCount === 0,
+      { what: 'the delete to settle', timeoutMs: 30_000 },
+    );
+    const records = h.emulator.org.list('Contact', true).filter((r) => r.values.LastName === 'Orphaned');
+    expect(records).toHaveLength(1);
+    expect(records[0]!.isDeleted, 'the record did not outlive the delete').toBe(true);
+    const { rows } = await h.pool.query(`select id from salesforce.contact where lastname = 'Orphaned'`);
+    expect(rows).toHaveLength(0);
   });
 });
