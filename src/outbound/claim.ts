@@ -17,6 +17,8 @@ export interface PushMapping {
   table: string;
   fieldInfo: FieldInfo[];
   externalIdField: string | null;
+  /** What an inbound delete does to a row: delete it, or mark it (`isdeleted`). */
+  deleteMode: 'delete' | 'mark';
   active: boolean;
   pausedUntil: Date | null;
 }
@@ -35,6 +37,7 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
         'm.table_name',
         'm.field_info',
         'm.external_id_field',
+        'm.delete_mode',
         'm.mode',
         'm.state',
         'c.push_paused_until',
@@ -57,6 +60,7 @@ export async function loadPushMapping(client: pg.ClientBase, mappingId: string):
     table: `${pg.escapeIdentifier(row.schema_name)}.${pg.escapeIdentifier(row.table_name)}`,
     fieldInfo,
     externalIdField: row.external_id_field,
+    deleteMode: row.delete_mode,
     active: row.mode === 'read_write' && row.state !== 'paused' && fieldInfo.length > 0,
     pausedUntil: row.push_paused_until && row.push_paused_until > new Date() ? row.push_paused_until : null,
   };

@@ -186,6 +186,12 @@ export function isForeignKeyNotFound(error: { code: string; message: string }): 
   return error.code === 'INVALID_FIELD' && /^Foreign key external ID: .* not found for field /s.test(error.message);
 }
 
+/** The body without `@…` local references: a lookup compares the other values (the record holds the parent's Id, unknown here). */
+export function withoutLocalReferences(mapping: PushMapping, body: PushOp['body']): PushOp['body'] {
+  const references = new Set(mapping.fieldInfo.filter((f) => f.type === 'reference').map((f) => f.name));
+  return Object.fromEntries(Object.entries(body).filter(([k, v]) => !(references.has(k) && typeof v === 'string' && LOCAL_REFERENCE.test(v))));
+}
+
 /** The body without relationship-form values (for matching sent fields against queried records, which hold the lookup's Id instead). */
 export function withoutRelationships(body: PushOp['body']): PushOp['body'] {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v === null || typeof v !== 'object' || v instanceof Date));

@@ -9,8 +9,8 @@ import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js
 import { coalesceChanges, type CoalescedChange, type OutboxChange } from './coalesce.js';
 import { toSalesforceRecord } from './values.js';
 import { currentSfids, type PushMapping } from './claim.js';
-import { findCreated, UNKNOWN_OUTCOME_SETTLE_MS } from './find-created-records.js';
-import { isForeignKeyNotFound, resolveReferences, withoutRelationships } from './references.js';
+import { findCreated, findUpserted, UNKNOWN_OUTCOME_SETTLE_MS } from './find-created-records.js';
+import { isForeignKeyNotFound, resolveReferences, withoutLocalReferences, withoutRelationships } from './references.js';
 import { sendOps, type PushOp, type PushOutcome } from './send.js';
 import { pauseConnection, writeBack, type RecordResultRow } from './write-back.js';
 
@@ -62,19 +62,27 @@ export async function pushRound(
     results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'wait', error: { code: 'WAITING_FOR_PARENT', message } } });
   for (const [recordId, error] of refs.failed) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'failed', error } });
   ops = refs.ready;
-  const unknown = ops.filter((o) => o.kind === 'create' && byRecord.get(o.recordId)?.unknownSince);
-  // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
-  const found = await findCreated(
-    sf,
-    db,
-    mapping,
-    unknown.map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! })),
-  );
-  for (const [recordId, sfid] of found) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'success', sfid } });
+  const unknown = ops.filter((o) => (o.kind === 'create' || o.kind === 'upsert') && byRecord.get(o.recordId)?.unknownSince);
+  const lookups = (kind: PushOp['kind']) =>
+    unknown
+      .filter((o) => o.kind === kind)
+      // A parent sent by External ID is matched by the other fields only: the queried record holds the lookup's Id.
+      .map((o) => ({ recordId: o.recordId, body: withoutRelationships(o.body), since: byRecord.get(o.recordId)!.unknownSince! }));
+  const found = new Map([...(await findCreated(sf, db, mapping, lookups('create'))), ...(await findUpserted(sf, db, mapping, lookups('upsert')))]);
+  // A live record an upsert created is matched by the upsert again: it is sent (with the latest values), creating nothing.
+  const creates = new Set(unknown.filter((o) => o.kind === 'create').map((o) => o.recordId));
+  const adopted = new Map([...found].filter(([recordId, record]) => record.deleted || creates.has(recordId)));
+  // A deleted one: the insert happened and Salesforce deleted the record since. Settled with its Id, never sent
+  // again (an upsert would not match a record in the recycle bin and would create a copy); write-back.ts deletes the row.
+  for (const [recordId, record] of adopted)
+    results.push({
+      change: byRecord.get(recordId)!,
+      outcome: { kind: 'success', sfid: record.sfid, ...(record.deleted ? { deletedInSalesforce: true } : {}) },
+    });
   // Not found yet, but the lost call may still commit: look again later instead of creating it twice.
   const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
-  const toSend = ops.filter((o) => !found.has(o.recordId) && !unsettled.has(o.recordId));
+  const toSend = ops.filter((o) => !adopted.has(o.recordId) && !unsettled.has(o.recordId));
   const { outcomes, api } =
     toSend.length > 0
       ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId })
@@ -126,13 +134,26 @@ async function findDeletedUnknowns(
 ): Promise<Set<string>> {
   const unsure = changes.filter((c) => c.op === 'delete' && c.createdValues && c.unknownSince && !c.sfid && !sfids.has(c.recordId));
   if (unsure.length === 0) return new Set();
+  // Looked up as the insert went: by External ID when it went as an upsert, else by the values; a parent
+  // still named `@<id>` is left out (the record holds its Id).
+  const ext = mapping.externalIdField;
   const requests = unsure.map((c) => ({
     recordId: c.recordId,
-    body: withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert')),
+    body: withoutLocalReferences(mapping, withoutRelationships(toSalesforceRecord(mapping.fieldInfo, c.createdValues!, 'insert'))),
     since: c.unknownSince!,
   }));
-  const found = await findCreated(sf, db, mapping, requests);
-  for (const [recordId, sfid] of found) sfids.set(recordId, sfid);
+  const upserted = requests.filter((r) => ext && r.body[ext] !== undefined && r.body[ext] !== null);
+  // A record found deleted already takes the delete all the same: Salesforce answers ENTITY_IS_DELETED, which settles it (send.ts).
+  const found = new Map([
+    ...(await findCreated(
+      sf,
+      db,
+      mapping,
+      requests.filter((r) => !upserted.includes(r)),
+    )),
+    ...(await findUpserted(sf, db, mapping, upserted)),
+  ]);
+  for (const [recordId, record] of found) sfids.set(recordId, record.sfid);
   return new Set(unsure.filter((c) => !found.has(c.recordId) && !settled(c)).map((c) => c.recordId));
 }
 

@@ -23,8 +23,12 @@ export interface PushOp {
   sfid?: string;
 }
 
-/** What happened to one operation. */
-export type PushOutcome = { kind: 'success'; sfid: string } | { kind: 'failed' | 'retry' | 'limit' | 'unknown'; error: PushError };
+/**
+ * What happened to one operation. `deletedInSalesforce`: an insert of unknown
+ * outcome whose record the lookup found deleted since (round.ts).
+ */
+export type PushOutcome =
+  { kind: 'success'; sfid: string; deletedInSalesforce?: boolean } | { kind: 'failed' | 'retry' | 'limit' | 'unknown'; error: PushError };
 
 /** An outcome's error, as stored in `outbox.error`; `parent` names the parent row of a PARENT_FAILED child. */
 export interface PushError {
@@ -93,7 +97,8 @@ function callOutcome(error: Error, op: PushOp): PushOutcome {
   const kind = classifyCallError(error, { write: true });
   const described = describeError(error);
   if (kind === 'permanent') return { kind: 'failed', error: described };
-  if (kind === 'unknown_outcome') return { kind: op.kind === 'create' ? 'unknown' : 'retry', error: described };
+  // An insert (create, or upsert: it matches no record in the recycle bin) is looked up before it is sent again.
+  if (kind === 'unknown_outcome') return { kind: op.kind === 'create' || op.kind === 'upsert' ? 'unknown' : 'retry', error: described };
   return { kind: kind === 'limit' ? 'limit' : 'retry', error: described };
 }
 

@@ -4,7 +4,8 @@
  * outbox rows → success/merged/failed, or back to 'new' with back-off;
  * the mapped rows → sfid, `_sfsync_state`, `_sfsync_error`; children's
  * `@<id>` lookups → the parent's sfid; children failed with PARENT_FAILED →
- * back to 'new' once their parent has an sfid.
+ * back to 'new' once their parent has an sfid; rows whose record Salesforce
+ * deleted before their insert's Id came back → as an inbound delete leaves them.
  */
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -115,6 +116,7 @@ export async function writeBack(
         [t.ids, t.sfids, t.states, t.errors, mapping.id],
       );
     }
+    await applyDeletedInSalesforce(client, mapping, rows);
     await storeReferences(client, mapping, rows, references);
     if (settling) await settleChildren(client, mapping, settling);
     await client.query('commit');
@@ -122,6 +124,27 @@ export async function writeBack(
     await client.query('rollback').catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * An insert whose reply was lost, and whose record Salesforce deleted before
+ * the lookup found it (round.ts), leaves its row as an inbound delete would:
+ * deleted, or marked `isdeleted` with delete_mode 'mark' (apply-sql.ts
+ * deleteSql; the deletion wins over changes the row had meanwhile, as there).
+ * Here, in the transaction that gives the row its sfid: the polls that read
+ * the deletion earlier found no row with that sfid, and a re-poll queued for
+ * it could run before this write-back; the same transaction leaves no window.
+ * Not captured (sfsync.origin): Salesforce has no record to delete.
+ */
+async function applyDeletedInSalesforce(client: pg.ClientBase, mapping: PushMapping, rows: RecordResultRow[]): Promise<void> {
+  const ids = rows.filter((r) => r.outcome.kind === 'success' && r.outcome.deletedInSalesforce).map((r) => r.change.recordId);
+  if (ids.length === 0) return;
+  await client.query(
+    mapping.deleteMode === 'delete'
+      ? `delete from ${mapping.table} where id = any($1::bigint[])`
+      : `update ${mapping.table} set isdeleted = true where id = any($1::bigint[])`,
+    [ids],
+  );
 }
 
 /** The references with their parent's sfid: the one resolved before the send, else the parent row's now; those still without one are left out. */

@@ -173,6 +173,21 @@ export async function learnedSfids(db: Db, mappingId: string, recordIds: string[
 }
 
 /**
+ * Of these sfids, those that changes of other records of the mapping carry
+ * (any state): records sfsync already sent or matched for another row, which
+ * a row deleted since no longer holds. One scan, as {@link learnedSfids}:
+ * the push asks only for deleted records its lookup of an unknown outcome found.
+ */
+export async function sfidsOfOtherRecords(db: Db, mappingId: string, sfids: string[], recordIds: string[]): Promise<Set<string>> {
+  if (sfids.length === 0) return new Set();
+  const { rows } = await db.query<{ sfid: string }>(
+    `select distinct sfid from sfsync.outbox where mapping_id = $1 and sfid = any($2::text[]) and record_id <> all($3::bigint[])`,
+    [mappingId, sfids, recordIds],
+  );
+  return new Set(rows.map((r) => r.sfid));
+}
+
+/**
  * Margin for clock skew between Postgres (claim times) and Salesforce
  * (CreatedDate), in seconds: a record created up to this long before a local
  * insert was claimed may still be that insert. The push's lookup of inserts

@@ -68,6 +68,16 @@ describe('emulator sObject Collections and composite', () => {
     expect(emu.org.findByExternalId('Account', 'Ext_Id__c', 'C-4')).toHaveLength(0);
   });
 
+  it('upsert matches no record in the recycle bin: it creates another, as Salesforce does', async () => {
+    const [first] = (await conn.sobject('Account').upsert([{ Name: 'Binned', Ext_Id__c: 'C-BIN' }], 'Ext_Id__c')) as Result[];
+    expect(first).toMatchObject({ success: true, created: true });
+    await conn.sobject('Account').destroy([first!.id!]);
+    const [again] = (await conn.sobject('Account').upsert([{ Name: 'Binned', Ext_Id__c: 'C-BIN' }], 'Ext_Id__c')) as Result[];
+    expect(again).toMatchObject({ success: true, created: true });
+    expect(again!.id).not.toBe(first!.id);
+    expect(emu.org.latest(first!.id!)?.isDeleted).toBe(true);
+  });
+
   it('refuses more than 200 records with a 400', async () => {
     const records = Array.from({ length: 201 }, (_, i) => ({ attributes: { type: 'Account' }, Name: `N${i}` }));
     const res = await raw(conn, 'POST', '/services/data/v59.0/composite/sobjects', JSON.stringify({ allOrNone: false, records }));
