@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { SfsyncConfigInput } from '../src/config/config-schema.js';
 import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
-import { startEmulator, type LatencyProfileName, type Org, type RunningEmulator } from 'salesforce-emulator';
+import { DEFAULT_LOGIN, startEmulator, type LatencyProfileName, type Org, type RunningEmulator } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
@@ -48,10 +48,7 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
   const salesforce = {
     loginUrl: emulator.url,
     apiVersion: '59.0',
-    username: 'admin@sfsync.test',
-    password: 'sfsync',
-    clientId: 'sfsync-local',
-    clientSecret: 'sfsync-local-secret',
+    ...DEFAULT_LOGIN,
   };
   const config = loadConfig({
     env: {},

@@ -13,7 +13,7 @@
  *   npm run bench:feed -- [rounds=12] [rows=2000]
  */
 import pg from 'pg';
-import { startEmulator } from 'salesforce-emulator';
+import { DEFAULT_LOGIN, startEmulator } from 'salesforce-emulator';
 import { loadConfig } from '../src/config/load-config.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
@@ -44,10 +44,7 @@ async function main(): Promise<void> {
     const salesforce = {
       loginUrl: emulator.url,
       apiVersion: '59.0',
-      username: 'admin@sfsync.test',
-      password: 'sfsync',
-      clientId: 'sfsync-local',
-      clientSecret: 'sfsync-local-secret',
+      ...DEFAULT_LOGIN,
     };
     const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { databaseUrl: server.url, salesforce, metrics: { port: 0 }, logLevel: 'silent' } });
     const { rows } = await pool.query<{ id: string }>(

@@ -8,7 +8,7 @@ import { providePostgres } from '../src/db/provide-postgres.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { seedRecords, startEmulator, type EmulatorOptions } from 'salesforce-emulator';
+import { DEFAULT_LOGIN, seedRecords, startEmulator, type EmulatorOptions } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
 import type { MappingSpecInput } from '../src/mapping/mapping-spec.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
@@ -105,10 +105,7 @@ export async function startInboundBench(
   const salesforce = {
     loginUrl: emulator.url,
     apiVersion: '59.0',
-    username: 'admin@sfsync.test',
-    password: 'sfsync',
-    clientId: 'sfsync-local',
-    clientSecret: 'sfsync-local-secret',
+    ...DEFAULT_LOGIN,
   };
   const config = loadConfig({
     env: {},
