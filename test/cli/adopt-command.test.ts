@@ -47,7 +47,9 @@ describe('sfsync adopt heroku-connect', () => {
     expect(result.stdout).toMatch(
       /-- hc\.account: 2 Heroku Connect trigger\(s\) dropped, 5 unsent log entries moved to the outbox, 1 failed change\(s\) recorded, polling from \S+ with a reconcile queued/,
     );
-    expect(result.stderr).toContain('note: Account: sf_max_daily_api_calls is not enforced per mapping');
+    // The export's sf_max_daily_api_calls becomes the mapping's own daily cap (no note that it is dropped).
+    expect(result.stderr).not.toContain('sf_max_daily_api_calls');
+    expect(result.stdout).toContain('30000');
     expect(await snapshotDatabase(world.pool)).toBe(before);
   });
 
