@@ -67,8 +67,10 @@ describe('CometD and Pub/Sub transports', () => {
       const { id } = (await sfsync.sobject('Account').create({ Name: 'Ours' })) as { id: string };
       await user.sobject('Account').update({ Id: id, Name: 'Theirs', Industry: 'Energy' });
       await waitFor(() => cometd.events.length === 2 && pubsub.events.length === 2, { what: 'two events on each transport' });
-      const same = (e: StreamEvent) => ({ ...e, changedFields: [...e.changedFields].sort() });
+      // The payload's shape is each protocol's own (Avro sends every field, nulls for unchanged ones); both carry the header.
+      const same = (e: StreamEvent) => ({ ...e, payload: undefined, changedFields: [...e.changedFields].sort() });
       expect(pubsub.events.map(same)).toEqual(cometd.events.map(same));
+      for (const e of [...pubsub.events, ...cometd.events]) expect(e.payload).toHaveProperty('ChangeEventHeader');
       const [created, updated] = pubsub.events;
       expect(created!.changeOrigin).toMatch(/;client=sfsync$/);
       expect(updated!.changeOrigin).toMatch(/;client=someone-else$/);

@@ -122,16 +122,16 @@ describe('Pub/Sub API', () => {
     await cometd.handshake();
     await cometd.subscribe('/data/AccountChangeEvent');
     const sub = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
-    await waitFor(() => emu.pubsub!.subscribeCount === 1, 5000, 'the subscription');
+    await waitFor(() => emu.pubsub!.subscribeCount === 1, 20_000, 'the subscription');
     const created = (await conn.sobject('Account').create({ Name: 'Grpc', BillingCity: 'Lyon', Industry: 'Energy' })) as { id: string };
     await conn.sobject('Account').update({ Id: created.id, Name: 'Grpc 2', BillingCity: 'Paris', Industry: null });
-    await waitFor(() => sub.events().length === 1, 5000, 'the first event');
+    await waitFor(() => sub.events().length === 1, 20_000, 'the first event');
     // One requested, one delivered: the update waits for more credit.
     await new Promise((resolve) => setImmediate(resolve));
     expect(sub.responses.at(-1)!.pending_num_requested).toBe(0);
     expect(sub.events()).toHaveLength(1);
     sub.stream.write({ num_requested: 5 });
-    await waitFor(() => sub.events().length === 2, 5000, 'the second event after more credit');
+    await waitFor(() => sub.events().length === 2, 20_000, 'the second event after more credit');
     const [create, update] = sub.events();
     const type = await decoder(update!.event.schema_id);
     const schemaFields = (
@@ -157,7 +157,7 @@ describe('Pub/Sub API', () => {
     expect(nulled).toHaveLength(1);
     expect(BigInt(nulled[0]!)).toBe(bit('Industry'));
     // CometD saw the same events with the same replay ids.
-    await waitFor(() => (cometd.events.get('/data/AccountChangeEvent')?.length ?? 0) >= 2, 5000, 'the CometD events');
+    await waitFor(() => (cometd.events.get('/data/AccountChangeEvent')?.length ?? 0) >= 2, 20_000, 'the CometD events');
     const cometdIds = cometd.events.get('/data/AccountChangeEvent')!.map((m) => (m.data as { event: { replayId: number } }).event.replayId);
     expect([create, update].map((e) => Number(e!.replay_id.readBigUInt64BE()))).toEqual(cometdIds.slice(0, 2));
     sub.stream.end();
@@ -166,15 +166,15 @@ describe('Pub/Sub API', () => {
 
   it('replays with EARLIEST and CUSTOM, and refuses a replay id that is not retained', async () => {
     const earliest = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'EARLIEST', num_requested: 100 });
-    await waitFor(() => earliest.events().length >= 2, 5000, 'the retained events');
+    await waitFor(() => earliest.events().length >= 2, 20_000, 'the retained events');
     const first = earliest.events()[0]!.replay_id;
     earliest.stream.end();
     const custom = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'CUSTOM', replay_id: first, num_requested: 100 });
-    await waitFor(() => custom.events().length === earliest.events().length - 1, 5000, 'the events after the first');
+    await waitFor(() => custom.events().length === earliest.events().length - 1, 20_000, 'the events after the first');
     expect(custom.events()[0]!.replay_id.equals(earliest.events()[1]!.replay_id)).toBe(true);
     custom.stream.end();
     const lost = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'CUSTOM', replay_id: encodeReplayId(999_999_999), num_requested: 1 });
-    const error = await waitFor(() => lost.state.error, 5000, 'the replay error');
+    const error = await waitFor(() => lost.state.error, 20_000, 'the replay error');
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(error.metadata.get('error-code')).toEqual(['sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted']);
   });
@@ -184,14 +184,14 @@ describe('Pub/Sub API', () => {
     expect(topic.can_publish).toBe(true);
     const type = await decoder(topic.schema_id);
     const sub = subscribe({ topic_name: '/event/Sync_Request__e', replay_preset: 'LATEST', num_requested: 10 });
-    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 5000, 'the subscription');
+    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 20_000, 'the subscription');
     const payload = type.toBuffer({ CreatedDate: Date.now(), CreatedById: null, Record_Id__c: '001000000000001AAA' });
     const reply = await call<{ results: Array<{ replay_id: Buffer; error: unknown; correlation_key: string }> }>(client.Publish, {
       topic_name: '/event/Sync_Request__e',
       events: [{ id: 'e-1', schema_id: topic.schema_id, payload }],
     });
     expect(reply.results[0]).toMatchObject({ error: null, correlation_key: 'e-1' });
-    await waitFor(() => sub.events().length === 1, 5000, 'the published event');
+    await waitFor(() => sub.events().length === 1, 20_000, 'the published event');
     const [event] = sub.events();
     expect(event!.replay_id.equals(reply.results[0]!.replay_id)).toBe(true);
     expect(type.fromBuffer(event!.event.payload)).toMatchObject({ Record_Id__c: '001000000000001AAA' });
@@ -200,9 +200,9 @@ describe('Pub/Sub API', () => {
 
   it('serves /data/ChangeEvents with each object’s schema, and says where it listens in /__emulator/stats', async () => {
     const sub = subscribe({ topic_name: '/data/ChangeEvents', replay_preset: 'LATEST', num_requested: 10 });
-    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 5000, 'the subscription');
+    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 20_000, 'the subscription');
     await conn.sobject('Contact').create({ LastName: 'Mixed' });
-    await waitFor(() => sub.events().length === 1, 5000, 'the Contact event');
+    await waitFor(() => sub.events().length === 1, 20_000, 'the Contact event');
     const type = await decoder(sub.events()[0]!.event.schema_id);
     expect((type.schema() as { name: string }).name).toBe('com.sforce.eventbus.ContactChangeEvent');
     expect(type.fromBuffer(sub.events()[0]!.event.payload)).toMatchObject({
@@ -229,11 +229,11 @@ describe('Pub/Sub API', () => {
       stream.on('data', (r: FetchResponse) => responses.push(r));
       stream.on('error', () => undefined);
       stream.write({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
-      await waitFor(() => quiet.pubsub!.subscribeCount === 1, 5000, 'the subscription');
+      await waitFor(() => quiet.pubsub!.subscribeCount === 1, 20_000, 'the subscription');
       await session.sobject('Account').create({ Name: 'Before quiet' });
       // A keepalive may come before the event too: look for the event, then for an empty response after it.
-      const withEvent = await waitFor(() => responses.findIndex((r) => r.events.length === 1) + 1 || undefined, 5000, 'the event');
-      const keepalive = await waitFor(() => responses.slice(withEvent).find((r) => r.events.length === 0), 5000, 'a keepalive after the event');
+      const withEvent = await waitFor(() => responses.findIndex((r) => r.events.length === 1) + 1 || undefined, 20_000, 'the event');
+      const keepalive = await waitFor(() => responses.slice(withEvent).find((r) => r.events.length === 0), 20_000, 'a keepalive after the event');
       expect(keepalive.latest_replay_id.equals(responses[withEvent - 1]!.events[0]!.replay_id)).toBe(true);
       stream.end();
     } finally {
@@ -251,7 +251,7 @@ describe('Pub/Sub API', () => {
     expect(error?.metadata.get('error-code')).toEqual(['sfdc.platform.eventbus.grpc.service.auth.error']);
     expect(error?.details).toMatch(/rpcId: /);
     const sub = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 }, headers('not-a-token'));
-    expect((await waitFor(() => sub.state.error, 5000, 'the stream error')).code).toBe(status.UNAUTHENTICATED);
+    expect((await waitFor(() => sub.state.error, 20_000, 'the stream error')).code).toBe(status.UNAUTHENTICATED);
   });
 });
 
