@@ -3,6 +3,13 @@
  * why): each engine registers its worker pool id beside a Postgres session it
  * holds open; a pool whose session is gone belongs to a dead process, and its
  * jobs and named queues are unlocked at once instead of after 4 hours.
+ *
+ * A Postgres restart ends every engine's session while the engines live on:
+ * each one registers again on a new session at once ({@link holdRegistration}).
+ * It used not to, so the first sweep after a restart forgot every engine, and
+ * one killed later left its jobs and its mapping's poll queue locked for 4
+ * hours: that mapping's Salesforce changes stopped arriving (the soak's
+ * "lost" records after a pg-restart then a kill).
  */
 import { sql } from 'kysely';
 import { run, sfsync } from '../db/typed-query.js';
@@ -13,7 +20,7 @@ import type { Logger } from 'pino';
 /** How often live engines look for dead ones, ms. */
 export const DEAD_ENGINE_SWEEP_MS = 30_000;
 
-/** Register this engine's worker pool; `session` must stay open for the engine's whole life. */
+/** Register this engine's worker pool on `session` (again: the row then names this session); `session` must stay open while the engine runs. */
 export async function registerEngine(session: pg.PoolClient | pg.Client, workerPoolId: string, processName: string): Promise<void> {
   await run(
     session,
@@ -21,8 +28,117 @@ export async function registerEngine(session: pg.PoolClient | pg.Client, workerP
       .insertInto('engines')
       .columns(['worker_pool_id', 'pid', 'backend_start', 'process_name'])
       // The session's own pid and start time: a catalog view, so SQL.
-      .expression(sql`select ${workerPoolId}, pid, backend_start, ${processName} from pg_stat_activity where pid = pg_backend_pid()`),
+      .expression(sql`select ${workerPoolId}, pid, backend_start, ${processName} from pg_stat_activity where pid = pg_backend_pid()`)
+      .onConflict((oc) => oc.column('worker_pool_id').doUpdateSet((eb) => ({ pid: eb.ref('excluded.pid'), backend_start: eb.ref('excluded.backend_start') }))),
   );
+}
+
+/** True when this engine's row names `session` (a sweep may have removed it while the session was lost). */
+async function isRegistered(session: pg.PoolClient, workerPoolId: string): Promise<boolean> {
+  const rows = await run(
+    session,
+    sfsync
+      .selectFrom('engines')
+      .select('pid')
+      .where('worker_pool_id', '=', workerPoolId)
+      .where('pid', '=', sql<number>`pg_backend_pid()`),
+  );
+  return rows.length > 0;
+}
+
+/** This engine's registration, kept alive for its whole life. */
+export interface Registration {
+  /** Register again if the session is gone or the row was removed; resolves when registered (throws while Postgres is away). */
+  ensure(): Promise<void>;
+  /** Forget the row (clean stop) and give the session back. */
+  release(): Promise<void>;
+}
+
+/** How soon a lost registration session is replaced, and retried while Postgres is away, ms. */
+const REREGISTER_MS = 500;
+
+/**
+ * Register this engine and keep it registered: when its session ends (a
+ * Postgres restart, a terminated backend) a new session registers it again
+ * within {@link REREGISTER_MS}, retrying until Postgres is back, so other
+ * engines' sweeps take it for dead for as short a time as possible (they may
+ * then unlock a job it is running: run twice, never lost) and, above all, a
+ * later death of this engine is seen.
+ */
+export async function holdRegistration(pool: pg.Pool, workerPoolId: string, processName: string, logger: Logger): Promise<Registration> {
+  let session: pg.PoolClient | undefined;
+  let released = false;
+  let retry: NodeJS.Timeout | undefined;
+  let ensuring: Promise<void> | undefined;
+  const scheduleRetry = () => {
+    if (released || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      ensure().catch(() => scheduleRetry());
+    }, REREGISTER_MS);
+    retry.unref();
+  };
+  const drop = (s: pg.PoolClient) => {
+    if (session !== s) return;
+    session = undefined;
+    s.release(true);
+  };
+  const connect = async (): Promise<pg.PoolClient> => {
+    const s = await pool.connect();
+    s.once('end', () => {
+      // Ended while it was this engine's session: lost, not released.
+      if (session !== s) return;
+      drop(s);
+      logger.warn({ workerPoolId }, 'the engine registration session ended; registering again');
+      scheduleRetry();
+    });
+    return s;
+  };
+  const ensureNow = async () => {
+    if (released) return;
+    if (session) {
+      const current = session;
+      const ok = await isRegistered(current, workerPoolId).catch(() => {
+        drop(current);
+        return undefined;
+      });
+      if (ok) return;
+      if (ok === false) {
+        await registerEngine(current, workerPoolId, processName);
+        return;
+      }
+    }
+    const s = await connect();
+    try {
+      await registerEngine(s, workerPoolId, processName);
+    } catch (error) {
+      s.release(true);
+      throw error;
+    }
+    if (released) {
+      s.release(true);
+      return;
+    }
+    session = s;
+  };
+  const ensure = (): Promise<void> => (ensuring ??= ensureNow().finally(() => (ensuring = undefined)));
+  await ensure();
+  return {
+    ensure,
+    async release() {
+      released = true;
+      if (retry) clearTimeout(retry);
+      await ensuring?.catch(() => undefined);
+      const s = session;
+      session = undefined;
+      if (!s) return;
+      try {
+        await unregisterEngine(s, workerPoolId);
+      } finally {
+        s.release();
+      }
+    },
+  };
 }
 
 /** Forget this engine's row (clean stop). */
@@ -36,7 +152,14 @@ export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logg
   const ids = rows.flatMap((r) => (r.worker_pool_id === null ? [] : [r.worker_pool_id]));
   if (ids.length === 0) return [];
   await utils.forceUnlockWorkers(ids);
-  await run(pool, sfsync.deleteFrom('engines').where('worker_pool_id', 'in', ids));
+  // Only rows still dead: an engine that registered again meanwhile (new session) keeps its row.
+  await run(
+    pool,
+    sfsync
+      .deleteFrom('engines')
+      .where('worker_pool_id', 'in', ids)
+      .where('worker_pool_id', 'in', (eb) => eb.selectFrom('dead_engines').select('worker_pool_id')),
+  );
   logger.warn({ engines: rows }, 'unlocked the jobs of engines that died without stopping');
   return ids;
 }

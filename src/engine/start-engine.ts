@@ -17,7 +17,7 @@ import { connectionLogins } from './connection-logins.js';
 import { ApiGovernor } from '../jobs/api-governor.js';
 import { createTaskList } from '../tasks/task-list.js';
 import { components as defaultComponents } from './components.js';
-import { DEAD_ENGINE_SWEEP_MS, registerEngine, releaseDeadEngines, unregisterEngine } from './dead-engines.js';
+import { DEAD_ENGINE_SWEEP_MS, holdRegistration, releaseDeadEngines } from './dead-engines.js';
 import type { AddJob, EngineComponent, EngineContext } from '../jobs/context.js';
 
 /** Options of {@link startEngine}. */
@@ -104,23 +104,23 @@ export async function startEngine(options: StartEngineOptions): Promise<RunningE
 }
 
 /**
- * Register this engine (its liveness is a session held open until stop) and
- * sweep for dead engines every DEAD_ENGINE_SWEEP_MS. Returns the stop step.
+ * Register this engine (its liveness is a session held open until stop, and
+ * replaced when Postgres ends it) and sweep for dead engines every
+ * DEAD_ENGINE_SWEEP_MS: its own registration first, so a sweep never takes
+ * the sweeping engine for dead. Returns the stop step.
  */
 async function watchEngines(pool: pg.Pool, utils: WorkerUtils, logger: Logger, workerPoolId: string, processName: string): Promise<() => Promise<void>> {
-  const session = await pool.connect();
-  await registerEngine(session, workerPoolId, processName);
+  const registration = await holdRegistration(pool, workerPoolId, processName, logger);
   const timer = setInterval(() => {
-    releaseDeadEngines(pool, utils, logger).catch((error: unknown) => logger.warn({ err: error }, 'dead-engine sweep failed'));
+    registration
+      .ensure()
+      .then(() => releaseDeadEngines(pool, utils, logger))
+      .catch((error: unknown) => logger.warn({ err: error }, 'dead-engine sweep failed'));
   }, DEAD_ENGINE_SWEEP_MS);
   timer.unref();
   return async () => {
     clearInterval(timer);
-    try {
-      await unregisterEngine(session, workerPoolId);
-    } finally {
-      session.release();
-    }
+    await registration.release();
   };
 }
 

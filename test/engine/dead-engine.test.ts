@@ -61,3 +61,63 @@ describe('an engine killed in the middle of a poll', () => {
     expect(dead.rowCount).toBe(0);
   }, 60_000);
 });
+
+/**
+ * A Postgres restart ends every engine's registration session while the
+ * engines live on. Each must register again: the first sweep after the
+ * restart forgets every engine whose session is gone, and an engine killed
+ * later, mid-poll, then left its mapping's poll queue locked for 4 hours (the
+ * soak's last-second Salesforce changes never arrived). Terminating the
+ * child's registration backend is that restart, for one engine.
+ */
+describe('an engine whose registration session ended (Postgres restart), killed later in the middle of a poll', () => {
+  it('registers again, so the next engine still unlocks its jobs and queue', async () => {
+    const harness = fixture.harness();
+    seedRecords(harness.emulator.org, 'Account', 20);
+    const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
+    const child = fixture.startEngine();
+    await waitLoaded(harness, mappingId, 30_000);
+    const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], {
+      what: `the child engine's registration\n${child.output()}`,
+    });
+    const terminated = await harness.pool.query('select pg_terminate_backend(pid) from sfsync.engines where worker_pool_id = $1', [registered.worker_pool_id]);
+    expect(terminated.rowCount).toBe(1);
+
+    // Another engine sweeps at start: the child's row is dead now, or already registered again.
+    const sweeper = await harness.startEngine();
+    harness.engines.splice(harness.engines.indexOf(sweeper), 1);
+    await sweeper.stop();
+    await waitFor(
+      async () =>
+        (
+          await harness.pool.query(
+            'select 1 from sfsync.engines where worker_pool_id = $1 and worker_pool_id not in (select worker_pool_id from sfsync.dead_engines)',
+            [registered.worker_pool_id],
+          )
+        ).rowCount === 1,
+      { what: `the child to register again on a live session\n${child.output()}`, timeoutMs: 15_000 },
+    );
+
+    harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
+    await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === registered.worker_pool_id), {
+      what: 'the child to be running a poll',
+      timeoutMs: 15_000,
+    });
+    await child.kill();
+    const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
+    harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
+
+    await harness.startEngine();
+    await waitFor(
+      async () =>
+        (
+          await harness.pool.query(
+            "select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2",
+            [mappingId, killedAt],
+          )
+        ).rowCount! > 0,
+      { what: 'a poll to finish after the kill', timeoutMs: 20_000 },
+    );
+    expect((await lockedPolls(harness)).filter((j) => j.locked_by === registered.worker_pool_id)).toEqual([]);
+  }, 90_000);
+});
