@@ -23,41 +23,55 @@ const lockedPolls = async (harness: SyncHarness) =>
     )
   ).rows;
 
+/** A read_only mapping polled every second by a child engine process; its worker pool id once it registered. */
+async function startPollingChild() {
+  const harness = fixture.harness();
+  seedRecords(harness.emulator.org, 'Account', 20);
+  const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
+  const child = fixture.startEngine();
+  await waitLoaded(harness, mappingId, 30_000);
+  const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], {
+    what: `the child engine's registration\n${child.output()}`,
+  });
+  return { harness, mappingId, child, poolId: registered.worker_pool_id };
+}
+
+/**
+ * Kill the child while it runs a poll, start another engine, and see a poll
+ * finish after the kill with no poll job left locked by the child's pool.
+ * Without the unlock, the queue stays locked by the dead pool for 4 hours.
+ */
+async function killMidPollThenRecover(harness: SyncHarness, child: ReturnType<typeof fixture.startEngine>, mappingId: string, poolId: string): Promise<void> {
+  // Every Salesforce call now takes 4 s: the child's next poll is in flight for a while.
+  harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
+  await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === poolId), {
+    what: 'the child to be running a poll',
+    timeoutMs: 15_000,
+  });
+  await child.kill();
+  const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
+  harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
+
+  await harness.startEngine();
+  await waitFor(
+    async () =>
+      (
+        await harness.pool.query(
+          "select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2",
+          [mappingId, killedAt],
+        )
+      ).rowCount! > 0,
+    { what: 'a poll to finish after the kill', timeoutMs: 20_000 },
+  );
+  expect((await lockedPolls(harness)).filter((j) => j.locked_by === poolId)).toEqual([]);
+}
+
 describe('an engine killed in the middle of a poll', () => {
   it('does not leave the mapping without polls: the next engine unlocks its jobs and queue', async () => {
-    const harness = fixture.harness();
-    seedRecords(harness.emulator.org, 'Account', 20);
-    const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
-    const child = fixture.startEngine();
-    await waitLoaded(harness, mappingId, 30_000);
-    const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], {
-      what: `the child engine's registration\n${child.output()}`,
-    });
+    const { harness, mappingId, child, poolId } = await startPollingChild();
 
-    // Every Salesforce call now takes 4 s: the child's next poll is in flight for a while.
-    harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
-    const locked = await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === registered.worker_pool_id), {
-      what: 'the child to be running a poll',
-      timeoutMs: 15_000,
-    });
-    await child.kill();
-    const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
-    harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
-
-    await harness.startEngine();
-    // Without the unlock, the queue stays locked by the dead pool for 4 hours and no poll finishes.
-    await waitFor(
-      async () =>
-        (
-          await harness.pool.query(
-            "select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2",
-            [mappingId, killedAt],
-          )
-        ).rowCount! > 0,
-      { what: 'a poll to finish after the kill', timeoutMs: 20_000 },
-    );
-    expect((await lockedPolls(harness)).filter((j) => j.locked_by === locked.locked_by)).toEqual([]);
-    const dead = await harness.pool.query('select 1 from sfsync.engines where worker_pool_id = $1', [registered.worker_pool_id]);
+    await killMidPollThenRecover(harness, child, mappingId, poolId);
+    const dead = await harness.pool.query('select 1 from sfsync.engines where worker_pool_id = $1', [poolId]);
     expect(dead.rowCount).toBe(0);
   }, 60_000);
 });
@@ -72,15 +86,8 @@ describe('an engine killed in the middle of a poll', () => {
  */
 describe('an engine whose registration session ended (Postgres restart), killed later in the middle of a poll', () => {
   it('registers again, so the next engine still unlocks its jobs and queue', async () => {
-    const harness = fixture.harness();
-    seedRecords(harness.emulator.org, 'Account', 20);
-    const mappingId = await mapObject(harness, { sobject: 'Account', fields: ['Name'], mode: 'read_only', pollInterval: '1 second', streaming: 'off' });
-    const child = fixture.startEngine();
-    await waitLoaded(harness, mappingId, 30_000);
-    const registered = await waitFor(async () => (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows[0], {
-      what: `the child engine's registration\n${child.output()}`,
-    });
-    const terminated = await harness.pool.query('select pg_terminate_backend(pid) from sfsync.engines where worker_pool_id = $1', [registered.worker_pool_id]);
+    const { harness, mappingId, child, poolId } = await startPollingChild();
+    const terminated = await harness.pool.query('select pg_terminate_backend(pid) from sfsync.engines where worker_pool_id = $1', [poolId]);
     expect(terminated.rowCount).toBe(1);
 
     // Another engine sweeps at start: the child's row is dead now, or already registered again.
@@ -92,32 +99,12 @@ describe('an engine whose registration session ended (Postgres restart), killed 
         (
           await harness.pool.query(
             'select 1 from sfsync.engines where worker_pool_id = $1 and worker_pool_id not in (select worker_pool_id from sfsync.dead_engines)',
-            [registered.worker_pool_id],
+            [poolId],
           )
         ).rowCount === 1,
       { what: `the child to register again on a live session\n${child.output()}`, timeoutMs: 15_000 },
     );
 
-    harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
-    await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === registered.worker_pool_id), {
-      what: 'the child to be running a poll',
-      timeoutMs: 15_000,
-    });
-    await child.kill();
-    const killedAt = (await harness.pool.query<{ now: Date }>('select now()')).rows[0]!.now;
-    harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
-
-    await harness.startEngine();
-    await waitFor(
-      async () =>
-        (
-          await harness.pool.query(
-            "select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded' and finished_at > $2",
-            [mappingId, killedAt],
-          )
-        ).rowCount! > 0,
-      { what: 'a poll to finish after the kill', timeoutMs: 20_000 },
-    );
-    expect((await lockedPolls(harness)).filter((j) => j.locked_by === registered.worker_pool_id)).toEqual([]);
+    await killMidPollThenRecover(harness, child, mappingId, poolId);
   }, 90_000);
 });
