@@ -83,15 +83,35 @@ export async function pushRound(
   const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
   const toSend = ops.filter((o) => !adopted.has(o.recordId) && !unsettled.has(o.recordId));
+  // Each call's records are written back as soon as it returns, one transaction at a time on this connection,
+  // while the other calls are in flight: a round's write-back no longer waits for its slowest call, and the
+  // round ends one short transaction after its last call instead of one write-back of all its records.
+  const outcomeOf = (op: PushOp, outcomes: ReadonlyMap<string, PushOutcome>): RecordResultRow => ({
+    change: byRecord.get(op.recordId)!,
+    outcome: parentNotThereYet(
+      outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } },
+      refs.byExternalId.get(op.recordId),
+    ),
+  });
+  const writes = serialWrites();
+  // The outcomes known without a call go first: a child failed here (PARENT_FAILED) must be written before its
+  // parent's write-back below heals it (write-back.ts, settleChildren).
+  const known = [...results];
+  if (known.length > 0) writes.add(() => writeBack(db, mapping, known, config, refs.resolved));
   const { outcomes, api } =
     toSend.length > 0
-      ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId })
+      ? await sendOps(
+          sf,
+          toSend,
+          { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId },
+          (part, outcomes) => {
+            const rows = part.map((op) => outcomeOf(op, outcomes));
+            results.push(...rows);
+            writes.add(() => writeBack(db, mapping, rows, config, refs.resolved));
+          },
+        )
       : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
-  for (const op of toSend) {
-    const outcome = outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
-    results.push({ change: byRecord.get(op.recordId)!, outcome: parentNotThereYet(outcome, refs.byExternalId.get(op.recordId)) });
-  }
-  await writeBack(db, mapping, results, config, refs.resolved);
+  await writes.done();
   let pausedUntil: Date | undefined;
   if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
     // Pause for retryMaxMs, at most a minute: Salesforce's 24-hour window frees calls continuously.
@@ -105,6 +125,23 @@ export async function pushRound(
     api,
     ...(pausedUntil ? { pausedUntil } : {}),
     ...(retrying.length > 0 ? { retryAt: new Date(Date.now() + config.retryBaseMs) } : {}),
+  };
+}
+
+/**
+ * Write-backs run one after another (they share the job's connection and
+ * each is a transaction). The first failure stops the rest and is thrown by
+ * `done()`; the caller's error path hands the unwritten claims back.
+ */
+function serialWrites(): { add: (write: () => Promise<void>) => void; done: () => Promise<void> } {
+  let chain = Promise.resolve();
+  return {
+    add(write) {
+      chain = chain.then(write);
+      // Observed here so a failure is not an unhandled rejection before done() awaits it.
+      chain.catch(() => undefined);
+    },
+    done: () => chain,
   };
 }
 
