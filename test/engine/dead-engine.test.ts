@@ -108,3 +108,59 @@ describe('an engine whose registration session ended (Postgres restart), killed 
     await killMidPollThenRecover(harness, child, mappingId, poolId);
   }, 90_000);
 });
+
+/**
+ * An engine starts its worker pool, then registers it: killed in between, it
+ * leaves a job and its queue locked by a pool no row names, which no
+ * dead-engine row can free. The sweep frees such locks once the newest is
+ * older than the grace (2 minutes), and leaves a younger one alone (a live
+ * engine still registering). The child is killed mid-poll and its row
+ * deleted, as if it had died before registering; ageing its locks stands in
+ * for 2 minutes passing.
+ */
+describe('an engine killed after its worker pool took a job but before it registered', () => {
+  it('has its job and queue unlocked by the sweep once the lock is older than the grace, and not before', async () => {
+    const { harness, child, poolId } = await startPollingChild();
+    harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
+    await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === poolId), { what: 'the child to be running a poll', timeoutMs: 15_000 });
+    await child.kill();
+    harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
+    await harness.pool.query('delete from sfsync.engines where worker_pool_id = $1', [poolId]);
+    const held = async () =>
+      (
+        await harness.pool.query<{ jobs: number; queues: number }>(
+          `select (select count(*)::int from graphile_worker._private_jobs where locked_by = $1) as jobs,
+                  (select count(*)::int from graphile_worker._private_job_queues where locked_by = $1) as queues`,
+          [poolId],
+        )
+      ).rows[0]!;
+    const before = await held();
+    expect(before.jobs).toBeGreaterThan(0);
+    expect(before.queues).toBeGreaterThan(0);
+
+    // Fresh: the sweep at an engine's start leaves it locked.
+    await harness.startEngine();
+    expect(await held()).toEqual(before);
+
+    // A registered engine's lock as old is never freed: a job no task takes, locked by the live engine's pool 3 minutes ago.
+    const livePoolId = (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows.map((r) => r.worker_pool_id);
+    expect(livePoolId).toHaveLength(1);
+    const job = await harness.pool.query<{ id: string }>("select (graphile_worker.add_job('sfsync:test-parked', '{}'::json, queue_name := 'test-parked')).id");
+    const parked = await harness.pool.query("update graphile_worker._private_jobs set locked_by = $1, locked_at = now() - interval '3 minutes' where id = $2", [
+      livePoolId[0],
+      job.rows[0]!.id,
+    ]);
+    expect(parked.rowCount).toBe(1);
+
+    // Older than the grace: the next sweep (another engine's start) frees the dead pool's job and queue.
+    await harness.pool.query("update graphile_worker._private_jobs set locked_at = now() - interval '3 minutes' where locked_by = $1", [poolId]);
+    await harness.pool.query("update graphile_worker._private_job_queues set locked_at = now() - interval '3 minutes' where locked_by = $1", [poolId]);
+    await harness.startEngine();
+    expect(await held()).toEqual({ jobs: 0, queues: 0 });
+    const stillParked = await harness.pool.query('select 1 from graphile_worker._private_jobs where id = $1 and locked_by = $2', [
+      job.rows[0]!.id,
+      livePoolId[0],
+    ]);
+    expect(stillParked.rowCount).toBe(1);
+  }, 90_000);
+});
