@@ -1,10 +1,11 @@
 /**
  * `sfsync map` with no connection stored: when Salesforce credentials are
  * configured (SFSYNC_* or the config file), log in with them and store the
- * connection through `sfsync connect`'s own path (connectAndSave), instead of refusing. Refusing only
- * added a step: the credentials are the same ones `connect` would read, and
- * the login is tested either way before anything is mapped. With no
- * credentials, or with connections stored but none matching, it still refuses.
+ * connection through `sfsync connect`'s own path (connectAndSave), instead
+ * of refusing. Refusing only added a step: the credentials are the same ones
+ * `connect` would read, and the login is tested either way before anything is
+ * mapped. With no credentials, or with connections stored but none matching,
+ * it still refuses.
  */
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
