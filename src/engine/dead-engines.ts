@@ -177,16 +177,23 @@ export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logg
 /**
  * One statement, so a pool that takes a job or registers meanwhile is judged on
  * what it held when the statement began: graphile-worker locks with its pool id
- * (`locked_by`) and `now()` (`locked_at`), on jobs and on named queues.
+ * (`locked_by`) and `now()` (`locked_at`), on jobs and on named queues. Only
+ * locks on sfsync's tasks and queues (`sfsync:…`) count: another application
+ * may share the graphile_worker schema, and its pools are never registered here.
  */
 const UNLOCK_UNREGISTERED_SQL = `
 select s.ids, graphile_worker.force_unlock_workers(s.ids)
   from (
     select array(
       select l.locked_by
-        from (select locked_by, locked_at from graphile_worker._private_jobs where locked_by is not null
+        from (select j.locked_by, j.locked_at
+                from graphile_worker._private_jobs j
+                join graphile_worker._private_tasks t on t.id = j.task_id
+               where j.locked_by is not null and t.identifier like 'sfsync:%'
               union all
-              select locked_by, locked_at from graphile_worker._private_job_queues where locked_by is not null) l
+              select q.locked_by, q.locked_at
+                from graphile_worker._private_job_queues q
+               where q.locked_by is not null and q.queue_name like 'sfsync:%') l
        where not exists (select 1 from sfsync.engines e where e.worker_pool_id = l.locked_by)
        group by l.locked_by
       having max(l.locked_at) < now() - make_interval(secs => $1::double precision / 1000)
