@@ -175,31 +175,31 @@ export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logg
 }
 
 /**
- * One statement, so a pool that takes a job or registers meanwhile is judged on
- * what it held when the statement began: graphile-worker locks with its pool id
- * (`locked_by`) and `now()` (`locked_at`), on jobs and on named queues. Only
- * locks on sfsync's tasks and queues (`sfsync:…`) count: another application
- * may share the graphile_worker schema, and its pools are never registered here.
+ * Worker pools no engine registered whose newest lock on sfsync's tasks or
+ * queues (`sfsync:…`) is older than $1 ms, with the jobs they hold. Only those
+ * locks count: another application may share the graphile_worker schema, and
+ * its pools are never registered here. graphile-worker locks with the pool id
+ * (`locked_by`) and `now()` (`locked_at`), on jobs and on named queues.
  */
+export const UNREGISTERED_LOCKERS_SQL = `
+select l.locked_by as worker_pool_id, count(*) filter (where l.is_job)::int as jobs
+  from (select j.locked_by, j.locked_at, true as is_job
+          from graphile_worker._private_jobs j
+          join graphile_worker._private_tasks t on t.id = j.task_id
+         where j.locked_by is not null and t.identifier like 'sfsync:%'
+        union all
+        select q.locked_by, q.locked_at, false
+          from graphile_worker._private_job_queues q
+         where q.locked_by is not null and q.queue_name like 'sfsync:%') l
+ where not exists (select 1 from sfsync.engines e where e.worker_pool_id = l.locked_by)
+ group by l.locked_by
+having max(l.locked_at) < now() - make_interval(secs => $1::double precision / 1000)
+ order by l.locked_by`;
+
+/** One statement, so a pool that takes a job or registers meanwhile is judged on what it held when the statement began. */
 const UNLOCK_UNREGISTERED_SQL = `
 select s.ids, graphile_worker.force_unlock_workers(s.ids)
-  from (
-    select array(
-      select l.locked_by
-        from (select j.locked_by, j.locked_at
-                from graphile_worker._private_jobs j
-                join graphile_worker._private_tasks t on t.id = j.task_id
-               where j.locked_by is not null and t.identifier like 'sfsync:%'
-              union all
-              select q.locked_by, q.locked_at
-                from graphile_worker._private_job_queues q
-               where q.locked_by is not null and q.queue_name like 'sfsync:%') l
-       where not exists (select 1 from sfsync.engines e where e.worker_pool_id = l.locked_by)
-       group by l.locked_by
-      having max(l.locked_at) < now() - make_interval(secs => $1::double precision / 1000)
-       order by l.locked_by
-    ) as ids
-  ) s
+  from (select array(select u.worker_pool_id from (${UNREGISTERED_LOCKERS_SQL}) u) as ids) s
  where cardinality(s.ids) > 0`;
 
 /** Free the locks of worker pools that no engine registered, when the newest is older than `graceMs`; returns their ids. */
