@@ -1,10 +1,11 @@
 /**
  * `sfsync map` with no connection stored: when Salesforce credentials are
  * configured (SFSYNC_* or the config file), log in with them and store the
- * connection, as `sfsync connect` would, instead of refusing. Refusing only
- * added a step: the credentials are the same ones `connect` would read, and
- * the login is tested either way before anything is mapped. With no
- * credentials, or with connections stored but none matching, it still refuses.
+ * connection through `sfsync connect`'s own path (connectAndSave), instead
+ * of refusing. Refusing only added a step: the credentials are the same ones
+ * `connect` would read, and the login is tested either way before anything is
+ * mapped. With no credentials, or with connections stored but none matching,
+ * it still refuses.
  */
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
@@ -24,34 +25,18 @@ export async function findOrConnect(pool: pg.Pool, config: SfsyncConfig, name: s
   } catch (error) {
     if (!isSfsyncError(error, 'NO_CONNECTION')) throw error;
   }
-  const { checkApiVersion, connectSalesforce, resolveAuthKind } = await import('../salesforce/connect.js');
-  let authKind: ReturnType<typeof resolveAuthKind>;
+  const { resolveAuthKind } = await import('../salesforce/connect.js');
   try {
-    authKind = resolveAuthKind(config.salesforce);
+    resolveAuthKind(config.salesforce);
   } catch {
     throw new SfsyncError(
       'NO_CONNECTION',
       'No Salesforce connection is stored and no credentials are configured; set SFSYNC_USERNAME and SFSYNC_PASSWORD (or another flow, see `sfsync connect --help`), then run this again or `sfsync connect`.',
     );
   }
-  const { readDailyApiUsage, saveConnection } = await import('./save-connection.js');
-  const { secretsToStore } = await import('./connection-secrets.js');
-  const settings = config.salesforce;
-  const conn = await connectSalesforce(settings);
-  await checkApiVersion(conn, settings.apiVersion);
-  const connectionName = name ?? 'default';
-  const saved = await saveConnection(pool, {
-    name: connectionName,
-    // As `sfsync connect` with no secret flags: sealed from the config/env under a key, else nothing stored.
-    secrets: secretsToStore(config, { name: connectionName, loginUrl: settings.loginUrl, authKind }, {}),
-    loginUrl: settings.loginUrl,
-    instanceUrl: conn.instanceUrl || null,
-    apiVersion: settings.apiVersion,
-    authKind,
-    username: settings.username ?? null,
-    clientId: settings.clientId ?? null,
-    usage: await readDailyApiUsage(conn),
-  });
+  const { connectAndSave } = await import('./save-connection.js');
+  // As `sfsync connect` with no secret flags: secrets sealed from the config/env under a key, else nothing stored.
+  const saved = await connectAndSave(pool, config, name ?? 'default');
   return { connection: await findConnection(pool, saved.name), created: true };
 }
 

@@ -1,12 +1,14 @@
 /**
  * Store a tested Salesforce connection in `sfsync.connections`: its settings,
  * and its secrets only sealed or as references (config/stored-secrets.ts).
+ * {@link connectAndSave} is the one path from credentials to a stored row,
+ * for `sfsync connect` and for `sfsync map` with none stored (auto-connect.ts).
  */
 import type { Connection } from 'jsforce';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { SfsyncConfig } from '../config/config-schema.js';
-import { parseStoredSecrets, type StoredSecrets } from '../config/stored-secrets.js';
+import { parseStoredSecrets, type GivenSecret, type SecretField, type StoredSecrets } from '../config/stored-secrets.js';
 import { run, sfsync } from '../db/typed-query.js';
 
 /** A connection row as `sfsync connect --json` prints it. */
@@ -37,6 +39,44 @@ export interface ConnectionInput {
   usage: { used: number; max: number } | undefined;
   /** Replaces what the connection stored before: the row describes its last successful `connect`. */
   secrets: StoredSecrets;
+}
+
+/**
+ * Log in with `config.salesforce` (and the secrets `given` as flags), check
+ * the API version, and store the connection as `name`, with the secrets
+ * {@link secretsToStore} picks: sealed under the key, else only the flags'
+ * references. The key is read before any request, so a bad one fails first.
+ */
+export async function connectAndSave(
+  pool: pg.Pool,
+  config: SfsyncConfig,
+  name: string,
+  given: Partial<Record<SecretField, GivenSecret>> = {},
+): Promise<SavedConnection> {
+  // Loaded here, not at start-up: jsforce is heavy and most commands never need it.
+  const { checkApiVersion, connectSalesforce, resolveAuthKind } = await import('../salesforce/connect.js');
+  const { secretsToStore } = await import('./connection-secrets.js');
+  const { loadSecretKey } = await import('../config/secret-key.js');
+  const settings = config.salesforce;
+  const values = Object.fromEntries(Object.entries(given).flatMap(([field, secret]) => (secret.value ? [[field, secret.value]] : [])));
+  const authKind = resolveAuthKind(settings, values);
+  // Before any request: an unreadable or malformed key fails here, not after a login.
+  loadSecretKey(config.secretKeyFile);
+  const conn = await connectSalesforce(settings, values);
+  await checkApiVersion(conn, settings.apiVersion);
+  const secrets = secretsToStore(config, { name, loginUrl: settings.loginUrl, authKind }, given);
+  const usage = await readDailyApiUsage(conn);
+  return saveConnection(pool, {
+    name,
+    loginUrl: settings.loginUrl,
+    instanceUrl: conn.instanceUrl || null,
+    apiVersion: settings.apiVersion,
+    authKind,
+    username: settings.username ?? null,
+    clientId: settings.clientId ?? null,
+    usage,
+    secrets,
+  });
 }
 
 /** The org's daily API usage from `/limits` (one call); undefined when the org does not say. */

@@ -10,6 +10,10 @@
  * one killed later left its jobs and its mapping's poll queue locked for 4
  * hours: that mapping's Salesforce changes stopped arriving (the soak's
  * "lost" records after a pg-restart then a kill).
+ *
+ * An engine killed after its worker pool took a job but before it registered
+ * leaves no row at all: a backstop frees locks held by a pool no engine has
+ * registered once they are older than {@link UNREGISTERED_LOCK_GRACE_MS}.
  */
 import { sql } from 'kysely';
 import { run, sfsync } from '../db/typed-query.js';
@@ -19,6 +23,17 @@ import type { Logger } from 'pino';
 
 /** How often live engines look for dead ones, ms. */
 export const DEAD_ENGINE_SWEEP_MS = 30_000;
+
+/**
+ * How old the newest lock of a worker pool that no engine registered must be
+ * before a sweep frees it, ms; default 2 minutes. An engine starts its pool,
+ * then registers it (start-engine.ts): one connect and one insert, well under
+ * a second, and a failed registration stops the engine. A live engine's row is
+ * otherwise missing only between a Postgres restart and its re-registration
+ * (half a second; see {@link holdRegistration}), when the dead-engine sweep
+ * already unlocks it; a pool that took any job within the grace is left alone.
+ */
+export const UNREGISTERED_LOCK_GRACE_MS = 120_000;
 
 /** Register this engine's worker pool on `session` (again: the row then names this session); `session` must stay open while the engine runs. */
 export async function registerEngine(session: pg.PoolClient | pg.Client, workerPoolId: string, processName: string): Promise<void> {
@@ -146,8 +161,55 @@ export async function unregisterEngine(session: pg.PoolClient | pg.Client, worke
   await run(session, sfsync.deleteFrom('engines').where('worker_pool_id', '=', workerPoolId));
 }
 
-/** Unlock the jobs and queues of dead engines and forget them; returns their pool ids. */
-export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logger: Logger): Promise<string[]> {
+/**
+ * Unlock the jobs and queues of dead engines and forget them, then those of
+ * worker pools no engine registered whose newest lock is older than `graceMs`
+ * (default {@link UNREGISTERED_LOCK_GRACE_MS}); returns both kinds of pool ids.
+ */
+export async function releaseDeadEngines(pool: pg.Pool, utils: WorkerUtils, logger: Logger, graceMs = UNREGISTERED_LOCK_GRACE_MS): Promise<string[]> {
+  const dead = await releaseRegisteredDead(pool, utils, logger);
+  const unregistered = await releaseUnregisteredLocks(pool, graceMs);
+  if (unregistered.length > 0)
+    logger.warn({ workerPoolIds: unregistered, graceMs }, 'unlocked the jobs of worker pools no engine registered (killed while starting)');
+  return [...dead, ...unregistered];
+}
+
+/**
+ * Worker pools no engine registered whose newest lock on sfsync's tasks or
+ * queues (`sfsync:…`) is older than $1 ms, with the jobs they hold. Only those
+ * locks count: another application may share the graphile_worker schema, and
+ * its pools are never registered here. graphile-worker locks with the pool id
+ * (`locked_by`) and `now()` (`locked_at`), on jobs and on named queues.
+ */
+export const UNREGISTERED_LOCKERS_SQL = `
+select l.locked_by as worker_pool_id, count(*) filter (where l.is_job)::int as jobs
+  from (select j.locked_by, j.locked_at, true as is_job
+          from graphile_worker._private_jobs j
+          join graphile_worker._private_tasks t on t.id = j.task_id
+         where j.locked_by is not null and t.identifier like 'sfsync:%'
+        union all
+        select q.locked_by, q.locked_at, false
+          from graphile_worker._private_job_queues q
+         where q.locked_by is not null and q.queue_name like 'sfsync:%') l
+ where not exists (select 1 from sfsync.engines e where e.worker_pool_id = l.locked_by)
+ group by l.locked_by
+having max(l.locked_at) < now() - make_interval(secs => $1::double precision / 1000)
+ order by l.locked_by`;
+
+/** One statement, so a pool that takes a job or registers meanwhile is judged on what it held when the statement began. */
+const UNLOCK_UNREGISTERED_SQL = `
+select s.ids, graphile_worker.force_unlock_workers(s.ids)
+  from (select array(select u.worker_pool_id from (${UNREGISTERED_LOCKERS_SQL}) u) as ids) s
+ where cardinality(s.ids) > 0`;
+
+/** Free the locks of worker pools that no engine registered, when the newest is older than `graceMs`; returns their ids. */
+async function releaseUnregisteredLocks(pool: pg.Pool, graceMs: number): Promise<string[]> {
+  const { rows } = await pool.query<{ ids: string[] }>(UNLOCK_UNREGISTERED_SQL, [graceMs]);
+  return rows[0]?.ids ?? [];
+}
+
+/** Unlock the jobs and queues of registered engines whose session is gone, and forget them; returns their pool ids. */
+async function releaseRegisteredDead(pool: pg.Pool, utils: WorkerUtils, logger: Logger): Promise<string[]> {
   const rows = await run(pool, sfsync.selectFrom('dead_engines').select(['worker_pool_id', 'process_name']));
   const ids = rows.flatMap((r) => (r.worker_pool_id === null ? [] : [r.worker_pool_id]));
   if (ids.length === 0) return [];

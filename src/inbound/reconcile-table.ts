@@ -20,10 +20,11 @@ import { copyFrom, copyText } from './copy-in.js';
 import { fetchAndApply } from './fetch-apply.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import { goneFromSnapshotSql } from './snapshot-gone.js';
+import { soqlChunks } from '../salesforce/query-chunks.js';
 import { feedDeleteSql, feedUpdateSql } from './feed-sql.js';
 import type { WindowCounters } from './window-log.js';
 
-/** Records re-read per REST query (18-character Ids: ~8 KB of SOQL). */
+/** Records re-read per REST query at most (18-character Ids: ~9 KB encoded); fewer when the field list is long (query-chunks.ts). */
 const IDS_PER_QUERY = 300;
 
 const STAGE = 'sfsync_reconcile_stage';
@@ -92,9 +93,8 @@ export async function reconcileTable(
   } finally {
     db.release();
   }
-  for (let i = 0; i < refetch.length; i += IDS_PER_QUERY) {
-    const ids = refetch.slice(i, i + IDS_PER_QUERY);
-    const select = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), ids });
+  const fields = selectFields(mapping.fields);
+  for (const { soql: select } of soqlChunks(refetch, (ids) => windowSoql({ sobject: mapping.sobject, fields, ids }), IDS_PER_QUERY)) {
     const result = await fetchAndApply(pool, client, mapping, select, { api: 'rest', includeDeleted: true });
     counters.applied += result.applied;
     counters.failed += result.failed;

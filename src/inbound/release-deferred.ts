@@ -19,9 +19,10 @@ import type { SalesforceClient } from '../salesforce/salesforce-client.js';
 import { qualified } from './apply-sql.js';
 import { selectFields, windowSoql } from './window-bounds.js';
 import { fetchAndApply } from './fetch-apply.js';
+import { soqlChunks } from '../salesforce/query-chunks.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
-/** Ids per query: 200 Ids keep the SOQL near 5 KB, far below Salesforce's 100,000-character limit. */
+/** Ids per query at most: 200 Ids keep the SOQL near 5 KB, far below Salesforce's 100,000-character limit; fewer when the field list is long (query-chunks.ts). */
 const IDS_PER_QUERY = 200;
 /** Records released per poll; the rest wait for the next poll. */
 const RELEASE_LIMIT = 2_000;
@@ -51,10 +52,13 @@ export async function releaseDeferred(pool: pg.Pool, client: SalesforceClient, m
     sfsync.selectFrom('deferred_inserts').select('sfid').where('mapping_id', '=', mapping.id).orderBy('deferred_at').limit(RELEASE_LIMIT),
   );
   const ready = rows.map((r) => r.sfid);
-  for (let i = 0; i < ready.length; i += IDS_PER_QUERY) {
-    const ids = ready.slice(i, i + IDS_PER_QUERY);
+  const fields = selectFields(mapping.fields);
+  for (const { values: ids, soql } of soqlChunks(
+    ready,
+    (some) => windowSoql({ sobject: mapping.sobject, fields, ids: some, rowFilter: mapping.rowFilter }),
+    IDS_PER_QUERY,
+  )) {
     const live: string[] = [];
-    const soql = windowSoql({ sobject: mapping.sobject, fields: selectFields(mapping.fields), ids, rowFilter: mapping.rowFilter });
     await fetchAndApply(pool, client, mapping, soql, {
       api: 'rest',
       includeDeleted: true,

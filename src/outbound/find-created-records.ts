@@ -28,6 +28,7 @@ import type pg from 'pg';
 import type { SalesforceClient, SfRow } from '../salesforce/salesforce-client.js';
 import { CLOCK_MARGIN_SECONDS, recognizingFields, sfidsOfOtherRecords } from '../outbox/outbox.js';
 import { soqlDateTime, soqlString } from '../salesforce/soql-literals.js';
+import { soqlChunks } from '../salesforce/query-chunks.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import type { PushMapping } from './claim.js';
 
@@ -109,7 +110,7 @@ function matchByName(mapping: PushMapping, requests: LookupRequest[], candidates
   }
 }
 
-/** Values per query: 200 keep the SOQL far below Salesforce's 100,000-character limit. */
+/** Values per query at most: 200 keep the SOQL far below Salesforce's 100,000-character limit; fewer when they are long (an External ID holds up to 255 characters: query-chunks.ts). */
 const VALUES_PER_QUERY = 200;
 
 /**
@@ -132,10 +133,11 @@ export async function findUpserted(
   const field = mapping.fieldInfo.find((f) => f.name === ext);
   if (requests.length === 0 || !ext || !field) return found;
   const records: SfRow[] = [];
-  for (let i = 0; i < requests.length; i += VALUES_PER_QUERY) {
-    const some = requests.slice(i, i + VALUES_PER_QUERY);
+  const byValue = (some: readonly LookupRequest[]) => {
     const values = [...new Set(some.map((r) => soqlValue(field, r.body[ext])))].join(', ');
-    const soql = `SELECT Id, IsDeleted, ${ext} FROM ${mapping.sobject} WHERE ${ext} IN (${values}) AND ${createdSince(client, some)} ORDER BY CreatedDate`;
+    return `SELECT Id, IsDeleted, ${ext} FROM ${mapping.sobject} WHERE ${ext} IN (${values}) AND ${createdSince(client, some)} ORDER BY CreatedDate`;
+  };
+  for (const { soql } of soqlChunks(requests, byValue, VALUES_PER_QUERY)) {
     for await (const page of client.queryPages(soql, { includeDeleted: true })) records.push(...page);
   }
   const taken = await takenSfids(db, mapping, records, requests);
@@ -168,7 +170,7 @@ async function takenSfids(db: pg.ClientBase, mapping: PushMapping, records: SfRo
 }
 
 /** `CreatedDate >= <earliest unknown_since − margin> [AND CreatedById = <API user>]`. */
-function createdSince(client: SalesforceClient, requests: LookupRequest[]): string {
+function createdSince(client: SalesforceClient, requests: readonly LookupRequest[]): string {
   const since = new Date(Math.min(...requests.map((r) => r.since.getTime())) - CLOCK_MARGIN_MS);
   const userId = (client as { conn?: { userInfo?: { id?: string } } }).conn?.userInfo?.id;
   return `CreatedDate >= ${soqlDateTime(since)}${userId ? ` AND CreatedById = ${soqlString(userId)}` : ''}`;

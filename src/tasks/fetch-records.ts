@@ -1,7 +1,8 @@
 /**
  * `sfsync:fetch-records`: a Platform Event named records of a mapping
  * (mappings.event_channel / event_field): fetch them by Id (SOQL `Id IN (…)`
- * with the mapping's row filter, deleted ones included, ≤ 300 Ids a query)
+ * with the mapping's row filter, deleted ones included, ≤ 300 Ids a query,
+ * fewer when the field list is long: salesforce/query-chunks.ts)
  * and apply them through the poll's path — the same conversion, conflict
  * rules and "never older than the row" test. The event only says which
  * records to look at; their values always come from Salesforce.
@@ -19,8 +20,9 @@ import { withRemovedFields } from '../inbound/removed-field.js';
 import { promoteReplay } from '../inbound/stream-replay.js';
 import { ensureUsable, isUnusable } from '../inbound/usable-mapping.js';
 import { selectFields, windowSoql } from '../inbound/window-bounds.js';
+import { soqlChunks } from '../salesforce/query-chunks.js';
 
-/** Ids per query: 300 18-character literals keep the SOQL well under its 100,000-character limit. */
+/** Ids per query at most: 300 18-character literals keep the SOQL well under its 100,000-character limit (and the URI's, query-chunks.ts, bounds it too). */
 const IDS_PER_QUERY = 300;
 /** A Salesforce record Id: 15 or 18 letters and digits. */
 const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -40,8 +42,8 @@ export const fetchRecords: SfsyncTask<'sfsync:fetch-records'> = async (payload, 
       await ensureUsable(ctx, mapping);
       const client = await ctx.salesforce(mapping.connectionId);
       await withRemovedFields(ctx.pool, mapping, async (m) => {
-        for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-          const soql = windowSoql({ sobject: m.sobject, fields: selectFields(m.fields), rowFilter: m.rowFilter, ids: ids.slice(i, i + IDS_PER_QUERY) });
+        const fields = selectFields(m.fields);
+        for (const { soql } of soqlChunks(ids, (some) => windowSoql({ sobject: m.sobject, fields, rowFilter: m.rowFilter, ids: some }), IDS_PER_QUERY)) {
           await fetchAndApply(ctx.pool, client, m, soql, { api: 'rest', includeDeleted: true });
         }
       });

@@ -108,6 +108,27 @@ describe('sfsync doctor', () => {
     await world.pool.query('delete from graphile_worker._private_jobs where id = $1', [job[0]!.id]);
   });
 
+  it('a worker pool no engine registered holding a job for over 2 minutes (an engine killed while starting)', async () => {
+    const { rows: job } = await world.pool.query<{ id: string }>(`select id::text from graphile_worker.add_job('sfsync:prune-outbox', '{}'::json)`);
+    await world.pool.query(
+      `update graphile_worker._private_jobs set locked_by = 'pool-never-registered', locked_at = now() - interval '3 minutes' where id = $1`,
+      [job[0]!.id],
+    );
+    const { findings } = await doctor(['--no-salesforce']);
+    expect(problems(findings)).toEqual([
+      expect.objectContaining({
+        check: 'dead-engines',
+        status: 'warn',
+        message: expect.stringContaining('unregistered worker pool pool-never-registered (1 job(s) locked)'),
+      }),
+    ]);
+    const fixed = await doctor(['--fix', '--no-salesforce']);
+    expect(problems(fixed.findings)).toEqual([]);
+    const { rows: locked } = await world.pool.query(`select locked_by from graphile_worker._private_jobs where id = $1`, [job[0]!.id]);
+    expect(locked).toEqual([{ locked_by: null }]);
+    await world.pool.query('delete from graphile_worker._private_jobs where id = $1', [job[0]!.id]);
+  });
+
   it('a login that fails and an API budget nearly spent', async () => {
     const login = await doctor([], { SFSYNC_PASSWORD: 'wrong' });
     expect(login.code).toBe(1);

@@ -82,4 +82,15 @@ describe('quick start for your own org and database', () => {
     const { rows } = await world.pool.query(`select c.name, c.login_url from sfsync.connections c join sfsync.mappings m on m.connection_id = c.id`);
     expect(rows).toEqual([{ name: 'default', login_url: world.emulator.url }]);
   });
+
+  it('map connects as connect does: a malformed secret key fails in one line before any login, and nothing is stored', async () => {
+    await world.pool.query('delete from sfsync.mappings');
+    await world.pool.query('delete from sfsync.connections');
+    const before = await snapshotDatabase(world.pool);
+    const sessions = world.emulator.org.sessions.size;
+    const map = await world.sfsync(['map', 'Contact', '--fields', 'LastName'], { SFSYNC_SECRET_KEY: 'not-a-key' });
+    expectOneLineFailure(map, /SFSYNC_SECRET_KEY is not a 32-byte key in base64 or hex; make one with `openssl rand -base64 32`/);
+    expect(world.emulator.org.sessions.size).toBe(sessions);
+    expect(await snapshotDatabase(world.pool)).toBe(before);
+  });
 });

@@ -108,3 +108,78 @@ describe('an engine whose registration session ended (Postgres restart), killed 
     await killMidPollThenRecover(harness, child, mappingId, poolId);
   }, 90_000);
 });
+
+/** A job of `task` in `queue` (no engine runs either), it and its queue locked by `lockedBy` 3 minutes ago. */
+async function lockedLongAgo(harness: SyncHarness, task: string, queue: string, lockedBy: string) {
+  const { rows } = await harness.pool.query<{ id: string }>('select (graphile_worker.add_job($1, $2::json, queue_name := $3)).id', [task, '{}', queue]);
+  await harness.pool.query("update graphile_worker._private_jobs set locked_by = $1, locked_at = now() - interval '3 minutes' where id = $2", [
+    lockedBy,
+    rows[0]!.id,
+  ]);
+  await harness.pool.query("update graphile_worker._private_job_queues set locked_by = $1, locked_at = now() - interval '3 minutes' where queue_name = $2", [
+    lockedBy,
+    queue,
+  ]);
+  return { jobId: rows[0]!.id, queue, lockedBy };
+}
+
+/** Whether that job and its queue are still locked by the same pool. */
+async function stillLocked(harness: SyncHarness, p: { jobId: string; queue: string; lockedBy: string }) {
+  const { rows } = await harness.pool.query<{ job: boolean; queue: boolean }>(
+    `select exists (select 1 from graphile_worker._private_jobs where id = $1 and locked_by = $3) as job,
+            exists (select 1 from graphile_worker._private_job_queues where queue_name = $2 and locked_by = $3) as queue`,
+    [p.jobId, p.queue, p.lockedBy],
+  );
+  return rows[0];
+}
+
+/**
+ * An engine starts its worker pool, then registers it: killed in between, it
+ * leaves a job and its queue locked by a pool no row names, which no
+ * dead-engine row can free. The sweep frees such locks once the newest is
+ * older than the grace (2 minutes), and leaves a younger one alone (a live
+ * engine still registering), and never touches a registered engine's or
+ * another application's locks. The child is killed mid-poll and its row
+ * deleted, as if it had died before registering; ageing its locks stands in
+ * for 2 minutes passing.
+ */
+describe('an engine killed after its worker pool took a job but before it registered', () => {
+  it('has its job and queue unlocked by the sweep once the lock is older than the grace, and not before', async () => {
+    const { harness, child, poolId } = await startPollingChild();
+    harness.emulator.org.setControls({ latency: { minMs: 4000, maxMs: 4000 } });
+    await waitFor(async () => (await lockedPolls(harness)).find((j) => j.locked_by === poolId), { what: 'the child to be running a poll', timeoutMs: 15_000 });
+    await child.kill();
+    harness.emulator.org.setControls({ latency: { minMs: 0, maxMs: 0 } });
+    await harness.pool.query('delete from sfsync.engines where worker_pool_id = $1', [poolId]);
+    const held = async () =>
+      (
+        await harness.pool.query<{ jobs: number; queues: number }>(
+          `select (select count(*)::int from graphile_worker._private_jobs where locked_by = $1) as jobs,
+                  (select count(*)::int from graphile_worker._private_job_queues where locked_by = $1) as queues`,
+          [poolId],
+        )
+      ).rows[0]!;
+    const before = await held();
+    expect(before.jobs).toBeGreaterThan(0);
+    expect(before.queues).toBeGreaterThan(0);
+
+    // Fresh: the sweep at an engine's start leaves it locked.
+    await harness.startEngine();
+    expect(await held()).toEqual(before);
+
+    // Never freed however old: a registered engine's locks, and another application's (sharing the graphile_worker schema).
+    const livePoolId = (await harness.pool.query<{ worker_pool_id: string }>('select worker_pool_id from sfsync.engines')).rows.map((r) => r.worker_pool_id);
+    expect(livePoolId).toHaveLength(1);
+    const parked = [
+      await lockedLongAgo(harness, 'sfsync:test-parked', 'sfsync:test-parked', livePoolId[0]!),
+      await lockedLongAgo(harness, 'other-app:job', 'other-app', 'pool-of-another-app'),
+    ];
+
+    // Older than the grace: the next sweep (another engine's start) frees the dead pool's job and queue.
+    await harness.pool.query("update graphile_worker._private_jobs set locked_at = now() - interval '3 minutes' where locked_by = $1", [poolId]);
+    await harness.pool.query("update graphile_worker._private_job_queues set locked_at = now() - interval '3 minutes' where locked_by = $1", [poolId]);
+    await harness.startEngine();
+    expect(await held()).toEqual({ jobs: 0, queues: 0 });
+    for (const p of parked) expect(await stillLocked(harness, p)).toEqual({ job: true, queue: true });
+  }, 90_000);
+});

@@ -87,37 +87,8 @@ export function registerConnect(program: Command): void {
         // The JWT key is read where the login reads it (its messages name the file); sealed or referenced after the login.
         if (flags.jwtKeyFile) salesforce.jwtKeyFile = path.resolve(flags.jwtKeyFile);
         const given = readSecretFlags(flags);
-        // Loaded here, not at start-up: jsforce is heavy and most commands never need it.
-        const { checkApiVersion, connectSalesforce, resolveAuthKind } = await import('../../salesforce/connect.js');
-        const { readDailyApiUsage, saveConnection } = await import('../save-connection.js');
-        const { secretsToStore } = await import('../connection-secrets.js');
-        const { loadSecretKey } = await import('../../config/secret-key.js');
-        const saved = await withSession(
-          command,
-          async ({ config, pool }) => {
-            const settings = config.salesforce;
-            const values = Object.fromEntries(Object.entries(given).flatMap(([field, secret]) => (secret.value ? [[field, secret.value]] : [])));
-            const authKind = resolveAuthKind(settings, values);
-            // Before any request: an unreadable or malformed key fails here, not after a login.
-            loadSecretKey(config.secretKeyFile);
-            const conn = await connectSalesforce(settings, values);
-            await checkApiVersion(conn, settings.apiVersion);
-            const secrets = secretsToStore(config, { name: flags.name, loginUrl: settings.loginUrl, authKind }, given);
-            const usage = await readDailyApiUsage(conn);
-            return saveConnection(pool, {
-              name: flags.name,
-              loginUrl: settings.loginUrl,
-              instanceUrl: conn.instanceUrl || null,
-              apiVersion: settings.apiVersion,
-              authKind,
-              username: settings.username ?? null,
-              clientId: settings.clientId ?? null,
-              usage,
-              secrets,
-            });
-          },
-          { overrides: { salesforce } },
-        );
+        const { connectAndSave } = await import('../save-connection.js');
+        const saved = await withSession(command, ({ config, pool }) => connectAndSave(pool, config, flags.name, given), { overrides: { salesforce } });
         if (flags.json) console.log(JSON.stringify(saved));
         else
           console.log(

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { loadMigrationFiles } from 'postgres-migrations';
 import type { SfsyncConfig } from '../../config/config-schema.js';
 import { MIGRATIONS_DIR } from '../../paths.js';
+import { UNREGISTERED_LOCK_GRACE_MS, UNREGISTERED_LOCKERS_SQL } from '../../engine/dead-engines.js';
 import { ok, problem, type Finding } from './finding.js';
 
 /** Are sql/migrations all applied (and no other)? */
@@ -62,13 +63,18 @@ export async function checkWorkerSchema(pool: pg.Pool): Promise<Finding> {
   return ok('worker-schema', subject, `at migration ${found}`);
 }
 
-/** Engines whose session is gone but whose jobs may still be locked. */
+/** Engines whose session is gone but whose jobs may still be locked, and pools no engine registered holding old locks (killed while starting). */
 export async function checkDeadEngines(pool: pg.Pool): Promise<Finding> {
-  const { rows } = await pool.query<{ worker_pool_id: string; process_name: string; locked: number }>(
+  const { rows: dead } = await pool.query<{ worker_pool_id: string; process_name: string; locked: number }>(
     `select d.worker_pool_id, d.process_name,
             (select count(*)::int from graphile_worker._private_jobs j where j.locked_by = d.worker_pool_id) as locked
        from sfsync.dead_engines d order by d.worker_pool_id`,
   );
+  const { rows: unregistered } = await pool.query<{ worker_pool_id: string; jobs: number }>(UNREGISTERED_LOCKERS_SQL, [UNREGISTERED_LOCK_GRACE_MS]);
+  const rows = [
+    ...dead,
+    ...unregistered.map((r) => ({ worker_pool_id: r.worker_pool_id, process_name: `unregistered worker pool ${r.worker_pool_id}`, locked: r.jobs })),
+  ];
   if (rows.length === 0) return ok('dead-engines', 'engines', 'no dead engine holds locks');
   const list = rows.map((r) => `${r.process_name} (${r.locked} job(s) locked)`).join(', ');
   return problem(
