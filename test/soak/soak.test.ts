@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { FAULT_NAMES } from '../../bench/soak/options.js';
 import { runSoak } from '../../bench/soak/run-soak.js';
 
-describe('soak: seed 1, 60 s, every fault, 2 engines', () => {
+describe('soak: seed 1, 60 s, every fault, 2 engines (CometD and Pub/Sub)', () => {
   it('converges: nothing lost, duplicated, different or unsent', async () => {
     const result = await runSoak({
       seed: 1,
@@ -48,6 +48,10 @@ describe('soak: seed 1, 60 s, every fault, 2 engines', () => {
       readerProblems: 0,
       offenders: [],
     });
+    // The engines stream over CometD and the Pub/Sub API in turn, and one of them led the subscriptions
+    // (which transport led how long, and the handovers between them, are in the log's `soak: streaming:` line).
+    expect(result.streaming.engines).toEqual(['cometd', 'pubsub']);
+    expect(result.streaming.ledBy.cometd + result.streaming.ledBy.pubsub).toBeGreaterThan(0);
     // An engine must ride out every fault, the Postgres restart included, without exiting.
     expect(result.engineCrashes).toEqual([]);
   }, 300_000);
