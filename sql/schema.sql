@@ -1175,6 +1175,26 @@ AS $function$
 $function$;
 comment on function sfsync.record_api_usage(p_connection_ids bigint[], p_used integer[], p_limits integer[], p_at timestamp with time zone[], p_governor text[]) is 'Write the API usage and governor state the engine saw, for many connections in one statement; older reports than the stored one are ignored.';
 
+CREATE OR REPLACE FUNCTION sfsync.record_reinsert(p_ids bigint[], p_changed jsonb[])
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  n integer;
+begin
+  if p_ids is null or p_changed is null or cardinality(p_ids) <> cardinality(p_changed) then
+    raise exception 'sfsync.record_reinsert: pass the outbox ids of the re-inserts and the values each sent, one per id'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  update sfsync.outbox o set op = 'insert', changed = u.changed
+    from unnest(p_ids, p_changed) u(id, changed)
+   where o.id = u.id and o.state in ('success', 'merged');
+  get diagnostics n = row_count;
+  return n;
+end;
+$function$;
+comment on function sfsync.record_reinsert(p_ids bigint[], p_changed jsonb[]) is 'Record that these settled changes went to Salesforce as inserts of these values (re-inserts). Returns the count.';
+
 CREATE OR REPLACE FUNCTION sfsync.recover_outbox(p_mapping_id bigint, p_lease interval DEFAULT '00:10:00'::interval)
  RETURNS integer
  LANGUAGE plpgsql

@@ -1,6 +1,7 @@
 /**
  * The emulator's control API (`/__emulator/…`, JSON, no auth), as the soak
- * uses it: set and clear faults, expire sessions, drop streaming clients, and
+ * uses it: set and clear faults, expire sessions, drop streaming clients
+ * (CometD) and Subscribe streams (Pub/Sub API), and
  * read every record of an object (the oracle's view of Salesforce, and a way to
  * settle a write whose outcome the workload could not see).
  */
@@ -43,6 +44,12 @@ export class EmulatorControl {
   /** Forget every CometD client; returns how many were dropped. */
   async dropStreamingClients(): Promise<number> {
     const body = (await this.call('POST', '/streaming/drop-clients')) as { dropped?: number };
+    return body.dropped ?? 0;
+  }
+
+  /** End every Pub/Sub API Subscribe stream (UNAVAILABLE); returns how many were dropped. */
+  async dropPubSubStreams(): Promise<number> {
+    const body = (await this.call('POST', '/pubsub/drop-streams')) as { dropped?: number };
     return body.dropped ?? 0;
   }
 

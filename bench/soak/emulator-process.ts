@@ -1,7 +1,8 @@
 /**
  * The Salesforce emulator as a separate process (`sfsync emulator --port 0
  * --json`), so it runs on its own event loop like a real org would, and the
- * soak reads its address from the one JSON line the command prints.
+ * soak reads its addresses (REST and the Pub/Sub API's gRPC port) from the
+ * one JSON line the command prints.
  */
 import path from 'node:path';
 import type { CleanupStack } from './cleanup.js';
@@ -11,6 +12,8 @@ import { startSfsync, type SfsyncChild } from './sfsync-process.js';
 export interface EmulatorProcess {
   /** Login and instance URL, e.g. http://127.0.0.1:40123 */
   url: string;
+  /** The Pub/Sub API's gRPC target (plaintext), e.g. 127.0.0.1:40125; engines on that transport use `http://<this>`. */
+  pubsub: string;
   process: SfsyncChild;
 }
 
@@ -30,9 +33,10 @@ export async function startEmulatorProcess(workDir: string, cleanup: CleanupStac
       .split('\n')
       .find((l) => l.startsWith('{'));
     if (line !== undefined) {
-      const info = JSON.parse(line) as { url?: unknown };
+      const info = JSON.parse(line) as { url?: unknown; pubsub?: unknown };
       if (typeof info.url !== 'string') throw new Error(`sfsync emulator printed no url: ${line}`);
-      return { url: info.url, process: child };
+      if (typeof info.pubsub !== 'string') throw new Error(`sfsync emulator printed no Pub/Sub API address (see ${workDir}/emulator.log): ${line}`);
+      return { url: info.url, pubsub: info.pubsub, process: child };
     }
     if (child.child.exitCode !== null || child.child.signalCode !== null)
       throw new Error(`sfsync emulator exited before listening (see ${workDir}/emulator.log)`);

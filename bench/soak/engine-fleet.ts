@@ -5,12 +5,15 @@
  * push) and starts it again; their stderr (warn level and up) is kept in
  * `engine-<i>.log` of the run's work directory for post-mortems. An engine
  * that exits by itself is counted as a crash and started again a second
- * later, as a supervisor (systemd, Kubernetes) would.
+ * later, as a supervisor (systemd, Kubernetes) would. Engine i streams over
+ * `transports[i % length]` (CometD or the Pub/Sub API): one engine leads the
+ * connection's subscriptions, so a kill hands them to the other transport.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CleanupStack } from './cleanup.js';
 import { EMULATOR_LOGIN } from './salesforce-rest.js';
+import type { TransportName } from './options.js';
 import { startSfsync, type SfsyncChild } from './sfsync-process.js';
 
 /** The engine's API version; fault rules aim at `/services/data/v59.0`. */
@@ -51,7 +54,21 @@ export class EngineFleet {
     private readonly databaseUrl: string,
     private readonly loginUrl: string,
     private readonly cleanup: CleanupStack,
+    /** Each engine's streaming transport in turn, and the emulator's Pub/Sub API target (host:port). */
+    private readonly streaming: { transports: TransportName[]; pubsub: string },
   ) {}
+
+  /** Engine `i`'s streaming transport. */
+  transportOf(i: number): TransportName {
+    const { transports } = this.streaming;
+    return transports[i % transports.length] ?? 'cometd';
+  }
+
+  /** The transport of the engine whose OS process id is `pid`, if it is one of ours and running. */
+  transportOfPid(pid: number): TransportName | undefined {
+    const i = this.engines.findIndex((e) => e?.child.pid === pid);
+    return i < 0 ? undefined : this.transportOf(i);
+  }
 
   /** Start `count` engines. */
   async start(count: number): Promise<void> {
@@ -106,7 +123,11 @@ export class EngineFleet {
     await mkdir(cwd, { recursive: true });
     const engine = startSfsync(['start', '--metrics-port', '0'], {
       cwd,
-      env: sfsyncEnv(this.databaseUrl, this.loginUrl, path.join(cwd, 'data')),
+      env: {
+        ...sfsyncEnv(this.databaseUrl, this.loginUrl, path.join(cwd, 'data')),
+        SFSYNC_STREAMING_TRANSPORT: this.transportOf(i),
+        SFSYNC_PUBSUB_URL: `http://${this.streaming.pubsub}`,
+      },
       logFile: this.logFile(i),
       cleanup: this.cleanup,
     });

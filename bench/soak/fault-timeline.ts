@@ -113,7 +113,12 @@ export class FaultTimeline {
     });
     steps.push({ at: limit.on + limit.len, fault: 'api-limit', what: 'off', run: rule('api-limit', undefined) });
     steps.push({ at: at(0.35), fault: 'session-expiry', what: 'every session expired', run: () => control.expireSessions() });
-    steps.push({ at: at(0.2), fault: 'stream-drop', what: 'streaming clients dropped', run: async () => void (await control.dropStreamingClients()) });
+    steps.push({
+      at: at(0.2),
+      fault: 'stream-drop',
+      what: 'streaming clients dropped (CometD clients and Pub/Sub streams)',
+      run: async () => void (await Promise.all([control.dropStreamingClients(), control.dropPubSubStreams()])),
+    });
     if (postgres.canRestart) steps.push({ at: at(0.75), fault: 'pg-restart', what: 'Postgres restarting', run: () => this.restartPostgres(postgres) });
     else if (faults.includes('pg-restart')) this.note('pg-restart skipped: DATABASE_URL is an external server the soak does not restart');
     return steps.filter((s) => faults.includes(s.fault));

@@ -2,7 +2,7 @@
  * The soak run's knobs and their command-line form. Kept apart from the run
  * so the test can build options directly and the CLI parsing stays trivial:
  *
- *   npm run soak -- --seed 42 --seconds 150 [--faults a,b,c|all|none] [--engines 2] [--quiet-timeout 120] [--keep]
+ *   npm run soak -- --seed 42 --seconds 150 [--faults a,b,c|all|none] [--engines 2] [--transports cometd,pubsub] [--quiet-timeout 120] [--keep]
  */
 
 /** Every fault the timeline knows, in the order they are listed. */
@@ -22,6 +22,12 @@ export const FAULT_NAMES = [
 /** One fault of {@link FAULT_NAMES}. */
 export type FaultName = (typeof FAULT_NAMES)[number];
 
+/** How an engine receives streaming events (`salesforce.streamingTransport`). */
+export const TRANSPORT_NAMES = ['cometd', 'pubsub'] as const;
+
+/** One transport of {@link TRANSPORT_NAMES}. */
+export type TransportName = (typeof TRANSPORT_NAMES)[number];
+
 /** What one soak run does. */
 export interface SoakOptions {
   /** Seed of the workload's and the timeline's PRNG. */
@@ -32,6 +38,8 @@ export interface SoakOptions {
   faults: FaultName[];
   /** Number of `sfsync start` processes. */
   engines: number;
+  /** Engine i streams over `transports[i % length]`: the default alternates CometD and the Pub/Sub API, so leadership moves between them. */
+  transports: TransportName[];
   /** How long the oracle waits for both sides to agree once the workload and faults stop. */
   quietTimeoutSeconds: number;
   /** Keep the work directory (engine logs, CLI output) instead of removing it. */
@@ -46,6 +54,7 @@ export const DEFAULT_OPTIONS: Omit<SoakOptions, 'log'> = {
   seconds: 150,
   faults: [...FAULT_NAMES],
   engines: 2,
+  transports: ['cometd', 'pubsub'],
   quietTimeoutSeconds: 120,
   keep: false,
 };
@@ -67,9 +76,22 @@ export function parseFaults(value: string): FaultName[] {
   return [...new Set(names)] as FaultName[];
 }
 
+/** `--transports` value → the engines' transports in turn: a comma list of cometd and pubsub (e.g. `pubsub` for all on the Pub/Sub API). */
+export function parseTransports(value: string): TransportName[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new Error(`--transports needs a comma list of ${TRANSPORT_NAMES.join(', ')}.`);
+  for (const name of names) {
+    if (!(TRANSPORT_NAMES as readonly string[]).includes(name)) throw new Error(`Unknown transport "${name}"; use ${TRANSPORT_NAMES.join(' or ')}.`);
+  }
+  return names as TransportName[];
+}
+
 /** Parse `process.argv.slice(2)`; throws one line naming a bad flag. */
 export function parseSoakArgs(argv: string[]): SoakOptions {
-  const options: SoakOptions = { ...DEFAULT_OPTIONS, faults: [...DEFAULT_OPTIONS.faults] };
+  const options: SoakOptions = { ...DEFAULT_OPTIONS, faults: [...DEFAULT_OPTIONS.faults], transports: [...DEFAULT_OPTIONS.transports] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--keep') {
@@ -91,11 +113,14 @@ export function parseSoakArgs(argv: string[]): SoakOptions {
       case '--engines':
         options.engines = positiveInt(flag, value, 1);
         break;
+      case '--transports':
+        options.transports = parseTransports(value);
+        break;
       case '--quiet-timeout':
         options.quietTimeoutSeconds = positiveInt(flag, value, 1);
         break;
       default:
-        throw new Error(`Unknown flag ${flag}; use --seed, --seconds, --faults, --engines, --quiet-timeout, --keep.`);
+        throw new Error(`Unknown flag ${flag}; use --seed, --seconds, --faults, --engines, --transports, --quiet-timeout, --keep.`);
     }
   }
   return options;

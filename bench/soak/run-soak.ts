@@ -35,6 +35,7 @@ import { SalesforceRest } from './salesforce-rest.js';
 import { settleUnknowns } from './settle.js';
 import { takeSnapshot } from './snapshot.js';
 import { SfWorkload } from './sf-workload.js';
+import { StreamLeaderSampler, streamingText, type StreamingSummary } from './stream-leaders.js';
 import { LOOPS_PER_SIDE, runWorkload, type Stepper } from './workload.js';
 
 /** API calls a day the soak's org allows: far more than a 10-minute run makes (about 60,000). */
@@ -61,6 +62,8 @@ export interface SoakResult {
   offenders: string[];
   /** Engines that exited by themselves. */
   engineCrashes: string[];
+  /** Each engine's streaming transport, and which transport led the subscriptions while the workload ran (stream-leaders.ts). */
+  streaming: StreamingSummary;
   /** The change feed's verdict (feed-oracle.ts), judged after the wait for quiet (its offenders mean little when the sync did not converge). */
   feed?: FeedVerdict;
   /** `soak: N ops, K kills, converged in S s: …` */
@@ -84,8 +87,10 @@ export async function runSoak(input: Partial<SoakOptions> = {}): Promise<SoakRes
 }
 
 async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack, log: (line: string) => void): Promise<SoakResult> {
-  const { seed, seconds, faults, engines } = options;
-  log(`soak: seed ${seed}, ${seconds} s, ${engines} engine(s), faults ${faults.join(',') || 'none'}; work dir ${workDir}`);
+  const { seed, seconds, faults, engines, transports } = options;
+  log(
+    `soak: seed ${seed}, ${seconds} s, ${engines} engine(s) streaming over ${transports.join(',')} in turn, faults ${faults.join(',') || 'none'}; work dir ${workDir}`,
+  );
   const postgres = await startSoakPostgres(workDir);
   cleanup.push('postgres', () => postgres.stop());
   const emulator = await startEmulatorProcess(workDir, cleanup);
@@ -95,7 +100,7 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   // out is its own fault (`api-limit`), on the timeline.
   await control.setControls({ dailyApiLimit: DAILY_API_LIMIT });
   await setUpThroughCli(workDir, postgres.url, emulator.url, cleanup, log);
-  const fleet = new EngineFleet(workDir, postgres.url, emulator.url, cleanup);
+  const fleet = new EngineFleet(workDir, postgres.url, emulator.url, cleanup, { transports, pubsub: emulator.pubsub });
   await fleet.start(engines);
   const observer = new pg.Pool({ connectionString: postgres.url, max: 3, application_name: 'sfsync soak oracle' });
   observer.on('error', () => undefined);
@@ -121,13 +126,16 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   }
   const timeline = new FaultTimeline({ faults, seconds, rng: rng.fork(999), control, fleet, postgres, log });
   const monitor = new Monitor(observer, ledger, fleet, pool, log);
+  const leaders = new StreamLeaderSampler(observer, fleet);
   timeline.start();
   monitor.start();
+  leaders.start();
   try {
     await runWorkload({ loops, pool, db: appDb, control }, seconds);
   } finally {
     await timeline.stop();
     monitor.stop();
+    leaders.stop();
   }
   await fleet.ensureAllRunning();
   await waitForVisibleCommits(control);
@@ -138,6 +146,8 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
   );
   log(`soak: unknown outcomes settled: ${JSON.stringify(settled)}; app errors and retries: ${[...c.errors].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   log(`soak: faults fired: ${timeline.summary()}; max outbox backlog ${monitor.maxBacklog}; engine crashes: ${fleet.crashes.join(', ') || 'none'}`);
+  const streaming = leaders.summary();
+  log(`soak: streaming: ${streamingText(streaming)}`);
   log(`soak: waiting up to ${options.quietTimeoutSeconds} s for both sides to agree`);
 
   const quiet = await waitForQuiet(ledger, observer, control, options.quietTimeoutSeconds, log);
@@ -172,6 +182,7 @@ async function soak(options: SoakOptions, workDir: string, cleanup: CleanupStack
     failedByCode: Object.fromEntries(r.failedByCode),
     offenders,
     engineCrashes: [...fleet.crashes],
+    streaming,
     ...(feedVerdict ? { feed: feedVerdict } : {}),
     lastLine: lastLine(ledger.totalOps, fleet.kills, quiet.converged, quiet.seconds, r),
   };

@@ -31,6 +31,7 @@ import type { InboundRow } from './record.js';
 import { qualified } from './apply-sql.js';
 import { dropFields, outboxSql } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
+import { withParentSfids } from '../mapping/local-reference.js';
 
 interface OutboxRow {
   id: string;
@@ -85,10 +86,20 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
   const { rows: open } = await client.query<OutboxRow>(outboxSql.openChangesOfSfids(qualified(mapping)), [mapping.id, sfids]);
   const resolution: ConflictResolution = { keep: new Map(), resend: [] };
   if (open.length === 0) return resolution;
+  // `@<id>` lookups compare as the parent's sfid: a change that landed put that sfid in Salesforce, not `@<id>`.
+  const values = await withParentSfids(client, mapping.connectionId, mapping.fields, [...open.map((o) => o.changed), ...open.map((o) => o.old ?? {})]);
   const bySfid = new Map<string, PendingChange[]>();
-  for (const o of open) {
+  for (const [i, o] of open.entries()) {
     const list = bySfid.get(o.sfid) ?? [];
-    list.push({ outboxId: o.id, state: o.state, op: o.op, changed: o.changed, old: o.old, createdAt: o.created_at, unknownSince: o.unknown_since });
+    list.push({
+      outboxId: o.id,
+      state: o.state,
+      op: o.op,
+      changed: values[i]!,
+      old: o.old && values[open.length + i]!,
+      createdAt: o.created_at,
+      unknownSince: o.unknown_since,
+    });
     bySfid.set(o.sfid, list);
   }
   const conflicts: Array<{ sfid: string; field: string; pg_value: unknown; sf_value: unknown; decision: string }> = [];

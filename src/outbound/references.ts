@@ -37,11 +37,9 @@ import pg from 'pg';
 import { run, sfsync } from '../db/typed-query.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { isStoredMappingUsable } from '../mapping/stored-mapping.js';
+import { LOCAL_REFERENCE } from '../mapping/local-reference.js';
 import type { PushMapping } from './claim.js';
 import type { PushOp } from './send.js';
-
-/** `@12` or `@Account:12`; 18 characters fit varchar(18). */
-const LOCAL_REFERENCE = /^@(?:([A-Za-z][A-Za-z0-9_]*):)?(\d{1,17})$/;
 
 /** A parent row: its mapping and local id (kept in a PARENT_FAILED error, so its success can heal the child). */
 export interface ParentRef {

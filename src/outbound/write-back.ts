@@ -16,7 +16,7 @@ import { backoffMs } from './values.js';
 import type { PushError, PushOutcome } from './send.js';
 import type { PushMapping } from './claim.js';
 import type { ResolvedReference } from './references.js';
-import { mergeFailed, outboxSql, retryOrphans, settle, type Settlement } from '../outbox/outbox.js';
+import { mergeFailed, outboxSql, recordReinserts, retryOrphans, settle, type Settlement } from '../outbox/outbox.js';
 import { appendPushed } from '../feed/feed.js';
 
 /** One record's result to write back. */
@@ -101,9 +101,15 @@ export async function writeBack(
       [...new Set(rows.map((r) => r.change.recordId))],
     ]);
     await settle(client, o);
+    const reinserts = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change);
+    // A re-insert went as an insert of every current value: its first outbox row says so (and so does its feed entry).
+    await recordReinserts(
+      client,
+      reinserts.map((c) => ({ outboxId: c.rowIds[0]!, values: c.values })),
+    );
     // The change feed's outbound entries: the rows settle just marked success or merged, in this transaction.
     if (backoff.feed) await appendPushed(client, pushed);
-    const reinserted = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change.recordId);
+    const reinserted = reinserts.map((c) => c.recordId);
     // The earlier failed changes of a re-inserted row are in the insert now.
     if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);
     if (t.ids.length > 0) {

@@ -120,6 +120,15 @@ export async function mergeFailed(db: Db, mappingId: string, recordIds: string[]
   return count(db, 'select sfsync.merge_failed($1, $2::bigint[]) as n', [mappingId, recordIds]);
 }
 
+/** Record that these settled changes went as inserts of these values, by outbox id (sfsync.record_reinsert). */
+export async function recordReinserts(db: Db, reinserts: ReadonlyArray<{ outboxId: string; values: Record<string, unknown> }>): Promise<number> {
+  if (reinserts.length === 0) return 0;
+  return count(db, 'select sfsync.record_reinsert($1::bigint[], $2::jsonb[]) as n', [
+    reinserts.map((r) => r.outboxId),
+    reinserts.map((r) => JSON.stringify(r.values)),
+  ]);
+}
+
 /** Drop fields Salesforce won from unsent changes (sfsync.drop_fields). */
 export async function dropFields(db: Db, outboxIds: string[], fields: string[]): Promise<number> {
   return count(db, 'select sfsync.drop_fields($1::bigint[], $2::text[]) as n', [outboxIds, fields]);

@@ -98,6 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.seed !== undefined) seedPreset(org, options.seed);
   const pubsub = await startPubSub(ctx, options, log);
   ctx.pubsubAddress = pubsub?.address;
+  ctx.pubsub = pubsub;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {

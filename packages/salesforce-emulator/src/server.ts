@@ -15,6 +15,7 @@ import { applyLatency, injectedFault, loseResponse, shouldLoseResponse } from '.
 import { QueryLocators } from './rest/query-locators.js';
 import { routeRest } from './rest/rest-router.js';
 import type { RestReply } from './rest/rest-types.js';
+import type { PubSubServer } from './pubsub/index.js';
 import type { ServerParts } from './server-parts.js';
 
 /** Logs real bugs (500s) and part failures; never receives tokens. */
@@ -30,6 +31,8 @@ export interface ServerContext {
   baseUrl: string;
   /** The Pub/Sub API's gRPC target `127.0.0.1:PORT`, once it listens (undefined when off). */
   pubsubAddress?: string;
+  /** The Pub/Sub API server, once it listens (undefined when off). */
+  pubsub?: PubSubServer;
 }
 
 /** Create the HTTP server (not yet listening). WebSocket upgrades are refused so CometD falls back to long-polling. */

@@ -2,8 +2,8 @@
  * The Pub/Sub API through @grpc/grpc-js as a client: GetTopic, GetSchema,
  * Subscribe with flow control and the three replay presets, Publish, the
  * CDC header's bitmaps (nested `n-0x…` for address components), the same
- * replay ids as CometD, and Salesforce's errors for a bad token and a
- * replay id that is not retained.
+ * replay ids as CometD, Salesforce's errors for a bad token and a
+ * replay id that is not retained, and the control API's dropped streams.
  */
 import avro from 'avsc';
 import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
@@ -240,6 +240,17 @@ describe('Pub/Sub API', () => {
       other.close();
       await quiet.stop();
     }
+  });
+
+  it('drops every Subscribe stream with UNAVAILABLE on POST /__emulator/pubsub/drop-streams', async () => {
+    const sub = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
+    await waitFor(() => emu.pubsub!.subscribeCount === 1, 20_000, 'the subscription');
+    const reply = (await (await fetch(`${emu.url}/__emulator/pubsub/drop-streams`, { method: 'POST' })).json()) as { dropped: number };
+    expect(reply.dropped).toBe(1);
+    const error = await waitFor(() => sub.state.error, 20_000, 'the stream error');
+    expect(error.code).toBe(status.UNAVAILABLE);
+    expect(error.metadata.get('error-code')).toEqual(['sfdc.platform.eventbus.grpc.service.unavailable']);
+    expect(emu.pubsub!.subscribeCount).toBe(0);
   });
 
   it('answers a bad token with UNAUTHENTICATED and Salesforce’s error code', async () => {

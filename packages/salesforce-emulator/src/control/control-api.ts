@@ -87,6 +87,10 @@ const ROUTES: Record<string, Route> = {
     if (parts.streaming === undefined) throw HttpError.of(404, 'NOT_FOUND', 'The Streaming API is not mounted (see the emulator log).');
     return { status: 200, body: { dropped: parts.streaming.dropClients() } };
   },
+  'POST /pubsub/drop-streams': ({ pubsub }) => {
+    if (pubsub === undefined) throw HttpError.of(404, 'NOT_FOUND', 'The Pub/Sub API is off (see the emulator log).');
+    return { status: 200, body: { dropped: pubsub.dropStreams() } };
+  },
   'POST /undelete': ({ org }, body) => {
     const ids = obj(body).ids;
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {

@@ -64,6 +64,8 @@ export interface PubSubServer {
   port: number;
   /** Number of open Subscribe streams. */
   readonly subscribeCount: number;
+  /** End every Subscribe stream now with UNAVAILABLE, as a dropped connection does (clients reopen after their last event); returns how many. */
+  dropStreams(): number;
   /** End every stream (UNAVAILABLE) and close the port. */
   stop(): Promise<void>;
 }
@@ -136,6 +138,11 @@ export async function startPubSubServer(deps: PubSubDeps, options: PubSubOptions
     port,
     get subscribeCount() {
       return streams.size;
+    },
+    dropStreams() {
+      const open = [...streams];
+      for (const stream of open) stream.end(PubSubErrors.unavailable());
+      return open.length;
     },
     stop() {
       stopped ??= new Promise<void>((resolve) => {

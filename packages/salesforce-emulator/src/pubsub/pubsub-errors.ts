@@ -49,6 +49,7 @@ export const PubSubErrors = {
       'A Subscribe stream reads one topic; start another stream for another topic.',
     ),
   internal: (reason: string) => fail(status.INTERNAL, 'sfdc.platform.eventbus.grpc.service.internal', `An event could not be delivered: ${reason}`),
+  unavailable: () => fail(status.UNAVAILABLE, 'sfdc.platform.eventbus.grpc.service.unavailable', 'The connection to the event bus was lost; subscribe again.'),
   unimplemented: (method: string) =>
     fail(status.UNIMPLEMENTED, 'sfdc.platform.eventbus.grpc.service.unimplemented', `${method} is not served by the sfsync emulator.`),
 };
