@@ -12,13 +12,15 @@ import { currentSfids, type PushMapping } from './claim.js';
 import { findCreated, findUpserted, UNKNOWN_OUTCOME_SETTLE_MS } from './find-created-records.js';
 import { isForeignKeyNotFound, resolveReferences, withoutLocalReferences, withoutRelationships } from './references.js';
 import { sendOps, type PushOp, type PushOutcome } from './send.js';
-import { pauseConnection, writeBack, type RecordResultRow } from './write-back.js';
+import { pauseConnection, writeBack, type RecordResultRow, type WriteBackPart } from './write-back.js';
+import { claimFamilies, type Family } from './claim-families.js';
+import { sendFamilies, type FamilyOutcomes } from './send-families.js';
 
 /** What a round did, for logs, metrics and the caller's loop. */
 export interface RoundResult {
   records: number;
   sent: number;
-  api: 'collections' | 'bulk' | 'none';
+  api: 'collections' | 'bulk' | 'graph' | 'none';
   /** Set when Salesforce said REQUEST_LIMIT_EXCEEDED: pushes of the connection wait until then. */
   pausedUntil?: Date;
   /** The earliest retry time of a record sent back to 'new'. */
@@ -31,7 +33,7 @@ export async function pushRound(
   sf: SalesforceClient,
   mapping: PushMapping,
   groups: OutboxChange[][],
-  config: SfsyncConfig['push'] & { feed?: boolean },
+  config: SfsyncConfig['push'] & { feed?: boolean; claimedBy?: string },
 ): Promise<RoundResult> {
   const changes = groups.map(coalesceChanges);
   const sfids = await currentSfids(
@@ -83,15 +85,22 @@ export async function pushRound(
   const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
   const toSend = ops.filter((o) => !adopted.has(o.recordId) && !unsettled.has(o.recordId));
+  // New parents with new children go as composite graphs (claim-families.ts), unless the round is Bulk-sized (fewer calls that way).
+  const families: Family[] =
+    config.compositeGraphs && config.claimedBy && toSend.length <= config.bulkThreshold ? await claimFamilies(db, mapping, toSend, config.claimedBy) : [];
+  const inGraphs = new Set(families.map((f) => f.parent.recordId));
+  const rest = toSend.filter((o) => !inGraphs.has(o.recordId));
   const { outcomes, api } =
-    toSend.length > 0
-      ? await sendOps(sf, toSend, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId })
-      : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
+    rest.length > 0
+      ? await sendOps(sf, rest, { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId })
+      : { outcomes: new Map<string, PushOutcome>(), api: families.length > 0 ? ('graph' as const) : ('none' as const) };
+  const graphs = await sendFamilies(sf, mapping.sobject, families, { concurrency: config.concurrency, connectionId: mapping.connectionId });
+  for (const [recordId, outcome] of graphs.parents) outcomes.set(recordId, outcome);
   for (const op of toSend) {
     const outcome = outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
     results.push({ change: byRecord.get(op.recordId)!, outcome: parentNotThereYet(outcome, refs.byExternalId.get(op.recordId)) });
   }
-  await writeBack(db, mapping, results, config, refs.resolved);
+  await writeBack(db, mapping, results, config, refs.resolved, childParts(mapping, families, graphs));
   let pausedUntil: Date | undefined;
   if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
     // Pause for retryMaxMs, at most a minute: Salesforce's 24-hour window frees calls continuously.
@@ -106,6 +115,33 @@ export async function pushRound(
     ...(pausedUntil ? { pausedUntil } : {}),
     ...(retrying.length > 0 ? { retryAt: new Date(Date.now() + config.retryBaseMs) } : {}),
   };
+}
+
+/**
+ * The children the graphs carried, per child mapping, for the write-back: each
+ * child's outcome, and (sent) its lookup now holding the parent's sfid.
+ */
+function childParts(mapping: PushMapping, families: Family[], graphs: FamilyOutcomes): WriteBackPart[] {
+  const parts = new Map<string, WriteBackPart>();
+  for (const family of families) {
+    const parent = graphs.parents.get(family.parent.recordId);
+    for (const child of family.children) {
+      const part = parts.get(child.mapping.id) ?? { mapping: child.mapping, rows: [], references: [] };
+      parts.set(child.mapping.id, part);
+      const outcome = graphs.children.get(child) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
+      part.rows.push({ change: child.change, outcome });
+      part.references.push(...child.resolved);
+      if (outcome.kind === 'success' && parent?.kind === 'success')
+        part.references.push({
+          recordId: child.change.recordId,
+          column: child.field.column,
+          local: child.local,
+          sfid: parent.sfid,
+          parent: { table: mapping.table, id: family.parent.recordId },
+        });
+    }
+  }
+  return [...parts.values()];
 }
 
 /** Why a change whose earlier send has an unknown outcome is retried instead of sent. */
