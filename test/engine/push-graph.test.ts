@@ -143,4 +143,45 @@ describe('composite graphs', () => {
     const accounts = await rows('account', 'Lost ');
     for (const c of await rows('contact', 'Lost ')) expect(accounts.map((a) => a.sfid)).toContain(c.accountid);
   });
+
+  it('a process killed after Salesforce committed a graph, before the write-back: its claims of both mappings are recovered, one record per row', async () => {
+    await insertFamilies('Killed ', 1, 2);
+    const { rows: ids } = await h.pool.query(`select id::text from salesforce.account where name = 'Killed 1'`);
+    // The dying push: claims the parent and, as claim-families.ts does, its children; sends the graph; dies without writing back.
+    const dying = new pg.Client(h.db.url);
+    await dying.connect();
+    try {
+      const parents = await dying.query(`select * from sfsync.claim_outbox((select id from sfsync.mappings where sobject = 'Account'), 'dying', 100)`);
+      const children = await dying.query(
+        `select * from sfsync.claim_waiting_children((select id from sfsync.mappings where sobject = 'Contact'), 'dying', array['AccountId'], array['@' || $1::text], 100)`,
+        [ids[0].id],
+      );
+      expect([parents.rowCount, children.rowCount]).toEqual([1, 2]);
+      // A push of the child mapping meanwhile claims none of them.
+      const rival = await h.pool.query(`select * from sfsync.claim_outbox((select id from sfsync.mappings where sobject = 'Contact'), 'rival', 100)`);
+      expect(rival.rowCount).toBe(0);
+      const [graph] = await sf.compositeGraph([
+        {
+          graphId: 'g1',
+          nodes: [
+            { referenceId: 'p', sobject: 'Account', body: { Name: 'Killed 1' } },
+            { referenceId: 'c1', sobject: 'Contact', body: { LastName: 'Killed 1-1', AccountId: '@{p.id}' } },
+            { referenceId: 'c2', sobject: 'Contact', body: { LastName: 'Killed 1-2', AccountId: '@{p.id}' } },
+          ],
+        },
+      ]);
+      expect(graph!.isSuccessful).toBe(true);
+    } finally {
+      await dying.end();
+    }
+    await h.startEngine();
+    await waitFor(async () => [...(await rows('account', 'Killed ')), ...(await rows('contact', 'Killed '))].every((r) => r.state === 'synced' && r.sfid), {
+      what: 'the recovered claims to settle',
+      timeoutMs: 40_000,
+    });
+    expect(h.emulator.org.list('Account').filter((r) => r.values.Name === 'Killed 1')).toHaveLength(1);
+    expect(h.emulator.org.list('Contact').filter((r) => String(r.values.LastName).startsWith('Killed '))).toHaveLength(2);
+    const account = (await rows('account', 'Killed '))[0]!;
+    expect((await rows('contact', 'Killed ')).every((c) => c.accountid === account.sfid)).toBe(true);
+  });
 });
