@@ -2,11 +2,14 @@
  * Related inserts (issue 15, part 3): N families of one Account and 5
  * Contacts pointing at it by `@<id>`, inserted in one transaction, no
  * External ID. Reports the time until every row has its sfid and the
- * engine's API calls, for today's path: the Account push and the Contact
- * push run side by side, and each Contact waits (WAITING_FOR_PARENT, retried
- * with back-off) until its Account's write-back has the sfid. The composite
- * graph path (one call per family, all or nothing) is not built yet; this is
- * the baseline it is to be compared with.
+ * engine's API calls, side by side, for:
+ * - push.compositeGraphs false: the Account push and the Contact push run
+ *   side by side, and each Contact waits (WAITING_FOR_PARENT, retried with
+ *   back-off) until its Account's write-back has the sfid;
+ * - push.compositeGraphs true (the default): the Account push takes the
+ *   waiting Contacts along, one graph per family, 75 families per call.
+ * Same Postgres, emulator and mappings; the engine is restarted between the
+ * two runs with the switch flipped; each run inserts its own families.
  *
  * API calls: the delta of the engine's SalesforceClient.callCount over the
  * run (polls are an hour apart and streaming is off, so none falls inside it).
@@ -51,52 +54,69 @@ async function main(): Promise<void> {
     const common = { connectionId, mode: 'read_write' as const, streaming: 'off' as const, pollInterval: '1 hour' };
     await applyMapping(client, sf, { ...common, sobject: 'Account', fields: ['Name'] });
     await applyMapping(client, sf, { ...common, sobject: 'Contact', fields: ['LastName', 'AccountId'] });
-    const engine = await startEngine({ config, databaseUrl: server.url });
-    try {
-      // Both (empty) loads and the polls after them done: nothing of the read path runs during the measure.
-      for (;;) {
-        const { rows: r } = await client.query<{ ready: boolean }>(
-          `select (select bool_and(state = 'active') from sfsync.mappings)
-              and not exists (select 1 from graphile_worker.jobs where run_at <= now() or locked_at is not null) as ready`,
-        );
-        if (r[0]!.ready) break;
-        await pause(100);
-      }
-      const engineSf = await engine.context.salesforce(connectionId);
-      const callsBefore = engineSf.callCount;
-      const start = performance.now();
-      await client.query(
-        `with p as (insert into salesforce.account (name) select 'Family ' || g from generate_series(1, $1) g returning id)
-         insert into salesforce.contact (lastname, accountid) select 'Child ' || p.id || '-' || k, '@' || p.id from p, generate_series(1, $2) k`,
-        [FAMILIES, CHILDREN],
-      );
-      for (;;) {
-        const { rows: r } = await client.query<{ open: number; unsent: number }>(
-          `select (select count(*)::int from sfsync.outbox where state in ('new', 'claimed')) as open,
-                  (select count(*)::int from salesforce.account where sfid is null) + (select count(*)::int from salesforce.contact where sfid is null) as unsent`,
-        );
-        if (r[0]!.open === 0 && r[0]!.unsent === 0) break;
-        if (performance.now() - start > 600_000) throw new Error(`not done after 600 s: ${JSON.stringify(r[0])}`);
-        await pause(50);
-      }
-      const seconds = (performance.now() - start) / 1000;
-      const calls = engineSf.callCount - callsBefore;
-      const { rows: linked } = await client.query<{ n: number }>(
-        `select count(*)::int as n from salesforce.contact c join salesforce.account a on a.sfid = c.accountid`,
-      );
-      console.log(`${FAMILIES} families (1 Account + ${CHILDREN} Contacts by @<id>, no External ID), one transaction`);
-      console.log(
-        `today's path (children wait for their parent's write-back): ${seconds.toFixed(2)} s, ${calls} API calls, ${linked[0]!.n} of ${FAMILIES * CHILDREN} Contacts linked`,
-      );
-      console.log('composite graph path: not built yet (issue 15 part 3)');
-      console.log(await describeMachine(client));
-    } finally {
-      await engine.stop();
+    const results: Array<{ label: string; seconds: number; calls: number; linked: number }> = [];
+    for (const compositeGraphs of [false, true]) {
+      const label = compositeGraphs ? 'composite graphs (push.compositeGraphs true)' : "today's path (push.compositeGraphs false)";
+      const runConfig = { ...config, push: { ...config.push, compositeGraphs } };
+      results.push({ label, ...(await measure(client, connectionId, runConfig, server.url, compositeGraphs ? 'On' : 'Off')) });
     }
+    console.log(`${FAMILIES} families (1 Account + ${CHILDREN} Contacts by @<id>, no External ID), one transaction`);
+    for (const r of results) console.log(`${r.label}: ${r.seconds.toFixed(2)} s, ${r.calls} API calls, ${r.linked} of ${FAMILIES * CHILDREN} Contacts linked`);
+    const [off, on] = results as [(typeof results)[0], (typeof results)[0]];
+    console.log(`graphs / today: time ${(on.seconds / off.seconds).toFixed(2)}x, API calls ${(on.calls / off.calls).toFixed(2)}x`);
+    console.log(await describeMachine(client));
   } finally {
     await client.end().catch(() => undefined);
     await emulator.stop();
     await server.stop();
+  }
+}
+
+/** One run: start the engine with `config`, insert the families (names prefixed), wait for every row's sfid, stop the engine. */
+async function measure(
+  client: pg.Client,
+  connectionId: string,
+  config: ReturnType<typeof loadConfig>,
+  databaseUrl: string,
+  prefix: string,
+): Promise<{ seconds: number; calls: number; linked: number }> {
+  const engine = await startEngine({ config, databaseUrl });
+  try {
+    // Both loads and the polls after them done: nothing of the read path runs during the measure.
+    for (;;) {
+      const { rows: r } = await client.query<{ ready: boolean }>(
+        `select (select bool_and(state = 'active') from sfsync.mappings)
+            and not exists (select 1 from graphile_worker.jobs where run_at <= now() or locked_at is not null) as ready`,
+      );
+      if (r[0]!.ready) break;
+      await pause(100);
+    }
+    const engineSf = await engine.context.salesforce(connectionId);
+    const callsBefore = engineSf.callCount;
+    const start = performance.now();
+    await client.query(
+      `with p as (insert into salesforce.account (name) select $3 || ' family ' || g from generate_series(1, $1) g returning id)
+       insert into salesforce.contact (lastname, accountid) select $3 || ' child ' || p.id || '-' || k, '@' || p.id from p, generate_series(1, $2) k`,
+      [FAMILIES, CHILDREN, prefix],
+    );
+    for (;;) {
+      const { rows: r } = await client.query<{ open: number; unsent: number }>(
+        `select (select count(*)::int from sfsync.outbox where state in ('new', 'claimed')) as open,
+                (select count(*)::int from salesforce.account where sfid is null) + (select count(*)::int from salesforce.contact where sfid is null) as unsent`,
+      );
+      if (r[0]!.open === 0 && r[0]!.unsent === 0) break;
+      if (performance.now() - start > 600_000) throw new Error(`not done after 600 s: ${JSON.stringify(r[0])}`);
+      await pause(50);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const calls = engineSf.callCount - callsBefore;
+    const { rows: linked } = await client.query<{ n: number }>(
+      `select count(*)::int as n from salesforce.contact c join salesforce.account a on a.sfid = c.accountid where c.lastname like $1`,
+      [`${prefix} child %`],
+    );
+    return { seconds, calls, linked: linked[0]!.n };
+  } finally {
+    await engine.stop();
   }
 }
 
