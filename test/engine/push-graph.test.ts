@@ -92,6 +92,22 @@ describe('composite graphs', () => {
     expect(together.rows[0].n).toBe(1);
   });
 
+  it('packs 75 graphs per request; a family over 500 records goes the usual way (its children wait for the parent)', async () => {
+    await insertFamilies('Pack ', 80, 1);
+    await insertFamilies('Huge ', 1, 500);
+    const before = sf.callCount;
+    await pushOnce(accountMapping);
+    // 80 graphs of 2 nodes: two requests (75 + 5); the huge family's parent: one Collections call.
+    expect(sf.callCount - before).toBe(3);
+    expect((await rows('contact', 'Pack ')).every((c) => c.state === 'synced')).toBe(true);
+    expect((await rows('account', 'Huge ')).every((a) => a.state === 'synced')).toBe(true);
+    const huge = await rows('contact', 'Huge ');
+    expect(huge).toHaveLength(500);
+    expect(huge.every((c) => c.sfid === null && c.state === 'pending')).toBe(true);
+    const open = await h.pool.query(`select count(*)::int as n from sfsync.outbox where state = 'new' and attempts = 0 and unknown_since is null`);
+    expect(open.rows[0].n, 'handed back untouched').toBe(500);
+  });
+
   it('switched off, the same push sends the parents only: the children wait for their own push', async () => {
     await insertFamilies('Off ', 2, 2);
     await pushOnce(accountMapping, false);
