@@ -33,7 +33,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { run, sfsync } from '../db/typed-query.js';
 import type { FieldInfo } from '../mapping/field-info.js';
-import { claimWaitingChildren, handBackClaims, releaseClaims } from '../outbox/outbox.js';
+import { claimWaitingChildren, handBackClaims, releaseClaims, waitingChildrenInFlight } from '../outbox/outbox.js';
 import { NODES_PER_REQUEST } from '../salesforce/composite-graph.js';
 import { loadPushMapping, type PushMapping } from './claim.js';
 import { coalesceChanges, type CoalescedChange } from './coalesce.js';
@@ -83,13 +83,12 @@ export async function claimFamilies(db: pg.ClientBase, mapping: PushMapping, ops
     if (fields.length === 0) continue;
     const objects = [...new Set(fields.flatMap((f) => f.referenceTo).filter((r) => r.toLowerCase() === mapping.sobject.toLowerCase()))];
     const values = [...parents.keys()].flatMap((id) => [`@${id}`, ...objects.map((o) => `@${o}:${id}`)]);
-    const groups = await claimWaitingChildren(
+    const groups = await claimChildren(
       db,
       childId,
       claimedBy,
       fields.map((f) => f.name),
       values,
-      CHILD_CLAIM_LIMIT,
     );
     const candidates: Array<Omit<FamilyChild, 'resolved'> & { parentId: string }> = [];
     for (const group of groups) {
@@ -137,6 +136,28 @@ export async function claimFamilies(db: pg.ClientBase, mapping: PushMapping, ops
   await handBackClaims(db, handBack);
   return out;
 }
+
+/**
+ * Claim the waiting children; while a push of the child mapping holds some of
+ * them (the same commit queued it, and it finds they wait: a database-only
+ * round, ~0.3 s for 5,000), claim again as it hands them back, for up to
+ * {@link IN_FLIGHT_WAIT_MS}. Past that the parents go without them, as they
+ * would have without graphs.
+ */
+async function claimChildren(db: pg.ClientBase, childId: string, claimedBy: string, fields: string[], values: string[]) {
+  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+  const groups = await claimWaitingChildren(db, childId, claimedBy, fields, values, CHILD_CLAIM_LIMIT);
+  while (Date.now() < deadline && groups.length < CHILD_CLAIM_LIMIT && (await waitingChildrenInFlight(db, childId, claimedBy, fields, values))) {
+    await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
+    groups.push(...(await claimWaitingChildren(db, childId, claimedBy, fields, values, CHILD_CLAIM_LIMIT - groups.length)));
+  }
+  return groups;
+}
+
+/** How long a round waits at most for children another push holds (see claimChildren). */
+const IN_FLIGHT_WAIT_MS = 1000;
+/** How often it looks again meanwhile. */
+const IN_FLIGHT_POLL_MS = 25;
 
 /** The child's lookup naming one of the parents (`@<id>` or `@<Object>:<id>`), if any. */
 function familyLink(

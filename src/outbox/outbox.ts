@@ -72,6 +72,17 @@ export async function claimWaitingChildren(
   ]);
 }
 
+/** Whether another push holds such children now (sfsync.waiting_children_in_flight): they may be handed back in a moment. */
+export async function waitingChildrenInFlight(db: Db, mappingId: string, claimedBy: string, fields: string[], values: string[]): Promise<boolean> {
+  const { rows } = await db.query<{ busy: boolean }>('select sfsync.waiting_children_in_flight($1, $2, $3, $4) as busy', [
+    mappingId,
+    claimedBy,
+    fields,
+    values,
+  ]);
+  return rows[0]?.busy === true;
+}
+
 /** Put claimed changes back to new as they were: never sent (sfsync.hand_back_claims). */
 export async function handBackClaims(db: Db, outboxIds: string[]): Promise<number> {
   if (outboxIds.length === 0) return 0;
