@@ -26,15 +26,17 @@
  * unknown outcome (a graph is all or nothing, but a child of an earlier
  * graph whose reply was lost is looked up on its own), one whose other
  * references cannot be sent yet, one with an External ID value (an upsert),
- * one whose latest values no longer name a parent of the round, and the
- * children of a family over {@link NODES_PER_REQUEST} nodes.
+ * one whose latest values no longer name a parent of the round, the
+ * children of a family over {@link NODES_PER_REQUEST} nodes, and those of
+ * child objects past the 14th (a request holds 15 different objects).
+ * Children another push holds are waited for, briefly ({@link claimChildren}).
  */
 import pg from 'pg';
 import { sql } from 'kysely';
 import { run, sfsync } from '../db/typed-query.js';
 import type { FieldInfo } from '../mapping/field-info.js';
 import { claimWaitingChildren, handBackClaims, releaseClaims, waitingChildrenInFlight } from '../outbox/outbox.js';
-import { NODES_PER_REQUEST } from '../salesforce/composite-graph.js';
+import { NODE_KINDS_PER_REQUEST, NODES_PER_REQUEST } from '../salesforce/composite-graph.js';
 import { loadPushMapping, type PushMapping } from './claim.js';
 import { coalesceChanges, type CoalescedChange } from './coalesce.js';
 import { resolveReferences, type ResolvedReference } from './references.js';
@@ -74,57 +76,13 @@ export async function claimFamilies(db: pg.ClientBase, mapping: PushMapping, ops
   if (parents.size === 0) return [];
   const families = new Map<string, FamilyChild[]>();
   const handBack: string[] = [];
-  for (const childId of await childMappingIds(db, mapping)) {
+  // A request holds at most 15 different objects: the parents' and 14 child objects.
+  for (const childId of (await childMappingIds(db, mapping)).slice(0, NODE_KINDS_PER_REQUEST - 1)) {
     const child = await loadPushMapping(db, childId);
     if (!child?.active || child.pausedUntil) continue;
-    const fields = child.fieldInfo.filter(
-      (f) => f.type === 'reference' && !f.removed && f.createable && f.referenceTo.some((r) => r.toLowerCase() === mapping.sobject.toLowerCase()),
-    );
-    if (fields.length === 0) continue;
-    const objects = [...new Set(fields.flatMap((f) => f.referenceTo).filter((r) => r.toLowerCase() === mapping.sobject.toLowerCase()))];
-    const values = [...parents.keys()].flatMap((id) => [`@${id}`, ...objects.map((o) => `@${o}:${id}`)]);
-    const groups = await claimChildren(
-      db,
-      childId,
-      claimedBy,
-      fields.map((f) => f.name),
-      values,
-    );
-    const candidates: Array<Omit<FamilyChild, 'resolved'> & { parentId: string }> = [];
-    for (const group of groups) {
-      const change = coalesceChanges(group);
-      const body = toSalesforceRecord(child.fieldInfo, change.values, 'insert');
-      const link = change.op === 'insert' ? familyLink(fields, body, parents, objects) : undefined;
-      const ext = child.externalIdField ? body[child.externalIdField] : undefined;
-      if (!link || (ext !== undefined && ext !== null)) {
-        handBack.push(...change.rowIds, ...change.deferredIds);
-        continue;
-      }
-      body[link.field.name] = `@{${PARENT_REFERENCE}.id}`;
-      candidates.push({
-        mapping: child,
-        change,
-        op: { recordId: change.recordId, kind: 'create', body },
-        field: link.field,
-        local: link.local,
-        parentId: link.parentId,
-      });
-    }
-    // The children's other lookups (to other local parents) resolve as in any round; one that must wait goes its own way.
-    const refs = await resolveReferences(
-      db,
-      child,
-      candidates.map((c) => c.op),
-    );
-    const ready = new Set(refs.ready.filter((o) => !refs.byExternalId.has(o.recordId)).map((o) => o.recordId));
-    for (const c of candidates) {
-      if (!ready.has(c.change.recordId)) {
-        handBack.push(...c.change.rowIds);
-        continue;
-      }
-      const { parentId, ...rest } = c;
+    for (const { parentId, member } of await claimFromMapping(db, mapping, child, parents, claimedBy, handBack)) {
       const list = families.get(parentId) ?? [];
-      list.push({ ...rest, resolved: refs.resolved.filter((r) => r.recordId === c.change.recordId) });
+      list.push(member);
       families.set(parentId, list);
     }
   }
@@ -134,6 +92,57 @@ export async function claimFamilies(db: pg.ClientBase, mapping: PushMapping, ops
     else out.push({ parent: parents.get(parentId)!, children });
   }
   await handBackClaims(db, handBack);
+  return out;
+}
+
+/** One child mapping's children of these parents, claimed; those that cannot join a graph are added to `handBack`. */
+async function claimFromMapping(
+  db: pg.ClientBase,
+  mapping: PushMapping,
+  child: PushMapping,
+  parents: Map<string, PushOp>,
+  claimedBy: string,
+  handBack: string[],
+): Promise<Array<{ parentId: string; member: FamilyChild }>> {
+  const isParent = (object: string) => object.toLowerCase() === mapping.sobject.toLowerCase();
+  const fields = child.fieldInfo.filter((f) => f.type === 'reference' && !f.removed && f.createable && f.referenceTo.some(isParent));
+  if (fields.length === 0) return [];
+  const objects = [...new Set(fields.flatMap((f) => f.referenceTo).filter(isParent))];
+  const values = [...parents.keys()].flatMap((id) => [`@${id}`, ...objects.map((o) => `@${o}:${id}`)]);
+  const groups = await claimChildren(
+    db,
+    child.id,
+    claimedBy,
+    fields.map((f) => f.name),
+    values,
+  );
+  const candidates: Array<{ parentId: string; member: Omit<FamilyChild, 'resolved'> }> = [];
+  for (const group of groups) {
+    const change = coalesceChanges(group);
+    const body = toSalesforceRecord(child.fieldInfo, change.values, 'insert');
+    const link = change.op === 'insert' ? familyLink(fields, body, parents, objects) : undefined;
+    const ext = child.externalIdField ? body[child.externalIdField] : undefined;
+    if (!link || (ext !== undefined && ext !== null)) {
+      handBack.push(...change.rowIds, ...change.deferredIds);
+      continue;
+    }
+    body[link.field.name] = `@{${PARENT_REFERENCE}.id}`;
+    const op: PushOp = { recordId: change.recordId, kind: 'create', body };
+    candidates.push({ parentId: link.parentId, member: { mapping: child, change, op, field: link.field, local: link.local } });
+  }
+  // The children's other lookups (to other local parents) resolve as in any round; one that must wait goes its own way.
+  const refs = await resolveReferences(
+    db,
+    child,
+    candidates.map((c) => c.member.op),
+  );
+  const ready = new Set(refs.ready.filter((o) => !refs.byExternalId.has(o.recordId)).map((o) => o.recordId));
+  const out: Array<{ parentId: string; member: FamilyChild }> = [];
+  for (const { parentId, member } of candidates) {
+    if (ready.has(member.change.recordId))
+      out.push({ parentId, member: { ...member, resolved: refs.resolved.filter((r) => r.recordId === member.change.recordId) } });
+    else handBack.push(...member.change.rowIds);
+  }
   return out;
 }
 
