@@ -200,4 +200,29 @@ describe('composite graphs', () => {
     const account = (await rows('account', 'Killed '))[0]!;
     expect((await rows('contact', 'Killed ')).every((c) => c.accountid === account.sfid)).toBe(true);
   });
+
+  it('with the engine: the Contact push the same commit queued lets the children go (it only finds they wait); all 50 families go in one call', async () => {
+    await h.pool.query(`update sfsync.mappings set poll_interval = interval '1 hour'`);
+    const engine = await h.startEngine();
+    await waitFor(
+      async () =>
+        (
+          await h.pool.query(
+            `select bool_and(state = 'active') and not exists (select 1 from graphile_worker.jobs where run_at <= now() or locked_at is not null) as ok from sfsync.mappings`,
+          )
+        ).rows[0].ok,
+      { what: 'the initial loads' },
+    );
+    const engineSf = await engine.context.salesforce(h.connectionId);
+    const before = engineSf.callCount;
+    // 250 Contacts: today's path takes 3 Collections calls (Accounts, then 200 + 50 Contacts).
+    await insertFamilies('Engine ', 50, 5);
+    await waitFor(async () => [...(await rows('account', 'Engine ')), ...(await rows('contact', 'Engine '))].every((r) => r.state === 'synced' && r.sfid), {
+      what: 'every family to sync',
+      timeoutMs: 20_000,
+    });
+    expect(engineSf.callCount - before, '50 graphs of 6 records: one request').toBe(1);
+    const accounts = await rows('account', 'Engine ');
+    for (const c of await rows('contact', 'Engine ')) expect(accounts.map((a) => a.sfid)).toContain(c.accountid);
+  });
 });
