@@ -102,6 +102,12 @@ export const pushSchema = z
     retryMaxMs: positiveInt.max(MAX_TIMER_MS).default(300_000),
     /** Finished outbox changes (success, merged, ignored) are deleted this many hours after they finished; default 168 (7 days), at most 10 years (Postgres' make_interval takes an int). */
     keepDoneHours: positiveInt.max(87_600).default(168),
+    /**
+     * New parents without an External ID go with their new children (lookups holding `@<id>`) as composite
+     * graphs: one call per up to 75 families, all or nothing per family; default true. false: children wait
+     * for their parent's sfid (WAITING_FOR_PARENT) as before.
+     */
+    compositeGraphs: z.boolean().default(true),
   })
   .strict();
 

@@ -12,13 +12,15 @@ import { currentSfids, type PushMapping } from './claim.js';
 import { findCreated, findUpserted, UNKNOWN_OUTCOME_SETTLE_MS } from './find-created-records.js';
 import { isForeignKeyNotFound, resolveReferences, withoutLocalReferences, withoutRelationships } from './references.js';
 import { sendOps, type PushOp, type PushOutcome } from './send.js';
-import { pauseConnection, writeBack, type RecordResultRow } from './write-back.js';
+import { pauseConnection, writeBack, type RecordResultRow, type WriteBackPart } from './write-back.js';
+import { claimFamilies, type Family } from './claim-families.js';
+import { sendFamilies, type FamilyOutcomes } from './send-families.js';
 
 /** What a round did, for logs, metrics and the caller's loop. */
 export interface RoundResult {
   records: number;
   sent: number;
-  api: 'collections' | 'bulk' | 'none';
+  api: 'collections' | 'bulk' | 'graph' | 'none';
   /** Set when Salesforce said REQUEST_LIMIT_EXCEEDED: pushes of the connection wait until then. */
   pausedUntil?: Date;
   /** The earliest retry time of a record sent back to 'new'. */
@@ -31,7 +33,7 @@ export async function pushRound(
   sf: SalesforceClient,
   mapping: PushMapping,
   groups: OutboxChange[][],
-  config: SfsyncConfig['push'] & { feed?: boolean },
+  config: SfsyncConfig['push'] & { feed?: boolean; claimedBy?: string },
 ): Promise<RoundResult> {
   const changes = groups.map(coalesceChanges);
   const sfids = await currentSfids(
@@ -83,35 +85,51 @@ export async function pushRound(
   const unsettled = new Set(unknown.filter((o) => !found.has(o.recordId) && !settled(byRecord.get(o.recordId)!)).map((o) => o.recordId));
   for (const recordId of unsettled) results.push({ change: byRecord.get(recordId)!, outcome: { kind: 'retry', error: settling } });
   const toSend = ops.filter((o) => !adopted.has(o.recordId) && !unsettled.has(o.recordId));
+  // New parents with new children go as composite graphs (claim-families.ts), unless the round is Bulk-sized (fewer calls that way).
+  const families: Family[] =
+    config.compositeGraphs && config.claimedBy && toSend.length <= config.bulkThreshold ? await claimFamilies(db, mapping, toSend, config.claimedBy) : [];
+  const inGraphs = new Set(families.map((f) => f.parent.recordId));
+  const rest = toSend.filter((o) => !inGraphs.has(o.recordId));
   // Each call's records are written back as soon as it returns, one transaction at a time on this connection,
   // while the other calls are in flight: a round's write-back no longer waits for its slowest call, and the
   // round ends one short transaction after its last call instead of one write-back of all its records.
-  const outcomeOf = (op: PushOp, outcomes: ReadonlyMap<string, PushOutcome>): RecordResultRow => ({
+  const outcomeOf = (op: PushOp, outcome: PushOutcome | undefined): RecordResultRow => ({
     change: byRecord.get(op.recordId)!,
-    outcome: parentNotThereYet(
-      outcomes.get(op.recordId) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } },
-      refs.byExternalId.get(op.recordId),
-    ),
+    outcome: parentNotThereYet(outcome ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } }, refs.byExternalId.get(op.recordId)),
   });
   const writes = serialWrites();
   // The outcomes known without a call go first: a child failed here (PARENT_FAILED) must be written before its
   // parent's write-back below heals it (write-back.ts, settleChildren).
   const known = [...results];
   if (known.length > 0) writes.add(() => writeBack(db, mapping, known, config, refs.resolved));
-  const { outcomes, api } =
-    toSend.length > 0
-      ? await sendOps(
+  const sending =
+    rest.length > 0
+      ? sendOps(
           sf,
-          toSend,
+          rest,
           { ...config, sobject: mapping.sobject, externalIdField: mapping.externalIdField, connectionId: mapping.connectionId },
           (part, outcomes) => {
-            const rows = part.map((op) => outcomeOf(op, outcomes));
+            const rows = part.map((op) => outcomeOf(op, outcomes.get(op.recordId)));
             results.push(...rows);
             writes.add(() => writeBack(db, mapping, rows, config, refs.resolved));
           },
         )
-      : { outcomes: new Map<string, PushOutcome>(), api: 'none' as const };
+      : Promise.resolve({ outcomes: new Map<string, PushOutcome>(), api: families.length > 0 ? ('graph' as const) : ('none' as const) });
+  // The graphs share the connection's limiter with the other calls; each family's parents and children are written in one transaction.
+  const graphing = sendFamilies(sf, mapping.sobject, families, { concurrency: config.concurrency, connectionId: mapping.connectionId }).then((graphs) => {
+    const rows = families.map((f) => outcomeOf(f.parent, graphs.parents.get(f.parent.recordId)));
+    results.push(...rows);
+    if (rows.length > 0) writes.add(() => writeBack(db, mapping, rows, config, refs.resolved, childParts(mapping, families, graphs)));
+    return graphs;
+  });
+  // Both settle before anything is thrown: a write-back still queued must not outlive the round on a released connection.
+  const [sent, graphed] = await Promise.allSettled([sending, graphing]);
   await writes.done();
+  if (sent.status === 'rejected') throw sent.reason;
+  if (graphed.status === 'rejected') throw graphed.reason;
+  const { outcomes, api } = sent.value;
+  const graphs = graphed.value;
+  for (const [recordId, outcome] of graphs.parents) outcomes.set(recordId, outcome);
   let pausedUntil: Date | undefined;
   if ([...outcomes.values()].some((o) => o.kind === 'limit')) {
     // Pause for retryMaxMs, at most a minute: Salesforce's 24-hour window frees calls continuously.
@@ -143,6 +161,33 @@ function serialWrites(): { add: (write: () => Promise<void>) => void; done: () =
     },
     done: () => chain,
   };
+}
+
+/**
+ * The children the graphs carried, per child mapping, for the write-back: each
+ * child's outcome, and (sent) its lookup now holding the parent's sfid.
+ */
+function childParts(mapping: PushMapping, families: Family[], graphs: FamilyOutcomes): WriteBackPart[] {
+  const parts = new Map<string, WriteBackPart>();
+  for (const family of families) {
+    const parent = graphs.parents.get(family.parent.recordId);
+    for (const child of family.children) {
+      const part = parts.get(child.mapping.id) ?? { mapping: child.mapping, rows: [], references: [] };
+      parts.set(child.mapping.id, part);
+      const outcome = graphs.children.get(child) ?? { kind: 'retry', error: { code: 'NO_RESULT', message: 'no outcome' } };
+      part.rows.push({ change: child.change, outcome });
+      part.references.push(...child.resolved);
+      if (outcome.kind === 'success' && parent?.kind === 'success')
+        part.references.push({
+          recordId: child.change.recordId,
+          column: child.field.column,
+          local: child.local,
+          sfid: parent.sfid,
+          parent: { table: mapping.table, id: family.parent.recordId },
+        });
+    }
+  }
+  return [...parts.values()];
 }
 
 /** Why a change whose earlier send has an unknown outcome is retried instead of sent. */

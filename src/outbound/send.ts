@@ -100,7 +100,8 @@ function callFor(client: SalesforceClient, ops: PushOp[], api: 'collections' | '
   }
 }
 
-function callOutcome(error: Error, op: PushOp): PushOutcome {
+/** The outcome of an op whose call failed as a whole (an insert: unknown when the reply was lost). */
+export function callOutcome(error: Error, op: PushOp): PushOutcome {
   const kind = classifyCallError(error, { write: true });
   const described = describeError(error);
   if (kind === 'permanent') return { kind: 'failed', error: described };
@@ -109,7 +110,8 @@ function callOutcome(error: Error, op: PushOp): PushOutcome {
   return { kind: kind === 'limit' ? 'limit' : 'retry', error: described };
 }
 
-function recordOutcome(result: RecordResult | undefined, op: PushOp): PushOutcome {
+/** The outcome of an op from its record result. */
+export function recordOutcome(result: RecordResult | undefined, op: PushOp): PushOutcome {
   if (result === undefined) return { kind: 'retry', error: { code: 'NO_RESULT', message: 'Salesforce returned no result for this record.' } };
   if (result.success) return { kind: 'success', sfid: result.id || op.sfid || '' };
   const first = result.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'no error detail', fields: [] };
@@ -151,7 +153,7 @@ function byRelationshipColumns(ops: PushOp[]): PushOp[][] {
   return [...groups.values()];
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
+export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

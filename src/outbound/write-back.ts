@@ -39,14 +39,51 @@ interface TableUpdate {
   errors: Array<string | null>;
 }
 
-/** Write back every record's outcome. */
+/** One more mapping's rows in the same write-back: the children a composite graph carried with the round's parents (send-families.ts). */
+export interface WriteBackPart {
+  mapping: PushMapping;
+  rows: RecordResultRow[];
+  references: ResolvedReference[];
+}
+
+/**
+ * Write back every record's outcome; `children`: other mappings' rows that
+ * went with these (composite graphs), settled in the same transaction, after
+ * this mapping's rows (their table rows are locked after the parents').
+ */
 export async function writeBack(
   client: pg.ClientBase,
   mapping: PushMapping,
   rows: RecordResultRow[],
   backoff: BackoffSettings,
   references: ResolvedReference[] = [],
+  children: WriteBackPart[] = [],
 ): Promise<void> {
+  const parts = [{ mapping, rows, references }, ...children];
+  const plans = [];
+  for (const part of parts) plans.push(await planSettlement(client, part.mapping, part.rows));
+  const exclusive = plans.some((p) => p?.exclusive);
+  await client.query('begin');
+  try {
+    await client.query(`set local sfsync.origin = 'sfsync'`);
+    // Before any row lock, so the two lock modes never wait on each other's rows.
+    if (plans.some((p) => p !== undefined))
+      await client.query(`select ${exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [
+        PARENT_LOCK_CLASS,
+        mapping.connectionId,
+      ]);
+    for (const part of parts) await writeBackPart(client, part, backoff);
+    // After every part's own rows: other records' changes are touched last, as in a one-mapping round.
+    for (const [i, part] of parts.entries()) if (plans[i]) await settleChildren(client, part.mapping, plans[i]);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** One mapping's outcomes, inside the write-back's transaction. */
+async function writeBackPart(client: pg.ClientBase, { mapping, rows, references }: WriteBackPart, backoff: BackoffSettings): Promise<void> {
   const o: Settlement = { ids: [], states: [], sfids: [], errors: [], incs: [], nexts: [], unknown: [] };
   const t: TableUpdate = { ids: [], sfids: [], states: [], errors: [] };
   /** Outbox rows Salesforce has now (not an insert deleted before it was sent: outcome none): the feed's entries. */
@@ -85,51 +122,33 @@ export async function writeBack(
       t.errors.push(outcome.kind === 'failed' || outcome.kind === 'retry' || outcome.kind === 'limit' || outcome.kind === 'unknown' ? error : null);
     }
   }
-  const settling = await planSettlement(client, mapping, rows);
-  await client.query('begin');
-  try {
-    await client.query(`set local sfsync.origin = 'sfsync'`);
-    // Before any row lock, so the two lock modes never wait on each other's rows.
-    if (settling)
-      await client.query(`select ${settling.exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, $2::int)`, [
-        PARENT_LOCK_CLASS,
-        mapping.connectionId,
-      ]);
-    // Lock order (docs/architecture.md): the mapped rows in id order, then their outbox rows,
-    // as the inbound apply does; updating the outbox first deadlocked with it.
-    await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [
-      [...new Set(rows.map((r) => r.change.recordId))],
-    ]);
-    await settle(client, o);
-    const reinserts = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change);
-    // A re-insert went as an insert of every current value: its first outbox row says so (and so does its feed entry).
-    await recordReinserts(
-      client,
-      reinserts.map((c) => ({ outboxId: c.rowIds[0]!, values: c.values })),
+  // Lock order (docs/architecture.md): the mapped rows in id order, then their outbox rows,
+  // as the inbound apply does; updating the outbox first deadlocked with it.
+  await client.query(`select 1 from ${mapping.table} where id = any($1::bigint[]) order by id for update`, [[...new Set(rows.map((r) => r.change.recordId))]]);
+  await settle(client, o);
+  const reinserts = rows.filter((r) => r.change.reinsert && r.outcome.kind === 'success').map((r) => r.change);
+  // A re-insert went as an insert of every current value: its first outbox row says so (and so does its feed entry).
+  await recordReinserts(
+    client,
+    reinserts.map((c) => ({ outboxId: c.rowIds[0]!, values: c.values })),
+  );
+  // The change feed's outbound entries: the rows settle just marked success or merged, in this transaction.
+  if (backoff.feed) await appendPushed(client, pushed);
+  const reinserted = reinserts.map((c) => c.recordId);
+  // The earlier failed changes of a re-inserted row are in the insert now.
+  if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);
+  if (t.ids.length > 0) {
+    await client.query(
+      `update ${mapping.table} t
+          set sfid = coalesce(u.sfid, t.sfid), _sfsync_error = u.error,
+              _sfsync_state = case when u.state = 'synced' and ${outboxSql.newChangeExists('$5', 't.id')} then 'pending' else u.state end
+         from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[]) u(id, sfid, state, error)
+        where t.id = u.id`,
+      [t.ids, t.sfids, t.states, t.errors, mapping.id],
     );
-    // The change feed's outbound entries: the rows settle just marked success or merged, in this transaction.
-    if (backoff.feed) await appendPushed(client, pushed);
-    const reinserted = reinserts.map((c) => c.recordId);
-    // The earlier failed changes of a re-inserted row are in the insert now.
-    if (reinserted.length > 0) await mergeFailed(client, mapping.id, reinserted);
-    if (t.ids.length > 0) {
-      await client.query(
-        `update ${mapping.table} t
-            set sfid = coalesce(u.sfid, t.sfid), _sfsync_error = u.error,
-                _sfsync_state = case when u.state = 'synced' and ${outboxSql.newChangeExists('$5', 't.id')} then 'pending' else u.state end
-           from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[]) u(id, sfid, state, error)
-          where t.id = u.id`,
-        [t.ids, t.sfids, t.states, t.errors, mapping.id],
-      );
-    }
-    await applyDeletedInSalesforce(client, mapping, rows);
-    await storeReferences(client, mapping, rows, references);
-    if (settling) await settleChildren(client, mapping, settling);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
   }
+  await applyDeletedInSalesforce(client, mapping, rows);
+  await storeReferences(client, mapping, rows, references);
 }
 
 /**

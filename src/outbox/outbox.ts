@@ -45,6 +45,53 @@ type Db = pg.ClientBase | pg.Pool;
 
 /** Claim the due changes of up to `limit` records (sfsync.claim_outbox); grouped by record, each in outbox order. */
 export async function claim(db: Db, mappingId: string, claimedBy: string, limit: number): Promise<OutboxChange[][]> {
+  // `order by c.id`, the bigint: an unqualified `id` would name the text output
+  // column and sort '1000' before '700', so an older value would be merged last.
+  return claimed(db, `select ${CLAIMED_COLUMNS} from sfsync.claim_outbox($1, $2, $3) c order by c.id`, [mappingId, claimedBy, limit]);
+}
+
+/**
+ * Claim a child mapping's never-sent inserts whose reference `fields` hold one
+ * of `values` (`@<parent id>`), for composite graphs with their parents
+ * (sfsync.claim_waiting_children; outbound/claim-families.ts); grouped by record.
+ */
+export async function claimWaitingChildren(
+  db: Db,
+  mappingId: string,
+  claimedBy: string,
+  fields: string[],
+  values: string[],
+  limit: number,
+): Promise<OutboxChange[][]> {
+  return claimed(db, `select ${CLAIMED_COLUMNS} from sfsync.claim_waiting_children($1, $2, $3, $4, $5) c order by c.id`, [
+    mappingId,
+    claimedBy,
+    fields,
+    values,
+    limit,
+  ]);
+}
+
+/** Whether another push holds such children now (sfsync.waiting_children_in_flight): they may be handed back in a moment. */
+export async function waitingChildrenInFlight(db: Db, mappingId: string, claimedBy: string, fields: string[], values: string[]): Promise<boolean> {
+  const { rows } = await db.query<{ busy: boolean }>('select sfsync.waiting_children_in_flight($1, $2, $3, $4) as busy', [
+    mappingId,
+    claimedBy,
+    fields,
+    values,
+  ]);
+  return rows[0]?.busy === true;
+}
+
+/** Put claimed changes back to new as they were: never sent (sfsync.hand_back_claims). */
+export async function handBackClaims(db: Db, outboxIds: string[]): Promise<number> {
+  if (outboxIds.length === 0) return 0;
+  return count(db, 'select sfsync.hand_back_claims($1::bigint[]) as n', [outboxIds]);
+}
+
+const CLAIMED_COLUMNS = 'c.id::text as id, c.record_id::text as record_id, c.sfid, c.op, c.changed, c.unknown_since, c.attempts';
+
+async function claimed(db: Db, text: string, values: unknown[]): Promise<OutboxChange[][]> {
   const { rows } = await db.query<{
     id: string;
     record_id: string;
@@ -53,12 +100,7 @@ export async function claim(db: Db, mappingId: string, claimedBy: string, limit:
     changed: Record<string, unknown>;
     unknown_since: Date | null;
     attempts: number;
-  }>(
-    // `order by c.id`, the bigint: an unqualified `id` would name the text output
-    // column and sort '1000' before '700', so an older value would be merged last.
-    'select c.id::text as id, c.record_id::text as record_id, c.sfid, c.op, c.changed, c.unknown_since, c.attempts from sfsync.claim_outbox($1, $2, $3) c order by c.id',
-    [mappingId, claimedBy, limit],
-  );
+  }>(text, values);
   const byRecord = new Map<string, OutboxChange[]>();
   for (const r of rows) {
     const change: OutboxChange = {

@@ -10,9 +10,20 @@ import type { Connection } from 'jsforce';
 import { SfsyncError } from '../errors.js';
 import { bulkIngestRecords } from './bulk-ingest.js';
 import { bulkQueryPages } from './bulk-query.js';
+import { sendGraphs } from './composite-graph.js';
 import { createRecords, destroyRecords, updateRecords, upsertRecords } from './collections.js';
 import { countQuery, queryPages } from './query-pages.js';
-import type { ApiUsage, DescribedField, DescribedObject, QueryOptions, RecordResult, SalesforceClient, SfRow } from './salesforce-client.js';
+import type {
+  ApiUsage,
+  DescribedField,
+  Graph,
+  GraphResult,
+  DescribedObject,
+  QueryOptions,
+  RecordResult,
+  SalesforceClient,
+  SfRow,
+} from './salesforce-client.js';
 
 interface Transport {
   httpRequest(...args: unknown[]): unknown;
@@ -115,6 +126,9 @@ export class JsforceSalesforceClient implements SalesforceClient {
   }
   destroy(ids: string[]): Promise<RecordResult[]> {
     return destroyRecords(this.conn, ids);
+  }
+  compositeGraph(graphs: Graph[]): Promise<GraphResult[]> {
+    return sendGraphs(this.conn, graphs);
   }
   bulkIngest(
     sobject: string,

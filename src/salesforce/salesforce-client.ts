@@ -42,6 +42,26 @@ export type RecordResult =
 /** Records as jsforce returns them: field values by API name (`attributes` removed). */
 export type SfRow = Record<string, unknown>;
 
+/** One insert of a composite graph: its reference id (unique in the graph), object and body. */
+export interface GraphNode {
+  referenceId: string;
+  sobject: string;
+  body: SfRow;
+}
+
+/** One graph: its id (unique in the request) and nodes in order. */
+export interface Graph {
+  graphId: string;
+  nodes: GraphNode[];
+}
+
+/** A graph's outcome: whether it committed, and each node's result in node order. */
+export interface GraphResult {
+  graphId: string;
+  isSuccessful: boolean;
+  results: RecordResult[];
+}
+
 /** Options of a query. */
 export interface QueryOptions {
   /** queryAll: include deleted (IsDeleted = true) records. */
@@ -77,6 +97,8 @@ export interface SalesforceClient {
   upsert(sobject: string, externalIdField: string, records: SfRow[]): Promise<RecordResult[]>;
   /** sObject Collections delete (≤ 200 ids). */
   destroy(ids: string[]): Promise<RecordResult[]>;
+  /** Composite Graph inserts (composite-graph.ts: ≤ 75 graphs, ≤ 500 nodes), each graph all or nothing; results in graph order. */
+  compositeGraph(graphs: Graph[]): Promise<GraphResult[]>;
   /** Bulk API 2.0 ingest; results in input order. */
   bulkIngest(
     sobject: string,

@@ -15,6 +15,7 @@ import { jobKeys } from '../jobs/payloads.js';
 import { loadPushMapping } from '../outbound/claim.js';
 import { claim, recover, releaseClaims } from '../outbox/outbox.js';
 import { pushRound } from '../outbound/round.js';
+import { releaseChildClaims } from '../outbound/claim-families.js';
 import { governorState, type SfsyncTask } from '../jobs/context.js';
 import { GOVERNED_BULK_THRESHOLD } from '../jobs/api-governor.js';
 
@@ -46,7 +47,7 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
       const groups = await claim(db, mappingId, claimedBy, CLAIM_LIMIT);
       if (groups.length === 0) break;
       try {
-        const round = await pushRound(db, sf, mapping, groups, { ...pushSettings, feed: context.config.feed.enabled });
+        const round = await pushRound(db, sf, mapping, groups, { ...pushSettings, feed: context.config.feed.enabled, claimedBy });
         helpers.logger.debug(`push ${mapping.sobject}: ${round.records} records, ${round.sent} sent via ${round.api}`);
         retryAt = round.retryAt ?? retryAt;
         if (round.pausedUntil) {
@@ -57,6 +58,8 @@ export const push: SfsyncTask<'sfsync:push'> = async ({ mappingId }, helpers, co
         // Unexpected failure (not a Salesforce per-record error): hand the claims back
         // as changes of unknown outcome, so the next push looks before it re-sends.
         await releaseClaims(db, mappingId, claimedBy).catch(() => undefined);
+        // And the children it claimed from other mappings for composite graphs.
+        await releaseChildClaims(db, mapping, claimedBy).catch(() => undefined);
         throw error;
       }
     }
