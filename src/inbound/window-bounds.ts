@@ -30,11 +30,6 @@ export function floorToSecond(ms: number): Date {
   return new Date(Math.floor(ms / 1000) * 1000);
 }
 
-/** The first instant (ms) at which `nextPrimaryWindow(watermark, …)` returns a window. */
-export function firstWindowAt(watermark: Date, upperLagMs: number): number {
-  return (Math.floor(watermark.getTime() / 1000) + 1) * 1000 + upperLagMs;
-}
-
 /** The next primary window after `watermark`, or undefined when `upper` would not pass it. */
 export function nextPrimaryWindow(watermark: Date, nowMs: number, upperLagMs: number): Window | undefined {
   const upper = floorToSecond(nowMs - upperLagMs);

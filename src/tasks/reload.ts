@@ -18,7 +18,6 @@ import { loadTable } from '../inbound/load-table.js';
 import { withRemovedFields } from '../inbound/removed-field.js';
 import { scheduleIntervalPoll } from '../jobs/schedule.js';
 import { failWindow, type WindowCounters } from '../inbound/window-log.js';
-import { firstWindowAt } from '../inbound/window-bounds.js';
 
 /** Load one mapping. */
 export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx) => {
@@ -39,22 +38,8 @@ export const reload: SfsyncTask<'sfsync:reload'> = async (payload, _helpers, ctx
     await ensureUsable(ctx, mapping);
     await loadMapping(ctx, mapping, payload.fields);
   });
-  await scheduleIntervalPoll(ctx, mapping.id, await firstPollAt(ctx, mapping.id));
+  await scheduleIntervalPoll(ctx, mapping.id, new Date());
 };
-
-/**
- * When the poll after a load can read a window: the load's watermark is
- * `now − lag` floored to the second, so a poll queued at once finds an empty
- * window and would leave the changes made during the load to the next
- * interval (an hour, for some mappings). Queued at watermark + lag + 1 s, it
- * reads them as soon as the lag allows.
- */
-async function firstPollAt(ctx: EngineContext, mappingId: string): Promise<Date> {
-  const rows = await run(ctx.pool, sfsync.selectFrom('mappings').select('watermark').where('id', '=', mappingId));
-  const watermark = rows[0]?.watermark;
-  const firstWindow = watermark ? firstWindowAt(watermark, ctx.config.poll.upperLagMs) : 0;
-  return new Date(Math.max(Date.now(), firstWindow));
-}
 
 async function loadMapping(ctx: EngineContext, mapping: InboundMapping, fields: string[] | undefined): Promise<void> {
   const client = await ctx.salesforce(mapping.connectionId);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextCronTime } from '../../src/config/cron.js';
 import { soqlDateTime, soqlString } from '../../src/salesforce/soql-literals.js';
-import { firstWindowAt, floorToSecond, nextPrimaryWindow, windowSoql } from '../../src/inbound/window-bounds.js';
+import { floorToSecond, nextPrimaryWindow, windowSoql } from '../../src/inbound/window-bounds.js';
 
 describe('windows', () => {
   it('floors upper to whole seconds behind now and skips empty windows', () => {
@@ -10,14 +10,6 @@ describe('windows', () => {
     expect(nextPrimaryWindow(watermark, Date.parse('2024-01-02T03:04:07.900Z'), 1000)).toEqual({ lower: watermark, upper: new Date('2024-01-02T03:04:06Z') });
     expect(nextPrimaryWindow(watermark, Date.parse('2024-01-02T03:04:06.500Z'), 1000)).toBeUndefined();
     expect(floorToSecond(1999).getTime()).toBe(1000);
-  });
-
-  it('names the first instant a window after the watermark exists (the poll queued after a load)', () => {
-    for (const watermark of [new Date('2024-01-02T03:04:05Z'), new Date('2024-01-02T03:04:05.400Z')]) {
-      const at = firstWindowAt(watermark, 1000);
-      expect(nextPrimaryWindow(watermark, at, 1000)).toBeDefined();
-      expect(nextPrimaryWindow(watermark, at - 1, 1000)).toBeUndefined();
-    }
   });
 
   it('builds the window SOQL with escaped literals and the row filter in parentheses', () => {
