@@ -54,23 +54,14 @@ function loseReplyThenDelete(method: 'POST' | 'PATCH'): string[] {
   return deleted;
 }
 
-/**
- * The engine, once the initial load and the poll queued after it are done
- * (that poll reads the seconds the load could not, reload.ts): no poll comes
- * after them for a day, so only the push's lookup can learn the records.
- */
+/** The engine, once the initial load is done: no poll comes after it, so only the push's lookup can learn the records. */
 async function startQuiet(mappingId: string): Promise<void> {
   await h.startEngine();
   await waitFor(
-    async () =>
-      (
-        await h.pool.query(
-          `select 1 from sfsync.mappings m where id = $1 and state = 'active' and watermark is not null
-              and exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.kind = 'primary' and w.outcome <> 'running')`,
-          [mappingId],
-        )
-      ).rowCount === 1,
-    { what: 'the initial load and the poll after it' },
+    async () => (await h.pool.query(`select 1 from sfsync.mappings where id = $1 and state = 'active' and watermark is not null`, [mappingId])).rowCount === 1,
+    {
+      what: 'the initial load',
+    },
   );
 }
 
