@@ -83,7 +83,7 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
       await server.stop();
     },
   };
-  await waitLoaded(client, plan.mappingId, options.seed !== undefined).catch(async (error: unknown) => {
+  await waitLoaded(client, plan.mappingId).catch(async (error: unknown) => {
     await sync.stop();
     throw error;
   });
@@ -91,27 +91,27 @@ export async function startBenchSync(push: SfsyncConfigInput['push'] = {}, optio
 }
 
 /**
- * Wait for the initial load AND the first primary poll after it. That poll's
- * window starts at the load's upper bound, truncated to the second, so it
- * re-reads every record seeded in that second through REST (2,000 per page:
- * 50 calls for 100,000 records). Measured while it overlapped the push, its
- * pages were counted as push calls (547 calls for 100,000 rows, 47 of them
- * query pages); waiting for the read path to be idle (twice, 300 ms apart)
- * leaves only the push's calls in the count. An empty org (no seed) may
- * have no such poll, so only a seeded one waits for it.
+ * Wait for the initial load and for the read path to be idle after it (twice,
+ * 300 ms apart). The poll queued when the load commits re-reads whatever was
+ * stamped from the load's upper bound (truncated to the second) through REST:
+ * for records seeded in that second, 50 calls for 100,000 records. Measured
+ * while it overlapped the push, its pages were counted as push calls (547
+ * calls for 100,000 rows, 47 of them query pages). That poll may also find an
+ * empty window and record none (a load shorter than the lag), so the wait is
+ * for no poll, drift, reload or reconcile job running or due, not for a
+ * recorded window: one that never comes stalled the bench.
  */
-async function waitLoaded(client: pg.Client, mappingId: string, seeded: boolean): Promise<void> {
+async function waitLoaded(client: pg.Client, mappingId: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   let idleSeen = false;
   for (;;) {
     const { rows } = await client.query<{ loaded: boolean; idle: boolean }>(
       `select m.state = 'active' and not exists (select 1 from graphile_worker.jobs where task_identifier = 'sfsync:reload') as loaded,
-              (not $2 or exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.kind = 'primary'))
-              and not exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.outcome = 'running')
+              not exists (select 1 from sfsync.poll_windows w where w.mapping_id = m.id and w.outcome = 'running')
               and not exists (select 1 from graphile_worker.jobs j where j.task_identifier in ('sfsync:poll', 'sfsync:drift', 'sfsync:reload', 'sfsync:reconcile')
                                 and (j.locked_at is not null or j.run_at <= now())) as idle
          from sfsync.mappings m where id = $1`,
-      [mappingId, seeded],
+      [mappingId],
     );
     const ready = rows[0]?.loaded === true && rows[0].idle;
     if (ready && idleSeen) return;
