@@ -10,6 +10,7 @@ import { planMapping } from '../../src/mapping/plan-mapping.js';
 import { withClient } from '../../src/db/pool.js';
 import type { JsforceSalesforceClient } from '../../src/salesforce/jsforce-client.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let h: SyncHarness;
 let sf: JsforceSalesforceClient;
@@ -27,6 +28,10 @@ describe('planMapping', () => {
     );
     const id = plan.mappingId;
     const info = JSON.stringify(plan.fieldInfo);
+    // The changed (n) or previous (o) values of the fields whose value differs between the old and new row.
+    const changed = (side: 'n' | 'o') =>
+      `case when n."lastname" is distinct from o."lastname" then jsonb_build_object('LastName', ${side}."lastname") else '{}'::jsonb end || case when n."email" is distinct from o."email" then jsonb_build_object('Email', ${side}."email") else '{}'::jsonb end`;
+    const differs = '(n."lastname", n."email") is distinct from (o."lastname", o."email")';
     expect(plan.fieldInfo.map((f) => [f.name, f.pgType])).toEqual([
       ['LastName', 'varchar(80)'],
       ['Email', 'varchar(80)'],
@@ -40,33 +45,61 @@ describe('planMapping', () => {
         'create or replace function "salesforce"."tg_contact__capture"() returns trigger',
         'language plpgsql as $capture$',
         'declare',
-        "  changed jsonb := '{}';",
-        "  previous jsonb := '{}';",
+        '  updated bigint;',
+        '  paired bigint;',
+        '  captured bigint;',
         'begin',
         "  if current_setting('sfsync.origin', true) <> '' then",
         '    return null;',
         '  end if;',
-        "  if TG_OP = 'UPDATE' then",
-        `    if NEW."lastname" is distinct from OLD."lastname" then changed := changed || jsonb_build_object('LastName', NEW."lastname"); previous := previous || jsonb_build_object('LastName', OLD."lastname"); end if;`,
-        `    if NEW."email" is distinct from OLD."email" then changed := changed || jsonb_build_object('Email', NEW."email"); previous := previous || jsonb_build_object('Email', OLD."email"); end if;`,
-        "    if changed = '{}'::jsonb then",
-        '      return null;',
-        '    end if;',
-        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
-        `    values ('${id}', NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);`,
-        "  elsif TG_OP = 'INSERT' then",
+        "  if TG_OP = 'INSERT' then",
         '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)',
-        `    values ('${id}', NEW.id, NEW.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', NEW."lastname", 'Email', NEW."email")));`,
-        '  else',
+        `    select '${id}', n.id, n.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', n."lastname", 'Email', n."email"))`,
+        '      from new_rows n;',
+        '    get diagnostics captured = row_count;',
+        "  elsif TG_OP = 'DELETE' then",
         '    insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
-        `    values ('${id}', OLD.id, OLD.sfid, 'delete');`,
+        `    select '${id}', o.id, o.sfid, 'delete'`,
+        '      from old_rows o;',
+        '    get diagnostics captured = row_count;',
+        '  else',
+        '    updated := (select count(*) from new_rows);',
+        '    if updated = 0 then',
+        '      return null;',
+        '    elsif updated = 1 then',
+        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
+        `      select '${id}', n.id, coalesce(n.sfid, o.sfid), 'update', ${changed('n')}, ${changed('o')}`,
+        '        from new_rows n, old_rows o',
+        `       where ${differs};`,
+        '      get diagnostics captured = row_count;',
+        '    else',
+        '      execute $update$',
+        '        with pairs as (',
+        `          select n.id, coalesce(n.sfid, o.sfid) as sfid, ${differs} as differs, ${changed('n')} as changed, ${changed('o')} as old`,
+        '            from new_rows n join old_rows o on o.id = n.id',
+        '        ), captured as (',
+        '          insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
+        `          select '${id}', id, sfid, 'update', changed, old from pairs where differs`,
+        '          returning 1',
+        '        )',
+        '        select (select count(*) from pairs), (select count(*) from captured)',
+        '      $update$ into paired, captured;',
+        '      if paired <> updated then',
+        "        raise exception 'An UPDATE of % rows of %.% changed the id of some; sfsync pairs old and new rows by id: change id one row per statement', updated, TG_TABLE_SCHEMA, TG_TABLE_NAME",
+        "          using errcode = 'feature_not_supported';",
+        '      end if;',
+        '    end if;',
         '  end if;',
-        `  perform pg_notify('sfsync:outbox', '${id}');`,
+        '  if captured > 0 then',
+        `    perform pg_notify('sfsync:outbox', '${id}');`,
+        '  end if;',
         '  return null;',
         'end;',
         '$capture$',
       ].join('\n'),
-      `create trigger "tg_contact__capture" after insert or update or delete on "salesforce"."contact"\n  for each row execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_insert" after insert on "salesforce"."contact"\n  referencing new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  referencing old table as old_rows new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_delete" after delete on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__truncate" before truncate on "salesforce"."contact"\n  for each statement execute function sfsync.refuse_truncate('${id}')`,
       `select graphile_worker.add_job('sfsync:reload', '{"mappingId":"${id}"}'::json, job_key := 'sfsync:reload:${id}')`,
     ]);
@@ -182,6 +215,73 @@ describe('applyMapping and capture', () => {
       { op: 'update', changed: { Phone: '556' }, old: { Phone: '555' }, sfid: null },
       { op: 'delete', changed: {}, old: null, sfid: '001000000000001AAA' },
     ]);
+  });
+
+  it('captures many-row statements once per row: changed fields by id, unchanged rows and empty statements skipped, one NOTIFY each', async () => {
+    const listener = await h.pool.connect();
+    const notes: string[] = [];
+    listener.on('notification', (n) => notes.push(`${n.channel} ${n.payload}`));
+    /** Run `sql`, then summarize the outbox rows it wrote: per op, the count, distinct records, and the distinct (changed, old) pairs. */
+    const capture = async (sql: string) => {
+      const { rows: last } = await h.pool.query<{ id: string }>(`select coalesce(max(id), 0)::text as id from sfsync.outbox`);
+      await h.pool.query(sql);
+      const { rows } = await h.pool.query(
+        `select op, count(*)::int as n, count(distinct record_id)::int as records, jsonb_agg(distinct jsonb_build_array(changed, old)) as values
+           from sfsync.outbox where mapping_id = $1 and id > $2 group by op order by op`,
+        [mappingId, last[0]!.id],
+      );
+      return rows;
+    };
+    try {
+      await listener.query('listen "sfsync:outbox"');
+      // A one-row update first, so that a plan cached from it would serve the 3,000-row one below if the function let it.
+      expect(await capture(`insert into salesforce.account (name) values ('Solo')`)).toEqual([
+        { op: 'insert', n: 1, records: 1, values: [[{ Name: 'Solo' }, null]] },
+      ]);
+      expect(await capture(`update salesforce.account set phone = '1' where name = 'Solo'`)).toEqual([
+        { op: 'update', n: 1, records: 1, values: [[{ Phone: '1' }, { Phone: null }]] },
+      ]);
+      const inserted = await capture(
+        `insert into salesforce.account (name, phone) select 'Bulk ' || i, case when i % 2 = 0 then '0' end from generate_series(1, 3000) i`,
+      );
+      expect(inserted.map((r) => [r.op, r.n, r.records])).toEqual([['insert', 3000, 3000]]);
+      // Even rows already have phone '0' (and description stays null): only the 1,500 odd rows changed, each paired with its own old row.
+      expect(await capture(`update salesforce.account set phone = '0', description = null where name like 'Bulk %'`)).toEqual([
+        { op: 'update', n: 1500, records: 1500, values: [[{ Phone: '0' }, { Phone: null }]] },
+      ]);
+      const { rows: odd } = await h.pool.query(
+        `select count(*)::int as n from sfsync.outbox u join salesforce.account a on a.id = u.record_id
+          where u.mapping_id = $1 and u.op = 'update' and a.name like 'Bulk %' and substring(a.name from 6)::int % 2 = 1`,
+        [mappingId],
+      );
+      expect(odd[0].n).toBe(1500);
+      expect(await capture(`update salesforce.account set phone = 'x' where false`)).toEqual([]);
+      expect(
+        await capture(`begin; set local sfsync.origin = 'sfsync'; update salesforce.account set name = name || '!' where name like 'Bulk %'; commit`),
+      ).toEqual([]);
+      const deleted = await capture(`delete from salesforce.account where name like 'Bulk %'`);
+      expect(deleted).toEqual([{ op: 'delete', n: 3000, records: 3000, values: [[{}, null]] }]);
+      // One NOTIFY per capturing statement (5): the empty update and sfsync's own write send none.
+      await h.pool.query(`select pg_notify('sfsync:outbox', 'end')`);
+      await waitFor(() => notes.includes('sfsync:outbox end'), { what: 'the closing NOTIFY' });
+      expect(notes).toEqual([...Array<string>(5).fill(`sfsync:outbox ${mappingId}`), 'sfsync:outbox end']);
+    } finally {
+      await listener.query('unlisten *').catch(() => undefined);
+      listener.release();
+    }
+  });
+
+  it('refuses a many-row UPDATE that changes ids, whose old and new rows it cannot pair, and keeps nothing of it', async () => {
+    await h.pool.query(`insert into salesforce.account (name) select 'Moved ' || i from generate_series(1, 3) i`);
+    const before = await h.pool.query(`select count(*)::int as n from sfsync.outbox where mapping_id = $1`, [mappingId]);
+    await expect(h.pool.query(`update salesforce.account set id = id + 1000000, phone = '9' where name like 'Moved %'`)).rejects.toThrow(
+      /An UPDATE of 3 rows of salesforce\.account changed the id of some; sfsync pairs old and new rows by id: change id one row per statement/,
+    );
+    const after = await h.pool.query(`select count(*)::int as n from sfsync.outbox where mapping_id = $1`, [mappingId]);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+    const { rows } = await h.pool.query(`select count(*)::int as n from salesforce.account where name like 'Moved %' and phone is null and id < 1000000`);
+    expect(rows[0].n).toBe(3);
+    await h.pool.query(`delete from salesforce.account where name like 'Moved %'`);
   });
 
   it('refuses TRUNCATE with a clear message', async () => {
