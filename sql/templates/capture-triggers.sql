@@ -1,14 +1,13 @@
 -- Capture triggers of a read_write mapped table (rendered by
--- src/mapping/render-template.ts): one statement-level trigger per event,
--- since Postgres gives transition tables only to a trigger of one event. The
--- capture function is the table's own (capture-function.sql); it skips
--- sfsync's own writes itself.
+-- src/mapping/render-template.ts), all calling the table's capture function
+-- (capture-function.sql), which skips sfsync's own writes itself: INSERT and
+-- DELETE per statement (Postgres gives transition tables only to a trigger of
+-- one event), UPDATE per row.
 create trigger {{insert_trigger}} after insert on {{table}}
   referencing new table as new_rows
   for each statement execute function {{capture_function}}();
 create trigger {{update_trigger}} after update on {{table}}
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function {{capture_function}}();
+  for each row execute function {{capture_function}}();
 create trigger {{delete_trigger}} after delete on {{table}}
   referencing old table as old_rows
   for each statement execute function {{capture_function}}();

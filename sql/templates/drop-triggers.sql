@@ -1,6 +1,6 @@
 -- Drop a mapped table's capture triggers and its capture function (rendered
--- by src/mapping/render-template.ts). {{capture_trigger}} is the row-level
--- trigger sfsync installed before its capture became statement-level: a
+-- by src/mapping/render-template.ts). {{capture_trigger}} is the single
+-- row-level trigger of all three events older versions installed: a
 -- re-applied mapping or `doctor --fix` replaces it.
 drop trigger if exists {{capture_trigger}} on {{table}};
 drop trigger if exists {{insert_trigger}} on {{table}};

@@ -12,9 +12,9 @@ export interface MappingNames {
   /** `"schema"."table"` */
   table: string;
   schema: string;
-  /** `tg_<table>__capture`: the row-level capture trigger earlier sfsync versions installed; only ever dropped now. */
+  /** `tg_<table>__capture`: the one row-level capture trigger (all three events) earlier sfsync versions installed; only ever dropped now. */
   captureTrigger: string;
-  /** `tg_<table>__capture_insert`, `…_update`, `…_delete`: the statement-level capture triggers, one per event. */
+  /** `tg_<table>__capture_insert`, `…_update`, `…_delete`: the capture triggers, one per event (INSERT and DELETE per statement, UPDATE per row). */
   insertTrigger: string;
   updateTrigger: string;
   deleteTrigger: string;

@@ -80,7 +80,7 @@ export async function planMapping(
   const mappingId = existing?.id ?? (await reserveId(client));
   const names = mappingNames(resolved.schema, resolved.table);
   const columns = await existingColumns(client, resolved.schema, resolved.table);
-  // The statement-level capture is installed when its insert trigger is; an older row-level one (tg_<table>__capture) is replaced.
+  // The capture is installed when its insert trigger is; the single row-level trigger of older versions (tg_<table>__capture) is replaced.
   const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture_insert`));
   const hasRowTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture`));
   const hasCompat = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__hc_status`));

@@ -108,7 +108,7 @@ function optional(column: string, value: string | undefined, cast = ''): Array<[
   return value === undefined ? [] : [[column, `${escapeLiteral(value)}${cast}`]];
 }
 
-/** Drop and/or create the capture function, its three statement-level triggers and the TRUNCATE trigger (dropping also removes an older row-level one). */
+/** Drop and/or create the capture function, its three triggers and the TRUNCATE trigger (dropping also removes the single row-level trigger of older versions). */
 export function triggerStatements(names: MappingNames, mappingId: string, fields: FieldInfo[], options: { drop: boolean; create: boolean }): string[] {
   const base = {
     table: names.table,
@@ -151,46 +151,28 @@ export function compatStatements(names: MappingNames, fields: FieldInfo[], optio
 
 /** jsonb_build_object takes ≤ 100 arguments: 50 (field, value) pairs per call. */
 const PAIRS_PER_OBJECT = 50;
-/** Terms per parenthesized group of a `||` chain, so that 800 fields nest 16 deep, not 800. */
-const TERMS_PER_GROUP = 50;
-
-/** `a || b || …` in groups of {@link TERMS_PER_GROUP}, `'{}'::jsonb` when empty. */
-function concat(terms: string[]): string {
-  if (terms.length === 0) return `'{}'::jsonb`;
-  if (terms.length <= TERMS_PER_GROUP) return terms.join(' || ');
-  const groups: string[] = [];
-  for (let i = 0; i < terms.length; i += TERMS_PER_GROUP) groups.push(`(${terms.slice(i, i + TERMS_PER_GROUP).join(' || ')})`);
-  return groups.join(' || ');
-}
 
 /**
- * The per-column parts of a capture function, over the transition-table rows
- * `n` (new) and `o` (old), one term per writable field in field order
- * (deterministic): INSERT's object of non-null values, UPDATE's objects of the
- * changed fields' new and old values, and UPDATE's test that any changed.
+ * The per-column parts of a capture function, one line per writable field in
+ * field order (deterministic): UPDATE's `is distinct from` checks of OLD and
+ * NEW, and INSERT's object of non-null values of a transition-table row `n`.
  */
-export function captureBody(fields: FieldInfo[]): { insert_values: string; update_changed: string; update_old: string; update_differs: string } {
-  const columns = fields.map((f) => ({ col: escapeIdentifier(f.column), key: escapeLiteral(f.name) }));
+export function captureBody(fields: FieldInfo[]): { update_checks: string; insert_values: string } {
+  const update_checks = fields
+    .map((f) => {
+      const col = escapeIdentifier(f.column);
+      const key = escapeLiteral(f.name);
+      return `    if NEW.${col} is distinct from OLD.${col} then changed := changed || jsonb_build_object(${key}, NEW.${col}); previous := previous || jsonb_build_object(${key}, OLD.${col}); end if;`;
+    })
+    .join('\n');
   const objects: string[] = [];
-  for (let i = 0; i < columns.length; i += PAIRS_PER_OBJECT) {
-    objects.push(
-      `jsonb_build_object(${columns
-        .slice(i, i + PAIRS_PER_OBJECT)
-        .map(({ col, key }) => `${key}, n.${col}`)
-        .join(', ')})`,
-    );
+  for (let i = 0; i < fields.length; i += PAIRS_PER_OBJECT) {
+    const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, n.${escapeIdentifier(f.column)}`);
+    objects.push(`jsonb_build_object(${pairs.join(', ')})`);
   }
   // Nulls are left out of an insert: only the values the row sets are sent.
   const insert_values = objects.length === 0 ? `'{}'::jsonb` : `jsonb_strip_nulls(${objects.join(' || ')})`;
-  const changedOf = (side: 'n' | 'o') =>
-    concat(columns.map(({ col, key }) => `case when n.${col} is distinct from o.${col} then jsonb_build_object(${key}, ${side}.${col}) else '{}'::jsonb end`));
-  const update_differs =
-    columns.length === 0
-      ? 'false'
-      : columns.length === 1
-        ? `n.${columns[0]!.col} is distinct from o.${columns[0]!.col}`
-        : `(${columns.map(({ col }) => `n.${col}`).join(', ')}) is distinct from (${columns.map(({ col }) => `o.${col}`).join(', ')})`;
-  return { insert_values, update_changed: changedOf('n'), update_old: changedOf('o'), update_differs };
+  return { update_checks: update_checks || '    null;', insert_values };
 }
 
 /** Queue `sfsync:reload` in the same transaction: a full load for a new mapping, a backfill of `fields` otherwise. */

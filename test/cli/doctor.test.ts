@@ -66,7 +66,7 @@ describe('sfsync doctor', () => {
        drop trigger tg_account__capture_delete on salesforce.account;
        create or replace function salesforce.tg_account__capture() returns trigger language plpgsql as $$ begin return null; end $$;
        create trigger tg_account__capture after insert or update or delete on salesforce.account for each row execute function salesforce.tg_account__capture()`,
-      /row-level trigger tg_account__capture is stale \(left by an older sfsync/,
+      /trigger tg_account__capture is stale \(the row-level capture of an older sfsync/,
     ],
   ])('a %s capture trigger is a failure that --fix repairs', async (kind, breakIt, message) => {
     await world.pool.query(breakIt);

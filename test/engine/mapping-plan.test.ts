@@ -28,10 +28,6 @@ describe('planMapping', () => {
     );
     const id = plan.mappingId;
     const info = JSON.stringify(plan.fieldInfo);
-    // The changed (n) or previous (o) values of the fields whose value differs between the old and new row.
-    const changed = (side: 'n' | 'o') =>
-      `case when n."lastname" is distinct from o."lastname" then jsonb_build_object('LastName', ${side}."lastname") else '{}'::jsonb end || case when n."email" is distinct from o."email" then jsonb_build_object('Email', ${side}."email") else '{}'::jsonb end`;
-    const differs = '(n."lastname", n."email") is distinct from (o."lastname", o."email")';
     expect(plan.fieldInfo.map((f) => [f.name, f.pgType])).toEqual([
       ['LastName', 'varchar(80)'],
       ['Email', 'varchar(80)'],
@@ -45,60 +41,43 @@ describe('planMapping', () => {
         'create or replace function "salesforce"."tg_contact__capture"() returns trigger',
         'language plpgsql as $capture$',
         'declare',
-        '  updated bigint;',
-        '  paired bigint;',
+        "  changed jsonb := '{}';",
+        "  previous jsonb := '{}';",
         '  captured bigint;',
         'begin',
         "  if current_setting('sfsync.origin', true) <> '' then",
         '    return null;',
         '  end if;',
-        "  if TG_OP = 'INSERT' then",
-        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)',
-        `    select '${id}', n.id, n.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', n."lastname", 'Email', n."email"))`,
-        '      from new_rows n;',
-        '    get diagnostics captured = row_count;',
-        "  elsif TG_OP = 'DELETE' then",
-        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
-        `    select '${id}', o.id, o.sfid, 'delete'`,
-        '      from old_rows o;',
-        '    get diagnostics captured = row_count;',
-        '  else',
-        '    updated := (select count(*) from new_rows);',
-        '    if updated = 0 then',
+        "  if TG_OP = 'UPDATE' then",
+        `    if NEW."lastname" is distinct from OLD."lastname" then changed := changed || jsonb_build_object('LastName', NEW."lastname"); previous := previous || jsonb_build_object('LastName', OLD."lastname"); end if;`,
+        `    if NEW."email" is distinct from OLD."email" then changed := changed || jsonb_build_object('Email', NEW."email"); previous := previous || jsonb_build_object('Email', OLD."email"); end if;`,
+        "    if changed = '{}'::jsonb then",
         '      return null;',
-        '    elsif updated = 1 then',
-        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
-        `      select '${id}', n.id, coalesce(n.sfid, o.sfid), 'update', ${changed('n')}, ${changed('o')}`,
-        '        from new_rows n, old_rows o',
-        `       where ${differs};`,
-        '      get diagnostics captured = row_count;',
+        '    end if;',
+        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
+        `    values ('${id}', NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);`,
+        '  else',
+        "    if TG_OP = 'INSERT' then",
+        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)',
+        `      select '${id}', n.id, n.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', n."lastname", 'Email', n."email"))`,
+        '        from new_rows n;',
         '    else',
-        '      execute $update$',
-        '        with pairs as (',
-        `          select n.id, coalesce(n.sfid, o.sfid) as sfid, ${differs} as differs, ${changed('n')} as changed, ${changed('o')} as old`,
-        '            from new_rows n join old_rows o on o.id = n.id',
-        '        ), captured as (',
-        '          insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
-        `          select '${id}', id, sfid, 'update', changed, old from pairs where differs`,
-        '          returning 1',
-        '        )',
-        '        select (select count(*) from pairs), (select count(*) from captured)',
-        '      $update$ into paired, captured;',
-        '      if paired <> updated then',
-        "        raise exception 'An UPDATE of % rows of %.% changed the id of some; sfsync pairs old and new rows by id: change id one row per statement', updated, TG_TABLE_SCHEMA, TG_TABLE_NAME",
-        "          using errcode = 'feature_not_supported';",
-        '      end if;',
+        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
+        `      select '${id}', o.id, o.sfid, 'delete'`,
+        '        from old_rows o;',
+        '    end if;',
+        '    get diagnostics captured = row_count;',
+        '    if captured = 0 then',
+        '      return null;',
         '    end if;',
         '  end if;',
-        '  if captured > 0 then',
-        `    perform pg_notify('sfsync:outbox', '${id}');`,
-        '  end if;',
+        `  perform pg_notify('sfsync:outbox', '${id}');`,
         '  return null;',
         'end;',
         '$capture$',
       ].join('\n'),
       `create trigger "tg_contact__capture_insert" after insert on "salesforce"."contact"\n  referencing new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
-      `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  referencing old table as old_rows new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  for each row execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__capture_delete" after delete on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__truncate" before truncate on "salesforce"."contact"\n  for each statement execute function sfsync.refuse_truncate('${id}')`,
       `select graphile_worker.add_job('sfsync:reload', '{"mappingId":"${id}"}'::json, job_key := 'sfsync:reload:${id}')`,
@@ -217,7 +196,7 @@ describe('applyMapping and capture', () => {
     ]);
   });
 
-  it('captures many-row statements once per row: changed fields by id, unchanged rows and empty statements skipped, one NOTIFY each', async () => {
+  it('captures many-row statements once per row, skips unchanged rows and empty statements, and NOTIFYs once per transaction', async () => {
     const listener = await h.pool.connect();
     const notes: string[] = [];
     listener.on('notification', (n) => notes.push(`${n.channel} ${n.payload}`));
@@ -234,7 +213,6 @@ describe('applyMapping and capture', () => {
     };
     try {
       await listener.query('listen "sfsync:outbox"');
-      // A one-row update first, so that a plan cached from it would serve the 3,000-row one below if the function let it.
       expect(await capture(`insert into salesforce.account (name) values ('Solo')`)).toEqual([
         { op: 'insert', n: 1, records: 1, values: [[{ Name: 'Solo' }, null]] },
       ]);
@@ -245,7 +223,7 @@ describe('applyMapping and capture', () => {
         `insert into salesforce.account (name, phone) select 'Bulk ' || i, case when i % 2 = 0 then '0' end from generate_series(1, 3000) i`,
       );
       expect(inserted.map((r) => [r.op, r.n, r.records])).toEqual([['insert', 3000, 3000]]);
-      // Even rows already have phone '0' (and description stays null): only the 1,500 odd rows changed, each paired with its own old row.
+      // Even rows already have phone '0' (and description stays null): only the 1,500 odd rows changed.
       expect(await capture(`update salesforce.account set phone = '0', description = null where name like 'Bulk %'`)).toEqual([
         { op: 'update', n: 1500, records: 1500, values: [[{ Phone: '0' }, { Phone: null }]] },
       ]);
@@ -261,7 +239,7 @@ describe('applyMapping and capture', () => {
       ).toEqual([]);
       const deleted = await capture(`delete from salesforce.account where name like 'Bulk %'`);
       expect(deleted).toEqual([{ op: 'delete', n: 3000, records: 3000, values: [[{}, null]] }]);
-      // One NOTIFY per capturing statement (5): the empty update and sfsync's own write send none.
+      // One NOTIFY per capturing transaction (5): the empty update and sfsync's own write send none.
       await h.pool.query(`select pg_notify('sfsync:outbox', 'end')`);
       await waitFor(() => notes.includes('sfsync:outbox end'), { what: 'the closing NOTIFY' });
       expect(notes).toEqual([...Array<string>(5).fill(`sfsync:outbox ${mappingId}`), 'sfsync:outbox end']);
@@ -269,19 +247,6 @@ describe('applyMapping and capture', () => {
       await listener.query('unlisten *').catch(() => undefined);
       listener.release();
     }
-  });
-
-  it('refuses a many-row UPDATE that changes ids, whose old and new rows it cannot pair, and keeps nothing of it', async () => {
-    await h.pool.query(`insert into salesforce.account (name) select 'Moved ' || i from generate_series(1, 3) i`);
-    const before = await h.pool.query(`select count(*)::int as n from sfsync.outbox where mapping_id = $1`, [mappingId]);
-    await expect(h.pool.query(`update salesforce.account set id = id + 1000000, phone = '9' where name like 'Moved %'`)).rejects.toThrow(
-      /An UPDATE of 3 rows of salesforce\.account changed the id of some; sfsync pairs old and new rows by id: change id one row per statement/,
-    );
-    const after = await h.pool.query(`select count(*)::int as n from sfsync.outbox where mapping_id = $1`, [mappingId]);
-    expect(after.rows[0].n).toBe(before.rows[0].n);
-    const { rows } = await h.pool.query(`select count(*)::int as n from salesforce.account where name like 'Moved %' and phone is null and id < 1000000`);
-    expect(rows[0].n).toBe(3);
-    await h.pool.query(`delete from salesforce.account where name like 'Moved %'`);
   });
 
   it('refuses TRUNCATE with a clear message', async () => {
@@ -305,6 +270,38 @@ describe('applyMapping and capture', () => {
       [`sfsync:reload:${mappingId}`],
     );
     expect(rows[0]?.payload).toEqual({ mappingId, fields: ['Industry'] });
+  });
+
+  it('replaces the single row-level capture trigger of an older sfsync when the mapping is applied again', async () => {
+    await h.pool.query(
+      `create trigger tg_account__capture after insert or update or delete on salesforce.account for each row execute function sfsync.refuse_truncate('old')`,
+    );
+    const plan = await withClient(h.pool, (c) =>
+      applyMapping(
+        c,
+        sf,
+        {
+          connectionId: h.connectionId,
+          sobject: 'Account',
+          fields: ['Name', 'Phone', 'BillingAddress', 'Description', 'Industry'],
+          mode: 'read_write',
+          externalIdField: 'Ext_Id__c',
+        },
+        { onlyIfChanged: true },
+      ),
+    );
+    expect(plan.changed).toBe(true);
+    expect(plan.statements).toContain('drop trigger if exists "tg_account__capture" on "salesforce"."account"');
+    const { rows } = await h.pool.query(`select tgname from pg_trigger where tgrelid = 'salesforce.account'::regclass and not tgisinternal order by 1`);
+    expect(rows.map((r) => r.tgname)).toEqual([
+      'tg_account__capture_delete',
+      'tg_account__capture_insert',
+      'tg_account__capture_update',
+      'tg_account__truncate',
+    ]);
+    await h.pool.query(`insert into salesforce.account (name) values ('After the upgrade')`);
+    const { rows: captured } = await h.pool.query(`select count(*)::int as n from sfsync.outbox where changed ->> 'Name' = 'After the upgrade'`);
+    expect(captured[0].n).toBe(1);
   });
 
   it('removes the mapping: triggers and row go, the table stays', async () => {

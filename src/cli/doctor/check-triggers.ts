@@ -3,7 +3,7 @@
  * triggers (insert, update, delete) and the TRUNCATE guard exist, are enabled
  * and call the table's capture function, and that function is the one this
  * sfsync renders for the mapping's stored fields (a function edited by hand,
- * or left by an older sfsync, is stale; so is the row-level trigger
+ * or left by an older sfsync, is stale; so is the single row-level trigger
  * `tg_<table>__capture` older versions installed). A change written while any
  * of these is wrong never reaches the outbox (or, with the old trigger left
  * beside the new ones, reaches it twice).
@@ -65,7 +65,7 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
     [m.schema, m.table],
   );
   const byName = new Map(rows.map((r) => [r.name, r]));
-  if (byName.has(capture)) return `row-level trigger ${capture} is stale (left by an older sfsync; the capture is statement-level now)`;
+  if (byName.has(capture)) return `trigger ${capture} is stale (the row-level capture of an older sfsync; it is three triggers now)`;
   for (const name of [...events, truncate]) {
     const trigger = byName.get(name);
     if (!trigger) return `trigger ${name} is missing`;

@@ -1,12 +1,13 @@
--- 8: statement-level capture — remove_mapping drops its triggers.
+-- 8: statement-level capture of INSERT and DELETE — remove_mapping drops the new triggers.
 --
--- A read_write table's capture is now three statement-level triggers
--- (tg_<table>__capture_insert, _update, _delete: transition tables are given
--- only to a trigger of one event) calling the table's tg_<table>__capture()
--- (sql/templates/capture-function.sql, rendered by the CLI and the engine).
--- remove_mapping drops them, and still the row-level tg_<table>__capture an
--- older sfsync installed, since a table may keep it until `sfsync doctor --fix`
--- or a re-applied mapping replaces it. Otherwise as in migration 2.
+-- A read_write table's capture is now three triggers calling the table's
+-- tg_<table>__capture() (sql/templates/capture-function.sql, rendered by the
+-- CLI and the engine): tg_<table>__capture_insert and _delete per statement
+-- (transition tables, which Postgres gives only to a trigger of one event),
+-- tg_<table>__capture_update per row. remove_mapping drops them, and still the
+-- single row-level tg_<table>__capture older versions installed, since a table
+-- keeps it until `sfsync doctor --fix` or a re-applied mapping replaces it.
+-- Otherwise as in migration 2.
 create or replace function remove_mapping(p_mapping_id bigint, p_drop_table boolean default false) returns boolean
 language plpgsql as $$
 declare
