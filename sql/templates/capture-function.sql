@@ -5,9 +5,7 @@
 -- INSERT and DELETE (statement-level triggers, the statement's rows in the
 -- transition tables new_rows / old_rows): one INSERT … SELECT into the outbox
 -- and one NOTIFY per statement, however many rows it wrote; INSERT sends the
--- non-null mapped values (to_jsonb of the row's mapped columns named by
--- field: a third faster than jsonb_build_object, which looks up each
--- argument's type on every call), DELETE only the ids.
+-- non-null mapped values, DELETE only the ids.
 -- UPDATE (a row-level trigger): compares each mapped writable column of OLD
 -- and NEW and builds jsonb only for those that changed (no change: no outbox
 -- row, no NOTIFY).
@@ -31,8 +29,8 @@ begin
   else
     if TG_OP = 'INSERT' then
       insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)
-      select {{mapping_id}}, n.id, n.sfid, 'insert', jsonb_strip_nulls(to_jsonb(v))
-        from new_rows n cross join lateral (select {{insert_fields}}) v;
+      select {{mapping_id}}, n.id, n.sfid, 'insert', {{insert_values}}
+        from new_rows n;
     else
       insert into sfsync.outbox (mapping_id, record_id, sfid, op)
       select {{mapping_id}}, o.id, o.sfid, 'delete'
