@@ -121,8 +121,8 @@ async function setUp(client: pg.Client): Promise<void> {
   );
   if (shipped.rows.length !== 1) throw new Error('salesforce.account has no single capture function; update bench/capture.ts');
   const { name, def } = shipped.rows[0]!;
-  /** The shipped capture's three statement-level triggers, on another table calling `fn`. */
-  const statementTriggers = (table: string, fn: string) =>
+  /** The shipped capture's triggers (sql/templates/capture-triggers.sql), on another table calling `fn`. */
+  const shippedTriggers = (table: string, fn: string) =>
     renderTemplate('capture-triggers', {
       table,
       insert_trigger: 'capture_insert',
@@ -134,7 +134,7 @@ async function setUp(client: pg.Client): Promise<void> {
     });
   // Heroku Connect compat (issue 16): the shipped capture, plus the compat BEFORE trigger and its two columns.
   await client.query(`alter table bench_compat.account add column _hc_lastop varchar(32), add column _hc_err text`);
-  for (const statement of statementTriggers('bench_compat.account', name)) await client.query(statement);
+  for (const statement of shippedTriggers('bench_compat.account', name)) await client.query(statement);
   for (const statement of compatStatements(mappingNames('bench_compat', 'account'), fieldInfo, { drop: false, create: true })) await client.query(statement);
   await client.query(readFileSync(new URL('./capture-heroku-connect.sql', import.meta.url), 'utf8'));
   // The row-level capture shipped before, generated for the same fields.
@@ -189,7 +189,7 @@ async function setUp(client: pg.Client): Promise<void> {
       .replaceAll('{{old}}', side('o'))
       .replaceAll('{{differs}}', differs),
   );
-  for (const statement of statementTriggers('bench_stmtupdate.account', name).filter((s) => !s.startsWith('create trigger capture_update')))
+  for (const statement of shippedTriggers('bench_stmtupdate.account', name).filter((s) => !s.startsWith('create trigger capture_update')))
     await client.query(statement);
   await client.query(
     `create trigger capture_update after update on bench_stmtupdate.account referencing old table as old_rows new table as new_rows for each statement execute function bench_stmtupdate.capture_update()`,
@@ -198,7 +198,7 @@ async function setUp(client: pg.Client): Promise<void> {
   if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex'))
     throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
-  for (const statement of statementTriggers('bench_noindex.account', 'bench_noindex.capture')) await client.query(statement);
+  for (const statement of shippedTriggers('bench_noindex.account', 'bench_noindex.capture')) await client.query(statement);
   // Rows for the UPDATE slices to hit.
   for (const v of VARIANTS) await client.query(`insert into ${v.table} (name) select 'seed ' || i from generate_series(1, ${SEED_ROWS}) i`);
 }
