@@ -1,22 +1,10 @@
 /**
- * Capture overhead (issue 4, benchmark a): single-row INSERT and UPDATE
- * transactions per second on a read_write mapped table (the generated
- * row-level trigger the mapping ships) against the same table unmapped, and
- * against the statement-level (transition tables) variant, side by side in
- * one run. Target: mapped ≥ 75 % of unmapped.
- *
- * Three reference variants bound what any trigger-and-outbox capture can
- * reach, measured in the same run (none of them is a usable capture):
- * - an empty PL/pgSQL trigger: the price of having a trigger at all;
- * - a trigger that inserts the row id into a one-column table without an
- *   index: the floor of any design that writes one row per change;
- * - the shipped function writing into a copy of the outbox without any index:
- *   what a two-stage capture (an index-less log the push moves into the
- *   outbox) could reach;
- * - a capture that records only which row changed and how (mapping, row id,
- *   op; one index to find them), skipping rows whose mapped columns did not
- *   change, with the same pg_notify: what a state-based capture (values read
- *   from the row at push time) could reach.
+ * Capture overhead (issue 4, benchmark a; issue 18): INSERT and UPDATE rates
+ * of a read_write mapped table (the capture the mapping ships: INSERT and
+ * DELETE per statement, one INSERT … SELECT into the outbox and one NOTIFY
+ * each; UPDATE per row) against the same table unmapped, side by side in one
+ * run with the row-level capture sfsync shipped before (capture-row-level.sql)
+ * and Heroku Connect's.
  *
  * Heroku Connect's capture, built from its documented design
  * (capture-heroku-connect.sql: a BEFORE trigger marking _hc_lastop, an
@@ -25,6 +13,19 @@
  * unmapped) is at most half of that one's, for single-row transactions and
  * for 10,000-row statements (run every fourth round: they take 10,000 times
  * longer), with durable and with free commits.
+ *
+ * Reference variants bound what a trigger-and-outbox capture can reach,
+ * measured in the same run (none of them is a usable capture):
+ * - an empty row trigger: the price of having a trigger at all;
+ * - a row trigger inserting the row id into a one-column table without an
+ *   index: the floor of any row-level design;
+ * - statement triggers (all three events) inserting the statement's ids into
+ *   that table: the floor of any design that writes one row per change;
+ * - the shipped function writing into a copy of the outbox without any
+ *   index: what a two-stage capture (an index-less log the push moves into
+ *   the outbox) could reach;
+ * - the shipped capture with UPDATE per statement as well
+ *   (capture-update-statement-level.sql): why UPDATE stays per row.
  *
  * One Postgres with fsync on, measured two ways per session:
  * - durable commits (synchronous_commit on, Postgres's default);
@@ -45,9 +46,10 @@ import { migrate } from '../src/db/migrate.js';
 import { providePostgres } from '../src/db/provide-postgres.js';
 import { startEmulator } from 'salesforce-emulator';
 import { applyMapping } from '../src/mapping/apply-mapping.js';
-import type { FieldInfo } from '../src/mapping/field-info.js';
+import { writableFields, type FieldInfo } from '../src/mapping/field-info.js';
 import { mappingNames } from '../src/mapping/mapping-names.js';
 import { compatStatements } from '../src/mapping/plan-statements.js';
+import { renderTemplate } from '../src/mapping/render-template.js';
 import { connectSalesforce } from '../src/salesforce/connect.js';
 import { JsforceSalesforceClient } from '../src/salesforce/jsforce-client.js';
 import { describeMachine } from './bench-machine.js';
@@ -65,19 +67,18 @@ interface Variant {
   label: string;
   table: string;
   reference?: true;
-  /** Left out of the 10,000-row statements (measured: the statement-level UPDATE joins its transition tables without an index, 10,000 × 10,000 rows, > 10 minutes). */
-  singleRowOnly?: true;
 }
 const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
-  { label: 'mapped, row-level (shipped)', table: 'salesforce.account' },
-  { label: 'mapped, statement-level', table: 'bench_stmt.account', singleRowOnly: true },
+  { label: 'mapped (shipped)', table: 'salesforce.account' },
+  { label: 'mapped, row-level (before)', table: 'bench_row.account' },
   { label: 'mapped + heroku-connect compat', table: 'bench_compat.account' },
   { label: 'Heroku Connect design', table: 'bench_hc.account' },
-  { label: 'ref: empty trigger', table: 'bench_empty.account', reference: true },
-  { label: 'ref: trigger + 1-column insert', table: 'bench_bare.account', reference: true },
+  { label: 'ref: empty row trigger', table: 'bench_empty.account', reference: true },
+  { label: 'ref: row trigger + 1-col insert', table: 'bench_bare.account', reference: true },
+  { label: 'ref: stmt trigger + 1-col insert', table: 'bench_stmtbare.account', reference: true },
+  { label: 'ref: UPDATE per statement too', table: 'bench_stmtupdate.account', reference: true },
   { label: 'ref: shipped, index-less outbox', table: 'bench_noindex.account', reference: true },
-  { label: 'ref: id + op only, 1 index', table: 'bench_idonly.account', reference: true },
 ];
 const COMMITS = [
   { label: 'durable commits (synchronous_commit on, the default)', setting: 'on' },
@@ -113,57 +114,91 @@ async function setUp(client: pg.Client): Promise<void> {
     const schema = v.table.split('.')[0];
     await client.query(`create schema ${schema}; create table ${v.table} (like salesforce.account including all)`);
   }
-  // Heroku Connect compat (issue 16): the shipped capture, plus the compat BEFORE trigger and its two columns.
-  await client.query(`alter table bench_compat.account add column _hc_lastop varchar(32), add column _hc_err text`);
-  await client.query(
-    `create trigger tg_account__capture after insert or update or delete on bench_compat.account for each row execute function salesforce.tg_account__capture()`,
-  );
-  for (const statement of compatStatements(mappingNames('bench_compat', 'account'), fieldInfo, { drop: false, create: true })) await client.query(statement);
-  await client.query(readFileSync(new URL('./capture-heroku-connect.sql', import.meta.url), 'utf8'));
-  // Statement-level: transition tables, one trigger per event.
-  await client.query(readFileSync(new URL('./capture-statement-level.sql', import.meta.url), 'utf8'));
-  const cols = `'{${FIELDS.map((f) => f.toLowerCase()).join(',')}}'`;
-  const flds = `'{${FIELDS.join(',')}}'`;
-  for (const [event, ref] of [
-    ['insert', 'new table as new_rows'],
-    ['update', 'old table as old_rows new table as new_rows'],
-    ['delete', 'old table as old_rows'],
-  ]) {
-    await client.query(
-      `create trigger tg_${event} after ${event} on bench_stmt.account referencing ${ref} for each statement execute function sfsync_bench.capture_stmt('${mappingId}', ${cols}, ${flds})`,
-    );
-  }
-  // References.
-  await client.query(`
-    create table sfsync_bench.bare (record_id bigint);
-    create table sfsync_bench.changed_rows (id bigint generated always as identity, mapping_id bigint not null, record_id bigint not null, op sfsync.outbox_op not null);
-    create index on sfsync_bench.changed_rows (mapping_id, record_id, id);
-    create table sfsync_bench.outbox_noindex (like sfsync.outbox including defaults including identity);
-    create function bench_empty.capture() returns trigger language plpgsql as $$ begin return null; end $$;
-    create function bench_bare.capture() returns trigger language plpgsql as $$ begin insert into sfsync_bench.bare values (NEW.id); return null; end $$;`);
   const shipped = await client.query<{ name: string; def: string }>(
-    `select p.oid::regproc::text as name, pg_get_functiondef(p.oid) as def
+    `select distinct p.oid::regproc::text as name, pg_get_functiondef(p.oid) as def
        from pg_trigger t join pg_proc p on p.oid = t.tgfoid
       where t.tgrelid = 'salesforce.account'::regclass and not t.tgisinternal and p.proname like '%capture%'`,
   );
+  if (shipped.rows.length !== 1) throw new Error('salesforce.account has no single capture function; update bench/capture.ts');
   const { name, def } = shipped.rows[0]!;
+  /** The shipped capture's triggers (sql/templates/capture-triggers.sql), on another table calling `fn`. */
+  const shippedTriggers = (table: string, fn: string) =>
+    renderTemplate('capture-triggers', {
+      table,
+      insert_trigger: 'capture_insert',
+      update_trigger: 'capture_update',
+      delete_trigger: 'capture_delete',
+      truncate_trigger: 'capture_truncate',
+      capture_function: fn,
+      mapping_id: `'${mappingId}'`,
+    });
+  // Heroku Connect compat (issue 16): the shipped capture, plus the compat BEFORE trigger and its two columns.
+  await client.query(`alter table bench_compat.account add column _hc_lastop varchar(32), add column _hc_err text`);
+  for (const statement of shippedTriggers('bench_compat.account', name)) await client.query(statement);
+  for (const statement of compatStatements(mappingNames('bench_compat', 'account'), fieldInfo, { drop: false, create: true })) await client.query(statement);
+  await client.query(readFileSync(new URL('./capture-heroku-connect.sql', import.meta.url), 'utf8'));
+  // The row-level capture shipped before, generated for the same fields.
+  const writable = writableFields(fieldInfo);
+  const rowLevel = readFileSync(new URL('./capture-row-level.sql', import.meta.url), 'utf8')
+    .replaceAll('{{mapping_id}}', `'${mappingId}'`)
+    .replace(
+      '{{update_checks}}',
+      writable
+        .map(
+          (f) =>
+            `    if NEW.${f.column} is distinct from OLD.${f.column} then changed := changed || jsonb_build_object('${f.name}', NEW.${f.column}); previous := previous || jsonb_build_object('${f.name}', OLD.${f.column}); end if;`,
+        )
+        .join('\n'),
+    )
+    .replace('{{insert_values}}', `jsonb_strip_nulls(jsonb_build_object(${writable.map((f) => `'${f.name}', NEW.${f.column}`).join(', ')}))`);
+  await client.query(rowLevel);
+  // References.
+  await client.query(`
+    create schema sfsync_bench;
+    create table sfsync_bench.bare (record_id bigint);
+    create table sfsync_bench.outbox_noindex (like sfsync.outbox including defaults including identity);
+    create function bench_empty.capture() returns trigger language plpgsql as $$ begin return null; end $$;
+    create function bench_bare.capture() returns trigger language plpgsql as $$ begin insert into sfsync_bench.bare values (NEW.id); return null; end $$;
+    create function bench_stmtbare.capture() returns trigger language plpgsql as $$
+      begin
+        if TG_OP = 'DELETE' then insert into sfsync_bench.bare select id from old_rows; else insert into sfsync_bench.bare select id from new_rows; end if;
+        return null;
+      end $$;`);
+  for (const schema of ['bench_empty', 'bench_bare']) {
+    await client.query(`create trigger capture after insert or update or delete on ${schema}.account for each row execute function ${schema}.capture()`);
+  }
+  for (const [event, ref] of [
+    ['insert', 'new table as new_rows'],
+    ['update', 'new table as new_rows'],
+    ['delete', 'old table as old_rows'],
+  ]) {
+    await client.query(
+      `create trigger capture_${event} after ${event} on bench_stmtbare.account referencing ${ref} for each statement execute function bench_stmtbare.capture()`,
+    );
+  }
+  // The shipped capture, but UPDATE per statement as well (capture-update-statement-level.sql).
+  const side = (s: 'n' | 'o') =>
+    writable
+      .map((f) => `case when n.${f.column} is distinct from o.${f.column} then jsonb_build_object('${f.name}', ${s}.${f.column}) else '{}'::jsonb end`)
+      .join(' || ');
+  const differs = `(${writable.map((f) => `n.${f.column}`).join(', ')}) is distinct from (${writable.map((f) => `o.${f.column}`).join(', ')})`;
+  await client.query(
+    readFileSync(new URL('./capture-update-statement-level.sql', import.meta.url), 'utf8')
+      .replaceAll('{{mapping_id}}', `'${mappingId}'`)
+      .replaceAll('{{changed}}', side('n'))
+      .replaceAll('{{old}}', side('o'))
+      .replaceAll('{{differs}}', differs),
+  );
+  for (const statement of shippedTriggers('bench_stmtupdate.account', name).filter((s) => !s.startsWith('create trigger capture_update')))
+    await client.query(statement);
+  await client.query(
+    `create trigger capture_update after update on bench_stmtupdate.account referencing old table as old_rows new table as new_rows for each statement execute function bench_stmtupdate.capture_update()`,
+  );
   const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox', 'sfsync_bench.outbox_noindex');
   if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex'))
     throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
-  const newCols = FIELDS.map((f) => `NEW.${f.toLowerCase()}`).join(', ');
-  const oldCols = FIELDS.map((f) => `OLD.${f.toLowerCase()}`).join(', ');
-  await client.query(`create function bench_idonly.capture() returns trigger language plpgsql as $$
-    begin
-      if current_setting('sfsync.origin', true) <> '' then return null; end if;
-      if TG_OP = 'UPDATE' and (${newCols}) is not distinct from (${oldCols}) then return null; end if;
-      insert into sfsync_bench.changed_rows (mapping_id, record_id, op) values (${mappingId}, coalesce(NEW.id, OLD.id), lower(TG_OP)::sfsync.outbox_op);
-      perform pg_notify('sfsync:outbox', '${mappingId}');
-      return null;
-    end $$`);
-  for (const schema of ['bench_empty', 'bench_bare', 'bench_noindex', 'bench_idonly']) {
-    await client.query(`create trigger capture after insert or update or delete on ${schema}.account for each row execute function ${schema}.capture()`);
-  }
+  for (const statement of shippedTriggers('bench_noindex.account', 'bench_noindex.capture')) await client.query(statement);
   // Rows for the UPDATE slices to hit.
   for (const v of VARIANTS) await client.query(`insert into ${v.table} (name) select 'seed ' || i from generate_series(1, ${SEED_ROWS}) i`);
 }
@@ -254,7 +289,6 @@ async function run(client: pg.Client): Promise<Samples> {
       if (kind.rows === BIG && round % BIG_EVERY !== 0) continue;
       let plain = 0;
       for (const v of VARIANTS) {
-        if (kind.rows === BIG && v.singleRowOnly) continue;
         const micros = await kind.run(client, v, round);
         if (v === VARIANTS[0]) plain = micros;
         if (round < 0) continue;
@@ -279,13 +313,15 @@ function report(title: string, samples: Samples): void {
   console.log(`${'rows/s, and vs unmapped: median (IQR)'.padEnd(33)}${KINDS.map((k) => k.name.toUpperCase().padStart(29)).join('   ')}`);
   for (const [label, s] of samples) console.log(`${label.padEnd(33)}${KINDS.map((k) => cell(s[k.name], k.rows)).join('   ')}`);
   const cost = (label: string, kind: Kind['name']) => 1 - quantile(samples.get(label)![kind].ratios, 0.5);
-  console.log(
-    `capture cost (1 − ratio), sfsync ÷ Heroku Connect design: ${KINDS.map((k) => `${k.name} ${(cost(SFSYNC, k.name) / cost(HC, k.name)).toFixed(2)}×`).join(', ')} (goal ≤ 0.5×)`,
-  );
+  const versus = (label: string) => KINDS.map((k) => `${k.name} ${(cost(label, k.name) / cost(HC, k.name)).toFixed(2)}×`).join(', ');
+  console.log(`capture cost (1 − ratio) ÷ Heroku Connect design's: shipped ${versus(SFSYNC)} (goal ≤ 0.5×)`);
+  console.log(`  row-level capture shipped before: ${versus(ROW_LEVEL)}; floor of one row per change (stmt + 1-col): ${versus(FLOOR)}`);
 }
 
-const SFSYNC = 'mapped, row-level (shipped)';
+const SFSYNC = 'mapped (shipped)';
+const ROW_LEVEL = 'mapped, row-level (before)';
 const HC = 'Heroku Connect design';
+const FLOOR = 'ref: stmt trigger + 1-col insert';
 
 /** Figures for the suite: per commit mode and kind, sfsync's capture cost beside the Heroku Connect design's and the floor of one row per change. */
 function figures(commit: (typeof COMMITS)[number], samples: Samples): Figure[] {
@@ -298,7 +334,7 @@ function figures(commit: (typeof COMMITS)[number], samples: Samples): Figure[] {
     unit: '% of unmapped time',
     better: 'lower' as const,
     baseline: { label: 'Heroku Connect design (capture-heroku-connect.sql), same run', value: cost(HC, k.name) },
-    floor: { label: 'ref: trigger + 1-column insert (one row per change, nothing else)', value: cost('ref: trigger + 1-column insert', k.name) },
+    floor: { label: 'ref: statement trigger + 1-column insert (one row per change, nothing else)', value: cost(FLOOR, k.name) },
     goal: { atMost: 0.5, against: 'baseline' as const },
   }));
 }

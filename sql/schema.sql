@@ -1346,6 +1346,7 @@ CREATE OR REPLACE FUNCTION sfsync.remove_mapping(p_mapping_id bigint, p_drop_tab
 AS $function$
 declare
   m sfsync.mappings;
+  suffix text;
 begin
   if p_mapping_id is null then
     raise exception 'sfsync.remove_mapping: p_mapping_id is null; pass a mapping id from sfsync.mapping_status (or `sfsync mappings`)'
@@ -1357,9 +1358,9 @@ begin
       using errcode = 'no_data_found';
   end if;
   if to_regclass(format('%I.%I', m.schema_name, m.table_name)) is not null then
-    execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || '__capture', m.schema_name, m.table_name);
-    execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || '__truncate', m.schema_name, m.table_name);
-    execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || '__hc_status', m.schema_name, m.table_name);
+    foreach suffix in array array['__capture', '__capture_insert', '__capture_update', '__capture_delete', '__truncate', '__hc_status'] loop
+      execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || suffix, m.schema_name, m.table_name);
+    end loop;
     if p_drop_table then
       execute format('drop table %I.%I', m.schema_name, m.table_name);
     end if;

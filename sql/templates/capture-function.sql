@@ -1,16 +1,20 @@
 -- The capture function of one read_write mapped table (rendered by
--- src/mapping/plan-statements.ts; docs/schema.md says why it is per table).
--- Rows sfsync writes itself (sfsync.origin set) are skipped first: a check
--- here costs less than a WHEN clause on the trigger, which Postgres prepares
--- for every statement (docs/schema.md, "Measured cost"). UPDATE compares each mapped writable
--- column directly and builds jsonb only for those that changed (no change: no
--- outbox row, no NOTIFY); INSERT sends the non-null mapped values; DELETE only
--- the ids.
+-- src/mapping/plan-statements.ts; docs/schema.md says why it is per table and
+-- why INSERT and DELETE are captured per statement but UPDATE per row). Rows
+-- sfsync writes itself (sfsync.origin set) are skipped first.
+-- INSERT and DELETE (statement-level triggers, the statement's rows in the
+-- transition tables new_rows / old_rows): one INSERT … SELECT into the outbox
+-- and one NOTIFY per statement, however many rows it wrote; INSERT sends the
+-- non-null mapped values, DELETE only the ids.
+-- UPDATE (a row-level trigger): compares each mapped writable column of OLD
+-- and NEW and builds jsonb only for those that changed (no change: no outbox
+-- row, no NOTIFY).
 create or replace function {{capture_function}}() returns trigger
 language plpgsql as $capture$
 declare
   changed jsonb := '{}';
   previous jsonb := '{}';
+  captured bigint;
 begin
   if current_setting('sfsync.origin', true) <> '' then
     return null;
@@ -22,12 +26,20 @@ begin
     end if;
     insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)
     values ({{mapping_id}}, NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);
-  elsif TG_OP = 'INSERT' then
-    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)
-    values ({{mapping_id}}, NEW.id, NEW.sfid, 'insert', {{insert_values}});
   else
-    insert into sfsync.outbox (mapping_id, record_id, sfid, op)
-    values ({{mapping_id}}, OLD.id, OLD.sfid, 'delete');
+    if TG_OP = 'INSERT' then
+      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)
+      select {{mapping_id}}, n.id, n.sfid, 'insert', {{insert_values}}
+        from new_rows n;
+    else
+      insert into sfsync.outbox (mapping_id, record_id, sfid, op)
+      select {{mapping_id}}, o.id, o.sfid, 'delete'
+        from old_rows o;
+    end if;
+    get diagnostics captured = row_count;
+    if captured = 0 then
+      return null;
+    end if;
   end if;
   perform pg_notify('sfsync:outbox', {{mapping_id}});
   return null;

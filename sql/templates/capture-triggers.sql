@@ -1,7 +1,15 @@
 -- Capture triggers of a read_write mapped table (rendered by
--- src/mapping/render-template.ts). The capture function is the table's own
--- (capture-function.sql); it skips sfsync's own writes itself.
-create trigger {{capture_trigger}} after insert or update or delete on {{table}}
+-- src/mapping/render-template.ts), all calling the table's capture function
+-- (capture-function.sql), which skips sfsync's own writes itself: INSERT and
+-- DELETE per statement (Postgres gives transition tables only to a trigger of
+-- one event), UPDATE per row.
+create trigger {{insert_trigger}} after insert on {{table}}
+  referencing new table as new_rows
+  for each statement execute function {{capture_function}}();
+create trigger {{update_trigger}} after update on {{table}}
   for each row execute function {{capture_function}}();
+create trigger {{delete_trigger}} after delete on {{table}}
+  referencing old table as old_rows
+  for each statement execute function {{capture_function}}();
 create trigger {{truncate_trigger}} before truncate on {{table}}
   for each statement execute function sfsync.refuse_truncate({{mapping_id}});

@@ -1,7 +1,7 @@
 /**
  * Every name sfsync generates for a mapped table, quoted, in one place so the
  * plan, the removal and the tests agree. Table names are ≤ 40 bytes
- * (mapping-spec.ts), so the longest, `tg_<table>__truncate`, is ≤ 53 bytes.
+ * (mapping-spec.ts), so the longest, `tg_<table>__capture_insert`, is ≤ 59 bytes.
  */
 import pg from 'pg';
 
@@ -12,8 +12,13 @@ export interface MappingNames {
   /** `"schema"."table"` */
   table: string;
   schema: string;
+  /** `tg_<table>__capture`: the one row-level capture trigger (all three events) earlier sfsync versions installed; only ever dropped now. */
   captureTrigger: string;
-  /** `"schema"."tg_<table>__capture"`: the table's generated capture function (same name as its trigger). */
+  /** `tg_<table>__capture_insert`, `…_update`, `…_delete`: the capture triggers, one per event (INSERT and DELETE per statement, UPDATE per row). */
+  insertTrigger: string;
+  updateTrigger: string;
+  deleteTrigger: string;
+  /** `"schema"."tg_<table>__capture"`: the table's generated capture function, which all three call. */
   captureFunction: string;
   truncateTrigger: string;
   modstampIndex: string;
@@ -27,6 +32,9 @@ export interface MappingNames {
 export function mappingNames(schema: string, table: string): MappingNames {
   const raw = {
     captureTrigger: `tg_${table}__capture`,
+    insertTrigger: `tg_${table}__capture_insert`,
+    updateTrigger: `tg_${table}__capture_update`,
+    deleteTrigger: `tg_${table}__capture_delete`,
     truncateTrigger: `tg_${table}__truncate`,
     modstampIndex: `${table}_systemmodstamp`,
     compatTrigger: `tg_${table}__hc_status`,
@@ -38,6 +46,9 @@ export function mappingNames(schema: string, table: string): MappingNames {
     table: `${escapeIdentifier(schema)}.${escapeIdentifier(table)}`,
     schema: escapeIdentifier(schema),
     captureTrigger: escapeIdentifier(raw.captureTrigger),
+    insertTrigger: escapeIdentifier(raw.insertTrigger),
+    updateTrigger: escapeIdentifier(raw.updateTrigger),
+    deleteTrigger: escapeIdentifier(raw.deleteTrigger),
     captureFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.captureTrigger)}`,
     truncateTrigger: escapeIdentifier(raw.truncateTrigger),
     modstampIndex: escapeIdentifier(raw.modstampIndex),

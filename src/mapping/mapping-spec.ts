@@ -10,7 +10,7 @@ import { parseRowFilter } from './row-filter.js';
 
 /** Salesforce API names: a letter, then letters, digits, underscores (≤ 80, Salesforce's own cap). */
 export const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
-/** Postgres names sfsync creates: lower-case, ≤ 40 bytes so `tg_<table>__truncate` fits 63 bytes. */
+/** Postgres names sfsync creates: lower-case, ≤ 40 bytes so `tg_<table>__capture_insert` (59 bytes) fits 63. */
 export const PG_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
 const INTERVAL = /^(\d{1,9})(\.\d+)?\s*(ms|milliseconds?|s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)$/i;
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };

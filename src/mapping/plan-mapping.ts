@@ -80,7 +80,9 @@ export async function planMapping(
   const mappingId = existing?.id ?? (await reserveId(client));
   const names = mappingNames(resolved.schema, resolved.table);
   const columns = await existingColumns(client, resolved.schema, resolved.table);
-  const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture`));
+  // The capture is installed when its insert trigger is; the single row-level trigger of older versions (tg_<table>__capture) is replaced.
+  const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture_insert`));
+  const hasRowTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture`));
   const hasCompat = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__hc_status`));
   // A mapping keeps compat once it has it: a later `sfsync map` without --compat must not break the apps reading the columns.
   const compat = (resolved.compat ?? existing?.compat ?? undefined) === 'heroku-connect';
@@ -93,7 +95,7 @@ export async function planMapping(
   const statements = [
     ...tableStatements(names, fieldInfo, columns, { compat, adopt: Boolean(options.adopt) }),
     mappingRowStatement(mappingId, resolved, fieldInfo, existing),
-    ...triggerStatements(names, mappingId, fieldInfo, { drop: hasTrigger, create: wantTrigger }),
+    ...triggerStatements(names, mappingId, fieldInfo, { drop: hasTrigger || hasRowTrigger, create: wantTrigger }),
     ...(compat || hasCompat ? compatStatements(names, fieldInfo, { drop: hasCompat, create: compat }) : []),
     ...(isNew && !options.adopt ? [jobStatement(mappingId)] : backfill.length > 0 ? [jobStatement(mappingId, backfill)] : []),
   ];
@@ -102,6 +104,7 @@ export async function planMapping(
     isNew ||
     statements.some((s) => /^(create|alter) (table|schema)/.test(s)) ||
     hasTrigger !== wantTrigger ||
+    hasRowTrigger ||
     hasCompat !== compat ||
     !sameMapping(existing, resolved, fieldInfo);
   return { mappingId, statements, spec: resolved, fieldInfo, addedFields, isNew, changed };

@@ -108,10 +108,17 @@ function optional(column: string, value: string | undefined, cast = ''): Array<[
   return value === undefined ? [] : [[column, `${escapeLiteral(value)}${cast}`]];
 }
 
-/** Drop and/or create the capture function and the capture and TRUNCATE triggers. */
+/** Drop and/or create the capture function, its three triggers and the TRUNCATE trigger (dropping also removes the single row-level trigger of older versions). */
 export function triggerStatements(names: MappingNames, mappingId: string, fields: FieldInfo[], options: { drop: boolean; create: boolean }): string[] {
-  const base = { table: names.table, capture_trigger: names.captureTrigger, truncate_trigger: names.truncateTrigger, capture_function: names.captureFunction };
-  const out = options.drop ? renderTemplate('drop-triggers', base) : [];
+  const base = {
+    table: names.table,
+    insert_trigger: names.insertTrigger,
+    update_trigger: names.updateTrigger,
+    delete_trigger: names.deleteTrigger,
+    truncate_trigger: names.truncateTrigger,
+    capture_function: names.captureFunction,
+  };
+  const out = options.drop ? renderTemplate('drop-triggers', { ...base, capture_trigger: names.captureTrigger }) : [];
   if (!options.create) return out;
   const mapping_id = escapeLiteral(mappingId);
   return [
@@ -147,8 +154,8 @@ const PAIRS_PER_OBJECT = 50;
 
 /**
  * The per-column parts of a capture function, one line per writable field in
- * field order (deterministic): UPDATE's `is distinct from` checks and
- * INSERT's object of non-null values.
+ * field order (deterministic): UPDATE's `is distinct from` checks of OLD and
+ * NEW, and INSERT's object of non-null values of a transition-table row `n`.
  */
 export function captureBody(fields: FieldInfo[]): { update_checks: string; insert_values: string } {
   const update_checks = fields
@@ -160,7 +167,7 @@ export function captureBody(fields: FieldInfo[]): { update_checks: string; inser
     .join('\n');
   const objects: string[] = [];
   for (let i = 0; i < fields.length; i += PAIRS_PER_OBJECT) {
-    const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, NEW.${escapeIdentifier(f.column)}`);
+    const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, n.${escapeIdentifier(f.column)}`);
     objects.push(`jsonb_build_object(${pairs.join(', ')})`);
   }
   // Nulls are left out of an insert: only the values the row sets are sent.

@@ -53,12 +53,20 @@ describe('sfsync doctor', () => {
   });
 
   it.each([
-    ['disabled', 'alter table salesforce.account disable trigger tg_account__capture', /tg_account__capture is disabled/],
+    ['disabled', 'alter table salesforce.account disable trigger tg_account__capture_update', /tg_account__capture_update is disabled/],
     ['missing', 'drop trigger tg_account__truncate on salesforce.account', /tg_account__truncate is missing/],
     [
       'stale',
       `create or replace function salesforce.tg_account__capture() returns trigger language plpgsql as $$ begin return null; end $$`,
       /tg_account__capture\(\) is stale/,
+    ],
+    [
+      'row-level (older sfsync)',
+      `drop trigger tg_account__capture_insert on salesforce.account; drop trigger tg_account__capture_update on salesforce.account;
+       drop trigger tg_account__capture_delete on salesforce.account;
+       create or replace function salesforce.tg_account__capture() returns trigger language plpgsql as $$ begin return null; end $$;
+       create trigger tg_account__capture after insert or update or delete on salesforce.account for each row execute function salesforce.tg_account__capture()`,
+      /trigger tg_account__capture is stale \(the row-level capture of an older sfsync/,
     ],
   ])('a %s capture trigger is a failure that --fix repairs', async (kind, breakIt, message) => {
     await world.pool.query(breakIt);

@@ -76,7 +76,7 @@ describe('before adopting', () => {
     const statements = result.plans.flatMap((p) => p.statements);
     expect(statements).toContain(`alter table "salesforce"."account" add column _sfsync_state text not null default 'synced'`);
     expect(statements).toContain(`alter table "salesforce"."account" alter column _sfsync_state set default 'pending'`);
-    expect(statements.some((s) => s.startsWith('create trigger "tg_account__capture" after insert or update or delete on "salesforce"."account"'))).toBe(true);
+    expect(statements.some((s) => s.startsWith('create trigger "tg_account__capture_update" after update on "salesforce"."account"'))).toBe(true);
     expect(statements.some((s) => s.startsWith('create trigger "tg_account__hc_status" before insert or update on "salesforce"."account"'))).toBe(true);
     expect(statements.some((s) => s.includes("'sfsync:reload'"))).toBe(false);
     expect(result.adoptStatement).toBe(`select * from sfsync.adopt_heroku_connect('salesforce', p_force => false)`);
@@ -155,7 +155,9 @@ describe('adopting', () => {
   it("replaces Heroku Connect's triggers with sfsync's and keeps every row, id and sfid", async () => {
     expect(await triggers()).toEqual([
       '_trigger_log.tlog_insert_trigger',
-      'account.tg_account__capture',
+      'account.tg_account__capture_delete',
+      'account.tg_account__capture_insert',
+      'account.tg_account__capture_update',
       'account.tg_account__hc_status',
       'account.tg_account__truncate',
       'contact.tg_contact__hc_status',

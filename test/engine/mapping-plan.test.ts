@@ -10,6 +10,7 @@ import { planMapping } from '../../src/mapping/plan-mapping.js';
 import { withClient } from '../../src/db/pool.js';
 import type { JsforceSalesforceClient } from '../../src/salesforce/jsforce-client.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let h: SyncHarness;
 let sf: JsforceSalesforceClient;
@@ -42,6 +43,7 @@ describe('planMapping', () => {
         'declare',
         "  changed jsonb := '{}';",
         "  previous jsonb := '{}';",
+        '  captured bigint;',
         'begin',
         "  if current_setting('sfsync.origin', true) <> '' then",
         '    return null;',
@@ -54,19 +56,29 @@ describe('planMapping', () => {
         '    end if;',
         '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
         `    values ('${id}', NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);`,
-        "  elsif TG_OP = 'INSERT' then",
-        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)',
-        `    values ('${id}', NEW.id, NEW.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', NEW."lastname", 'Email', NEW."email")));`,
         '  else',
-        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
-        `    values ('${id}', OLD.id, OLD.sfid, 'delete');`,
+        "    if TG_OP = 'INSERT' then",
+        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)',
+        `      select '${id}', n.id, n.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', n."lastname", 'Email', n."email"))`,
+        '        from new_rows n;',
+        '    else',
+        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
+        `      select '${id}', o.id, o.sfid, 'delete'`,
+        '        from old_rows o;',
+        '    end if;',
+        '    get diagnostics captured = row_count;',
+        '    if captured = 0 then',
+        '      return null;',
+        '    end if;',
         '  end if;',
         `  perform pg_notify('sfsync:outbox', '${id}');`,
         '  return null;',
         'end;',
         '$capture$',
       ].join('\n'),
-      `create trigger "tg_contact__capture" after insert or update or delete on "salesforce"."contact"\n  for each row execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_insert" after insert on "salesforce"."contact"\n  referencing new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  for each row execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_delete" after delete on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__truncate" before truncate on "salesforce"."contact"\n  for each statement execute function sfsync.refuse_truncate('${id}')`,
       `select graphile_worker.add_job('sfsync:reload', '{"mappingId":"${id}"}'::json, job_key := 'sfsync:reload:${id}')`,
     ]);
@@ -184,6 +196,59 @@ describe('applyMapping and capture', () => {
     ]);
   });
 
+  it('captures many-row statements once per row, skips unchanged rows and empty statements, and NOTIFYs once per transaction', async () => {
+    const listener = await h.pool.connect();
+    const notes: string[] = [];
+    listener.on('notification', (n) => notes.push(`${n.channel} ${n.payload}`));
+    /** Run `sql`, then summarize the outbox rows it wrote: per op, the count, distinct records, and the distinct (changed, old) pairs. */
+    const capture = async (sql: string) => {
+      const { rows: last } = await h.pool.query<{ id: string }>(`select coalesce(max(id), 0)::text as id from sfsync.outbox`);
+      await h.pool.query(sql);
+      const { rows } = await h.pool.query(
+        `select op, count(*)::int as n, count(distinct record_id)::int as records, jsonb_agg(distinct jsonb_build_array(changed, old)) as values
+           from sfsync.outbox where mapping_id = $1 and id > $2 group by op order by op`,
+        [mappingId, last[0]!.id],
+      );
+      return rows;
+    };
+    try {
+      await listener.query('listen "sfsync:outbox"');
+      expect(await capture(`insert into salesforce.account (name) values ('Solo')`)).toEqual([
+        { op: 'insert', n: 1, records: 1, values: [[{ Name: 'Solo' }, null]] },
+      ]);
+      expect(await capture(`update salesforce.account set phone = '1' where name = 'Solo'`)).toEqual([
+        { op: 'update', n: 1, records: 1, values: [[{ Phone: '1' }, { Phone: null }]] },
+      ]);
+      const inserted = await capture(
+        `insert into salesforce.account (name, phone) select 'Bulk ' || i, case when i % 2 = 0 then '0' end from generate_series(1, 3000) i`,
+      );
+      expect(inserted.map((r) => [r.op, r.n, r.records])).toEqual([['insert', 3000, 3000]]);
+      // Even rows already have phone '0' (and description stays null): only the 1,500 odd rows changed.
+      expect(await capture(`update salesforce.account set phone = '0', description = null where name like 'Bulk %'`)).toEqual([
+        { op: 'update', n: 1500, records: 1500, values: [[{ Phone: '0' }, { Phone: null }]] },
+      ]);
+      const { rows: odd } = await h.pool.query(
+        `select count(*)::int as n from sfsync.outbox u join salesforce.account a on a.id = u.record_id
+          where u.mapping_id = $1 and u.op = 'update' and a.name like 'Bulk %' and substring(a.name from 6)::int % 2 = 1`,
+        [mappingId],
+      );
+      expect(odd[0].n).toBe(1500);
+      expect(await capture(`update salesforce.account set phone = 'x' where false`)).toEqual([]);
+      expect(
+        await capture(`begin; set local sfsync.origin = 'sfsync'; update salesforce.account set name = name || '!' where name like 'Bulk %'; commit`),
+      ).toEqual([]);
+      const deleted = await capture(`delete from salesforce.account where name like 'Bulk %'`);
+      expect(deleted).toEqual([{ op: 'delete', n: 3000, records: 3000, values: [[{}, null]] }]);
+      // One NOTIFY per capturing transaction (5): the empty update and sfsync's own write send none.
+      await h.pool.query(`select pg_notify('sfsync:outbox', 'end')`);
+      await waitFor(() => notes.includes('sfsync:outbox end'), { what: 'the closing NOTIFY' });
+      expect(notes).toEqual([...Array<string>(5).fill(`sfsync:outbox ${mappingId}`), 'sfsync:outbox end']);
+    } finally {
+      await listener.query('unlisten *').catch(() => undefined);
+      listener.release();
+    }
+  });
+
   it('refuses TRUNCATE with a clear message', async () => {
     await expect(h.pool.query('truncate salesforce.account')).rejects.toThrow(/TRUNCATE of salesforce\.account is refused: it is mapped read_write by sfsync/);
   });
@@ -205,6 +270,38 @@ describe('applyMapping and capture', () => {
       [`sfsync:reload:${mappingId}`],
     );
     expect(rows[0]?.payload).toEqual({ mappingId, fields: ['Industry'] });
+  });
+
+  it('replaces the single row-level capture trigger of an older sfsync when the mapping is applied again', async () => {
+    await h.pool.query(
+      `create trigger tg_account__capture after insert or update or delete on salesforce.account for each row execute function sfsync.refuse_truncate('old')`,
+    );
+    const plan = await withClient(h.pool, (c) =>
+      applyMapping(
+        c,
+        sf,
+        {
+          connectionId: h.connectionId,
+          sobject: 'Account',
+          fields: ['Name', 'Phone', 'BillingAddress', 'Description', 'Industry'],
+          mode: 'read_write',
+          externalIdField: 'Ext_Id__c',
+        },
+        { onlyIfChanged: true },
+      ),
+    );
+    expect(plan.changed).toBe(true);
+    expect(plan.statements).toContain('drop trigger if exists "tg_account__capture" on "salesforce"."account"');
+    const { rows } = await h.pool.query(`select tgname from pg_trigger where tgrelid = 'salesforce.account'::regclass and not tgisinternal order by 1`);
+    expect(rows.map((r) => r.tgname)).toEqual([
+      'tg_account__capture_delete',
+      'tg_account__capture_insert',
+      'tg_account__capture_update',
+      'tg_account__truncate',
+    ]);
+    await h.pool.query(`insert into salesforce.account (name) values ('After the upgrade')`);
+    const { rows: captured } = await h.pool.query(`select count(*)::int as n from sfsync.outbox where changed ->> 'Name' = 'After the upgrade'`);
+    expect(captured[0].n).toBe(1);
   });
 
   it('removes the mapping: triggers and row go, the table stays', async () => {

@@ -1,11 +1,14 @@
 /**
- * Doctor check of every read_write mapping's capture: the capture trigger and
- * the TRUNCATE guard exist and are enabled, and the capture function is the
- * one this sfsync renders for the mapping's stored fields (a function edited
- * by hand, or left by an older sfsync, is stale). A change written while any
- * of these is wrong never reaches the outbox.
+ * Doctor check of every read_write mapping's capture: the three capture
+ * triggers (insert, update, delete) and the TRUNCATE guard exist, are enabled
+ * and call the table's capture function, and that function is the one this
+ * sfsync renders for the mapping's stored fields (a function edited by hand,
+ * or left by an older sfsync, is stale; so is the single row-level trigger
+ * `tg_<table>__capture` older versions installed). A change written while any
+ * of these is wrong never reaches the outbox (or, with the old trigger left
+ * beside the new ones, reaches it twice).
  *
- * `--fix` re-creates the function and both triggers of the mappings found
+ * `--fix` re-creates the function and the triggers of the mappings found
  * wrong, in one transaction under the mapping lock (the statements
  * `sfsync map` uses), so no app write slips between a drop and a create.
  */
@@ -48,6 +51,7 @@ function expectedBody(m: MappedTable): string {
 /** What is wrong with `m`'s capture, or undefined when nothing is. */
 async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<string | undefined> {
   const capture = `tg_${m.table}__capture`;
+  const events = ['insert', 'update', 'delete'].map((e) => `${capture}_${e}`);
   const truncate = `tg_${m.table}__truncate`;
   const { rows: table } = await db.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
     m.schema,
@@ -61,13 +65,16 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
     [m.schema, m.table],
   );
   const byName = new Map(rows.map((r) => [r.name, r]));
-  for (const name of [capture, truncate]) {
+  if (byName.has(capture)) return `trigger ${capture} is stale (the row-level capture of an older sfsync; it is three triggers now)`;
+  for (const name of [...events, truncate]) {
     const trigger = byName.get(name);
     if (!trigger) return `trigger ${name} is missing`;
     if (trigger.enabled === 'D') return `trigger ${name} is disabled`;
     if (trigger.enabled === 'R') return `trigger ${name} fires only in replica sessions`;
   }
-  if (byName.get(capture)!.functionName !== capture) return `trigger ${capture} calls ${byName.get(capture)!.functionName}(), not ${capture}()`;
+  for (const name of events) {
+    if (byName.get(name)!.functionName !== capture) return `trigger ${name} calls ${byName.get(name)!.functionName}(), not ${capture}()`;
+  }
   const { rows: fn } = await db.query<{ body: string }>(
     'select p.prosrc as body from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2',
     [m.schema, capture],
@@ -87,7 +94,7 @@ export async function checkTriggers(pool: pg.Pool): Promise<Finding[]> {
     const wrong = await diagnose(pool, m);
     findings.push(
       wrong === undefined
-        ? ok('capture-trigger', subject, 'capture trigger, function and TRUNCATE guard installed and enabled')
+        ? ok('capture-trigger', subject, 'capture triggers, function and TRUNCATE guard installed and enabled')
         : problem(
             'fail',
             'capture-trigger',
