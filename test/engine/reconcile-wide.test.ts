@@ -26,10 +26,18 @@ beforeAll(async () => {
   mappingId = await mapObject(h, { sobject: 'Wide__c', fields: ['Name', ...FIELDS], mode: 'read_only', pollInterval: '1 hour', driftDelay: '1 hour' });
   await h.startEngine();
   await waitLoaded(h, mappingId, 60_000);
-  // The poll after the load re-reads the records stamped in its last second (all of them here): it must not undo the staling below.
+  // The poll after the load re-reads the records stamped in its last second (all of them here): it must not undo the
+  // staling below. It has run once the mapping's next interval poll waits an hour out (it may record no window).
   await waitFor(
     async () =>
-      (await h.pool.query("select 1 from sfsync.poll_windows where mapping_id = $1 and kind = 'primary' and outcome = 'succeeded'", [mappingId])).rowCount! > 0,
+      (
+        await h.pool.query(
+          `select 1 from graphile_worker.jobs j
+            where j.key = 'sfsync:poll:' || $1::text and j.locked_at is null and j.run_at > now() + interval '10 minutes'
+              and not exists (select 1 from sfsync.poll_windows w where w.mapping_id = $1::bigint and w.outcome = 'running')`,
+          [mappingId],
+        )
+      ).rowCount! > 0,
     { timeoutMs: 30_000, what: 'the first poll after the load' },
   );
 }, 90_000);
