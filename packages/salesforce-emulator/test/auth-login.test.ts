@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import jsforce from 'jsforce';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import { control, CREDS, failure, login, oauthConnection } from './core-helpers.js';
 
@@ -119,6 +119,9 @@ describe('emulator auth', () => {
     try {
       const conn = await login(emu);
       const token = conn.accessToken ?? '';
+      // A 1 ms lifetime has passed once the clock has moved on past the login (a fast machine can ask within it).
+      const issuedBy = Date.now();
+      await vi.waitUntil(() => Date.now() > issuedBy + 1, { timeout: 1000, interval: 1 });
       const res = await fetch(`${emu.url}/services/data/v59.0/limits`, { headers: { Authorization: `OAuth ${token}` } });
       expect(res.status).toBe(401);
     } finally {
