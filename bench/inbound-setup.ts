@@ -59,7 +59,9 @@ async function emulatorInProcess(options: EmulatorOptions = {}): Promise<Emulato
 }
 
 async function emulatorChild(): Promise<EmulatorHandle> {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', 'bin/sfsync.js', 'emulator', '--port', '0', '--json'], {
+  // BENCH_EMULATOR_NODE_ARGS: extra node flags for the emulator's process (`--cpu-prof --cpu-prof-dir=/tmp/prof` to profile Salesforce's side).
+  const nodeArgs = (process.env.BENCH_EMULATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', ...nodeArgs, 'bin/sfsync.js', 'emulator', '--port', '0', '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

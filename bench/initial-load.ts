@@ -102,6 +102,25 @@ try {
     return performance.now() - started;
   };
 
+  // 3. the alternative writer: converted rows through jsonb_to_recordset, 5,000 per statement (once: it is far behind).
+  await db.query(`truncate ${table}`);
+  t = performance.now();
+  await db.query('begin');
+  const insert = `insert into ${table} (sfid, systemmodstamp, isdeleted, createddate, ${mapping.fields.map((f) => q(f.column)).join(', ')}) select r.sfid, r.systemmodstamp::timestamp(3), r.isdeleted, r.createddate::timestamp(3), ${mapping.fields.map((f) => `r.${q(f.column)}::${f.pgType}`).join(', ')} from ${recordset(mapping)}`;
+  for (const page of pages) {
+    for (let i = 0; i < page.length; i += 5000) {
+      const rows = page.slice(i, i + 5000).map((r) => {
+        const row = toInboundRow(r, mapping.fields, 'bulk');
+        return { ...row.values, sfid: row.sfid, systemmodstamp: row.systemmodstamp, isdeleted: row.isdeleted, createddate: row.createddate };
+      });
+      await db.query(insert, [JSON.stringify(rows)]);
+    }
+  }
+  await db.query('commit');
+  const jsonMs = performance.now() - t;
+  // The parsed pages are dropped before the measured rounds: kept, they would swell the heap each garbage collection walks.
+  pages.length = 0;
+
   // This machine's speed drifts by tens of percent within minutes: sfsync and COPY alternate, round after round,
   // and the figures are medians (the ratio: the median of each round's own ratio).
   const loads: Array<Awaited<ReturnType<typeof sfsyncLoad>>> = [];
@@ -120,22 +139,6 @@ try {
   const sfsyncCpuS = median(loads.map((l) => l.sfsyncCpuS));
   const emulatorCpuS = median(loads.map((l) => l.emulatorCpuS));
 
-  // 3. the alternative writer: converted rows through jsonb_to_recordset, 5,000 per statement (once: it is far behind).
-  await db.query(`truncate ${table}`);
-  t = performance.now();
-  await db.query('begin');
-  const insert = `insert into ${table} (sfid, systemmodstamp, isdeleted, createddate, ${mapping.fields.map((f) => q(f.column)).join(', ')}) select r.sfid, r.systemmodstamp::timestamp(3), r.isdeleted, r.createddate::timestamp(3), ${mapping.fields.map((f) => `r.${q(f.column)}::${f.pgType}`).join(', ')} from ${recordset(mapping)}`;
-  for (const page of pages) {
-    for (let i = 0; i < page.length; i += 5000) {
-      const rows = page.slice(i, i + 5000).map((r) => {
-        const row = toInboundRow(r, mapping.fields, 'bulk');
-        return { ...row.values, sfid: row.sfid, systemmodstamp: row.systemmodstamp, isdeleted: row.isdeleted, createddate: row.createddate };
-      });
-      await db.query(insert, [JSON.stringify(rows)]);
-    }
-  }
-  await db.query('commit');
-  const jsonMs = performance.now() - t;
   db.release();
 
   const rate = (ms: number) => Math.round(N / (ms / 1000));

@@ -137,6 +137,23 @@ export function convertFast(field: FieldInfo, raw: unknown, source: ValueSource)
   }
 }
 
+/**
+ * The converter of one field's Bulk CSV strings, its type dispatched once
+ * (the initial load calls it for every value of up to millions of rows).
+ * Same results as `convertFast(field, raw, 'bulk')`.
+ */
+export function bulkConverter(field: FieldInfo): (raw: string | undefined) => FastConverted {
+  const convert: (text: string) => FastConverted =
+    field.pgType === 'boolean'
+      ? (text) => convertBoolean(field, text)
+      : field.pgType === 'integer' || field.pgType === 'bigint' || field.pgType === 'double precision' || field.pgType.startsWith('numeric')
+        ? (text) => convertNumber(field, text)
+        : field.pgType === 'date' || field.pgType === 'timestamp(3)' || field.pgType === 'time(3)'
+          ? (text) => convertTemporal(field, text)
+          : (text) => convertText(field, text);
+  return (raw) => (raw === undefined || raw === '' ? null : convert(raw));
+}
+
 /** Convert one value of `field`. null/undefined (and '' from Bulk CSV) are SQL null. */
 export function convertValue(field: FieldInfo, raw: unknown, source: ValueSource): Converted {
   const value = convertFast(field, raw, source);

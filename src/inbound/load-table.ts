@@ -18,11 +18,10 @@ import { run, sfsync } from '../db/typed-query.js';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { SalesforceClient } from '../salesforce/salesforce-client.js';
-import { ConversionFailure, convertFast, toUtcTimestamp } from './convert.js';
-import { rowErrorJson, type FieldError } from './record.js';
 import { floorToSecond, selectFields, windowSoql } from './window-bounds.js';
 import { beginUncaptured, lockApply } from './apply-page.js';
-import { copyFrom, copyText } from './copy-in.js';
+import { copyFrom } from './copy-in.js';
+import { copyChunks } from './load-rows.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import { STAGE, copySql, createStageSql, loadColumns, mergeSql } from './load-sql.js';
 import { qualified } from './apply-sql.js';
@@ -35,54 +34,6 @@ export interface LoadOptions {
   upperLagMs: number;
   /** Bulk results page size. */
   maxRecords?: number;
-}
-
-/** Rows converted between two yields to the event loop (~10 ms of work). */
-const SLICE = 2000;
-
-/**
- * COPY text of one page; returns the buffer and how many rows failed conversion.
- * Converting yields to the event loop every {@link SLICE} rows: otherwise the
- * prefetched next page's socket stalls (TCP back-pressure) for the whole page
- * and fetching and converting no longer overlap (measured: 49 → 58 % of COPY).
- */
-async function copyChunk(
-  mapping: InboundMapping,
-  page: Array<Record<string, string>>,
-  columns: readonly string[],
-  backfill: boolean,
-): Promise<{ chunk: Buffer; rows: number; failed: number }> {
-  const fields = backfill ? mapping.fields.filter((f) => columns.includes(f.column)) : mapping.fields;
-  const live = fields.filter((f) => !f.removed);
-  const lines: string[] = [];
-  let failed = 0;
-  for (let start = 0; start < page.length; start += SLICE) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (let i = start; i < Math.min(page.length, start + SLICE); i++) {
-      // Straight from the CSV record to a COPY line: no intermediate row object (1M rows → GC time).
-      const record = page[i]!;
-      const isdeleted = record['IsDeleted'] === 'true';
-      if (!backfill && isdeleted && mapping.deleteMode === 'delete') continue;
-      let line = copyText(record['Id'] ?? '');
-      let errors: FieldError[] | undefined;
-      for (const f of live) {
-        const value = convertFast(f, record[f.name], 'bulk');
-        if (value instanceof ConversionFailure) {
-          (errors ??= []).push({ field: f.name, code: value.code, message: value.message });
-          line += '\t\\N';
-        } else line += `\t${copyText(value)}`;
-      }
-      if (errors) failed++;
-      const stamp = toUtcTimestamp(record['SystemModstamp'] ?? '') ?? null;
-      if (backfill) line += `\t${copyText(stamp)}`;
-      else {
-        const created = toUtcTimestamp(record['CreatedDate'] ?? '') ?? null;
-        line += `\t${copyText(stamp)}\t${isdeleted}\t${copyText(created)}\t${errors ? 'failed' : 'synced'}\t${copyText(errors ? JSON.stringify(rowErrorJson(errors)) : null)}`;
-      }
-      lines.push(line);
-    }
-  }
-  return { chunk: Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : ''), rows: lines.length, failed };
 }
 
 /** Load (or backfill) the mapping's table; returns the window's counters. */
@@ -127,19 +78,19 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
     // Rows stamped before this existed when the Bulk job was created (upperLagMs covers clock
     // skew); not floored like `upper`, so a row stamped earlier in the same second still counts.
     const snapshotAt = new Date(Date.now() - options.upperLagMs);
-    const pages = client.bulkQueryPages(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) } as {
-      includeDeleted: boolean;
-    });
-    // COPY of page k runs in Postgres while page k+1 is fetched and converted here.
+    const pages = client.bulkQueryCsv(soql, { includeDeleted: !backfill, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}) });
+    const fields = backfill ? mapping.fields.filter((f) => columns.includes(f.column)) : mapping.fields;
+    // Postgres COPYs chunk k while chunk k+1 is converted here and the next page is fetched.
     let copying: Promise<number> = Promise.resolve(0);
-    for await (const page of pages) {
-      const { chunk, rows: copied, failed } = await copyChunk(mapping, page, columns, backfill);
-      await copying;
-      if (copied > 0) copying = copyFrom(db, copy, [chunk]);
-      copying.catch(() => undefined);
-      counters.seen += page.length;
-      counters.applied += direct ? copied : 0;
-      counters.failed += failed;
+    for await (const csv of pages) {
+      for await (const part of copyChunks(mapping, csv, fields, backfill)) {
+        await copying;
+        if (part.rows > 0) copying = copyFrom(db, copy, [part.chunk]);
+        copying.catch(() => undefined);
+        counters.seen += part.seen;
+        counters.applied += direct ? part.rows : 0;
+        counters.failed += part.failed;
+      }
       counters.apiCalls = client.callCount - startCalls;
       await updateWindow(pool, windowId, counters);
     }

@@ -103,10 +103,10 @@ async function fetchPage(conn: Connection, id: string, locator: string | undefin
 }
 
 /**
- * Run `soql` as a Bulk 2.0 query (queryAll when `includeDeleted`) and yield each
- * results page as rows of strings keyed by column ('' for null).
+ * Run `soql` as a Bulk 2.0 query (queryAll when `includeDeleted`) and yield
+ * each non-empty results page as its CSV text, header row included.
  */
-export async function* bulkQueryPages(conn: Connection, soql: string, options: BulkQueryOptions): AsyncIterable<Array<Record<string, string>>> {
+export async function* bulkQueryCsv(conn: Connection, soql: string, options: BulkQueryOptions): AsyncIterable<string> {
   const id = await createJob(conn, soql, options);
   await waitForJob(conn, id, options);
   const maxRecords = options.maxRecords ?? 50_000;
@@ -119,7 +119,17 @@ export async function* bulkQueryPages(conn: Connection, soql: string, options: B
     next?.catch(() => undefined);
     // Let the prefetch's request leave before the CPU-bound parse (jsforce sends after a few ticks).
     for (let tick = 0; next && tick < 3; tick++) await new Promise((resolve) => setImmediate(resolve));
-    const rows = page.csv.length === 0 ? [] : parseCsvRecords(page.csv);
+    if (page.csv.length > 0) yield page.csv;
+  }
+}
+
+/**
+ * Run `soql` as a Bulk 2.0 query (queryAll when `includeDeleted`) and yield each
+ * results page as rows of strings keyed by column ('' for null).
+ */
+export async function* bulkQueryPages(conn: Connection, soql: string, options: BulkQueryOptions): AsyncIterable<Array<Record<string, string>>> {
+  for await (const csv of bulkQueryCsv(conn, soql, options)) {
+    const rows = parseCsvRecords(csv);
     if (rows.length > 0) yield rows;
   }
 }

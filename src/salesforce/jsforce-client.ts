@@ -9,7 +9,7 @@
 import type { Connection } from 'jsforce';
 import { SfsyncError } from '../errors.js';
 import { bulkIngestRecords } from './bulk-ingest.js';
-import { bulkQueryPages } from './bulk-query.js';
+import { bulkQueryCsv, bulkQueryPages } from './bulk-query.js';
 import { sendGraphs } from './composite-graph.js';
 import { createRecords, destroyRecords, updateRecords, upsertRecords } from './collections.js';
 import { countQuery, queryPages } from './query-pages.js';
@@ -146,6 +146,9 @@ export class JsforceSalesforceClient implements SalesforceClient {
   }
   bulkQueryPages(soql: string, options: QueryOptions): AsyncIterable<Array<Record<string, string>>> {
     return bulkQueryPages(this.conn, soql, options);
+  }
+  bulkQueryCsv(soql: string, options: QueryOptions & { maxRecords?: number }): AsyncIterable<string> {
+    return bulkQueryCsv(this.conn, soql, options);
   }
 }
 

@@ -113,4 +113,6 @@ export interface SalesforceClient {
   count(soql: string, options: QueryOptions): Promise<number>;
   /** Bulk API 2.0 query, paging results by locator ourselves (jsforce's bulk2.query breaks on page 2). Values are CSV strings, '' for null. */
   bulkQueryPages(soql: string, options: QueryOptions): AsyncIterable<Array<Record<string, string>>>;
+  /** The same query's pages as CSV text, header row included (the initial load reads rows straight into COPY text: load-rows.ts). */
+  bulkQueryCsv(soql: string, options: QueryOptions & { maxRecords?: number }): AsyncIterable<string>;
 }
