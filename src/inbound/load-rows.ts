@@ -68,7 +68,8 @@ class TextBuffer {
 /** A field's COPY text: COPY-escaped for text columns (the other types' outputs have nothing to escape). */
 function copyConverter(field: FieldInfo): (raw: string | undefined) => FastConverted {
   const convert = bulkConverter(field);
-  const escapes = !['boolean', 'integer', 'bigint', 'double precision', 'date', 'timestamp(3)', 'time(3)'].includes(field.pgType) && !field.pgType.startsWith('numeric');
+  const escapes =
+    !['boolean', 'integer', 'bigint', 'double precision', 'date', 'timestamp(3)', 'time(3)'].includes(field.pgType) && !field.pgType.startsWith('numeric');
   return escapes
     ? (raw) => {
         const value = convert(raw);

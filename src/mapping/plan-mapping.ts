@@ -16,6 +16,7 @@ import type { FieldInfo } from './field-info.js';
 import { parseMappingSpec, type MappingSpec, type MappingSpecInput } from './mapping-spec.js';
 import { mappingNames } from './mapping-names.js';
 import { parseRowFilter } from './row-filter.js';
+import { assertPollQueryFits } from './query-size.js';
 import { resolveExternalId, resolveFields } from './resolve-fields.js';
 import { compatStatements, tableStatements, triggerStatements, jobStatement, mappingRowStatement, type ExistingMapping } from './plan-statements.js';
 
@@ -69,6 +70,11 @@ export async function planMapping(
     );
   }
   const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, described.name, described).soql;
+  assertPollQueryFits(
+    described.name,
+    fieldInfo.map((f) => f.name),
+    rowFilter,
+  );
   const resolved: MappingSpec = {
     ...spec,
     sobject: described.name,

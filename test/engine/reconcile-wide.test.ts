@@ -4,6 +4,7 @@
  * (414; the emulator too): 300 Ids (~9,000 bytes encoded) beside a wide
  * object's field list passed it, and the reconcile failed on every run. The
  * re-read is now split by the encoded length (salesforce/query-chunks.ts).
+ * A mapping whose field list alone cannot fit is refused when planned.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedRecords } from 'salesforce-emulator';
@@ -14,13 +15,22 @@ import { mapObject, waitLoaded } from './inbound-helpers.js';
 /** 240 fields of 36 characters: ~10,000 bytes of encoded field list, which fits a poll's query alone but not with 300 Ids (~9,000 more). */
 const FIELDS = Array.from({ length: 240 }, (_, i) => `Field_${String(i).padStart(3, '0')}_with_a_rather_long_name__c`);
 const RECORDS = 300;
+/** 420 such fields: ~17,600 bytes of field list, which no query URI can carry. */
+const TOO_MANY = Array.from({ length: 420 }, (_, i) => `Field_${String(i).padStart(3, '0')}_with_a_rather_long_name__c`);
 
 let h: SyncHarness;
 let mappingId: string;
 
 beforeAll(async () => {
   h = await startSyncHarness({
-    emulator: { schema: { objects: [{ name: 'Wide__c', fields: FIELDS.map((name) => ({ name, type: 'string' as const, length: 40 })) }] } },
+    emulator: {
+      schema: {
+        objects: [
+          { name: 'Wide__c', fields: FIELDS.map((name) => ({ name, type: 'string' as const, length: 40 })) },
+          { name: 'Wider__c', fields: TOO_MANY.map((name) => ({ name, type: 'string' as const, length: 40 })) },
+        ],
+      },
+    },
   });
   seedRecords(h.emulator.org, 'Wide__c', RECORDS, { template: { [FIELDS[0]!]: 'value {n}' } });
   mappingId = await mapObject(h, { sobject: 'Wide__c', fields: ['Name', ...FIELDS], mode: 'read_only', pollInterval: '1 hour', driftDelay: '1 hour' });
@@ -73,3 +83,13 @@ it('re-reads 300 stale records of a wide object without passing the URI limit', 
   );
   expect(rows[0]).toEqual({ stale: 0, restored: RECORDS });
 }, 60_000);
+
+it('refuses, when planned, a mapping whose field list alone cannot fit a query URI, and creates nothing', async () => {
+  const error = await mapObject(h, { sobject: 'Wider__c', fields: ['Name', ...TOO_MANY], mode: 'read_only' }).catch((e: Error) => e);
+  expect(error).toBeInstanceOf(Error);
+  expect((error as Error).message).toMatch(/^The Wider__c mapping's poll query would take [\d,]+ bytes of URI with 421 fields, .*; map fewer fields\.$/);
+  const { rows } = await h.pool.query(
+    "select to_regclass('salesforce.wider__c') as t, (select count(*)::int from sfsync.mappings where sobject = 'Wider__c') as n",
+  );
+  expect(rows[0]).toEqual({ t: null, n: 0 });
+});
