@@ -18,6 +18,7 @@ const INT_MAX = 2147483647;
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?$/;
+const BULK_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const TIME_RE = /^(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)Z?$/;
 
 /** Why a value does not fit (allocated only on failure: the hot path returns plain strings). */
@@ -45,21 +46,31 @@ export function varcharLength(pgType: string): number | undefined {
   return length;
 }
 
+const precisions = new Map<string, number | undefined>();
+
+/** Digits before the point that `numeric(p,s)` holds (p − s), or undefined for other types (cached: called for every value). */
+function numericIntDigits(pgType: string): number | undefined {
+  if (precisions.has(pgType)) return precisions.get(pgType);
+  const m = /^numeric\((\d+),\s*(\d+)\)$/.exec(pgType);
+  const digits = m ? Number(m[1]) - Number(m[2]) : undefined;
+  precisions.set(pgType, digits);
+  return digits;
+}
+
 /** Characters as Postgres counts them (code points), cheaply when no surrogate pairs. */
 function charLength(text: string): number {
   return /[\uD800-\uDBFF]/.test(text) ? Array.from(text).length : text.length;
 }
 
-function convertText(field: FieldInfo, text: string): FastConverted {
+function convertText(field: FieldInfo, text: string, max = varcharLength(field.pgType)): FastConverted {
   if (text.includes('\u0000')) return bad('INVALID_CHARACTER', `${field.name} contains a NUL character, which Postgres text cannot store.`);
-  const max = varcharLength(field.pgType);
   if (max !== undefined && text.length > max && charLength(text) > max) {
     return bad('STRING_TOO_LONG', `${field.name} is ${charLength(text)} characters; column ${field.column} is ${field.pgType}.`);
   }
   return ok(text);
 }
 
-function convertNumber(field: FieldInfo, raw: unknown): FastConverted {
+function convertNumber(field: FieldInfo, raw: unknown, intDigits = numericIntDigits(field.pgType)): FastConverted {
   const text = typeof raw === 'number' ? String(raw) : String(raw).trim();
   if (typeof raw === 'number' ? !Number.isFinite(raw) : !NUMBER_RE.test(text))
     return bad('INVALID_NUMBER', `${field.name} is not a number: ${text.slice(0, 40)}.`);
@@ -72,9 +83,7 @@ function convertNumber(field: FieldInfo, raw: unknown): FastConverted {
     if (pg === 'bigint' && !Number.isSafeInteger(n)) return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (bigint).`);
     return ok(String(n));
   }
-  const numeric = /^numeric\((\d+),\s*(\d+)\)$/.exec(pg);
-  if (numeric) {
-    const intDigits = Number(numeric[1]) - Number(numeric[2]);
+  if (intDigits !== undefined) {
     const whole = Math.trunc(Math.abs(Number(text)));
     if (whole !== 0 && String(whole).length > intDigits)
       return bad('NUMBER_OUT_OF_RANGE', `${field.name} = ${text} does not fit column ${field.column} (${pg}).`);
@@ -94,6 +103,8 @@ function convertBoolean(field: FieldInfo, raw: unknown): FastConverted {
 
 /** `2024-01-02T03:04:05.000+0000` or `…Z` → `2024-01-02 03:04:05.000` (UTC, ms kept). */
 export function toUtcTimestamp(text: string): string | undefined {
+  // Bulk CSV's form, all but every value: no captures to allocate.
+  if (text.length === 24 && BULK_UTC_RE.test(text)) return `${text.slice(0, 10)} ${text.slice(11, 23)}`;
   const m = DATETIME_RE.exec(text.trim());
   if (!m) return undefined;
   const zone = m[3] ?? 'Z';
@@ -143,14 +154,16 @@ export function convertFast(field: FieldInfo, raw: unknown, source: ValueSource)
  * Same results as `convertFast(field, raw, 'bulk')`.
  */
 export function bulkConverter(field: FieldInfo): (raw: string | undefined) => FastConverted {
+  const intDigits = numericIntDigits(field.pgType);
+  const max = varcharLength(field.pgType);
   const convert: (text: string) => FastConverted =
     field.pgType === 'boolean'
       ? (text) => convertBoolean(field, text)
       : field.pgType === 'integer' || field.pgType === 'bigint' || field.pgType === 'double precision' || field.pgType.startsWith('numeric')
-        ? (text) => convertNumber(field, text)
+        ? (text) => convertNumber(field, text, intDigits)
         : field.pgType === 'date' || field.pgType === 'timestamp(3)' || field.pgType === 'time(3)'
           ? (text) => convertTemporal(field, text)
-          : (text) => convertText(field, text);
+          : (text) => convertText(field, text, max);
   return (raw) => (raw === undefined || raw === '' ? null : convert(raw));
 }
 
