@@ -70,11 +70,17 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
     windowId = await startWindow(pool, { mappingId: mapping.id, kind: 'reload', lower: new Date(0), upper });
     if (!direct) await db.query(createStageSql(mapping, columns));
     const copy = copySql(direct ? qualified(mapping) : STAGE, columns);
-    // One COUNT() call makes progress readable as records_seen / records_expected.
-    counters.expected = await client.count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), {
-      includeDeleted: !backfill,
+    // One COUNT() call makes progress readable as records_seen / records_expected. It runs beside
+    // the Bulk job rather than before it (a round trip saved); its failure fails the load at the next page.
+    const counting = client
+      .count(windowSoql({ sobject: mapping.sobject, fields: [], rowFilter: mapping.rowFilter }, 'count'), { includeDeleted: !backfill })
+      .then((n) => {
+        counters.expected = n;
+      });
+    let countFailure: unknown;
+    counting.catch((error: unknown) => {
+      countFailure = error ?? new Error('the COUNT() query failed');
     });
-    await updateWindow(pool, windowId, counters);
     // Rows stamped before this existed when the Bulk job was created (upperLagMs covers clock
     // skew); not floored like `upper`, so a row stamped earlier in the same second still counts.
     const snapshotAt = new Date(Date.now() - options.upperLagMs);
@@ -91,9 +97,11 @@ export async function loadTable(pool: pg.Pool, client: SalesforceClient, mapping
         counters.applied += direct ? part.rows : 0;
         counters.failed += part.failed;
       }
+      if (countFailure !== undefined) throw countFailure;
       counters.apiCalls = client.callCount - startCalls;
       await updateWindow(pool, windowId, counters);
     }
+    await counting;
     await copying;
     if (!initial) await lockApply(db, mapping.id);
     if (!direct) {
