@@ -9,7 +9,7 @@ import { APPLY_LOCK_CLASS } from '../db/locks.js';
 import { withTransaction } from '../db/pool.js';
 import type { InboundRow } from './record.js';
 import { rowErrorJson } from './record.js';
-import { attachByExternalIdSql, deferSql, deleteSql, insertSql, lockRowsSql, qualified, updateBySfidSql } from './apply-sql.js';
+import { attachByExternalIdSql, deferSql, deleteSql, externalIdField, insertSql, lockRowsSql, qualified, updateBySfidSql } from './apply-sql.js';
 import { resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
 import { queueResend } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
@@ -89,12 +89,29 @@ const MARK_FAILED_SQL = (m: InboundMapping) => `
 insert into ${qualified(m)} as t (sfid, systemmodstamp, _sfsync_state, _sfsync_error) values ($1, $2::timestamp(3), 'failed', $3::jsonb)
 on conflict (sfid) do update set _sfsync_state = 'failed', _sfsync_error = excluded._sfsync_error`;
 
+/** The records' External ID values (those they have), as text. */
+function externalIdValues(rows: readonly InboundRow[], column: string): string[] {
+  return rows.map((r) => r.values[column]).filter((v): v is string => v !== null && v !== undefined);
+}
+
 /** The page's statements, inside a transaction begun with {@link beginInbound}. */
 export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping, rows: readonly InboundRow[]): Promise<PageResult> {
   const deleting = mapping.deleteMode === 'delete' ? rows.filter((r) => r.isdeleted) : [];
   const upserting = mapping.deleteMode === 'delete' ? rows.filter((r) => !r.isdeleted) : [...rows];
-  // Lock order (docs/architecture.md): every row the page touches, in id order, before any outbox row.
-  if (mapping.mode === 'read_write') await client.query(lockRowsSql(mapping), [rows.map((r) => r.sfid)]);
+  const externalId = externalIdField(mapping);
+  const sfids = rows.map((r) => r.sfid);
+  // Lock order (docs/architecture.md): every row the page touches, in id order, before any outbox row;
+  // with an External ID, that includes the local rows the page attaches.
+  if (mapping.mode === 'read_write') {
+    await client.query(lockRowsSql(mapping), externalId ? [sfids, externalIdValues(upserting, externalId.column)] : [sfids]);
+  }
+  // Attach before the conflict rules: a local row that is one of these records (sfid still null)
+  // has open changes the rules must weigh; attached after them, its unsent values were overwritten
+  // by Salesforce's and the row marked synced, whatever the policy.
+  const attach = attachByExternalIdSql(mapping);
+  if (attach && externalId && upserting.length > 0) {
+    await client.query(attach, [JSON.stringify(upserting.map((r) => ({ sfid: r.sfid, [externalId.column]: r.values[externalId.column] ?? null })))]);
+  }
   const { keep, resend }: ConflictResolution =
     mapping.mode === 'read_write' && upserting.length > 0 ? await resolveConflicts(client, mapping, upserting) : { keep: new Map(), resend: [] };
   let failed = 0;
@@ -119,8 +136,6 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
   let applied = 0;
   if (records.length > 0) {
     const json = JSON.stringify(records);
-    const attach = attachByExternalIdSql(mapping);
-    if (attach) await client.query(attach, [json]);
     applied += count(await client.query(updateBySfidSql(mapping, feed), [json]));
     const insert = insertSql(mapping, feed);
     applied += count(await client.query(insert, mapping.externalIdColumn ? [json] : [json, mapping.id]));

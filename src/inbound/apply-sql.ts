@@ -78,9 +78,13 @@ export function updateBySfidSql(t: InboundTable, feed?: FeedTarget): string {
   return feed ? feedUpdateSql(t.fields, feed, update) : update;
 }
 
-/** Give rows inserted from Postgres (sfid still null) their sfid by External ID, so the insert below never duplicates them. */
+/**
+ * Give rows inserted from Postgres (sfid still null) their sfid by External ID,
+ * so the insert never duplicates them. It runs before the conflict rules
+ * (apply-page.ts), which then see the attached row's open changes.
+ */
 export function attachByExternalIdSql(t: InboundTable): string | undefined {
-  const field = live(t).find((f) => f.column === t.externalIdColumn);
+  const field = externalIdField(t);
   if (!field) return undefined;
   const col = q(field.column);
   return [
@@ -215,5 +219,13 @@ export function deleteSql(t: InboundTable, feed?: FeedTarget): string {
  * the column with no conflict recorded.
  */
 export function lockRowsSql(t: InboundTable): string {
-  return `select 1 from ${qualified(t)} where sfid = any($1::text[]) order by id for update`;
+  const field = externalIdField(t);
+  // With an External ID the page also touches the local rows it attaches ($2: the records' External ID values).
+  const attaching = field ? ` or (sfid is null and ${q(field.column)} = any(($2::text[])::${field.pgType}[]))` : '';
+  return `select 1 from ${qualified(t)} where sfid = any($1::text[])${attaching} order by id for update`;
+}
+
+/** The mapping's live External ID field, if it has one. */
+export function externalIdField(t: InboundTable): FieldInfo | undefined {
+  return live(t).find((f) => f.column === t.externalIdColumn);
 }
