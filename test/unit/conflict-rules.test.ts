@@ -3,23 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { decideConflicts, type PendingChange } from '../../src/inbound/conflict-rules.js';
 import { deleteSql, updateBySfidSql } from '../../src/inbound/apply-sql.js';
+import { fieldInfo } from '../support/field-info.js';
 
-const name: FieldInfo = {
-  name: 'Name',
-  column: 'name',
-  type: 'string',
-  pgType: 'varchar(80)',
-  length: 80,
-  precision: 0,
-  scale: 0,
-  nillable: true,
-  createable: true,
-  updateable: true,
-  externalId: false,
-  calculated: false,
-  referenceTo: [],
-  relationshipName: null,
-};
+const name: FieldInfo = fieldInfo('Name', { pgType: 'varchar(80)', length: 80 });
 const at = { ...name, name: 'At__c', column: 'at__c', type: 'datetime', pgType: 'timestamp(3)' };
 
 function pending(changed: Record<string, unknown>, old: Record<string, unknown> | null, createdAt = new Date('2024-01-01T00:00:10Z')): PendingChange {

@@ -3,25 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { convertValue, toUtcTimestamp } from '../../src/inbound/convert.js';
 import { toInboundRow } from '../../src/inbound/record.js';
+import { fieldInfo } from '../support/field-info.js';
 
-function field(name: string, type: string, pgType: string): FieldInfo {
-  return {
-    name,
-    column: name.toLowerCase(),
-    type,
-    pgType,
-    length: 0,
-    precision: 0,
-    scale: 0,
-    nillable: true,
-    createable: true,
-    updateable: true,
-    externalId: false,
-    calculated: false,
-    referenceTo: [],
-    relationshipName: null,
-  };
-}
+const field = (name: string, type: string, pgType: string): FieldInfo => fieldInfo(name, { type, pgType });
 
 describe('convertValue', () => {
   it('keeps text exactly and checks varchar length in characters', () => {

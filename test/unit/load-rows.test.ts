@@ -2,26 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { CHUNK_ROWS, copyChunks, type CopyChunk, type LoadRowsMapping } from '../../src/inbound/load-rows.js';
+import { fieldInfo } from '../support/field-info.js';
 
-function field(name: string, pgType: string, extra: Partial<FieldInfo> = {}): FieldInfo {
-  return {
-    name,
-    column: name.toLowerCase(),
-    type: 'string',
-    pgType,
-    length: 0,
-    precision: 0,
-    scale: 0,
-    nillable: true,
-    createable: true,
-    updateable: true,
-    externalId: false,
-    calculated: false,
-    referenceTo: [],
-    relationshipName: null,
-    ...extra,
-  };
-}
+const field = (name: string, pgType: string, extra: Partial<FieldInfo> = {}): FieldInfo => fieldInfo(name, { pgType, ...extra });
 
 const FIELDS = [
   field('Name', 'varchar(10)'),

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { localReference } from '../../src/mapping/local-reference.js';
+import { fieldInfo } from '../support/field-info.js';
 
-const field = (over: Partial<FieldInfo>): FieldInfo => ({
-  name: 'AccountId',
-  column: 'accountid',
-  type: 'reference',
-  pgType: 'varchar(18)',
-  length: 18,
-  precision: 0,
-  scale: 0,
-  nillable: true,
-  createable: true,
-  updateable: true,
-  externalId: false,
-  calculated: false,
-  referenceTo: ['Account'],
-  relationshipName: 'Account',
-  ...over,
-});
+const field = (over: Partial<FieldInfo>): FieldInfo =>
+  fieldInfo('AccountId', { type: 'reference', pgType: 'varchar(18)', length: 18, referenceTo: ['Account'], relationshipName: 'Account', ...over });
 
 describe('localReference', () => {
   it('names the parent of `@<id>` and `@<Object>:<id>`', () => {

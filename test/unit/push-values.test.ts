@@ -2,24 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/mapping/field-info.js';
 import { backoffMs, toSalesforceRecord, toSalesforceValue } from '../../src/outbound/values.js';
+import { fieldInfo } from '../support/field-info.js';
 
-const field = (name: string, type: string, extra: Partial<FieldInfo> = {}): FieldInfo => ({
-  name,
-  column: name.toLowerCase(),
-  type,
-  pgType: 'text',
-  length: 0,
-  precision: 0,
-  scale: 0,
-  nillable: true,
-  createable: true,
-  updateable: true,
-  externalId: false,
-  calculated: false,
-  referenceTo: [],
-  relationshipName: null,
-  ...extra,
-});
+const field = (name: string, type: string, extra: Partial<FieldInfo> = {}): FieldInfo => fieldInfo(name, { type, ...extra });
 
 describe('toSalesforceValue', () => {
   it('adds Z to a zone-less datetime (sfsync stores UTC) and keeps an explicit zone', () => {
