@@ -127,23 +127,39 @@ function convertTemporal(field: FieldInfo, text: string): FastConverted {
   return m?.[1] ? ok(m[1]) : bad('INVALID_TIME', `${field.name} is not a time: ${text.slice(0, 40)}.`);
 }
 
+/** How a column's values are checked and written: the one place a Postgres type is sorted. */
+export type ValueKind = 'boolean' | 'number' | 'temporal' | 'text';
+
+/** The kind of `pgType`'s values. */
+export function valueKind(pgType: string): ValueKind {
+  switch (pgType) {
+    case 'boolean':
+      return 'boolean';
+    case 'integer':
+    case 'bigint':
+    case 'double precision':
+      return 'number';
+    case 'date':
+    case 'timestamp(3)':
+    case 'time(3)':
+      return 'temporal';
+    default:
+      return pgType.startsWith('numeric') ? 'number' : 'text';
+  }
+}
+
 /** Convert one value of `field` (fast form). null/undefined (and '' from Bulk CSV) are SQL null. */
 export function convertFast(field: FieldInfo, raw: unknown, source: ValueSource): FastConverted {
   if (raw === null || raw === undefined) return null;
   if (source === 'bulk' && raw === '') return null;
-  switch (field.pgType) {
+  switch (valueKind(field.pgType)) {
     case 'boolean':
       return convertBoolean(field, raw);
-    case 'integer':
-    case 'bigint':
-    case 'double precision':
+    case 'number':
       return convertNumber(field, raw);
-    case 'date':
-    case 'timestamp(3)':
-    case 'time(3)':
+    case 'temporal':
       return convertTemporal(field, String(raw));
-    default:
-      if (field.pgType.startsWith('numeric')) return convertNumber(field, raw);
+    case 'text':
       return convertText(field, typeof raw === 'object' ? JSON.stringify(raw) : String(raw));
   }
 }
@@ -154,17 +170,26 @@ export function convertFast(field: FieldInfo, raw: unknown, source: ValueSource)
  * Same results as `convertFast(field, raw, 'bulk')`.
  */
 export function bulkConverter(field: FieldInfo): (raw: string | undefined) => FastConverted {
-  const intDigits = numericIntDigits(field.pgType);
-  const max = varcharLength(field.pgType);
-  const convert: (text: string) => FastConverted =
-    field.pgType === 'boolean'
-      ? (text) => convertBoolean(field, text)
-      : field.pgType === 'integer' || field.pgType === 'bigint' || field.pgType === 'double precision' || field.pgType.startsWith('numeric')
-        ? (text) => convertNumber(field, text, intDigits)
-        : field.pgType === 'date' || field.pgType === 'timestamp(3)' || field.pgType === 'time(3)'
-          ? (text) => convertTemporal(field, text)
-          : (text) => convertText(field, text, max);
+  const convert = stringConverter(field);
   return (raw) => (raw === undefined || raw === '' ? null : convert(raw));
+}
+
+/** {@link bulkConverter} for a non-empty string, with the type's bounds read once. */
+function stringConverter(field: FieldInfo): (text: string) => FastConverted {
+  switch (valueKind(field.pgType)) {
+    case 'boolean':
+      return (text) => convertBoolean(field, text);
+    case 'number': {
+      const intDigits = numericIntDigits(field.pgType);
+      return (text) => convertNumber(field, text, intDigits);
+    }
+    case 'temporal':
+      return (text) => convertTemporal(field, text);
+    case 'text': {
+      const max = varcharLength(field.pgType);
+      return (text) => convertText(field, text, max);
+    }
+  }
 }
 
 /** Convert one value of `field`. null/undefined (and '' from Bulk CSV) are SQL null. */

@@ -13,7 +13,7 @@
  */
 import { CsvRowReader } from '../salesforce/read-csv.js';
 import type { FieldInfo } from '../mapping/field-info.js';
-import { bulkConverter, ConversionFailure, toUtcTimestamp, type FastConverted } from './convert.js';
+import { bulkConverter, ConversionFailure, toUtcTimestamp, valueKind, type FastConverted } from './convert.js';
 import { copyText } from './copy-in.js';
 import { rowErrorJson, type FieldError } from './record.js';
 
@@ -84,9 +84,7 @@ const LINES_PER_WRITE = 32;
 /** A field's COPY text: COPY-escaped for text columns (the other types' outputs have nothing to escape). */
 function copyConverter(field: FieldInfo): (raw: string | undefined) => FastConverted {
   const convert = bulkConverter(field);
-  const escapes =
-    !['boolean', 'integer', 'bigint', 'double precision', 'date', 'timestamp(3)', 'time(3)'].includes(field.pgType) && !field.pgType.startsWith('numeric');
-  return escapes
+  return valueKind(field.pgType) === 'text'
     ? (raw) => {
         const value = convert(raw);
         return value instanceof ConversionFailure ? value : copyText(value);
