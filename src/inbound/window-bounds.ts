@@ -16,7 +16,6 @@
  * floored), which leaves in-flight transactions (committed later with an
  * earlier stamp) to the next window or, if even later, to the drift re-poll.
  */
-import type { FieldInfo } from '../mapping/field-info.js';
 import { soqlDateTime, soqlStringList } from '../salesforce/soql-literals.js';
 
 /** A window `[lower, upper)`. */
@@ -36,12 +35,7 @@ export function nextPrimaryWindow(watermark: Date, nowMs: number, upperLagMs: nu
   return upper.getTime() > watermark.getTime() ? { lower: watermark, upper } : undefined;
 }
 
-/** Fields Salesforce is asked for: the fixed ones, then every mapped field still present. */
-export function selectFields(fields: readonly FieldInfo[]): string[] {
-  const mapped = fields.filter((f) => !f.removed).map((f) => f.name);
-  const fixed = ['Id', 'SystemModstamp', 'IsDeleted', 'CreatedDate'];
-  return [...fixed, ...mapped.filter((n) => !fixed.some((f) => f.toLowerCase() === n.toLowerCase()))];
-}
+export { selectFields } from '../mapping/field-info.js';
 
 /** What a window query needs. */
 export interface WindowQuery {

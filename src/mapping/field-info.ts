@@ -42,6 +42,13 @@ export const IMPLICIT_FIELDS: ReadonlyMap<string, string> = new Map([
   ['createddate', 'createddate'],
 ]);
 
+/** Fields Salesforce is asked for: the fixed ones, then every mapped field still present. */
+export function selectFields(fields: readonly FieldInfo[]): string[] {
+  const mapped = fields.filter((f) => !f.removed).map((f) => f.name);
+  const fixed = ['Id', 'SystemModstamp', 'IsDeleted', 'CreatedDate'];
+  return [...fixed, ...mapped.filter((n) => !fixed.some((f) => f.toLowerCase() === n.toLowerCase()))];
+}
+
 /**
  * The Postgres type of a Salesforce field (docs/mapped-tables.md): id/reference → varchar(18),
  * string(n) → varchar(n), long textarea → text, numbers → double precision

@@ -70,11 +70,7 @@ export async function planMapping(
     );
   }
   const rowFilter = spec.rowFilter === undefined ? undefined : parseRowFilter(spec.rowFilter, described.name, described).soql;
-  assertPollQueryFits(
-    described.name,
-    fieldInfo.map((f) => f.name),
-    rowFilter,
-  );
+  assertPollQueryFits(described.name, fieldInfo, rowFilter);
   const resolved: MappingSpec = {
     ...spec,
     sobject: described.name,

@@ -7,14 +7,14 @@
  */
 import { SfsyncError } from '../errors.js';
 import { encodedSoqlBytes, MAX_ENCODED_SOQL_BYTES } from '../salesforce/query-chunks.js';
+import { selectFields, type FieldInfo } from './field-info.js';
 
 /** Room left for the window's bounds and at least one Id (`SystemModstamp >= … AND SystemModstamp < … AND Id IN ('…')`, encoded: ~180 bytes). */
 const WINDOW_ALLOWANCE = 400;
 
 /** Throw MAPPING_INVALID when the mapping's poll query (fields, object, row filter) cannot fit a query URI. */
-export function assertPollQueryFits(sobject: string, fields: readonly string[], rowFilter: string | undefined): void {
-  const select = ['Id', 'SystemModstamp', 'IsDeleted', 'CreatedDate', ...fields];
-  const soql = `SELECT ${select.join(', ')} FROM ${sobject}${rowFilter ? ` WHERE (${rowFilter})` : ''}`;
+export function assertPollQueryFits(sobject: string, fields: readonly FieldInfo[], rowFilter: string | undefined): void {
+  const soql = `SELECT ${selectFields(fields).join(', ')} FROM ${sobject}${rowFilter ? ` WHERE (${rowFilter})` : ''}`;
   const bytes = encodedSoqlBytes(soql) + WINDOW_ALLOWANCE;
   if (bytes > MAX_ENCODED_SOQL_BYTES) {
     throw new SfsyncError(
