@@ -1,10 +1,11 @@
 /**
  * Capture overhead (issue 4, benchmark a; issue 18): INSERT and UPDATE rates
- * of a read_write mapped table (the capture the mapping ships: INSERT and
- * DELETE per statement, one INSERT … SELECT into the outbox and one NOTIFY
- * each; UPDATE per row) against the same table unmapped, side by side in one
- * run with the row-level capture sfsync shipped before (capture-row-level.sql)
- * and Heroku Connect's.
+ * of a read_write mapped table (the capture the mapping ships: INSERT per
+ * statement, the ids into the index-less sfsync.outbox_inserts; DELETE per
+ * statement into the outbox; UPDATE per row into the outbox; one NOTIFY each)
+ * against the same table unmapped, side by side in one run with the two
+ * captures sfsync shipped before (INSERT's values into the outbox per
+ * statement; all of it per row, capture-row-level.sql) and Heroku Connect's.
  *
  * Heroku Connect's capture, built from its documented design
  * (capture-heroku-connect.sql: a BEFORE trigger marking _hc_lastop, an
@@ -21,9 +22,8 @@
  *   index: the floor of any row-level design;
  * - statement triggers (all three events) inserting the statement's ids into
  *   that table: the floor of any design that writes one row per change;
- * - the shipped function writing into a copy of the outbox without any
- *   index: what a two-stage capture (an index-less log the push moves into
- *   the outbox) could reach;
+ * - the shipped function writing UPDATEs and DELETEs into a copy of the
+ *   outbox without any index: what they would cost logged like INSERTs;
  * - the shipped capture with UPDATE per statement as well
  *   (capture-update-statement-level.sql): why UPDATE stays per row.
  *
@@ -39,6 +39,7 @@
  * discarded warm-up.
  *
  *   npm run bench:capture -- [transactionsPerSlice=100] [rounds=60]
+ *   BENCH_CAPTURE_KINDS='insert 10k' npm run bench:capture -- 100 12   # one kind, every round
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -62,6 +63,8 @@ const SEED_ROWS = 10_000;
 /** Rows per statement of the 10,000-row kinds, and how often (every Nth round) they run. */
 const BIG = 10_000;
 const BIG_EVERY = 4;
+/** BENCH_CAPTURE_KINDS='insert 10k,update': only these kinds, each in every round. */
+const ONLY = process.env.BENCH_CAPTURE_KINDS?.split(',');
 
 interface Variant {
   label: string;
@@ -71,6 +74,7 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
   { label: 'mapped (shipped)', table: 'salesforce.account' },
+  { label: 'mapped, values in outbox (before)', table: 'bench_values.account' },
   { label: 'mapped, row-level (before)', table: 'bench_row.account' },
   { label: 'mapped + heroku-connect compat', table: 'bench_compat.account' },
   { label: 'Heroku Connect design', table: 'bench_hc.account' },
@@ -78,7 +82,7 @@ const VARIANTS: Variant[] = [
   { label: 'ref: row trigger + 1-col insert', table: 'bench_bare.account', reference: true },
   { label: 'ref: stmt trigger + 1-col insert', table: 'bench_stmtbare.account', reference: true },
   { label: 'ref: UPDATE per statement too', table: 'bench_stmtupdate.account', reference: true },
-  { label: 'ref: shipped, index-less outbox', table: 'bench_noindex.account', reference: true },
+  { label: 'ref: UPDATE, DELETE index-less', table: 'bench_noindex.account', reference: true },
 ];
 const COMMITS = [
   { label: 'durable commits (synchronous_commit on, the default)', setting: 'on' },
@@ -194,7 +198,20 @@ async function setUp(client: pg.Client): Promise<void> {
   await client.query(
     `create trigger capture_update after update on bench_stmtupdate.account referencing old table as old_rows new table as new_rows for each statement execute function bench_stmtupdate.capture_update()`,
   );
-  const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox', 'sfsync_bench.outbox_noindex');
+  // The capture shipped before INSERTs were logged as ids: their values, as jsonb, straight into the outbox.
+  const logged = /insert into sfsync\.outbox_inserts \(mapping_id, record_id\)\s+select ([^,]+), n\.id\s+from new_rows n;/;
+  if (!logged.test(def)) throw new Error(`the shipped capture function ${name} no longer logs inserts as expected; update bench/capture.ts`);
+  const valuesBefore = def
+    .replace(name, 'bench_values.capture')
+    .replace(
+      logged,
+      (_, id: string) =>
+        `insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed) select ${id}, n.id, n.sfid, 'insert', ` +
+        `jsonb_strip_nulls(jsonb_build_object(${writable.map((f) => `'${f.name}', n.${f.column}`).join(', ')})) from new_rows n;`,
+    );
+  await client.query(valuesBefore);
+  for (const statement of shippedTriggers('bench_values.account', 'bench_values.capture')) await client.query(statement);
+  const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox (', 'sfsync_bench.outbox_noindex (');
   if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex'))
     throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
@@ -286,7 +303,8 @@ async function run(client: pg.Client): Promise<Samples> {
   const samples: Samples = new Map(VARIANTS.map((v) => [v.label, emptySamples()]));
   for (let round = -1; round < ROUNDS; round++) {
     for (const kind of KINDS) {
-      if (kind.rows === BIG && round % BIG_EVERY !== 0) continue;
+      if (ONLY && !ONLY.includes(kind.name)) continue;
+      if (!ONLY && kind.rows === BIG && round % BIG_EVERY !== 0) continue;
       let plain = 0;
       for (const v of VARIANTS) {
         const micros = await kind.run(client, v, round);
@@ -313,12 +331,15 @@ function report(title: string, samples: Samples): void {
   console.log(`${'rows/s, and vs unmapped: median (IQR)'.padEnd(33)}${KINDS.map((k) => k.name.toUpperCase().padStart(29)).join('   ')}`);
   for (const [label, s] of samples) console.log(`${label.padEnd(33)}${KINDS.map((k) => cell(s[k.name], k.rows)).join('   ')}`);
   const cost = (label: string, kind: Kind['name']) => 1 - quantile(samples.get(label)![kind].ratios, 0.5);
-  const versus = (label: string) => KINDS.map((k) => `${k.name} ${(cost(label, k.name) / cost(HC, k.name)).toFixed(2)}×`).join(', ');
+  const measured = KINDS.filter((k) => samples.get(HC)![k.name].ratios.length > 0);
+  const versus = (label: string) => measured.map((k) => `${k.name} ${(cost(label, k.name) / cost(HC, k.name)).toFixed(2)}×`).join(', ');
   console.log(`capture cost (1 − ratio) ÷ Heroku Connect design's: shipped ${versus(SFSYNC)} (goal ≤ 0.5×)`);
-  console.log(`  row-level capture shipped before: ${versus(ROW_LEVEL)}; floor of one row per change (stmt + 1-col): ${versus(FLOOR)}`);
+  console.log(`  INSERT values in the outbox (before): ${versus(VALUES_BEFORE)}; row-level capture (before that): ${versus(ROW_LEVEL)}`);
+  console.log(`  floor of one row per change (stmt + 1-col): ${versus(FLOOR)}`);
 }
 
 const SFSYNC = 'mapped (shipped)';
+const VALUES_BEFORE = 'mapped, values in outbox (before)';
 const ROW_LEVEL = 'mapped, row-level (before)';
 const HC = 'Heroku Connect design';
 const FLOOR = 'ref: stmt trigger + 1-col insert';
@@ -326,7 +347,7 @@ const FLOOR = 'ref: stmt trigger + 1-col insert';
 /** Figures for the suite: per commit mode and kind, sfsync's capture cost beside the Heroku Connect design's and the floor of one row per change. */
 function figures(commit: (typeof COMMITS)[number], samples: Samples): Figure[] {
   const cost = (label: string, kind: Kind['name']) => 100 * (1 - quantile(samples.get(label)![kind].ratios, 0.5));
-  return KINDS.map((k) => ({
+  return KINDS.filter((k) => samples.get(HC)![k.name].ratios.length > 0).map((k) => ({
     part: 'capture',
     name: `cost of capture, ${k.name}, synchronous_commit ${commit.setting}`,
     profile: 'none' as const,

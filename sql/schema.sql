@@ -240,6 +240,15 @@ create table sfsync.outbox (
 alter table sfsync.outbox add constraint outbox_pkey PRIMARY KEY (id);
 CREATE INDEX outbox_live ON sfsync.outbox USING btree (mapping_id, state, record_id, id) WHERE (state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state]));
 
+create table sfsync.outbox_inserts (
+  id bigint default nextval('sfsync.outbox_id_seq'::regclass) not null,
+  mapping_id bigint not null,
+  record_id bigint not null,
+  txid xid8 default pg_current_xact_id() not null,
+  created_at timestamp with time zone default clock_timestamp() not null
+);
+comment on table sfsync.outbox_inserts is 'Inserts captured but not yet moved into the outbox (ids only; sfsync.drain_inserts moves them with the row''s values). No index: every captured row costs the application''s transaction as little as possible.';
+
 create table sfsync.poll_windows (
   id bigint generated always as identity not null,
   mapping_id bigint not null,
@@ -377,8 +386,15 @@ create view sfsync.mapping_status as
      LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])) AS pending,
             count(*) FILTER (WHERE ob.state = 'failed'::sfsync.outbox_state) AS failed,
             min(ob.created_at) FILTER (WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])) AS oldest_open_at
-           FROM sfsync.outbox ob
-          WHERE ob.mapping_id = m.id AND (ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state]))) o ON true
+           FROM ( SELECT x.state,
+                    x.created_at
+                   FROM sfsync.outbox x
+                  WHERE x.mapping_id = m.id AND (x.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state]))
+                UNION ALL
+                 SELECT 'new'::sfsync.outbox_state AS outbox_state,
+                    l.created_at
+                   FROM sfsync.outbox_inserts l
+                  WHERE l.mapping_id = m.id) ob) o ON true
      LEFT JOIN LATERAL ( SELECT sum(pw.api_calls) AS api_calls_today
            FROM sfsync.poll_windows pw
           WHERE pw.mapping_id = m.id AND pw.started_at >= date_trunc('day'::text, now())) w ON true;
@@ -398,10 +414,32 @@ create view sfsync.open_changes as
     max(ob.next_attempt_at) FILTER (WHERE ob.state = 'new'::sfsync.outbox_state AND ob.attempts > 0) AS next_attempt_at,
     (array_agg(ob.error ORDER BY ob.id DESC) FILTER (WHERE ob.error IS NOT NULL))[1] AS last_error,
     c.name AS connection
-   FROM sfsync.outbox ob
+   FROM ( SELECT x.id,
+            x.mapping_id,
+            x.record_id,
+            x.sfid,
+            x.op,
+            x.state,
+            x.created_at,
+            x.attempts,
+            x.next_attempt_at,
+            x.error
+           FROM sfsync.outbox x
+          WHERE x.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])
+        UNION ALL
+         SELECT l.id,
+            l.mapping_id,
+            l.record_id,
+            NULL::character varying,
+            'insert'::sfsync.outbox_op,
+            'new'::sfsync.outbox_state,
+            l.created_at,
+            0,
+            l.created_at,
+            NULL::jsonb
+           FROM sfsync.outbox_inserts l) ob
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
      JOIN sfsync.connections c ON c.id = m.connection_id
-  WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])
   GROUP BY ob.mapping_id, m.schema_name, m.table_name, ob.record_id, c.name;
 comment on view sfsync.open_changes is 'Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id.';
 
@@ -422,8 +460,15 @@ create view sfsync.outbox_status as
      LEFT JOIN LATERAL ( SELECT count(*) FILTER (WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])) AS pending,
             count(*) FILTER (WHERE ob.state = 'failed'::sfsync.outbox_state) AS failed,
             min(ob.created_at) FILTER (WHERE ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state])) AS oldest_pending_at
-           FROM sfsync.outbox ob
-          WHERE ob.mapping_id = m.id AND (ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state]))) o ON true
+           FROM ( SELECT x.state,
+                    x.created_at
+                   FROM sfsync.outbox x
+                  WHERE x.mapping_id = m.id AND (x.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state]))
+                UNION ALL
+                 SELECT 'new'::sfsync.outbox_state AS outbox_state,
+                    l.created_at
+                   FROM sfsync.outbox_inserts l
+                  WHERE l.mapping_id = m.id) ob) o ON true
      LEFT JOIN LATERAL ( SELECT ob.error
            FROM sfsync.outbox ob
           WHERE ob.mapping_id = m.id AND (ob.state = ANY (ARRAY['new'::sfsync.outbox_state, 'claimed'::sfsync.outbox_state, 'failed'::sfsync.outbox_state])) AND ob.error IS NOT NULL
@@ -687,10 +732,12 @@ begin
       using errcode = 'no_data_found';
   end if;
   perform pg_advisory_xact_lock(1599864836, p_mapping_id::integer);
+  perform sfsync.drain_inserts(p_mapping_id);
   select array_agg(record_id) into v_records from (
     select o.record_id
     from sfsync.outbox o
     where o.mapping_id = p_mapping_id and o.state = 'new'
+      and o.record_id not in (select l.record_id from sfsync.outbox_inserts l where l.mapping_id = p_mapping_id)
     group by o.record_id
     having bool_and(o.next_attempt_at <= now())
        and not exists (select 1 from sfsync.outbox p
@@ -705,6 +752,7 @@ begin
   update sfsync.outbox o
      set state = 'claimed', claimed_by = p_claimed_by, claimed_at = now(), claimed_pid = pg_backend_pid()
    where o.mapping_id = p_mapping_id and o.record_id = any (v_records) and o.state = 'new'
+     and o.record_id not in (select l.record_id from sfsync.outbox_inserts l where l.mapping_id = p_mapping_id)
   returning o.*;
 end;
 $function$;
@@ -728,7 +776,7 @@ begin
       using errcode = case when p_limit is null then 'null_value_not_allowed' else 'invalid_parameter_value' end;
   end if;
   perform pg_advisory_xact_lock(1599864836, p_mapping_id::integer);
-  -- New inserts naming one of the parents in a reference field.
+  perform sfsync.drain_inserts(p_mapping_id);
   select array_agg(distinct n.record_id) into v_candidates
     from sfsync.outbox n
    where n.mapping_id = p_mapping_id and n.state = 'new' and n.op = 'insert'
@@ -736,14 +784,11 @@ begin
   if v_candidates is null then
     return;
   end if;
-  -- Of those, records whose live changes are all new, start with an insert of known outcome
-  -- (never sent: a graph is all or nothing, so a child of unknown outcome goes its own way,
-  -- looked up first), and hold no delete. Back-off is ignored: a waiting child's back-off
-  -- waits for exactly this parent.
   select array_agg(record_id) into v_records from (
     select o.record_id
       from sfsync.outbox o
      where o.mapping_id = p_mapping_id and o.record_id = any (v_candidates) and o.state in ('new', 'claimed', 'failed')
+       and o.record_id not in (select l.record_id from sfsync.outbox_inserts l where l.mapping_id = p_mapping_id)
      group by o.record_id
     having bool_and(o.state = 'new') and not bool_or(o.op = 'delete') and bool_and(o.unknown_since is null)
        and (array_agg(o.op order by o.id))[1] = 'insert'
@@ -757,6 +802,7 @@ begin
   update sfsync.outbox o
      set state = 'claimed', claimed_by = p_claimed_by, claimed_at = now(), claimed_pid = pg_backend_pid()
    where o.mapping_id = p_mapping_id and o.record_id = any (v_records) and o.state = 'new'
+     and o.record_id not in (select l.record_id from sfsync.outbox_inserts l where l.mapping_id = p_mapping_id)
   returning o.*;
 end;
 $function$;
@@ -768,6 +814,7 @@ CREATE OR REPLACE FUNCTION sfsync.delete_mapping_outbox()
 AS $function$
 begin
   delete from sfsync.outbox where mapping_id = OLD.id;
+  delete from sfsync.outbox_inserts where mapping_id = OLD.id;
   return null;
 end;
 $function$;
@@ -789,6 +836,57 @@ begin
 end;
 $function$;
 comment on function sfsync.discard_failed(p_mapping_id bigint, p_outbox_ids bigint[], all_failed boolean, missing_ok boolean) is 'Give up on failed changes (the given outbox ids, one mapping''s, or all_failed => true): state ignored. Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.drain_inserts(p_mapping_id bigint, p_record_ids bigint[] DEFAULT NULL::bigint[])
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_map sfsync.mappings;
+  v_values text;
+  n integer;
+begin
+  if p_mapping_id is null then
+    raise exception 'sfsync.drain_inserts: p_mapping_id is null; pass a mapping id from sfsync.mapping_status'
+      using errcode = 'null_value_not_allowed';
+  end if;
+  if not exists (select 1 from sfsync.outbox_inserts where mapping_id = p_mapping_id) then
+    return 0;
+  end if;
+  select * into v_map from sfsync.mappings where id = p_mapping_id;
+  if not found then
+    raise exception 'sfsync.drain_inserts: no mapping with id %; take the id from sfsync.mapping_status (or `sfsync mappings`)', p_mapping_id
+      using errcode = 'no_data_found';
+  end if;
+  -- jsonb_build_object takes at most 100 arguments: 50 (field, value) pairs per call.
+  select coalesce('jsonb_strip_nulls(' || string_agg(chunk, ' || ' order by part) || ')', '''{}''::jsonb') into v_values
+    from (select (e.ord - 1) / 50 as part,
+                 'jsonb_build_object(' || string_agg(format('%L, n.%I', e.f ->> 'name', e.f ->> 'column'), ', ' order by e.ord) || ')' as chunk
+            from jsonb_array_elements(v_map.field_info) with ordinality as e(f, ord)
+           where not coalesce((e.f ->> 'removed')::boolean, false)
+             and not coalesce((e.f ->> 'calculated')::boolean, false)
+             and (coalesce((e.f ->> 'createable')::boolean, false) or coalesce((e.f ->> 'updateable')::boolean, false))
+           group by (e.ord - 1) / 50) chunks;
+  execute format(
+    'with moved as (
+       delete from sfsync.outbox_inserts l
+        where l.mapping_id = $1 and ($2::bigint[] is null or l.record_id = any ($2))
+       returning l.id, l.record_id, l.txid, l.created_at)
+     insert into sfsync.outbox (id, mapping_id, record_id, sfid, op, changed, txid, created_at, state, done_at)
+     overriding system value
+     select m.id, $1, m.record_id, n.sfid, ''insert'', case when n.id is null then ''{}''::jsonb else %s end,
+            m.txid, m.created_at,
+            case when n.id is null then ''ignored'' else ''new'' end::sfsync.outbox_state,
+            case when n.id is null then now() end
+       from moved m left join %I.%I n on n.id = m.record_id
+      order by m.id',
+    v_values, v_map.schema_name, v_map.table_name)
+  using p_mapping_id, p_record_ids;
+  get diagnostics n = row_count;
+  return n;
+end;
+$function$;
+comment on function sfsync.drain_inserts(p_mapping_id bigint, p_record_ids bigint[]) is 'Move a mapping''s logged inserts (all, or those of p_record_ids) into the outbox with the row''s current values. Returns the count. The claim runs it; an operator never needs to.';
 
 CREATE OR REPLACE FUNCTION sfsync.drop_fields(p_ids bigint[], p_fields text[])
  RETURNS integer
@@ -1069,6 +1167,7 @@ AS $function$
      and (c.push_paused_until is null or c.push_paused_until <= now())
      and (exists (select 1 from sfsync.outbox o
                    where o.mapping_id = m.id and o.state = 'new' and o.next_attempt_at <= now())
+          or exists (select 1 from sfsync.outbox_inserts l where l.mapping_id = m.id)
           or exists (select 1 from sfsync.outbox o
                       where o.mapping_id = m.id and o.state = 'claimed'
                         and (o.claimed_at < now() - interval '10 minutes'

@@ -1,12 +1,13 @@
 -- Every sfsync gauge in one round trip, as (kind, key, label, metric, value)
 -- rows; read by src/engine/metrics.ts at each /metrics scrape. Counts of open
--- and failed outbox rows use the outbox_live partial index.
+-- and failed outbox rows use the outbox_live partial index; pending comes from
+-- mapping_status, which counts logged inserts (sfsync.outbox_inserts) too.
 with m as (
   select id, sobject from sfsync.mappings
 ), per_mapping as (
   select m.id, m.sobject,
     (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state = 'success') as pushed,
-    (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state in ('new', 'claimed')) as pending,
+    s.pending_changes as pending,
     (select count(*) from sfsync.outbox o where o.mapping_id = m.id and o.state = 'failed') as failed,
     s.pull_lag, s.push_lag, (s.state = 'paused')::int as paused,
     w.pulled, w.window_errors, w.drift, w.api_calls

@@ -3,9 +3,11 @@
 -- why INSERT and DELETE are captured per statement but UPDATE per row). Rows
 -- sfsync writes itself (sfsync.origin set) are skipped first.
 -- INSERT and DELETE (statement-level triggers, the statement's rows in the
--- transition tables new_rows / old_rows): one INSERT … SELECT into the outbox
--- and one NOTIFY per statement, however many rows it wrote; INSERT sends the
--- non-null mapped values, DELETE only the ids.
+-- transition tables new_rows / old_rows): one INSERT … SELECT and one NOTIFY
+-- per statement, however many rows it wrote. INSERT logs only the ids, into
+-- the index-less sfsync.outbox_inserts (the claim reads the row's values
+-- when it moves them into the outbox: sfsync.drain_inserts); DELETE writes
+-- the ids and sfids into the outbox.
 -- UPDATE (a row-level trigger): compares each mapped writable column of OLD
 -- and NEW and builds jsonb only for those that changed (no change: no outbox
 -- row, no NOTIFY).
@@ -28,8 +30,8 @@ begin
     values ({{mapping_id}}, NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);
   else
     if TG_OP = 'INSERT' then
-      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)
-      select {{mapping_id}}, n.id, n.sfid, 'insert', {{insert_values}}
+      insert into sfsync.outbox_inserts (mapping_id, record_id)
+      select {{mapping_id}}, n.id
         from new_rows n;
     else
       insert into sfsync.outbox (mapping_id, record_id, sfid, op)

@@ -285,6 +285,15 @@ export interface OutboxTable {
   unknown_since: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
+/** Table `sfsync.outbox_inserts`: Inserts captured but not yet moved into the outbox (ids only; sfsync.drain_inserts moves them with the row's values). No index: every captured row costs the application's transaction as little as possible. */
+export interface OutboxInsertsTable {
+  id: Generated<string>;
+  mapping_id: string;
+  record_id: string;
+  txid: Generated<string>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** View `sfsync.outbox_status`: Per mapping: changes waiting (new/claimed), failed, the oldest waiting change's age, the last error, and an API-limit pause. */
 export interface OutboxStatusView {
   mapping_id: string | null;
@@ -384,6 +393,7 @@ export interface Database {
   mappings: MappingsTable;
   open_changes: OpenChangesView;
   outbox: OutboxTable;
+  outbox_inserts: OutboxInsertsTable;
   outbox_status: OutboxStatusView;
   poll_windows: PollWindowsTable;
   recent_conflicts: RecentConflictsView;

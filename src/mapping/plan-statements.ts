@@ -149,15 +149,12 @@ export function compatStatements(names: MappingNames, fields: FieldInfo[], optio
   ];
 }
 
-/** jsonb_build_object takes ≤ 100 arguments: 50 (field, value) pairs per call. */
-const PAIRS_PER_OBJECT = 50;
-
 /**
- * The per-column parts of a capture function, one line per writable field in
+ * The per-column part of a capture function, one line per writable field in
  * field order (deterministic): UPDATE's `is distinct from` checks of OLD and
- * NEW, and INSERT's object of non-null values of a transition-table row `n`.
+ * NEW. An INSERT logs ids only; sfsync.drain_inserts reads the values.
  */
-export function captureBody(fields: FieldInfo[]): { update_checks: string; insert_values: string } {
+export function captureBody(fields: FieldInfo[]): { update_checks: string } {
   const update_checks = fields
     .map((f) => {
       const col = escapeIdentifier(f.column);
@@ -165,14 +162,7 @@ export function captureBody(fields: FieldInfo[]): { update_checks: string; inser
       return `    if NEW.${col} is distinct from OLD.${col} then changed := changed || jsonb_build_object(${key}, NEW.${col}); previous := previous || jsonb_build_object(${key}, OLD.${col}); end if;`;
     })
     .join('\n');
-  const objects: string[] = [];
-  for (let i = 0; i < fields.length; i += PAIRS_PER_OBJECT) {
-    const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, n.${escapeIdentifier(f.column)}`);
-    objects.push(`jsonb_build_object(${pairs.join(', ')})`);
-  }
-  // Nulls are left out of an insert: only the values the row sets are sent.
-  const insert_values = objects.length === 0 ? `'{}'::jsonb` : `jsonb_strip_nulls(${objects.join(' || ')})`;
-  return { update_checks: update_checks || '    null;', insert_values };
+  return { update_checks: update_checks || '    null;' };
 }
 
 /** Queue `sfsync:reload` in the same transaction: a full load for a new mapping, a backfill of `fields` otherwise. */

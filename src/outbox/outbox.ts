@@ -259,18 +259,36 @@ export function recognizingFields(fields: readonly FieldInfo[]): FieldInfo[] {
 }
 
 /**
+ * An insert captured but not yet moved into the outbox (sfsync.outbox_inserts
+ * has no index: it is drained at every claim, so it holds little).
+ */
+const loggedInsertExists = (mapping: string, recordId: string): string =>
+  `exists (select 1 from sfsync.outbox_inserts as l where l.mapping_id = ${mapping} and l.record_id = ${recordId})`;
+
+/**
+ * Move the mapping's logged inserts into the outbox with their rows' values
+ * (sfsync.drain_inserts; the claim does it too). An inbound apply does it after
+ * locking its page's rows, so the conflict rules see every unsent insert.
+ */
+export async function drainInserts(db: Db, mappingId: string): Promise<number> {
+  return count(db, 'select sfsync.drain_inserts($1) as n', [mappingId]);
+}
+
+/**
  * Fragments for statements that read the outbox inside a larger query. Each
  * takes SQL expressions (a parameter such as `$1`, or a column such as
  * `t.id`) and names the states it wants, so it reaches a partial index.
  */
 export const outboxSql = {
-  /** True when the record has a change not yet settled (new or claimed). */
+  /** True when the record has a change not yet settled (new or claimed), a logged insert included. */
   openChangeExists: (mapping: string, recordId: string): string =>
-    `exists (select 1 from sfsync.outbox as o where o.mapping_id = ${mapping} and o.record_id = ${recordId} and o.state in ${OPEN_STATES})`,
+    `(exists (select 1 from sfsync.outbox as o where o.mapping_id = ${mapping} and o.record_id = ${recordId} and o.state in ${OPEN_STATES})` +
+    ` or ${loggedInsertExists(mapping, recordId)})`,
 
-  /** True when the record has a change waiting for a push (new). */
+  /** True when the record has a change waiting for a push (new), a logged insert included. */
   newChangeExists: (mapping: string, recordId: string): string =>
-    `exists (select 1 from sfsync.outbox as x where x.mapping_id = ${mapping} and x.record_id = ${recordId} and x.state = 'new')`,
+    `(exists (select 1 from sfsync.outbox as x where x.mapping_id = ${mapping} and x.record_id = ${recordId} and x.state = 'new')` +
+    ` or ${loggedInsertExists(mapping, recordId)})`,
 
   /** True when one of the record's changes finished at or after `since`. */
   finishedSinceExists: (mapping: string, recordId: string, since: string): string =>

@@ -81,6 +81,8 @@ describe('sfsync doctor', () => {
     // The capture works again: an app change reaches the outbox.
     const name = `Captured after fixing a ${kind} trigger`;
     await world.pool.query('insert into salesforce.account (name) values ($1)', [name]);
+    // An insert is logged by id; a claim would drain it into the outbox with the row's values.
+    await world.pool.query('select sfsync.drain_inserts(id) from sfsync.mappings');
     const { rows } = await world.pool.query(`select count(*)::int as n from sfsync.outbox where changed ->> 'Name' = $1`, [name]);
     expect(rows[0].n).toBe(1);
   });

@@ -239,7 +239,7 @@ describe('after adopting, with the engine running', () => {
   });
 
   it('sends each pending entry to Salesforce once, the later value of a record last', async () => {
-    await waitFor(async () => (await h.pool.query(`select count(*)::int as n from sfsync.outbox where state in ('new', 'claimed')`)).rows[0].n === 0, {
+    await waitFor(async () => (await h.pool.query(`select coalesce(sum(pending), 0)::int as n from sfsync.outbox_status`)).rows[0].n === 0, {
       what: 'the adopted outbox to drain',
       timeoutMs: 30_000,
     });

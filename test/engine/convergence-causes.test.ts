@@ -110,7 +110,7 @@ describe('a row deleted while its insert had an unknown outcome', () => {
     await h.pool.query('delete from salesforce.account where id = $1', [rows[0]!.id]);
     expect(accounts('Deleted unknown'), 'the lost call created it').toHaveLength(1);
     await waitFor(() => accounts('Deleted unknown').length === 0, { what: 'the record deleted in Salesforce', timeoutMs: 20_000 });
-    await waitFor(async () => (await h.pool.query("select 1 from sfsync.outbox where state in ('new', 'claimed')")).rowCount === 0, {
+    await waitFor(async () => (await h.pool.query('select 1 from sfsync.outbox_status where pending > 0')).rowCount === 0, {
       what: 'nothing left to send',
     });
     expect((await h.pool.query("select count(*)::int as n from salesforce.account where name = 'Deleted unknown'")).rows[0].n).toBe(0);

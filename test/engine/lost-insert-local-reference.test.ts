@@ -125,7 +125,7 @@ describe('a lost insert reply with the parent as @<id>, polled before the push s
       timeoutMs: 20_000,
     });
     await waitFor(
-      async () => (await h.pool.query(`select 1 from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [contactMapping])).rowCount === 0,
+      async () => (await h.pool.query(`select 1 from sfsync.outbox_status where mapping_id = $1 and pending > 0`, [contactMapping])).rowCount === 0,
       { what: 'the Contact pushes to settle' },
     );
     expect(await sfAccountId(kept)).toBe(p1);

@@ -21,6 +21,10 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
+/** Move every mapping's logged inserts into the outbox, as a claim does; returns how many. */
+const drain = async (): Promise<number> =>
+  (await h.pool.query<{ n: number }>('select coalesce(sum(sfsync.drain_inserts(id)), 0)::int as n from sfsync.mappings')).rows[0]!.n;
+
 describe('planMapping', () => {
   it('prints the exact SQL of a small read_write mapping before running it', async () => {
     const plan = await withClient(h.pool, (c) =>
@@ -58,8 +62,8 @@ describe('planMapping', () => {
         `    values ('${id}', NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);`,
         '  else',
         "    if TG_OP = 'INSERT' then",
-        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed)',
-        `      select '${id}', n.id, n.sfid, 'insert', jsonb_strip_nulls(jsonb_build_object('LastName', n."lastname", 'Email', n."email"))`,
+        '      insert into sfsync.outbox_inserts (mapping_id, record_id)',
+        `      select '${id}', n.id`,
         '        from new_rows n;',
         '    else',
         '      insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
@@ -182,6 +186,8 @@ describe('applyMapping and capture', () => {
 
   it('captures inserts, real updates (changed fields only) and deletes, and skips sfsync-origin writes', async () => {
     await h.pool.query(`insert into salesforce.account (name, phone) values ('Acme', '555')`);
+    // Logged by id; a claim drains it with the row's values (here before the update, as a push would).
+    expect(await drain()).toBe(1);
     await h.pool.query(`update salesforce.account set phone = '556', description = description where name = 'Acme'`);
     await h.pool.query(`update salesforce.account set phone = '556' where name = 'Acme'`); // no real change
     await h.pool.query(
@@ -204,6 +210,7 @@ describe('applyMapping and capture', () => {
     const capture = async (sql: string) => {
       const { rows: last } = await h.pool.query<{ id: string }>(`select coalesce(max(id), 0)::text as id from sfsync.outbox`);
       await h.pool.query(sql);
+      await drain();
       const { rows } = await h.pool.query(
         `select op, count(*)::int as n, count(distinct record_id)::int as records, jsonb_agg(distinct jsonb_build_array(changed, old)) as values
            from sfsync.outbox where mapping_id = $1 and id > $2 group by op order by op`,
@@ -300,6 +307,7 @@ describe('applyMapping and capture', () => {
       'tg_account__truncate',
     ]);
     await h.pool.query(`insert into salesforce.account (name) values ('After the upgrade')`);
+    await drain();
     const { rows: captured } = await h.pool.query(`select count(*)::int as n from sfsync.outbox where changed ->> 'Name' = 'After the upgrade'`);
     expect(captured[0].n).toBe(1);
   });

@@ -33,8 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-const open = async () =>
-  Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count);
+const open = async () => Number((await h.pool.query(`select pending as count from sfsync.outbox_status where mapping_id = $1`, [mappingId])).rows[0].count);
 const settled = (what: string, timeoutMs = 30_000) => waitFor(async () => (await open()) === 0, { what, timeoutMs });
 const sfRecord = (sfid: string) => h.emulator.org.latest(sfid);
 

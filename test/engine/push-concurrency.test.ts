@@ -40,8 +40,7 @@ it('5,000 updates with concurrency 4 complete through Collections', async () => 
   await h.startEngine();
   await h.pool.query('update salesforce.account set numberofemployees = 1');
   await waitFor(
-    async () =>
-      Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count) === 0,
+    async () => Number((await h.pool.query(`select pending as count from sfsync.outbox_status where mapping_id = $1`, [mappingId])).rows[0].count) === 0,
     { what: '5,000 updates to drain', timeoutMs: 30_000 },
   );
   expect(org.list('Account').filter((r) => r.values.NumberOfEmployees === 1).length).toBe(5000);

@@ -229,8 +229,7 @@ describe("a row deleted while its insert's outcome was unknown", () => {
     await h.pool.query(`delete from salesforce.contact where id = $1`, [child.rows[0]!.id]);
     await h.startEngine();
     await waitFor(
-      async () =>
-        (await h.pool.query(`select 1 from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [contacts.mappingId])).rowCount === 0,
+      async () => (await h.pool.query(`select 1 from sfsync.outbox_status where mapping_id = $1 and pending > 0`, [contacts.mappingId])).rowCount === 0,
       { what: 'the delete to settle', timeoutMs: 30_000 },
     );
     const records = h.emulator.org.list('Contact', true).filter((r) => r.values.LastName === 'Orphaned');

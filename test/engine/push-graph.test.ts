@@ -78,7 +78,7 @@ describe('composite graphs', () => {
       expect(accounts.map((a) => a.sfid)).toContain(c.accountid);
       expect(h.emulator.org.latest(c.sfid!)?.values.AccountId).toBe(c.accountid);
     }
-    const open = await h.pool.query(`select count(*)::int as n from sfsync.outbox where state in ('new', 'claimed')`);
+    const open = await h.pool.query(`select coalesce(sum(pending), 0)::int as n from sfsync.outbox_status`);
     expect(open.rows[0].n).toBe(0);
     // The change feed has the outbound entries of both tables, from the one write-back transaction (no engine runs: still pending).
     const feed = await h.pool.query(

@@ -146,9 +146,7 @@ describe('two engines', () => {
     await h.pool.query(`insert into salesforce.account (name, numberofemployees) select 'Two ' || g, 0 from generate_series(1, 300) g`);
     for (let step = 1; step <= 5; step++) await h.pool.query(`update salesforce.account set numberofemployees = $1 where name like 'Two %'`, [step]);
     await waitFor(
-      async () =>
-        Number((await h.pool.query(`select count(*) from sfsync.outbox where mapping_id = $1 and state in ('new', 'claimed')`, [mappingId])).rows[0].count) ===
-        0,
+      async () => Number((await h.pool.query(`select pending as count from sfsync.outbox_status where mapping_id = $1`, [mappingId])).rows[0].count) === 0,
       { what: 'both engines to drain', timeoutMs: 40_000 },
     );
     const records = accounts('Two');

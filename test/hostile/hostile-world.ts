@@ -22,6 +22,8 @@ export async function createHostileWorld(): Promise<CliWorld> {
     await world.pool.query(
       "insert into salesforce.account (name, industry) values ('Acme', 'Energy'), ('Globex', 'Retail'), ('Initech', 'Tech'), ('Umbrella', 'Health')",
     );
+    // Inserts are logged by id; drain them into the outbox as a claim would.
+    await world.pool.query('select sfsync.drain_inserts(id) from sfsync.mappings');
     await world.pool.query(`
       with o as (select id, row_number() over (order by id) as n from sfsync.outbox)
       update sfsync.outbox b
