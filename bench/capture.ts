@@ -40,6 +40,7 @@
  *
  *   npm run bench:capture -- [transactionsPerSlice=100] [rounds=60]
  *   BENCH_CAPTURE_KINDS='insert 10k' npm run bench:capture -- 100 12   # one kind, every round
+ *   BENCH_CAPTURE_LOOP=server npm run bench:capture -- 200 40          # single rows without the client's round trip
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -63,6 +64,12 @@ const SEED_ROWS = 10_000;
 /** Rows per statement of the 10,000-row kinds, and how often (every Nth round) they run. */
 const BIG = 10_000;
 const BIG_EVERY = 4;
+/**
+ * BENCH_CAPTURE_LOOP=server: each single-row slice is one CALL of a procedure
+ * that commits every row itself, so the client's round trip (and its noise)
+ * is left out and the trigger's share shows fully.
+ */
+const SERVER_LOOP = process.env.BENCH_CAPTURE_LOOP === 'server';
 /** BENCH_CAPTURE_KINDS='insert 10k,update': only these kinds, each in every round. */
 const ONLY = process.env.BENCH_CAPTURE_KINDS?.split(',');
 
@@ -216,6 +223,25 @@ async function setUp(client: pg.Client): Promise<void> {
     throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
   for (const statement of shippedTriggers('bench_noindex.account', 'bench_noindex.capture')) await client.query(statement);
+  // Server-side loops of single-row transactions (BENCH_CAPTURE_LOOP=server), one pair per variant.
+  for (const v of VARIANTS) {
+    const schema = v.table.split('.')[0];
+    await client.query(`
+      create procedure ${schema}.bench_insert_loop(n integer) language plpgsql as $$
+      begin
+        for i in 1..n loop
+          insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ('Acme ' || i, '555-' || i, i * 10, i);
+          commit;
+        end loop;
+      end $$;
+      create procedure ${schema}.bench_update_loop(n integer, lo bigint, span bigint, r integer) language plpgsql as $$
+      begin
+        for i in 1..n loop
+          update ${v.table} set phone = '556-' || r || '-' || i where id = lo + (((r + 1) * n + i) * 7919) % span;
+          commit;
+        end loop;
+      end $$;`);
+  }
   // Rows for the UPDATE slices to hit.
   for (const v of VARIANTS) await client.query(`insert into ${v.table} (name) select 'seed ' || i from generate_series(1, ${SEED_ROWS}) i`);
 }
@@ -242,12 +268,14 @@ const KINDS: Kind[] = [
     name: 'insert',
     rows: 1,
     run: (client, v) =>
-      slice(client, `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [
-        `Acme ${i}`,
-        `555-${i}`,
-        i * 10,
-        i,
-      ]),
+      SERVER_LOOP
+        ? timed(client, `call ${v.table.split('.')[0]}.bench_insert_loop(${SLICE})`).then((micros) => micros / SLICE)
+        : slice(client, `insert into ${v.table} (name, phone, annualrevenue, numberofemployees) values ($1, $2, $3, $4)`, (i) => [
+            `Acme ${i}`,
+            `555-${i}`,
+            i * 10,
+            i,
+          ]),
   },
   {
     name: 'update',
@@ -260,6 +288,8 @@ const KINDS: Kind[] = [
         idRanges.set(v.table, range);
       }
       const { lo, span } = range;
+      // Literals, not parameters: a procedure that commits must be called by the simple query protocol.
+      if (SERVER_LOOP) return (await timed(client, `call ${v.table.split('.')[0]}.bench_update_loop(${SLICE}, ${lo}, ${span}, ${round})`)) / SLICE;
       return slice(client, `update ${v.table} set phone = $1 where id = $2`, (i) => [`556-${round}-${i}`, lo + ((((round + 1) * SLICE + i) * 7919) % span)]);
     },
   },
