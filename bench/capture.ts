@@ -24,6 +24,7 @@
  *   that table: the floor of any design that writes one row per change;
  * - the shipped function writing UPDATEs and DELETEs into a copy of the
  *   outbox without any index: what they would cost logged like INSERTs;
+ * - the shipped function without its NOTIFY: the price of waking the push;
  * - the shipped capture with UPDATE per statement as well
  *   (capture-update-statement-level.sql): why UPDATE stays per row.
  *
@@ -90,6 +91,7 @@ const VARIANTS: Variant[] = [
   { label: 'ref: stmt trigger + 1-col insert', table: 'bench_stmtbare.account', reference: true },
   { label: 'ref: UPDATE per statement too', table: 'bench_stmtupdate.account', reference: true },
   { label: 'ref: UPDATE, DELETE index-less', table: 'bench_noindex.account', reference: true },
+  { label: 'ref: shipped, no NOTIFY', table: 'bench_nonotify.account', reference: true },
 ];
 const COMMITS = [
   { label: 'durable commits (synchronous_commit on, the default)', setting: 'on' },
@@ -223,6 +225,11 @@ async function setUp(client: pg.Client): Promise<void> {
     throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
   await client.query(noindex);
   for (const statement of shippedTriggers('bench_noindex.account', 'bench_noindex.capture')) await client.query(statement);
+  // The shipped capture without its NOTIFY: the price of waking the push (which it needs).
+  const silent = def.replace(name, 'bench_nonotify.capture').replace(/perform pg_notify\([^;]*;/, 'null;');
+  if (silent.includes('pg_notify')) throw new Error(`the shipped capture function ${name} no longer notifies as expected; update bench/capture.ts`);
+  await client.query(silent);
+  for (const statement of shippedTriggers('bench_nonotify.account', 'bench_nonotify.capture')) await client.query(statement);
   // Server-side loops of single-row transactions (BENCH_CAPTURE_LOOP=server), one pair per variant.
   for (const v of VARIANTS) {
     const schema = v.table.split('.')[0];
