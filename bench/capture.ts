@@ -397,6 +397,23 @@ function figures(commit: (typeof COMMITS)[number], samples: Samples): Figure[] {
   }));
 }
 
+/**
+ * The other half of an INSERT's capture: the shipped table's logged inserts
+ * (every INSERT slice of the run) moved into the outbox with their values, as
+ * the push's claim does — work the engine pays for, not the application.
+ */
+async function reportDrain(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ n: number }>('select count(*)::int as n from sfsync.outbox_inserts');
+  const start = process.hrtime.bigint();
+  await client.query('select sfsync.drain_inserts(id) from sfsync.mappings');
+  const micros = Number(process.hrtime.bigint() - start) / 1e3;
+  const logged = rows[0]!.n;
+  console.log(
+    `\ndrain (the push's share of an INSERT, outside the application's transaction): ${logged} logged inserts moved into the outbox ` +
+      `in ${(micros / 1e3).toFixed(0)} ms, ${(micros / Math.max(1, logged)).toFixed(1)} µs a row`,
+  );
+}
+
 async function main(): Promise<void> {
   const server = await providePostgres({ temporary: true, durable: true });
   const client = new pg.Client(server.url);
@@ -416,6 +433,7 @@ async function main(): Promise<void> {
       report(commit.label, samples);
       all.push(...figures(commit, samples));
     }
+    await reportDrain(client);
     const machine = await describeMachine(client);
     console.log('\ntarget: mapped ≥ 75 % of unmapped; capture cost ≤ half of the Heroku Connect design’s\n' + machine);
     emitFigures(all, machine);

@@ -99,7 +99,7 @@ async function run(
       );
       await until(prefix, "every row's sfid", async () => {
         const { rows: r } = await client.query<{ open: number; unsent: number }>(
-          `select (select count(*)::int from sfsync.outbox where state in ('new', 'claimed')) as open,
+          `select (select coalesce(sum(pending), 0)::int from sfsync.outbox_status) as open,
                   (select count(*)::int from salesforce.account where sfid is null) + (select count(*)::int from salesforce.contact where sfid is null) as unsent`,
         );
         return r[0]!.open === 0 && r[0]!.unsent === 0;

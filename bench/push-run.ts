@@ -76,7 +76,7 @@ export async function runPush(options: PushRunOptions): Promise<PushRun> {
     await sync.client.query('update salesforce.account set numberofemployees = numberofemployees + 1');
     const committedMs = performance.now() - start;
     for (;;) {
-      const { rows: left } = await sync.client.query<{ n: string }>(`select count(*) as n from sfsync.outbox where state in ('new', 'claimed')`);
+      const { rows: left } = await sync.client.query<{ n: string }>(`select coalesce(sum(pending), 0)::text as n from sfsync.outbox_status`);
       if (left[0]!.n === '0') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
