@@ -858,6 +858,10 @@ begin
     raise exception 'sfsync.drain_inserts: no mapping with id %; take the id from sfsync.mapping_status (or `sfsync mappings`)', p_mapping_id
       using errcode = 'no_data_found';
   end if;
+  if to_regprocedure(format('%I.%I(bigint[])', v_map.schema_name, 'tg_' || v_map.table_name || '__drain_inserts')) is not null then
+    execute format('select %I.%I($1)', v_map.schema_name, 'tg_' || v_map.table_name || '__drain_inserts') into n using p_record_ids;
+    return n;
+  end if;
   -- jsonb_build_object takes at most 100 arguments: 50 (field, value) pairs per call.
   select coalesce('jsonb_strip_nulls(' || string_agg(chunk, ' || ' order by part) || ')', '''{}''::jsonb') into v_values
     from (select (e.ord - 1) / 50 as part,
@@ -1466,6 +1470,7 @@ begin
   end if;
   execute format('drop function if exists %I.%I()', m.schema_name, 'tg_' || m.table_name || '__capture');
   execute format('drop function if exists %I.%I()', m.schema_name, 'tg_' || m.table_name || '__hc_status');
+  execute format('drop function if exists %I.%I(bigint[])', m.schema_name, 'tg_' || m.table_name || '__drain_inserts');
   delete from sfsync.mappings where id = p_mapping_id;
   perform pg_notify('sfsync:mappings', json_build_object('action', 'removed', 'mappingId', p_mapping_id::text)::text);
   return true;

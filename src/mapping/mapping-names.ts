@@ -26,6 +26,8 @@ export interface MappingNames {
   compatTrigger: string;
   /** `"schema"."tg_<table>__hc_status"`: its function. */
   compatFunction: string;
+  /** `"schema"."tg_<table>__drain_inserts"`: moves the table's logged inserts into the outbox (sql/templates/drain-function.sql). */
+  drainFunction: string;
 }
 
 /** The quoted names of `schema.table`'s generated objects; throws if one would exceed 63 bytes. */
@@ -38,6 +40,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     truncateTrigger: `tg_${table}__truncate`,
     modstampIndex: `${table}_systemmodstamp`,
     compatTrigger: `tg_${table}__hc_status`,
+    drainFunction: `tg_${table}__drain_inserts`,
   };
   for (const name of Object.values(raw)) {
     if (Buffer.byteLength(name) > 63) throw new Error(`Generated name ${name} exceeds 63 bytes; use a shorter table name.`);
@@ -54,5 +57,6 @@ export function mappingNames(schema: string, table: string): MappingNames {
     modstampIndex: escapeIdentifier(raw.modstampIndex),
     compatTrigger: escapeIdentifier(raw.compatTrigger),
     compatFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.compatTrigger)}`,
+    drainFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.drainFunction)}`,
   };
 }

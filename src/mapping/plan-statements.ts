@@ -118,12 +118,14 @@ export function triggerStatements(names: MappingNames, mappingId: string, fields
     truncate_trigger: names.truncateTrigger,
     capture_function: names.captureFunction,
   };
-  const out = options.drop ? renderTemplate('drop-triggers', { ...base, capture_trigger: names.captureTrigger }) : [];
+  const out = options.drop ? renderTemplate('drop-triggers', { ...base, capture_trigger: names.captureTrigger, drain_function: names.drainFunction }) : [];
   if (!options.create) return out;
   const mapping_id = escapeLiteral(mappingId);
+  const writable = writableFields(fields);
   return [
     ...out,
-    ...renderTemplate('capture-function', { capture_function: names.captureFunction, mapping_id, ...captureBody(writableFields(fields)) }),
+    ...renderTemplate('capture-function', { capture_function: names.captureFunction, mapping_id, ...captureBody(writable) }),
+    ...renderTemplate('drain-function', { drain_function: names.drainFunction, mapping_id, table: names.table, insert_values: insertValues(writable) }),
     ...renderTemplate('capture-triggers', { ...base, mapping_id }),
   ];
 }
@@ -149,10 +151,27 @@ export function compatStatements(names: MappingNames, fields: FieldInfo[], optio
   ];
 }
 
+/** jsonb_build_object takes ≤ 100 arguments: 50 (field, value) pairs per call. */
+const PAIRS_PER_OBJECT = 50;
+
+/**
+ * The drain function's object of the non-null writable values of a table row
+ * `n`, keyed by field name in field order (deterministic). Nulls are left out:
+ * an insert sends only the values the row sets.
+ */
+export function insertValues(fields: FieldInfo[]): string {
+  const objects: string[] = [];
+  for (let i = 0; i < fields.length; i += PAIRS_PER_OBJECT) {
+    const pairs = fields.slice(i, i + PAIRS_PER_OBJECT).map((f) => `${escapeLiteral(f.name)}, n.${escapeIdentifier(f.column)}`);
+    objects.push(`jsonb_build_object(${pairs.join(', ')})`);
+  }
+  return objects.length === 0 ? `'{}'::jsonb` : `jsonb_strip_nulls(${objects.join(' || ')})`;
+}
+
 /**
  * The per-column part of a capture function, one line per writable field in
  * field order (deterministic): UPDATE's `is distinct from` checks of OLD and
- * NEW. An INSERT logs ids only; sfsync.drain_inserts reads the values.
+ * NEW. An INSERT logs ids only; the drain function reads the values.
  */
 export function captureBody(fields: FieldInfo[]): { update_checks: string } {
   const update_checks = fields

@@ -68,6 +68,7 @@ describe('sfsync doctor', () => {
        create trigger tg_account__capture after insert or update or delete on salesforce.account for each row execute function salesforce.tg_account__capture()`,
       /trigger tg_account__capture is stale \(the row-level capture of an older sfsync/,
     ],
+    ['drain function missing', 'drop function salesforce.tg_account__drain_inserts(bigint[])', /tg_account__drain_inserts\(\) is missing/],
   ])('a %s capture trigger is a failure that --fix repairs', async (kind, breakIt, message) => {
     await world.pool.query(breakIt);
     const broken = await doctor();

@@ -125,12 +125,27 @@ describe('the insert log', () => {
     expect(toPush).toEqual([{ id: mappingId }]);
   });
 
+  it("without the table's drain function (dropped by hand), sfsync.drain_inserts builds the same statement itself", async () => {
+    await client.query('drop function salesforce.tg_item__drain_inserts(bigint[])');
+    try {
+      await client.query(`insert into salesforce.item (name, f0__c, f59__c, label__c, gone__c) values ('Row', 'first', 'last', 'calc', 'gone')`);
+      expect(await drainInserts(client, mappingId)).toBe(1);
+      expect((await outbox()).map((r) => [r.op, r.state, r.changed])).toEqual([['insert', 'new', { Name: 'Row', F0__c: 'first', F59__c: 'last' }]]);
+    } finally {
+      for (const statement of triggerStatements(mappingNames('salesforce', 'item'), mappingId, FIELDS, { drop: true, create: true })) {
+        await client.query(statement);
+      }
+    }
+  });
+
   it('a removed mapping takes its logged inserts with it', async () => {
     await client.query(`insert into salesforce.item (name) values ('orphan')`);
     expect(await logged()).toHaveLength(1);
     await client.query('begin');
-    await client.query('delete from sfsync.mappings where id = $1', [mappingId]);
+    await client.query('select sfsync.remove_mapping($1)', [mappingId]);
     expect(await logged()).toEqual([]);
+    const { rows } = await client.query(`select to_regprocedure('salesforce.tg_item__drain_inserts(bigint[])') as drain`);
+    expect(rows).toEqual([{ drain: null }]);
     await client.query('rollback');
   });
 });

@@ -41,11 +41,12 @@ async function readWriteMappings(db: pg.ClientBase | pg.Pool): Promise<MappedTab
   return rows.map((r) => ({ id: r.id, sobject: r.sobject, schema: r.schema_name, table: r.table_name, fieldInfo: r.field_info }));
 }
 
-/** The function body (between its dollar quotes) this sfsync would install for `m`. */
-function expectedBody(m: MappedTable): string {
+/** The body (between its dollar quotes `$<quote>$`) of the function this sfsync would install for `m`: the capture or the drain function. */
+function expectedBody(m: MappedTable, quote: 'capture' | 'drain'): string {
   const statements = triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: false, create: true });
-  const fn = statements.find((s) => s.startsWith('create or replace function'))!;
-  return fn.slice(fn.indexOf('$capture$') + '$capture$'.length, fn.lastIndexOf('$capture$'));
+  const tag = `$${quote}$`;
+  const fn = statements.find((s) => s.startsWith('create or replace function') && s.includes(tag))!;
+  return fn.slice(fn.indexOf(tag) + tag.length, fn.lastIndexOf(tag));
 }
 
 /** What is wrong with `m`'s capture, or undefined when nothing is. */
@@ -75,12 +76,21 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   for (const name of events) {
     if (byName.get(name)!.functionName !== capture) return `trigger ${name} calls ${byName.get(name)!.functionName}(), not ${capture}()`;
   }
-  const { rows: fn } = await db.query<{ body: string }>(
-    'select p.prosrc as body from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2',
-    [m.schema, capture],
-  );
-  if (fn.length === 0) return `function ${capture}() is missing`;
-  if (fn[0]!.body !== expectedBody(m)) return `function ${capture}() is stale (not what this sfsync installs for the mapping's fields)`;
+  const body = async (name: string): Promise<string | undefined> =>
+    (
+      await db.query<{ body: string }>(
+        'select p.prosrc as body from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2',
+        [m.schema, name],
+      )
+    ).rows[0]?.body;
+  const captureBody = await body(capture);
+  if (captureBody === undefined) return `function ${capture}() is missing`;
+  if (captureBody !== expectedBody(m, 'capture')) return `function ${capture}() is stale (not what this sfsync installs for the mapping's fields)`;
+  // Without it sfsync.drain_inserts still drains, by a statement it builds and plans on every call.
+  const drain = `tg_${m.table}__drain_inserts`;
+  const drainBody = await body(drain);
+  if (drainBody === undefined) return `function ${drain}() is missing`;
+  if (drainBody !== expectedBody(m, 'drain')) return `function ${drain}() is stale (not what this sfsync installs for the mapping's fields)`;
   return undefined;
 }
 
