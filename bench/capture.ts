@@ -25,6 +25,9 @@
  * - the shipped function writing UPDATEs and DELETEs into a copy of the
  *   outbox without any index: what they would cost logged like INSERTs;
  * - the shipped function without its NOTIFY: the price of waking the push;
+ * - UPDATE per statement logging the old rows as they are (the table's own
+ *   columns, no jsonb, no index), as INSERT logs ids: what logging updates
+ *   would cost the application (the drain that would diff them is not built);
  * - the shipped capture with UPDATE per statement as well
  *   (capture-update-statement-level.sql): why UPDATE stays per row.
  *
@@ -90,6 +93,7 @@ const VARIANTS: Variant[] = [
   { label: 'ref: row trigger + 1-col insert', table: 'bench_bare.account', reference: true },
   { label: 'ref: stmt trigger + 1-col insert', table: 'bench_stmtbare.account', reference: true },
   { label: 'ref: UPDATE per statement too', table: 'bench_stmtupdate.account', reference: true },
+  { label: 'ref: UPDATE logs old rows', table: 'bench_oldrows.account', reference: true },
   { label: 'ref: UPDATE, DELETE index-less', table: 'bench_noindex.account', reference: true },
   { label: 'ref: shipped, no NOTIFY', table: 'bench_nonotify.account', reference: true },
 ];
@@ -206,6 +210,28 @@ async function setUp(client: pg.Client): Promise<void> {
     await client.query(statement);
   await client.query(
     `create trigger capture_update after update on bench_stmtupdate.account referencing old table as old_rows new table as new_rows for each statement execute function bench_stmtupdate.capture_update()`,
+  );
+  // UPDATE logged like INSERT: per statement, the old rows as they are (the table's own columns, no jsonb) into an
+  // index-less log; a drain would compare each with the next image of its row. Not built: what it would cost the app.
+  await client.query(`
+    create table sfsync_bench.old_rows as select * from bench_oldrows.account with no data;
+    alter table sfsync_bench.old_rows add column log_id bigint not null default nextval('sfsync.outbox_id_seq');
+    create function bench_oldrows.capture_update() returns trigger language plpgsql as $$
+      begin
+        if current_setting('sfsync.origin', true) <> '' then
+          return null;
+        end if;
+        insert into sfsync_bench.old_rows select o.* from old_rows o;
+        if not found then
+          return null;
+        end if;
+        perform pg_notify('sfsync:outbox', '1');
+        return null;
+      end $$;`);
+  for (const statement of shippedTriggers('bench_oldrows.account', name).filter((s) => !s.startsWith('create trigger capture_update')))
+    await client.query(statement);
+  await client.query(
+    `create trigger capture_update after update on bench_oldrows.account referencing old table as old_rows for each statement execute function bench_oldrows.capture_update()`,
   );
   // The capture shipped before INSERTs were logged as ids: their values, as jsonb, straight into the outbox.
   const logged = /insert into sfsync\.outbox_inserts \(mapping_id, record_id\)\s+select ([^,]+), n\.id\s+from new_rows n;/;
