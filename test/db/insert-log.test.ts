@@ -5,13 +5,14 @@
  * order. Until then everything that asks for a record's unsent changes still
  * sees it.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mappingNames } from '../../src/mapping/mapping-names.js';
 import { triggerStatements } from '../../src/mapping/plan-statements.js';
 import { claim, drainInserts } from '../../src/outbox/outbox.js';
 import { fieldInfo } from '../support/field-info.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
+import { waitFor } from '../support/wait-for.js';
 
 let t: TestClient;
 let client: pg.Client;
@@ -86,6 +87,45 @@ describe('the insert log', () => {
       ['update', { Name: 'after', F1__c: 'x' }],
     ]);
     expect(BigInt(claimed[0]![0]!.id)).toBeLessThan(BigInt(claimed[0]![1]!.id));
+  });
+
+  it('a claim skips a record whose insert was logged after its drain, even when a later change of it is visible', async () => {
+    // Record 0 is logged; session `holder` locks its log row, so the claim's drain waits on it.
+    const { rows: r0 } = await client.query<{ id: string }>(`insert into salesforce.item (name) values ('zero') returning id::text`);
+    const holder = new pg.Client(t.db.url);
+    const writer = new pg.Client(t.db.url);
+    const claimer = new pg.Client(t.db.url);
+    await Promise.all([holder.connect(), writer.connect(), claimer.connect()]);
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from sfsync.outbox_inserts for update');
+      // Record 1 is inserted and updated by a transaction that starts before the claim (so its update is due
+      // in that claim) and commits while the claim's drain waits: the drain's snapshot has neither row, the
+      // claim's next statement has both, the update in the outbox and the insert still in the log.
+      await writer.query('begin');
+      const { rows: r1 } = await writer.query<{ id: string }>(`insert into salesforce.item (name) values ('one') returning id::text`);
+      await writer.query(`update salesforce.item set f0__c = 'changed' where id = $1`, [r1[0]!.id]);
+      const pid = (await claimer.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const claiming = claim(claimer, mappingId, 'race', 10);
+      await waitFor(async () => (await client.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [pid])).rowCount === 1, {
+        what: "the claim's drain waiting for the locked log row",
+      });
+      await writer.query('commit');
+      await holder.query('commit');
+      const claimed = await claiming;
+      // Only record 0: record 1's update waits, or it would go out before the insert that creates it.
+      expect(claimed.map((changes) => changes.map((c) => [c.recordId, c.op]))).toEqual([[[r0[0]!.id, 'insert']]]);
+      expect(await logged()).toEqual([r1[0]!.id]);
+      const next = await claim(client, mappingId, 'next', 10);
+      expect(next.map((changes) => changes.map((c) => [c.recordId, c.op]))).toEqual([
+        [
+          [r1[0]!.id, 'insert'],
+          [r1[0]!.id, 'update'],
+        ],
+      ]);
+    } finally {
+      await Promise.all([holder.end(), writer.end(), claimer.end()].map((p) => p.catch(() => undefined)));
+    }
   });
 
   it('a row deleted before the drain: its insert is ignored and the claim sends only a delete without sfid (nothing to send)', async () => {
