@@ -13,7 +13,9 @@
 -- is captured, and keeps it in the outbox, so a record's insert stays before
 -- the updates and deletes captured after it. A claim skips every record that
 -- still has a logged insert: if a later change of the record is visible, the
--- insert's transaction committed before it, so its log row is visible too.
+-- insert's transaction committed before it or with it, so its log row is
+-- visible too (test/db/insert-log.test.ts holds a claim's drain on a lock while
+-- a record is inserted and updated in one transaction).
 -- UPDATE and DELETE still write the outbox directly (sql/templates/capture-function.sql).
 
 create table sfsync.outbox_inserts (
