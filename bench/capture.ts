@@ -26,8 +26,9 @@
  *   outbox without any index: what they would cost logged like INSERTs;
  * - the shipped function without its NOTIFY: the price of waking the push;
  * - UPDATE per statement logging the old rows as they are (the table's own
- *   columns, no jsonb, no index), as INSERT logs ids: what logging updates
- *   would cost the application (the drain that would diff them is not built);
+ *   columns, no jsonb, no index), as INSERT logs ids, and the same with the
+ *   new rows too: what logging updates would cost the application (the drain
+ *   that would diff them is not built);
  * - the shipped capture with UPDATE per statement as well
  *   (capture-update-statement-level.sql): why UPDATE stays per row.
  *
@@ -94,6 +95,7 @@ const VARIANTS: Variant[] = [
   { label: 'ref: stmt trigger + 1-col insert', table: 'bench_stmtbare.account', reference: true },
   { label: 'ref: UPDATE per statement too', table: 'bench_stmtupdate.account', reference: true },
   { label: 'ref: UPDATE logs old rows', table: 'bench_oldrows.account', reference: true },
+  { label: 'ref: UPDATE logs old + new rows', table: 'bench_bothrows.account', reference: true },
   { label: 'ref: UPDATE, DELETE index-less', table: 'bench_noindex.account', reference: true },
   { label: 'ref: shipped, no NOTIFY', table: 'bench_nonotify.account', reference: true },
 ];
@@ -232,6 +234,29 @@ async function setUp(client: pg.Client): Promise<void> {
     await client.query(statement);
   await client.query(
     `create trigger capture_update after update on bench_oldrows.account referencing old table as old_rows for each statement execute function bench_oldrows.capture_update()`,
+  );
+  // The same with the new rows too (two log rows per change): a diff of two old images alone would take
+  // sfsync's own uncaptured writes between them for the app's.
+  await client.query(`
+    create table sfsync_bench.both_rows as select * from bench_bothrows.account with no data;
+    alter table sfsync_bench.both_rows add column log_id bigint not null default nextval('sfsync.outbox_id_seq'), add column is_new boolean;
+    create function bench_bothrows.capture_update() returns trigger language plpgsql as $$
+      begin
+        if current_setting('sfsync.origin', true) <> '' then
+          return null;
+        end if;
+        insert into sfsync_bench.both_rows select o.*, nextval('sfsync.outbox_id_seq'), false from old_rows o;
+        if not found then
+          return null;
+        end if;
+        insert into sfsync_bench.both_rows select n.*, nextval('sfsync.outbox_id_seq'), true from new_rows n;
+        perform pg_notify('sfsync:outbox', '1');
+        return null;
+      end $$;`);
+  for (const statement of shippedTriggers('bench_bothrows.account', name).filter((s) => !s.startsWith('create trigger capture_update')))
+    await client.query(statement);
+  await client.query(
+    `create trigger capture_update after update on bench_bothrows.account referencing old table as old_rows new table as new_rows for each statement execute function bench_bothrows.capture_update()`,
   );
   // The capture shipped before INSERTs were logged as ids: their values, as jsonb, straight into the outbox.
   const logged = /insert into sfsync\.outbox_inserts \(mapping_id, record_id\)\s+select ([^,]+), n\.id\s+from new_rows n;/;
