@@ -72,19 +72,19 @@ export interface Snapshot {
   failed: FailedChange[];
 }
 
-/** Open outbox rows, and inserts still in the capture log (sfsync.outbox_inserts), oldest first. */
+/** Open outbox rows, and changes still in the capture logs (sfsync.outbox_logged), oldest first. */
 const OPEN_SQL = `select m.sobject as object, o.record_id::text as "recordId", o.sfid, o.op, o.state, o.attempts, o.error ->> 'code' as code
   from (select id, mapping_id, record_id, sfid, op::text, state::text, attempts, error from sfsync.outbox where state in ('new', 'claimed')
         union all
-        select id, mapping_id, record_id, null, 'insert', 'logged', 0, null from sfsync.outbox_inserts) o
+        select id, mapping_id, record_id, null, op::text, 'logged', 0, null from sfsync.outbox_logged) o
   join sfsync.mappings m on m.id = o.mapping_id order by o.id limit 20`;
 const FAILED_SQL = `select o.id::text, m.sobject as object, o.record_id::text as "recordId", o.sfid, o.op, coalesce(o.error ->> 'code', '?') as code
   from sfsync.outbox o join sfsync.mappings m on m.id = o.mapping_id where o.state = 'failed' order by o.id`;
 
-/** Count of open outbox rows (new or claimed) and of inserts still in the capture log. */
+/** Count of open outbox rows (new or claimed) and of changes still in the capture logs. */
 export async function openChanges(db: pg.Pool): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
-    `select ((select count(*) from sfsync.outbox where state in ('new', 'claimed')) + (select count(*) from sfsync.outbox_inserts))::int as n`,
+    `select ((select count(*) from sfsync.outbox where state in ('new', 'claimed')) + (select count(*) from sfsync.outbox_logged))::int as n`,
   );
   return rows[0]!.n;
 }

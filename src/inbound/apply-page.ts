@@ -11,7 +11,7 @@ import type { InboundRow } from './record.js';
 import { rowErrorJson } from './record.js';
 import { attachByExternalIdSql, deferSql, deleteSql, externalIdField, insertSql, lockRowsSql, qualified, updateBySfidSql } from './apply-sql.js';
 import { resolveConflicts, type ConflictResolution } from './apply-conflicts.js';
-import { drainInserts, queueResend } from '../outbox/outbox.js';
+import { drainChanges, queueResend } from '../outbox/outbox.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
 /** What one page did. */
@@ -104,9 +104,9 @@ export async function applyRowsIn(client: pg.PoolClient, mapping: InboundMapping
   // with an External ID, that includes the local rows the page attaches.
   if (mapping.mode === 'read_write') {
     await client.query(lockRowsSql(mapping), externalId ? [sfids, externalIdValues(upserting, externalId.column)] : [sfids]);
-    // Inserts are logged as ids only (sfsync.outbox_inserts): move them into the outbox, with the
-    // values of the rows just locked, before anything below reads the page's unsent changes.
-    await drainInserts(client, mapping.id);
+    // Inserts and updates are logged, not yet in the outbox (sfsync.outbox_logged): move them there,
+    // read from the rows just locked, before anything below reads the page's unsent changes.
+    await drainChanges(client, mapping.id);
   }
   // Attach before the conflict rules: a local row that is one of these records (sfid still null)
   // has open changes the rules must weigh; attached after them, its unsent values were overwritten

@@ -14,7 +14,7 @@ export interface MappingNames {
   schema: string;
   /** `tg_<table>__capture`: the one row-level capture trigger (all three events) earlier sfsync versions installed; only ever dropped now. */
   captureTrigger: string;
-  /** `tg_<table>__capture_insert`, `…_update`, `…_delete`: the capture triggers, one per event (INSERT and DELETE per statement, UPDATE per row). */
+  /** `tg_<table>__capture_insert`, `…_update`, `…_delete`: the capture triggers, one per event, each per statement. */
   insertTrigger: string;
   updateTrigger: string;
   deleteTrigger: string;
@@ -28,6 +28,8 @@ export interface MappingNames {
   compatFunction: string;
   /** `"schema"."tg_<table>__drain_inserts"`: moves the table's logged inserts into the outbox (sql/templates/drain-function.sql). */
   drainFunction: string;
+  /** `"schema"."tg_<table>__drain_updates"`: moves the table's logged updates into the outbox (sql/templates/drain-updates-function.sql). */
+  drainUpdatesFunction: string;
 }
 
 /** The quoted names of `schema.table`'s generated objects; throws if one would exceed 63 bytes. */
@@ -41,6 +43,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     modstampIndex: `${table}_systemmodstamp`,
     compatTrigger: `tg_${table}__hc_status`,
     drainFunction: `tg_${table}__drain_inserts`,
+    drainUpdatesFunction: `tg_${table}__drain_updates`,
   };
   for (const name of Object.values(raw)) {
     if (Buffer.byteLength(name) > 63) throw new Error(`Generated name ${name} exceeds 63 bytes; use a shorter table name.`);
@@ -58,5 +61,6 @@ export function mappingNames(schema: string, table: string): MappingNames {
     compatTrigger: escapeIdentifier(raw.compatTrigger),
     compatFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.compatTrigger)}`,
     drainFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.drainFunction)}`,
+    drainUpdatesFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.drainUpdatesFunction)}`,
   };
 }

@@ -108,7 +108,12 @@ function optional(column: string, value: string | undefined, cast = ''): Array<[
   return value === undefined ? [] : [[column, `${escapeLiteral(value)}${cast}`]];
 }
 
-/** Drop and/or create the capture function, its three triggers and the TRUNCATE trigger (dropping also removes the single row-level trigger of older versions). */
+/**
+ * Drop and/or create the capture function, its three triggers, the TRUNCATE
+ * trigger and the two drain functions. Dropping first moves the table's
+ * logged updates into the outbox (drop-triggers.sql) and also removes the
+ * single row-level trigger of older versions.
+ */
 export function triggerStatements(names: MappingNames, mappingId: string, fields: FieldInfo[], options: { drop: boolean; create: boolean }): string[] {
   const base = {
     table: names.table,
@@ -118,14 +123,29 @@ export function triggerStatements(names: MappingNames, mappingId: string, fields
     truncate_trigger: names.truncateTrigger,
     capture_function: names.captureFunction,
   };
-  const out = options.drop ? renderTemplate('drop-triggers', { ...base, capture_trigger: names.captureTrigger, drain_function: names.drainFunction }) : [];
-  if (!options.create) return out;
   const mapping_id = escapeLiteral(mappingId);
+  const out = options.drop
+    ? renderTemplate('drop-triggers', {
+        ...base,
+        mapping_id,
+        capture_trigger: names.captureTrigger,
+        drain_function: names.drainFunction,
+        drain_updates_function: names.drainUpdatesFunction,
+      })
+    : [];
+  if (!options.create) return out;
   const writable = writableFields(fields);
   return [
     ...out,
-    ...renderTemplate('capture-function', { capture_function: names.captureFunction, mapping_id, ...captureBody(writable) }),
+    ...renderTemplate('capture-function', { capture_function: names.captureFunction, mapping_id, old_image: rowImage(writable, 'o') }),
     ...renderTemplate('drain-function', { drain_function: names.drainFunction, mapping_id, table: names.table, insert_values: insertValues(writable) }),
+    ...renderTemplate('drain-updates-function', {
+      drain_updates_function: names.drainUpdatesFunction,
+      mapping_id,
+      table: names.table,
+      current_image: rowImage(writable, 'n'),
+      ...updateValues(writable),
+    }),
     ...renderTemplate('capture-triggers', { ...base, mapping_id }),
   ];
 }
@@ -169,19 +189,40 @@ export function insertValues(fields: FieldInfo[]): string {
 }
 
 /**
- * The per-column part of a capture function, one line per writable field in
- * field order (deterministic): UPDATE's `is distinct from` checks of OLD and
- * NEW. An INSERT logs ids only; the drain function reads the values.
+ * A logged update's image of table row `alias`: its writable columns as
+ * text, in field order (the capture function logs it; the drain function
+ * reads it by position, so both are rendered from the same fields).
  */
-export function captureBody(fields: FieldInfo[]): { update_checks: string } {
-  const update_checks = fields
-    .map((f) => {
-      const col = escapeIdentifier(f.column);
-      const key = escapeLiteral(f.name);
-      return `    if NEW.${col} is distinct from OLD.${col} then changed := changed || jsonb_build_object(${key}, NEW.${col}); previous := previous || jsonb_build_object(${key}, OLD.${col}); end if;`;
-    })
-    .join('\n');
-  return { update_checks: update_checks || '    null;' };
+export function rowImage(fields: FieldInfo[], alias: 'o' | 'n'): string {
+  return fields.length === 0 ? `'{}'::text[]` : `array[${fields.map((f) => `${alias}.${escapeIdentifier(f.column)}::text`).join(', ')}]`;
+}
+
+/**
+ * The drain function's objects of one logged update, from the images before
+ * (`p.b`) and after (`p.a`): for each field whose text differs, in field order,
+ * `changed` the value after and `old` the value before, each cast back to
+ * the column's type without its length or precision (a value the column
+ * holds always fits), so the JSON is typed as the captured column's was.
+ */
+export function updateValues(fields: FieldInfo[]): { changed: string; old: string } {
+  const side = (image: 'a' | 'b') =>
+    fields.length === 0
+      ? `'{}'::jsonb`
+      : fields
+          .map((f, i) => {
+            const k = i + 1;
+            const value = `p.${image}[${k}]::${baseType(f.pgType)}`;
+            return `case when p.b[${k}] is distinct from p.a[${k}] then jsonb_build_object(${escapeLiteral(f.name)}, ${value}) else '{}'::jsonb end`;
+          })
+          .join('\n           || ');
+  return { changed: side('a'), old: side('b') };
+}
+
+/** `varchar(80)` → `varchar`, `numeric(18, 2)` → `numeric`, `timestamp(3)` → `timestamp`; others as they are. */
+function baseType(pgType: string): string {
+  const type = pgType.replace(/\(.*\)$/, '').trim();
+  if (!/^[a-z][a-z ]*$/.test(type)) throw new Error(`Unexpected column type ${pgType} in field_info.`);
+  return type;
 }
 
 /** Queue `sfsync:reload` in the same transaction: a full load for a new mapping, a backfill of `fields` otherwise. */

@@ -259,19 +259,20 @@ export function recognizingFields(fields: readonly FieldInfo[]): FieldInfo[] {
 }
 
 /**
- * An insert captured but not yet moved into the outbox (sfsync.outbox_inserts
- * has no index: it is drained at every claim, so it holds little).
+ * An insert or update captured but not yet moved into the outbox
+ * (sfsync.outbox_logged; its two logs have no index: they are drained at
+ * every claim, so they hold little).
  */
-const loggedInsertExists = (mapping: string, recordId: string): string =>
-  `exists (select 1 from sfsync.outbox_inserts as l where l.mapping_id = ${mapping} and l.record_id = ${recordId})`;
+const loggedChangeExists = (mapping: string, recordId: string): string =>
+  `exists (select 1 from sfsync.outbox_logged as l where l.mapping_id = ${mapping} and l.record_id = ${recordId})`;
 
 /**
- * Move the mapping's logged inserts into the outbox with their rows' values
- * (sfsync.drain_inserts; the claim does it too). An inbound apply does it after
- * locking its page's rows, so the conflict rules see every unsent insert.
+ * Move the mapping's logged inserts and updates into the outbox
+ * (sfsync.drain_changes; the claim does it too). An inbound apply does it
+ * after locking its page's rows, so the conflict rules see every unsent change.
  */
-export async function drainInserts(db: Db, mappingId: string): Promise<number> {
-  return count(db, 'select sfsync.drain_inserts($1) as n', [mappingId]);
+export async function drainChanges(db: Db, mappingId: string): Promise<number> {
+  return count(db, 'select sfsync.drain_changes($1) as n', [mappingId]);
 }
 
 /**
@@ -280,15 +281,15 @@ export async function drainInserts(db: Db, mappingId: string): Promise<number> {
  * `t.id`) and names the states it wants, so it reaches a partial index.
  */
 export const outboxSql = {
-  /** True when the record has a change not yet settled (new or claimed), a logged insert included. */
+  /** True when the record has a change not yet settled (new or claimed), a logged one included. */
   openChangeExists: (mapping: string, recordId: string): string =>
     `(exists (select 1 from sfsync.outbox as o where o.mapping_id = ${mapping} and o.record_id = ${recordId} and o.state in ${OPEN_STATES})` +
-    ` or ${loggedInsertExists(mapping, recordId)})`,
+    ` or ${loggedChangeExists(mapping, recordId)})`,
 
-  /** True when the record has a change waiting for a push (new), a logged insert included. */
+  /** True when the record has a change waiting for a push (new), a logged one included. */
   newChangeExists: (mapping: string, recordId: string): string =>
     `(exists (select 1 from sfsync.outbox as x where x.mapping_id = ${mapping} and x.record_id = ${recordId} and x.state = 'new')` +
-    ` or ${loggedInsertExists(mapping, recordId)})`,
+    ` or ${loggedChangeExists(mapping, recordId)})`,
 
   /** True when one of the record's changes finished at or after `since`. */
   finishedSinceExists: (mapping: string, recordId: string, since: string): string =>

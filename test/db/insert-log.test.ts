@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mappingNames } from '../../src/mapping/mapping-names.js';
 import { triggerStatements } from '../../src/mapping/plan-statements.js';
-import { claim, drainInserts } from '../../src/outbox/outbox.js';
+import { claim, drainChanges } from '../../src/outbox/outbox.js';
 import { fieldInfo } from '../support/field-info.js';
 import { openTestClient, type TestClient } from '../setup/database.js';
 import { waitFor } from '../support/wait-for.js';
@@ -67,7 +67,7 @@ describe('the insert log', () => {
     expect(await logged()).toEqual(ids.map((r) => r.id));
     expect(await outbox()).toEqual([]);
 
-    expect(await drainInserts(client, mappingId)).toBe(3);
+    expect(await drainChanges(client, mappingId)).toBe(3);
     expect(await logged()).toEqual([]);
     const rows = await outbox();
     expect(rows.map((r) => [r.record_id, r.op, r.state])).toEqual(ids.map((r) => [r.id, 'insert', 'new']));
@@ -169,12 +169,14 @@ describe('the insert log', () => {
     await client.query('drop function salesforce.tg_item__drain_inserts(bigint[])');
     try {
       await client.query(`insert into salesforce.item (name, f0__c, f59__c, label__c, gone__c) values ('Row', 'first', 'last', 'calc', 'gone')`);
-      expect(await drainInserts(client, mappingId)).toBe(1);
+      expect(await drainChanges(client, mappingId)).toBe(1);
       expect((await outbox()).map((r) => [r.op, r.state, r.changed])).toEqual([['insert', 'new', { Name: 'Row', F0__c: 'first', F59__c: 'last' }]]);
     } finally {
+      await client.query('begin');
       for (const statement of triggerStatements(mappingNames('salesforce', 'item'), mappingId, FIELDS, { drop: true, create: true })) {
         await client.query(statement);
       }
+      await client.query('commit');
     }
   });
 

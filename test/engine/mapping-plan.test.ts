@@ -23,7 +23,7 @@ afterAll(() => h?.stop());
 
 /** Move every mapping's logged inserts into the outbox, as a claim does; returns how many. */
 const drain = async (): Promise<number> =>
-  (await h.pool.query<{ n: number }>('select coalesce(sum(sfsync.drain_inserts(id)), 0)::int as n from sfsync.mappings')).rows[0]!.n;
+  (await h.pool.query<{ n: number }>('select coalesce(sum(sfsync.drain_changes(id)), 0)::int as n from sfsync.mappings')).rows[0]!.n;
 
 describe('planMapping', () => {
   it('prints the exact SQL of a small read_write mapping before running it', async () => {
@@ -45,35 +45,33 @@ describe('planMapping', () => {
         'create or replace function "salesforce"."tg_contact__capture"() returns trigger',
         'language plpgsql as $capture$',
         'declare',
-        "  changed jsonb := '{}';",
-        "  previous jsonb := '{}';",
         '  captured bigint;',
         'begin',
         "  if current_setting('sfsync.origin', true) <> '' then",
+        "    if TG_OP = 'UPDATE' then",
+        '      insert into sfsync.outbox_updates (mapping_id, record_id, old, sfsync_write)',
+        `      select '${id}', o.id, array[o."lastname"::text, o."email"::text], true`,
+        '        from old_rows o',
+        `       where o.id in (select l.record_id from sfsync.outbox_updates l where l.mapping_id = '${id}');`,
+        '    end if;',
         '    return null;',
         '  end if;',
-        "  if TG_OP = 'UPDATE' then",
-        `    if NEW."lastname" is distinct from OLD."lastname" then changed := changed || jsonb_build_object('LastName', NEW."lastname"); previous := previous || jsonb_build_object('LastName', OLD."lastname"); end if;`,
-        `    if NEW."email" is distinct from OLD."email" then changed := changed || jsonb_build_object('Email', NEW."email"); previous := previous || jsonb_build_object('Email', OLD."email"); end if;`,
-        "    if changed = '{}'::jsonb then",
-        '      return null;',
-        '    end if;',
-        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op, changed, old)',
-        `    values ('${id}', NEW.id, coalesce(NEW.sfid, OLD.sfid), 'update', changed, previous);`,
+        "  if TG_OP = 'INSERT' then",
+        '    insert into sfsync.outbox_inserts (mapping_id, record_id)',
+        `    select '${id}', n.id`,
+        '      from new_rows n;',
+        "  elsif TG_OP = 'UPDATE' then",
+        '    insert into sfsync.outbox_updates (mapping_id, record_id, old)',
+        `    select '${id}', o.id, array[o."lastname"::text, o."email"::text]`,
+        '      from old_rows o;',
         '  else',
-        "    if TG_OP = 'INSERT' then",
-        '      insert into sfsync.outbox_inserts (mapping_id, record_id)',
-        `      select '${id}', n.id`,
-        '        from new_rows n;',
-        '    else',
-        '      insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
-        `      select '${id}', o.id, o.sfid, 'delete'`,
-        '        from old_rows o;',
-        '    end if;',
-        '    get diagnostics captured = row_count;',
-        '    if captured = 0 then',
-        '      return null;',
-        '    end if;',
+        '    insert into sfsync.outbox (mapping_id, record_id, sfid, op)',
+        `    select '${id}', o.id, o.sfid, 'delete'`,
+        '      from old_rows o;',
+        '  end if;',
+        '  get diagnostics captured = row_count;',
+        '  if captured = 0 then',
+        '    return null;',
         '  end if;',
         `  perform pg_notify('sfsync:outbox', '${id}');`,
         '  return null;',
@@ -104,8 +102,47 @@ describe('planMapping', () => {
         'end;',
         '$drain$',
       ].join('\n'),
+      [
+        'create or replace function "salesforce"."tg_contact__drain_updates"(p_record_ids bigint[]) returns integer',
+        'language plpgsql as $drain_updates$',
+        'declare',
+        '  moved_count integer;',
+        'begin',
+        '  with moved as (',
+        '    delete from sfsync.outbox_updates l',
+        `     where l.mapping_id = '${id}' and (p_record_ids is null or l.record_id = any (p_record_ids))`,
+        '    returning l.id, l.record_id, l.old, l.sfsync_write, l.txid, l.created_at',
+        '  ), chain as (',
+        '    select l.id, lead(l.old) over (partition by l.record_id order by l.id) as next_image',
+        '      from sfsync.outbox_updates l',
+        `     where l.mapping_id = '${id}' and l.record_id in (select m.record_id from moved m)`,
+        '  ), pairs as (',
+        '    select m.id, m.record_id, n.sfid, m.txid, m.created_at, m.old as b, coalesce(c.next_image, array[n."lastname"::text, n."email"::text]) as a',
+        '      from moved m',
+        '      join chain c on c.id = m.id',
+        '      join "salesforce"."contact" n on n.id = m.record_id',
+        '     where not m.sfsync_write',
+        '  ), changes as (',
+        '    select p.id, p.record_id, p.sfid, p.txid, p.created_at,',
+        "           case when p.b[1] is distinct from p.a[1] then jsonb_build_object('LastName', p.a[1]::varchar) else '{}'::jsonb end",
+        "           || case when p.b[2] is distinct from p.a[2] then jsonb_build_object('Email', p.a[2]::varchar) else '{}'::jsonb end as changed,",
+        "           case when p.b[1] is distinct from p.a[1] then jsonb_build_object('LastName', p.b[1]::varchar) else '{}'::jsonb end",
+        "           || case when p.b[2] is distinct from p.a[2] then jsonb_build_object('Email', p.b[2]::varchar) else '{}'::jsonb end as old",
+        '      from pairs p',
+        '  )',
+        '  insert into sfsync.outbox (id, mapping_id, record_id, sfid, op, changed, old, txid, created_at)',
+        '  overriding system value',
+        `  select c.id, '${id}', c.record_id, c.sfid, 'update', c.changed, c.old, c.txid, c.created_at`,
+        '    from changes c',
+        "   where c.changed <> '{}'::jsonb",
+        '   order by c.id;',
+        '  get diagnostics moved_count = row_count;',
+        '  return moved_count;',
+        'end;',
+        '$drain_updates$',
+      ].join('\n'),
       `create trigger "tg_contact__capture_insert" after insert on "salesforce"."contact"\n  referencing new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
-      `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  for each row execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__capture_delete" after delete on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__truncate" before truncate on "salesforce"."contact"\n  for each statement execute function sfsync.refuse_truncate('${id}')`,
       `select graphile_worker.add_job('sfsync:reload', '{"mappingId":"${id}"}'::json, job_key := 'sfsync:reload:${id}')`,
@@ -208,20 +245,22 @@ describe('applyMapping and capture', () => {
     ]);
   });
 
-  it('captures inserts, real updates (changed fields only) and deletes, and skips sfsync-origin writes', async () => {
+  it('captures inserts, real updates (changed fields only) and deletes, and takes no sfsync-origin write for the app\'s', async () => {
     await h.pool.query(`insert into salesforce.account (name, phone) values ('Acme', '555')`);
     // Logged by id; a claim drains it with the row's values (here before the update, as a push would).
     expect(await drain()).toBe(1);
     await h.pool.query(`update salesforce.account set phone = '556', description = description where name = 'Acme'`);
     await h.pool.query(`update salesforce.account set phone = '556' where name = 'Acme'`); // no real change
+    // sfsync's own write is not captured, and the update logged before it keeps only the app's change (not Name).
     await h.pool.query(
       `begin; set local sfsync.origin = 'sfsync'; update salesforce.account set name = 'Echo', sfid = '001000000000001AAA', _sfsync_state = 'synced'; commit`,
     );
+    expect(await drain()).toBe(1);
     await h.pool.query(`delete from salesforce.account`);
     const { rows } = await h.pool.query(`select op, changed, old, sfid from sfsync.outbox where mapping_id = $1 order by id`, [mappingId]);
     expect(rows).toEqual([
       { op: 'insert', changed: { Name: 'Acme', Phone: '555' }, old: null, sfid: null },
-      { op: 'update', changed: { Phone: '556' }, old: { Phone: '555' }, sfid: null },
+      { op: 'update', changed: { Phone: '556' }, old: { Phone: '555' }, sfid: '001000000000001AAA' },
       { op: 'delete', changed: {}, old: null, sfid: '001000000000001AAA' },
     ]);
   });

@@ -11,6 +11,8 @@
  * `--fix` re-creates the function and the triggers of the mappings found
  * wrong, in one transaction under the mapping lock (the statements
  * `sfsync map` uses), so no app write slips between a drop and a create.
+ * The drain functions are checked too: without the update drain, the
+ * table's logged updates are not pushed.
  */
 import type pg from 'pg';
 import { MAPPING_LOCK_KEY } from '../../db/locks.js';
@@ -41,11 +43,18 @@ async function readWriteMappings(db: pg.ClientBase | pg.Pool): Promise<MappedTab
   return rows.map((r) => ({ id: r.id, sobject: r.sobject, schema: r.schema_name, table: r.table_name, fieldInfo: r.field_info }));
 }
 
-/** The body (between its dollar quotes `$<quote>$`) of the function this sfsync would install for `m`: the capture or the drain function. */
-function expectedBody(m: MappedTable, quote: 'capture' | 'drain'): string {
+type GeneratedFunction = 'capture' | 'drain' | 'drain_updates';
+
+/** The statement creating the function this sfsync would install for `m`, by its dollar quote: the capture function or a drain function. */
+function expectedFunction(m: MappedTable, quote: GeneratedFunction): string {
   const statements = triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: false, create: true });
+  return statements.find((s) => s.startsWith('create or replace function') && s.includes(`$${quote}$`))!;
+}
+
+/** The body (between its dollar quotes `$<quote>$`) of {@link expectedFunction}. */
+function expectedBody(m: MappedTable, quote: GeneratedFunction): string {
+  const fn = expectedFunction(m, quote);
   const tag = `$${quote}$`;
-  const fn = statements.find((s) => s.startsWith('create or replace function') && s.includes(tag))!;
   return fn.slice(fn.indexOf(tag) + tag.length, fn.lastIndexOf(tag));
 }
 
@@ -91,7 +100,26 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   const drainBody = await body(drain);
   if (drainBody === undefined) return `function ${drain}() is missing`;
   if (drainBody !== expectedBody(m, 'drain')) return `function ${drain}() is stale (not what this sfsync installs for the mapping's fields)`;
+  // Without it the table's logged updates are not pushed: only it knows how its capture function laid out their images.
+  const drainUpdates = `tg_${m.table}__drain_updates`;
+  const drainUpdatesBody = await body(drainUpdates);
+  if (drainUpdatesBody === undefined) return `function ${drainUpdates}() is missing`;
+  if (drainUpdatesBody !== expectedBody(m, 'drain_updates')) return `function ${drainUpdates}() is stale (not what this sfsync installs for the mapping's fields)`;
   return undefined;
+}
+
+/**
+ * Whether `m`'s capture function is the one this sfsync renders and its
+ * update drain is missing: then the drain can be re-created alone, since it
+ * reads the images in the layout that capture function logs them in.
+ */
+async function onlyDrainUpdatesMissing(db: pg.ClientBase, m: MappedTable): Promise<boolean> {
+  const { rows } = await db.query<{ capture: string | null; drain: boolean }>(
+    `select (select p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2) as capture,
+            exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $3) as drain`,
+    [m.schema, `tg_${m.table}__capture`, `tg_${m.table}__drain_updates`],
+  );
+  return !rows[0]!.drain && rows[0]!.capture === expectedBody(m, 'capture');
 }
 
 /** One finding per read_write mapping. */
@@ -127,6 +155,8 @@ export async function fixTriggers(pool: pg.Pool): Promise<string[]> {
     for (const m of await readWriteMappings(client)) {
       const wrong = await diagnose(client, m);
       if (wrong === undefined || wrong === 'the table is missing') continue;
+      // Re-creating the capture moves the logged updates into the outbox first, which needs their drain.
+      if (await onlyDrainUpdatesMissing(client, m)) await client.query(expectedFunction(m, 'drain_updates'));
       for (const statement of triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: true, create: true }))
         await client.query(statement);
       fixed.push(`${m.schema}.${m.table}`);
