@@ -249,6 +249,19 @@ create table sfsync.outbox_inserts (
 );
 comment on table sfsync.outbox_inserts is 'Inserts captured but not yet moved into the outbox (ids only; sfsync.drain_inserts moves them with the row''s values). No index: every captured row costs the application''s transaction as little as possible.';
 
+create table sfsync.outbox_updates (
+  id bigint default nextval('sfsync.outbox_id_seq'::regclass) not null,
+  mapping_id bigint not null,
+  record_id bigint not null,
+  old text[] not null,
+  sfsync_write boolean default false not null,
+  txid xid8 default pg_current_xact_id() not null,
+  created_at timestamp with time zone default clock_timestamp() not null
+);
+comment on table sfsync.outbox_updates is 'Updates captured but not yet moved into the outbox: each row''s mapped writable columns as text, as they were before the UPDATE (sfsync.drain_updates moves them). No index: every captured row costs the application''s transaction as little as possible.';
+comment on column sfsync.outbox_updates.old is 'The row''s mapped writable columns before the UPDATE, as text, in the order of the capture function that logged it (field_info''s writable fields then).';
+comment on column sfsync.outbox_updates.sfsync_write is 'The image before one of sfsync''s own writes: it ends the change logged before it and sends nothing.';
+
 create table sfsync.poll_windows (
   id bigint generated always as identity not null,
   mapping_id bigint not null,
@@ -393,7 +406,7 @@ create view sfsync.mapping_status as
                 UNION ALL
                  SELECT 'new'::sfsync.outbox_state AS outbox_state,
                     l.created_at
-                   FROM sfsync.outbox_inserts l
+                   FROM sfsync.outbox_logged l
                   WHERE l.mapping_id = m.id) ob) o ON true
      LEFT JOIN LATERAL ( SELECT sum(pw.api_calls) AS api_calls_today
            FROM sfsync.poll_windows pw
@@ -431,17 +444,35 @@ create view sfsync.open_changes as
             l.mapping_id,
             l.record_id,
             NULL::character varying,
-            'insert'::sfsync.outbox_op,
+            l.op,
             'new'::sfsync.outbox_state,
             l.created_at,
             0,
             l.created_at,
             NULL::jsonb
-           FROM sfsync.outbox_inserts l) ob
+           FROM sfsync.outbox_logged l) ob
      JOIN sfsync.mappings m ON m.id = ob.mapping_id
      JOIN sfsync.connections c ON c.id = m.connection_id
   GROUP BY ob.mapping_id, m.schema_name, m.table_name, ob.record_id, c.name;
 comment on view sfsync.open_changes is 'Per mapped row with changes still to be sent: their ops in order, whether one is in flight, since when it waits, retries, the next attempt and the last error (e.g. WAITING_FOR_PARENT). Join to the table on record_id = id.';
+
+-- columns: id bigint, mapping_id bigint, record_id bigint, op sfsync.outbox_op, created_at timestamp with time zone
+create view sfsync.outbox_logged as
+ SELECT l.id,
+    l.mapping_id,
+    l.record_id,
+    'insert'::sfsync.outbox_op AS op,
+    l.created_at
+   FROM sfsync.outbox_inserts l
+UNION ALL
+ SELECT u.id,
+    u.mapping_id,
+    u.record_id,
+    'update'::sfsync.outbox_op AS op,
+    u.created_at
+   FROM sfsync.outbox_updates u
+  WHERE NOT u.sfsync_write;
+comment on view sfsync.outbox_logged is 'Inserts and updates captured but not yet moved into the outbox (sfsync.outbox_inserts, sfsync.outbox_updates).';
 
 -- columns: mapping_id bigint, sobject text, schema_name text, table_name text, pending bigint, failed bigint, oldest_pending_age interval, last_error jsonb, push_paused_until timestamp with time zone, connection text
 create view sfsync.outbox_status as
@@ -467,7 +498,7 @@ create view sfsync.outbox_status as
                 UNION ALL
                  SELECT 'new'::sfsync.outbox_state AS outbox_state,
                     l.created_at
-                   FROM sfsync.outbox_inserts l
+                   FROM sfsync.outbox_logged l
                   WHERE l.mapping_id = m.id) ob) o ON true
      LEFT JOIN LATERAL ( SELECT ob.error
            FROM sfsync.outbox ob
@@ -732,7 +763,7 @@ begin
       using errcode = 'no_data_found';
   end if;
   perform pg_advisory_xact_lock(1599864836, p_mapping_id::integer);
-  perform sfsync.drain_inserts(p_mapping_id);
+  perform sfsync.drain_changes(p_mapping_id);
   select array_agg(record_id) into v_records from (
     select o.record_id
     from sfsync.outbox o
@@ -776,7 +807,7 @@ begin
       using errcode = case when p_limit is null then 'null_value_not_allowed' else 'invalid_parameter_value' end;
   end if;
   perform pg_advisory_xact_lock(1599864836, p_mapping_id::integer);
-  perform sfsync.drain_inserts(p_mapping_id);
+  perform sfsync.drain_changes(p_mapping_id);
   select array_agg(distinct n.record_id) into v_candidates
     from sfsync.outbox n
    where n.mapping_id = p_mapping_id and n.state = 'new' and n.op = 'insert'
@@ -815,6 +846,7 @@ AS $function$
 begin
   delete from sfsync.outbox where mapping_id = OLD.id;
   delete from sfsync.outbox_inserts where mapping_id = OLD.id;
+  delete from sfsync.outbox_updates where mapping_id = OLD.id;
   return null;
 end;
 $function$;
@@ -836,6 +868,14 @@ begin
 end;
 $function$;
 comment on function sfsync.discard_failed(p_mapping_id bigint, p_outbox_ids bigint[], all_failed boolean, missing_ok boolean) is 'Give up on failed changes (the given outbox ids, one mapping''s, or all_failed => true): state ignored. Returns the count.';
+
+CREATE OR REPLACE FUNCTION sfsync.drain_changes(p_mapping_id bigint, p_record_ids bigint[] DEFAULT NULL::bigint[])
+ RETURNS integer
+ LANGUAGE sql
+AS $function$
+  select sfsync.drain_inserts(p_mapping_id, p_record_ids) + sfsync.drain_updates(p_mapping_id, p_record_ids);
+$function$;
+comment on function sfsync.drain_changes(p_mapping_id bigint, p_record_ids bigint[]) is 'Move a mapping''s logged inserts and updates (all, or those of p_record_ids) into the outbox. Returns the outbox rows written.';
 
 CREATE OR REPLACE FUNCTION sfsync.drain_inserts(p_mapping_id bigint, p_record_ids bigint[] DEFAULT NULL::bigint[])
  RETURNS integer
@@ -891,6 +931,39 @@ begin
 end;
 $function$;
 comment on function sfsync.drain_inserts(p_mapping_id bigint, p_record_ids bigint[]) is 'Move a mapping''s logged inserts (all, or those of p_record_ids) into the outbox with the row''s current values. Returns the count. The claim runs it; an operator never needs to.';
+
+CREATE OR REPLACE FUNCTION sfsync.drain_updates(p_mapping_id bigint, p_record_ids bigint[] DEFAULT NULL::bigint[])
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_map sfsync.mappings;
+  v_drain regprocedure;
+  n integer;
+begin
+  if p_mapping_id is null then
+    raise exception 'sfsync.drain_updates: p_mapping_id is null; pass a mapping id from sfsync.mapping_status'
+      using errcode = 'null_value_not_allowed';
+  end if;
+  if not exists (select 1 from sfsync.outbox_updates where mapping_id = p_mapping_id) then
+    return 0;
+  end if;
+  select * into v_map from sfsync.mappings where id = p_mapping_id;
+  if not found then
+    raise exception 'sfsync.drain_updates: no mapping with id %; take the id from sfsync.mapping_status (or `sfsync mappings`)', p_mapping_id
+      using errcode = 'no_data_found';
+  end if;
+  v_drain := to_regprocedure(format('%I.%I(bigint[])', v_map.schema_name, 'tg_' || v_map.table_name || '__drain_updates'));
+  if v_drain is null then
+    raise exception 'sfsync.drain_updates: %.% has logged updates but no drain function tg_%__drain_updates; run `sfsync doctor --fix` to re-create it',
+      v_map.schema_name, v_map.table_name, v_map.table_name
+      using errcode = 'undefined_function';
+  end if;
+  execute format('select %I.%I($1)', v_map.schema_name, 'tg_' || v_map.table_name || '__drain_updates') into n using p_record_ids;
+  return n;
+end;
+$function$;
+comment on function sfsync.drain_updates(p_mapping_id bigint, p_record_ids bigint[]) is 'Move a mapping''s logged updates (all, or those of p_record_ids) into the outbox with the fields each changed. Returns the outbox rows written. The claim runs it; an operator never needs to.';
 
 CREATE OR REPLACE FUNCTION sfsync.drop_fields(p_ids bigint[], p_fields text[])
  RETURNS integer
@@ -1171,7 +1244,7 @@ AS $function$
      and (c.push_paused_until is null or c.push_paused_until <= now())
      and (exists (select 1 from sfsync.outbox o
                    where o.mapping_id = m.id and o.state = 'new' and o.next_attempt_at <= now())
-          or exists (select 1 from sfsync.outbox_inserts l where l.mapping_id = m.id)
+          or exists (select 1 from sfsync.outbox_logged l where l.mapping_id = m.id)
           or exists (select 1 from sfsync.outbox o
                       where o.mapping_id = m.id and o.state = 'claimed'
                         and (o.claimed_at < now() - interval '10 minutes'
@@ -1471,6 +1544,7 @@ begin
   execute format('drop function if exists %I.%I()', m.schema_name, 'tg_' || m.table_name || '__capture');
   execute format('drop function if exists %I.%I()', m.schema_name, 'tg_' || m.table_name || '__hc_status');
   execute format('drop function if exists %I.%I(bigint[])', m.schema_name, 'tg_' || m.table_name || '__drain_inserts');
+  execute format('drop function if exists %I.%I(bigint[])', m.schema_name, 'tg_' || m.table_name || '__drain_updates');
   delete from sfsync.mappings where id = p_mapping_id;
   perform pg_notify('sfsync:mappings', json_build_object('action', 'removed', 'mappingId', p_mapping_id::text)::text);
   return true;

@@ -294,6 +294,15 @@ export interface OutboxInsertsTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** View `sfsync.outbox_logged`: Inserts and updates captured but not yet moved into the outbox (sfsync.outbox_inserts, sfsync.outbox_updates). */
+export interface OutboxLoggedView {
+  id: string | null;
+  mapping_id: string | null;
+  record_id: string | null;
+  op: OutboxOp | null;
+  created_at: Date | null;
+}
+
 /** View `sfsync.outbox_status`: Per mapping: changes waiting (new/claimed), failed, the oldest waiting change's age, the last error, and an API-limit pause. */
 export interface OutboxStatusView {
   mapping_id: string | null;
@@ -306,6 +315,17 @@ export interface OutboxStatusView {
   last_error: unknown;
   push_paused_until: Date | null;
   connection: string | null;
+}
+
+/** Table `sfsync.outbox_updates`: Updates captured but not yet moved into the outbox: each row's mapped writable columns as text, as they were before the UPDATE (sfsync.drain_updates moves them). No index: every captured row costs the application's transaction as little as possible. */
+export interface OutboxUpdatesTable {
+  id: Generated<string>;
+  mapping_id: string;
+  record_id: string;
+  old: string[];
+  sfsync_write: Generated<boolean>;
+  txid: Generated<string>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** Table `sfsync.poll_windows`. */
@@ -394,7 +414,9 @@ export interface Database {
   open_changes: OpenChangesView;
   outbox: OutboxTable;
   outbox_inserts: OutboxInsertsTable;
+  outbox_logged: OutboxLoggedView;
   outbox_status: OutboxStatusView;
+  outbox_updates: OutboxUpdatesTable;
   poll_windows: PollWindowsTable;
   recent_conflicts: RecentConflictsView;
   recent_windows: RecentWindowsView;
