@@ -1,11 +1,13 @@
 /**
  * Capture overhead (issue 4, benchmark a; issue 18): INSERT and UPDATE rates
- * of a read_write mapped table (the capture the mapping ships: INSERT per
- * statement, the ids into the index-less sfsync.outbox_inserts; DELETE per
- * statement into the outbox; UPDATE per row into the outbox; one NOTIFY each)
- * against the same table unmapped, side by side in one run with the two
+ * of a read_write mapped table (the capture the mapping ships: three
+ * statement triggers; INSERT logs the ids into the index-less
+ * sfsync.outbox_inserts, UPDATE the rows' images before it into the
+ * index-less sfsync.outbox_updates, DELETE writes the outbox; one NOTIFY
+ * each) against the same table unmapped, side by side in one run with the
  * captures sfsync shipped before (INSERT's values into the outbox per
- * statement; all of it per row, capture-row-level.sql) and Heroku Connect's.
+ * statement; UPDATE per row into the outbox; all of it per row,
+ * capture-row-level.sql) and Heroku Connect's.
  *
  * Heroku Connect's capture, built from its documented design
  * (capture-heroku-connect.sql: a BEFORE trigger marking _hc_lastop, an
@@ -22,15 +24,13 @@
  *   index: the floor of any row-level design;
  * - statement triggers (all three events) inserting the statement's ids into
  *   that table: the floor of any design that writes one row per change;
- * - the shipped function writing UPDATEs and DELETEs into a copy of the
- *   outbox without any index: what they would cost logged like INSERTs;
  * - the shipped function without its NOTIFY: the price of waking the push;
- * - UPDATE per statement logging the old rows as they are (the table's own
- *   columns, no jsonb, no index), as INSERT logs ids, and the same with the
- *   new rows too: what logging updates would cost the application (the drain
- *   that would diff them is not built);
- * - the shipped capture with UPDATE per statement as well
- *   (capture-update-statement-level.sql): why UPDATE stays per row.
+ * - UPDATE per statement logging the new rows beside the old ones (whole
+ *   rows, two log rows per change): the design sfsync did not take, which a
+ *   drain that never reads the table would need.
+ *
+ * The drains (the engine's share, outside the application's transaction)
+ * are timed last, on the mapped table's own 10,000-row statements.
  *
  * One Postgres with fsync on, measured two ways per session:
  * - durable commits (synchronous_commit on, Postgres's default);
@@ -87,16 +87,14 @@ const VARIANTS: Variant[] = [
   { label: 'unmapped (no trigger)', table: 'bench_plain.account' },
   { label: 'mapped (shipped)', table: 'salesforce.account' },
   { label: 'mapped, values in outbox (before)', table: 'bench_values.account' },
+  { label: 'mapped, UPDATE per row (before)', table: 'bench_rowupdate.account' },
   { label: 'mapped, row-level (before)', table: 'bench_row.account' },
   { label: 'mapped + heroku-connect compat', table: 'bench_compat.account' },
   { label: 'Heroku Connect design', table: 'bench_hc.account' },
   { label: 'ref: empty row trigger', table: 'bench_empty.account', reference: true },
   { label: 'ref: row trigger + 1-col insert', table: 'bench_bare.account', reference: true },
   { label: 'ref: stmt trigger + 1-col insert', table: 'bench_stmtbare.account', reference: true },
-  { label: 'ref: UPDATE per statement too', table: 'bench_stmtupdate.account', reference: true },
-  { label: 'ref: UPDATE logs old rows', table: 'bench_oldrows.account', reference: true },
   { label: 'ref: UPDATE logs old + new rows', table: 'bench_bothrows.account', reference: true },
-  { label: 'ref: UPDATE, DELETE index-less', table: 'bench_noindex.account', reference: true },
   { label: 'ref: shipped, no NOTIFY', table: 'bench_nonotify.account', reference: true },
 ];
 const COMMITS = [
@@ -151,13 +149,11 @@ async function setUp(client: pg.Client): Promise<void> {
       capture_function: fn,
       mapping_id: `'${mappingId}'`,
     });
-  /** The shipped capture's triggers on `<schema>.account`, but UPDATE per statement: `<schema>.capture_update()`, given the transition tables `referencing`. */
-  const withStatementUpdate = async (schema: string, referencing: string) => {
+  /** The shipped capture's triggers on `<schema>.account`, but UPDATE's is `update` (`create trigger capture_update after update on <table> …`). */
+  const withUpdateTrigger = async (schema: string, update: string) => {
     for (const statement of shippedTriggers(`${schema}.account`, name).filter((s) => !s.startsWith('create trigger capture_update')))
       await client.query(statement);
-    await client.query(
-      `create trigger capture_update after update on ${schema}.account referencing ${referencing} for each statement execute function ${schema}.capture_update()`,
-    );
+    await client.query(`create trigger capture_update after update on ${schema}.account ${update}`);
   };
   // Heroku Connect compat (issue 16): the shipped capture, plus the compat BEFORE trigger and its two columns.
   await client.query(`alter table bench_compat.account add column _hc_lastop varchar(32), add column _hc_err text`);
@@ -183,7 +179,6 @@ async function setUp(client: pg.Client): Promise<void> {
   await client.query(`
     create schema sfsync_bench;
     create table sfsync_bench.bare (record_id bigint);
-    create table sfsync_bench.outbox_noindex (like sfsync.outbox including defaults including identity);
     create function bench_empty.capture() returns trigger language plpgsql as $$ begin return null; end $$;
     create function bench_bare.capture() returns trigger language plpgsql as $$ begin insert into sfsync_bench.bare values (NEW.id); return null; end $$;
     create function bench_stmtbare.capture() returns trigger language plpgsql as $$
@@ -203,40 +198,10 @@ async function setUp(client: pg.Client): Promise<void> {
       `create trigger capture_${event} after ${event} on bench_stmtbare.account referencing ${ref} for each statement execute function bench_stmtbare.capture()`,
     );
   }
-  // The shipped capture, but UPDATE per statement as well (capture-update-statement-level.sql).
-  const side = (s: 'n' | 'o') =>
-    writable
-      .map((f) => `case when n.${f.column} is distinct from o.${f.column} then jsonb_build_object('${f.name}', ${s}.${f.column}) else '{}'::jsonb end`)
-      .join(' || ');
-  const differs = `(${writable.map((f) => `n.${f.column}`).join(', ')}) is distinct from (${writable.map((f) => `o.${f.column}`).join(', ')})`;
-  await client.query(
-    readFileSync(new URL('./capture-update-statement-level.sql', import.meta.url), 'utf8')
-      .replaceAll('{{mapping_id}}', `'${mappingId}'`)
-      .replaceAll('{{changed}}', side('n'))
-      .replaceAll('{{old}}', side('o'))
-      .replaceAll('{{differs}}', differs),
-  );
-  await withStatementUpdate('bench_stmtupdate', 'old table as old_rows new table as new_rows');
-  // UPDATE logged like INSERT: per statement, the old rows as they are (the table's own columns, no jsonb) into an
-  // index-less log; a drain would compare each with the next image of its row. Not built: what it would cost the app.
-  await client.query(`
-    create table sfsync_bench.old_rows as select * from bench_oldrows.account with no data;
-    alter table sfsync_bench.old_rows add column log_id bigint not null default nextval('sfsync.outbox_id_seq');
-    create function bench_oldrows.capture_update() returns trigger language plpgsql as $$
-      begin
-        if current_setting('sfsync.origin', true) <> '' then
-          return null;
-        end if;
-        insert into sfsync_bench.old_rows select o.* from old_rows o;
-        if not found then
-          return null;
-        end if;
-        perform pg_notify('sfsync:outbox', '1');
-        return null;
-      end $$;`);
-  await withStatementUpdate('bench_oldrows', 'old table as old_rows');
-  // The same with the new rows too (two log rows per change): a diff of two old images alone would take
-  // sfsync's own uncaptured writes between them for the app's.
+  // The capture shipped before UPDATE was logged (migration 11's): UPDATE per row, its changed fields as jsonb into the outbox.
+  await withUpdateTrigger('bench_rowupdate', 'for each row execute function bench_row.capture()');
+  // UPDATE logging the new rows beside the old ones (two log rows per change): what a drain that never reads the
+  // table would need, since sfsync's own writes between two app updates are not captured.
   await client.query(`
     create table sfsync_bench.both_rows as select * from bench_bothrows.account with no data;
     alter table sfsync_bench.both_rows add column log_id bigint not null default nextval('sfsync.outbox_id_seq'), add column is_new boolean;
@@ -253,7 +218,7 @@ async function setUp(client: pg.Client): Promise<void> {
         perform pg_notify('sfsync:outbox', '1');
         return null;
       end $$;`);
-  await withStatementUpdate('bench_bothrows', 'old table as old_rows new table as new_rows');
+  await withUpdateTrigger('bench_bothrows', 'referencing old table as old_rows new table as new_rows for each statement execute function bench_bothrows.capture_update()');
   // The capture shipped before INSERTs were logged as ids: their values, as jsonb, straight into the outbox.
   const logged = /insert into sfsync\.outbox_inserts \(mapping_id, record_id\)\s+select ([^,]+), n\.id\s+from new_rows n;/;
   if (!logged.test(def)) throw new Error(`the shipped capture function ${name} no longer logs inserts as expected; update bench/capture.ts`);
@@ -266,11 +231,6 @@ async function setUp(client: pg.Client): Promise<void> {
     );
   await client.query(valuesBefore);
   for (const statement of shippedTriggers('bench_values.account', 'bench_values.capture')) await client.query(statement);
-  const noindex = def.replace(name, 'bench_noindex.capture').replaceAll('sfsync.outbox (', 'sfsync_bench.outbox_noindex (');
-  if (!noindex.includes('bench_noindex.capture') || !noindex.includes('sfsync_bench.outbox_noindex'))
-    throw new Error(`the shipped capture function ${name} no longer has the expected shape; update bench/capture.ts`);
-  await client.query(noindex);
-  for (const statement of shippedTriggers('bench_noindex.account', 'bench_noindex.capture')) await client.query(statement);
   // The shipped capture without its NOTIFY: the price of waking the push (which it needs).
   const silent = def.replace(name, 'bench_nonotify.capture').replace(/perform pg_notify\([^;]*;/, 'null;');
   if (silent.includes('pg_notify')) throw new Error(`the shipped capture function ${name} no longer notifies as expected; update bench/capture.ts`);
@@ -422,12 +382,14 @@ function report(title: string, samples: Samples): void {
       .map((k) => `${k.name} ${(cost(label, k.name) / cost(HC, k.name)).toFixed(2)}×`)
       .join(', ');
   console.log(`capture cost (1 − ratio) ÷ Heroku Connect design's: shipped ${versus(SFSYNC)} (goal ≤ 0.5×)`);
-  console.log(`  INSERT values in the outbox (before): ${versus(VALUES_BEFORE)}; row-level capture (before that): ${versus(ROW_LEVEL)}`);
+  console.log(`  INSERT values in the outbox (before): ${versus(VALUES_BEFORE)}; UPDATE per row (before): ${versus(UPDATE_BEFORE)}`);
+  console.log(`  row-level capture (before both): ${versus(ROW_LEVEL)}`);
   console.log(`  floor of one row per change (stmt + 1-col): ${versus(FLOOR)}`);
 }
 
 const SFSYNC = 'mapped (shipped)';
 const VALUES_BEFORE = 'mapped, values in outbox (before)';
+const UPDATE_BEFORE = 'mapped, UPDATE per row (before)';
 const ROW_LEVEL = 'mapped, row-level (before)';
 const HC = 'Heroku Connect design';
 const FLOOR = 'ref: stmt trigger + 1-col insert';
@@ -449,28 +411,33 @@ function figures(commit: (typeof COMMITS)[number], samples: Samples): Figure[] {
 }
 
 /**
- * The other half of an INSERT's capture: logged inserts moved into the outbox
- * with their values, as the push's claim does — work the engine pays for, not
- * the application. Every variant that calls the shipped capture function logs
- * under the same mapping, so the run's log is discarded first; then five
- * 10,000-row INSERTs into the mapped table, each drained and timed alone.
+ * The other half of the capture: logged inserts and updates moved into the
+ * outbox, as the push's claim does — work the engine pays for, not the
+ * application. Every variant that calls the shipped capture function logs
+ * under the same mapping, so the run's logs are discarded first; then five
+ * 10,000-row INSERTs into the mapped table, and five 10,000-row UPDATEs of
+ * those rows, each drained and timed alone.
  */
 async function reportDrain(client: pg.Client): Promise<void> {
-  await client.query('delete from sfsync.outbox_inserts');
-  const micros: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    await client.query(
-      `insert into salesforce.account (name, phone, annualrevenue, numberofemployees) select 'Drain ' || g, '555-' || g, g * 10, g from generate_series(1, ${BIG}) g`,
-    );
-    const start = process.hrtime.bigint();
-    await client.query('select sfsync.drain_inserts(id) from sfsync.mappings');
-    micros.push(Number(process.hrtime.bigint() - start) / 1e3);
-  }
-  const median = quantile(micros, 0.5);
-  console.log(
-    `\ndrain (the push's share of an INSERT, outside the application's transaction): ${BIG} logged inserts moved into the outbox ` +
-      `in ${(median / 1e3).toFixed(0)} ms, ${(median / BIG).toFixed(1)} µs a row (median of 5)`,
+  await client.query('delete from sfsync.outbox_inserts; delete from sfsync.outbox_updates');
+  const timedDrain = async (write: string, drain: string): Promise<number> => {
+    const micros: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await client.query(write.replaceAll('{{i}}', String(i)));
+      const start = process.hrtime.bigint();
+      await client.query(`select sfsync.${drain}(id) from sfsync.mappings`);
+      micros.push(Number(process.hrtime.bigint() - start) / 1e3);
+    }
+    return quantile(micros, 0.5);
+  };
+  const insert = await timedDrain(
+    `insert into salesforce.account (name, phone, annualrevenue, numberofemployees) select 'Drain ' || g, '555-' || g, g * 10, g from generate_series(1, ${BIG}) g`,
+    'drain_inserts',
   );
+  const update = await timedDrain(`update salesforce.account set phone = '558-{{i}}-' || id where name like 'Drain %' and numberofemployees <= ${BIG / 5}`, 'drain_updates');
+  console.log(`\ndrains (the push's share, outside the application's transaction; median of 5):`);
+  console.log(`  ${BIG} logged inserts moved into the outbox in ${(insert / 1e3).toFixed(0)} ms, ${(insert / BIG).toFixed(1)} µs a row`);
+  console.log(`  ${BIG} logged updates compared and moved into the outbox in ${(update / 1e3).toFixed(0)} ms, ${(update / BIG).toFixed(1)} µs a row`);
 }
 
 async function main(): Promise<void> {

@@ -69,6 +69,12 @@ describe('sfsync doctor', () => {
       /trigger tg_account__capture is stale \(the row-level capture of an older sfsync/,
     ],
     ['drain function missing', 'drop function salesforce.tg_account__drain_inserts(bigint[])', /tg_account__drain_inserts\(\) is missing/],
+    [
+      'update drain missing (with an update logged)',
+      `insert into salesforce.account (name) values ('Logged'); update salesforce.account set industry = 'Energy' where name = 'Logged';
+       drop function salesforce.tg_account__drain_updates(bigint[])`,
+      /tg_account__drain_updates\(\) is missing: the table's logged updates are not pushed/,
+    ],
   ])('a %s capture trigger is a failure that --fix repairs', async (kind, breakIt, message) => {
     await world.pool.query(breakIt);
     const broken = await doctor();

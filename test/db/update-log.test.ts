@@ -121,6 +121,20 @@ describe('the update log', () => {
     expect(await updates()).toEqual([]);
   });
 
+  it('an upsert (INSERT … ON CONFLICT DO UPDATE) logs the rows it inserts as inserts and the rows it updates as updates', async () => {
+    const id = await row();
+    await client.query(
+      `insert into salesforce.deal (id, name) values ($1, 'Upserted'), (nextval('salesforce.deal_id_seq'), 'Fresh') on conflict (id) do update set name = excluded.name`,
+      [id],
+    );
+    expect(await drainChanges(client, mappingId)).toBe(2);
+    const { rows } = await client.query(`select op::text, changed from sfsync.outbox order by op::text`);
+    expect(rows).toEqual([
+      { op: 'insert', changed: { Name: 'Fresh' } },
+      { op: 'update', changed: { Name: 'Upserted' } },
+    ]);
+  });
+
   it('updates drained together keep one outbox row each, in order, with what each one changed', async () => {
     const id = await row();
     await client.query(`update salesforce.deal set name = 'B' where id = $1`, [id]);

@@ -122,6 +122,13 @@ async function onlyDrainUpdatesMissing(db: pg.ClientBase, m: MappedTable): Promi
   return !rows[0]!.drain && rows[0]!.capture === expectedBody(m, 'capture');
 }
 
+/** What a problem found by {@link diagnose} does to the table's changes. */
+function consequence(wrong: string): string {
+  if (wrong.includes('__drain_updates')) return "the table's logged updates are not pushed";
+  if (wrong.includes('__drain_inserts')) return "the table's logged inserts are drained by a slower statement built on every claim";
+  return 'app changes to this table are not captured';
+}
+
 /** One finding per read_write mapping. */
 export async function checkTriggers(pool: pg.Pool): Promise<Finding[]> {
   const mappings = await readWriteMappings(pool);
@@ -137,7 +144,7 @@ export async function checkTriggers(pool: pg.Pool): Promise<Finding[]> {
             'fail',
             'capture-trigger',
             subject,
-            `${wrong}: app changes to this table are not captured`,
+            `${wrong}: ${consequence(wrong)}`,
             wrong === 'the table is missing' ? `run \`sfsync unmap ${m.sobject}\`, then map it again` : 'run `sfsync doctor --fix`',
           ),
     );
