@@ -218,7 +218,10 @@ async function setUp(client: pg.Client): Promise<void> {
         perform pg_notify('sfsync:outbox', '1');
         return null;
       end $$;`);
-  await withUpdateTrigger('bench_bothrows', 'referencing old table as old_rows new table as new_rows for each statement execute function bench_bothrows.capture_update()');
+  await withUpdateTrigger(
+    'bench_bothrows',
+    'referencing old table as old_rows new table as new_rows for each statement execute function bench_bothrows.capture_update()',
+  );
   // The capture shipped before INSERTs were logged as ids: their values, as jsonb, straight into the outbox.
   const logged = /insert into sfsync\.outbox_inserts \(mapping_id, record_id\)\s+select ([^,]+), n\.id\s+from new_rows n;/;
   if (!logged.test(def)) throw new Error(`the shipped capture function ${name} no longer logs inserts as expected; update bench/capture.ts`);
@@ -434,7 +437,10 @@ async function reportDrain(client: pg.Client): Promise<void> {
     `insert into salesforce.account (name, phone, annualrevenue, numberofemployees) select 'Drain ' || g, '555-' || g, g * 10, g from generate_series(1, ${BIG}) g`,
     'drain_inserts',
   );
-  const update = await timedDrain(`update salesforce.account set phone = '558-{{i}}-' || id where name like 'Drain %' and numberofemployees <= ${BIG / 5}`, 'drain_updates');
+  const update = await timedDrain(
+    `update salesforce.account set phone = '558-{{i}}-' || id where name like 'Drain %' and numberofemployees <= ${BIG / 5}`,
+    'drain_updates',
+  );
   console.log(`\ndrains (the push's share, outside the application's transaction; median of 5):`);
   console.log(`  ${BIG} logged inserts moved into the outbox in ${(insert / 1e3).toFixed(0)} ms, ${(insert / BIG).toFixed(1)} µs a row`);
   console.log(`  ${BIG} logged updates compared and moved into the outbox in ${(update / 1e3).toFixed(0)} ms, ${(update / BIG).toFixed(1)} µs a row`);

@@ -245,7 +245,7 @@ describe('applyMapping and capture', () => {
     ]);
   });
 
-  it('captures inserts, real updates (changed fields only) and deletes, and takes no sfsync-origin write for the app\'s', async () => {
+  it("captures inserts, real updates (changed fields only) and deletes, and takes no sfsync-origin write for the app's", async () => {
     await h.pool.query(`insert into salesforce.account (name, phone) values ('Acme', '555')`);
     // Logged by id; a claim drains it with the row's values (here before the update, as a push would).
     expect(await drain()).toBe(1);

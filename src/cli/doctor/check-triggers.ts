@@ -104,7 +104,8 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   const drainUpdates = `tg_${m.table}__drain_updates`;
   const drainUpdatesBody = await body(drainUpdates);
   if (drainUpdatesBody === undefined) return `function ${drainUpdates}() is missing`;
-  if (drainUpdatesBody !== expectedBody(m, 'drain_updates')) return `function ${drainUpdates}() is stale (not what this sfsync installs for the mapping's fields)`;
+  if (drainUpdatesBody !== expectedBody(m, 'drain_updates'))
+    return `function ${drainUpdates}() is stale (not what this sfsync installs for the mapping's fields)`;
   return undefined;
 }
 
