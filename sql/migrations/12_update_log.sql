@@ -17,10 +17,12 @@
 -- claim_waiting_children drain both logs under the mapping's claim lock, an
 -- inbound apply after locking its page's rows (and a re-applied mapping
 -- before its capture function is replaced: drop-triggers.sql). A logged
--- update takes its id from the outbox's sequence and keeps it. A claim need
--- not wait for a record's logged updates: an update whose image is not
--- visible yet is newer than every change the claim can see, and is pushed
--- after them; an insert still waits (migration 11).
+-- update takes its id from the outbox's sequence and keeps it. A claim does
+-- not wait for a record's logged updates, as it waits for an insert
+-- (migration 11): an update the claim's drain could not see yet is newer
+-- than the record's changes it drained, and is pushed after them (or, when a
+-- delete of the row came after it, sends nothing). Waiting would starve a
+-- record the application updates continuously.
 
 create table sfsync.outbox_updates (
   id            bigint not null default nextval('sfsync.outbox_id_seq'),
