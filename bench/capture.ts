@@ -146,6 +146,7 @@ async function setUp(client: pg.Client): Promise<void> {
       update_trigger: 'capture_update',
       delete_trigger: 'capture_delete',
       truncate_trigger: 'capture_truncate',
+      keep_id_trigger: 'capture_keep_id',
       capture_function: fn,
       mapping_id: `'${mappingId}'`,
     });

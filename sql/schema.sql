@@ -1481,6 +1481,17 @@ end;
 $function$;
 comment on function sfsync.recover_outbox(p_mapping_id bigint, p_lease interval) is 'Put back to new (outcome unknown) the claimed changes of a mapping whose claiming backend is gone or whose lease expired.';
 
+CREATE OR REPLACE FUNCTION sfsync.refuse_id_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+begin
+  raise exception 'sfsync: %.% is synced with Salesforce by row id, so a row''s id cannot change (% to %); insert a new row and delete the old one instead',
+    TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.id, NEW.id
+    using errcode = 'feature_not_supported';
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION sfsync.refuse_truncate()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1534,7 +1545,7 @@ begin
       using errcode = 'no_data_found';
   end if;
   if to_regclass(format('%I.%I', m.schema_name, m.table_name)) is not null then
-    foreach suffix in array array['__capture', '__capture_insert', '__capture_update', '__capture_delete', '__truncate', '__hc_status'] loop
+    foreach suffix in array array['__capture', '__capture_insert', '__capture_update', '__capture_delete', '__truncate', '__keep_id', '__hc_status'] loop
       execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || suffix, m.schema_name, m.table_name);
     end loop;
     if p_drop_table then

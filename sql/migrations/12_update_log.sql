@@ -87,6 +87,19 @@ $$;
 comment on function sfsync.drain_updates(bigint, bigint[]) is
   'Move a mapping''s logged updates (all, or those of p_record_ids) into the outbox with the fields each changed. Returns the outbox rows written. The claim runs it; an operator never needs to.';
 
+-- An update is logged under the id the row had, and its drain finds the row
+-- by it: an UPDATE that changed a mapped row's id would send nothing, and the
+-- row under its new id would never be sent. The tables' tg_<table>__keep_id
+-- triggers (sql/templates/capture-triggers.sql) refuse it instead.
+create function sfsync.refuse_id_change() returns trigger
+language plpgsql as $$
+begin
+  raise exception 'sfsync: %.% is synced with Salesforce by row id, so a row''s id cannot change (% to %); insert a new row and delete the old one instead',
+    TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.id, NEW.id
+    using errcode = 'feature_not_supported';
+end;
+$$;
+
 -- Both logs of a mapping, inserts first (the order within the outbox is the ids').
 create function sfsync.drain_changes(p_mapping_id bigint, p_record_ids bigint[] default null) returns integer
 language sql as $$
@@ -112,7 +125,7 @@ begin
       using errcode = 'no_data_found';
   end if;
   if to_regclass(format('%I.%I', m.schema_name, m.table_name)) is not null then
-    foreach suffix in array array['__capture', '__capture_insert', '__capture_update', '__capture_delete', '__truncate', '__hc_status'] loop
+    foreach suffix in array array['__capture', '__capture_insert', '__capture_update', '__capture_delete', '__truncate', '__keep_id', '__hc_status'] loop
       execute format('drop trigger if exists %I on %I.%I', 'tg_' || m.table_name || suffix, m.schema_name, m.table_name);
     end loop;
     if p_drop_table then

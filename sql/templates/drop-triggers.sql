@@ -12,6 +12,7 @@ drop trigger if exists {{insert_trigger}} on {{table}};
 drop trigger if exists {{update_trigger}} on {{table}};
 drop trigger if exists {{delete_trigger}} on {{table}};
 drop trigger if exists {{truncate_trigger}} on {{table}};
+drop trigger if exists {{keep_id_trigger}} on {{table}};
 drop function if exists {{capture_function}}();
 drop function if exists {{drain_function}}(bigint[]);
 drop function if exists {{drain_updates_function}}(bigint[]);

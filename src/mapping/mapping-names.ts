@@ -21,6 +21,8 @@ export interface MappingNames {
   /** `"schema"."tg_<table>__capture"`: the table's generated capture function, which all three call. */
   captureFunction: string;
   truncateTrigger: string;
+  /** `tg_<table>__keep_id`: refuses an UPDATE that changes a row's id (an update is logged under the id it had). */
+  keepIdTrigger: string;
   modstampIndex: string;
   /** `tg_<table>__hc_status`: the BEFORE trigger keeping Heroku Connect's status columns (compat 'heroku-connect' only). */
   compatTrigger: string;
@@ -40,6 +42,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     updateTrigger: `tg_${table}__capture_update`,
     deleteTrigger: `tg_${table}__capture_delete`,
     truncateTrigger: `tg_${table}__truncate`,
+    keepIdTrigger: `tg_${table}__keep_id`,
     modstampIndex: `${table}_systemmodstamp`,
     compatTrigger: `tg_${table}__hc_status`,
     drainFunction: `tg_${table}__drain_inserts`,
@@ -57,6 +60,7 @@ export function mappingNames(schema: string, table: string): MappingNames {
     deleteTrigger: escapeIdentifier(raw.deleteTrigger),
     captureFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.captureTrigger)}`,
     truncateTrigger: escapeIdentifier(raw.truncateTrigger),
+    keepIdTrigger: escapeIdentifier(raw.keepIdTrigger),
     modstampIndex: escapeIdentifier(raw.modstampIndex),
     compatTrigger: escapeIdentifier(raw.compatTrigger),
     compatFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.compatTrigger)}`,

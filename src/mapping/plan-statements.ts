@@ -121,6 +121,7 @@ export function triggerStatements(names: MappingNames, mappingId: string, fields
     update_trigger: names.updateTrigger,
     delete_trigger: names.deleteTrigger,
     truncate_trigger: names.truncateTrigger,
+    keep_id_trigger: names.keepIdTrigger,
     capture_function: names.captureFunction,
   };
   const mapping_id = escapeLiteral(mappingId);

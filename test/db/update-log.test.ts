@@ -213,6 +213,17 @@ describe('the update log', () => {
     ]);
   });
 
+  it("an UPDATE that changes a row's id is refused with the fix, and nothing is logged", async () => {
+    const id = await row();
+    await expect(client.query(`update salesforce.deal set id = id + 1000, name = 'Moved' where id = $1`, [id])).rejects.toThrow(
+      /salesforce\.deal is synced with Salesforce by row id, so a row's id cannot change .*insert a new row and delete the old one instead/,
+    );
+    // Assigning the same id, as some ORMs do, is an ordinary update.
+    await client.query(`update salesforce.deal set id = id, name = 'Kept' where id = $1`, [id]);
+    expect(await drainChanges(client, mappingId)).toBe(1);
+    expect(await updates()).toEqual([[{ Name: 'Kept' }, { Name: 'Acme' }]]);
+  });
+
   it('a row deleted before the drain: its updates send nothing, its delete follows', async () => {
     const id = await row();
     await client.query(`update salesforce.deal set name = 'Gone soon' where id = $1`, [id]);

@@ -159,6 +159,7 @@ describe('adopting', () => {
       'account.tg_account__capture_insert',
       'account.tg_account__capture_update',
       'account.tg_account__hc_status',
+      'account.tg_account__keep_id',
       'account.tg_account__truncate',
       'contact.tg_contact__hc_status',
     ]);

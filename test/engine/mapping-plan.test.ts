@@ -144,6 +144,7 @@ describe('planMapping', () => {
       `create trigger "tg_contact__capture_insert" after insert on "salesforce"."contact"\n  referencing new table as new_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__capture_update" after update on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
       `create trigger "tg_contact__capture_delete" after delete on "salesforce"."contact"\n  referencing old table as old_rows\n  for each statement execute function "salesforce"."tg_contact__capture"()`,
+      `create trigger "tg_contact__keep_id" before update of id on "salesforce"."contact"\n  for each row when (OLD.id is distinct from NEW.id) execute function sfsync.refuse_id_change()`,
       `create trigger "tg_contact__truncate" before truncate on "salesforce"."contact"\n  for each statement execute function sfsync.refuse_truncate('${id}')`,
       `select graphile_worker.add_job('sfsync:reload', '{"mappingId":"${id}"}'::json, job_key := 'sfsync:reload:${id}')`,
     ]);
@@ -367,6 +368,7 @@ describe('applyMapping and capture', () => {
       'tg_account__capture_delete',
       'tg_account__capture_insert',
       'tg_account__capture_update',
+      'tg_account__keep_id',
       'tg_account__truncate',
     ]);
     await h.pool.query(`insert into salesforce.account (name) values ('After the upgrade')`);

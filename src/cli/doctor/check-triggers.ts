@@ -1,7 +1,8 @@
 /**
  * Doctor check of every read_write mapping's capture: the three capture
- * triggers (insert, update, delete) and the TRUNCATE guard exist, are enabled
- * and call the table's capture function, and that function is the one this
+ * triggers (insert, update, delete), the TRUNCATE guard and the guard against
+ * id changes exist and are enabled, the three call the table's capture
+ * function, and that function is the one this
  * sfsync renders for the mapping's stored fields (a function edited by hand,
  * or left by an older sfsync, is stale; so is the single row-level trigger
  * `tg_<table>__capture` older versions installed). A change written while any
@@ -63,6 +64,7 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   const capture = `tg_${m.table}__capture`;
   const events = ['insert', 'update', 'delete'].map((e) => `${capture}_${e}`);
   const truncate = `tg_${m.table}__truncate`;
+  const keepId = `tg_${m.table}__keep_id`;
   const { rows: table } = await db.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
     m.schema,
     m.table,
@@ -76,7 +78,7 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   );
   const byName = new Map(rows.map((r) => [r.name, r]));
   if (byName.has(capture)) return `trigger ${capture} is stale (the row-level capture of an older sfsync; it is three triggers now)`;
-  for (const name of [...events, truncate]) {
+  for (const name of [...events, truncate, keepId]) {
     const trigger = byName.get(name);
     if (!trigger) return `trigger ${name} is missing`;
     if (trigger.enabled === 'D') return `trigger ${name} is disabled`;
@@ -140,7 +142,7 @@ export async function checkTriggers(pool: pg.Pool): Promise<Finding[]> {
     const wrong = await diagnose(pool, m);
     findings.push(
       wrong === undefined
-        ? ok('capture-trigger', subject, 'capture triggers, function and TRUNCATE guard installed and enabled')
+        ? ok('capture-trigger', subject, 'capture triggers, functions and guards (TRUNCATE, id changes) installed and enabled')
         : problem(
             'fail',
             'capture-trigger',
