@@ -46,17 +46,26 @@ async function readWriteMappings(db: pg.ClientBase | pg.Pool): Promise<MappedTab
 
 type GeneratedFunction = 'capture' | 'drain' | 'drain_updates';
 
-/** The statement creating the function this sfsync would install for `m`, by its dollar quote: the capture function or a drain function. */
-function expectedFunction(m: MappedTable, quote: GeneratedFunction): string {
+/** The statements creating the functions this sfsync would install for `m`, by dollar quote: the capture function and the two drains. */
+function expectedFunctions(m: MappedTable): Record<GeneratedFunction, string> {
   const statements = triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: false, create: true });
-  return statements.find((s) => s.startsWith('create or replace function') && s.includes(`$${quote}$`))!;
+  const find = (quote: GeneratedFunction) => statements.find((s) => s.startsWith('create or replace function') && s.includes(`$${quote}$`))!;
+  return { capture: find('capture'), drain: find('drain'), drain_updates: find('drain_updates') };
 }
 
-/** The body (between its dollar quotes `$<quote>$`) of {@link expectedFunction}. */
-function expectedBody(m: MappedTable, quote: GeneratedFunction): string {
-  const fn = expectedFunction(m, quote);
+/** The body (between its dollar quotes `$<quote>$`) of a statement of {@link expectedFunctions}. */
+function bodyOf(statement: string, quote: GeneratedFunction): string {
   const tag = `$${quote}$`;
-  return fn.slice(fn.indexOf(tag) + tag.length, fn.lastIndexOf(tag));
+  return statement.slice(statement.indexOf(tag) + tag.length, statement.lastIndexOf(tag));
+}
+
+/** The installed body of function `schema.name`, or undefined when there is none. */
+async function installedBody(db: pg.ClientBase | pg.Pool, schema: string, name: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ body: string }>(
+    'select p.prosrc as body from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2',
+    [schema, name],
+  );
+  return rows[0]?.body;
 }
 
 /** What is wrong with `m`'s capture, or undefined when nothing is. */
@@ -87,27 +96,20 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   for (const name of events) {
     if (byName.get(name)!.functionName !== capture) return `trigger ${name} calls ${byName.get(name)!.functionName}(), not ${capture}()`;
   }
-  const body = async (name: string): Promise<string | undefined> =>
-    (
-      await db.query<{ body: string }>(
-        'select p.prosrc as body from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2',
-        [m.schema, name],
-      )
-    ).rows[0]?.body;
-  const captureBody = await body(capture);
-  if (captureBody === undefined) return `function ${capture}() is missing`;
-  if (captureBody !== expectedBody(m, 'capture')) return `function ${capture}() is stale (not what this sfsync installs for the mapping's fields)`;
-  // Without it sfsync.drain_inserts still drains, by a statement it builds and plans on every call.
-  const drain = `tg_${m.table}__drain_inserts`;
-  const drainBody = await body(drain);
-  if (drainBody === undefined) return `function ${drain}() is missing`;
-  if (drainBody !== expectedBody(m, 'drain')) return `function ${drain}() is stale (not what this sfsync installs for the mapping's fields)`;
-  // Without it the table's logged updates are not pushed: only it knows how its capture function laid out their images.
-  const drainUpdates = `tg_${m.table}__drain_updates`;
-  const drainUpdatesBody = await body(drainUpdates);
-  if (drainUpdatesBody === undefined) return `function ${drainUpdates}() is missing`;
-  if (drainUpdatesBody !== expectedBody(m, 'drain_updates'))
-    return `function ${drainUpdates}() is stale (not what this sfsync installs for the mapping's fields)`;
+  // Each generated function, as this sfsync renders it for the mapping's fields. Without the insert
+  // drain sfsync.drain_inserts still drains, by a statement it builds and plans on every call; without
+  // the update drain the table's logged updates are not pushed: only it knows how its capture
+  // function laid out their images.
+  const expected = expectedFunctions(m);
+  for (const [name, quote] of [
+    [capture, 'capture'],
+    [`tg_${m.table}__drain_inserts`, 'drain'],
+    [`tg_${m.table}__drain_updates`, 'drain_updates'],
+  ] as const) {
+    const body = await installedBody(db, m.schema, name);
+    if (body === undefined) return `function ${name}() is missing`;
+    if (body !== bodyOf(expected[quote], quote)) return `function ${name}() is stale (not what this sfsync installs for the mapping's fields)`;
+  }
   return undefined;
 }
 
@@ -117,12 +119,8 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
  * reads the images in the layout that capture function logs them in.
  */
 async function onlyDrainUpdatesMissing(db: pg.ClientBase, m: MappedTable): Promise<boolean> {
-  const { rows } = await db.query<{ capture: string | null; drain: boolean }>(
-    `select (select p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $2) as capture,
-            exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname = $3) as drain`,
-    [m.schema, `tg_${m.table}__capture`, `tg_${m.table}__drain_updates`],
-  );
-  return !rows[0]!.drain && rows[0]!.capture === expectedBody(m, 'capture');
+  if ((await installedBody(db, m.schema, `tg_${m.table}__drain_updates`)) !== undefined) return false;
+  return (await installedBody(db, m.schema, `tg_${m.table}__capture`)) === bodyOf(expectedFunctions(m).capture, 'capture');
 }
 
 /** What a problem found by {@link diagnose} does to the table's changes. */
@@ -166,7 +164,7 @@ export async function fixTriggers(pool: pg.Pool): Promise<string[]> {
       const wrong = await diagnose(client, m);
       if (wrong === undefined || wrong === 'the table is missing') continue;
       // Re-creating the capture moves the logged updates into the outbox first, which needs their drain.
-      if (await onlyDrainUpdatesMissing(client, m)) await client.query(expectedFunction(m, 'drain_updates'));
+      if (await onlyDrainUpdatesMissing(client, m)) await client.query(expectedFunctions(m).drain_updates);
       for (const statement of triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: true, create: true }))
         await client.query(statement);
       fixed.push(`${m.schema}.${m.table}`);
