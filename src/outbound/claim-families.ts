@@ -163,8 +163,13 @@ async function claimChildren(db: pg.ClientBase, childId: string, claimedBy: stri
   return groups;
 }
 
-/** How long a round waits at most for children another push holds (see claimChildren). */
-const IN_FLIGHT_WAIT_MS = 1000;
+/**
+ * How long a round waits at most for children another push holds (see
+ * claimChildren). That push only hands them back, but on a loaded machine its
+ * round took over a second (CI, 2 cores): at 1 s the parents went alone and the
+ * children one round trip later, three calls instead of one.
+ */
+const IN_FLIGHT_WAIT_MS = 5000;
 /** How often it looks again meanwhile. */
 const IN_FLIGHT_POLL_MS = 25;
 

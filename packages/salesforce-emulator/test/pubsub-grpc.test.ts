@@ -61,13 +61,19 @@ function call<T>(method: Unary, request: unknown, md = metadata): Promise<T> {
   return new Promise((resolve, reject) => method.call(client, request, md, (error, reply) => (error ? reject(error) : resolve(reply as T))));
 }
 
-/** A Subscribe stream that collects responses and its final error. */
+/**
+ * A Subscribe stream that collects responses and its final error. Wait for
+ * `state.accepted` before making the changes it should see: the stream is open
+ * (and counted by `subscribeCount`) before its first request is read.
+ */
 function subscribe(first: Record<string, unknown>, md = metadata) {
   const stream = client.Subscribe(md);
   const responses: FetchResponse[] = [];
-  const state: { error?: ServiceError } = {};
+  const state: { error?: ServiceError; accepted?: boolean } = {};
   stream.on('data', (r: FetchResponse) => responses.push(r));
   stream.on('error', (e: ServiceError) => (state.error = e));
+  // Response headers: the server has read the first request and placed the subscription (LATEST starts there).
+  stream.on('metadata', () => (state.accepted = true));
   stream.write(first);
   const events = () => responses.flatMap((r) => r.events);
   return { stream, responses, events, state };
@@ -122,7 +128,7 @@ describe('Pub/Sub API', () => {
     await cometd.handshake();
     await cometd.subscribe('/data/AccountChangeEvent');
     const sub = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
-    await waitFor(() => emu.pubsub!.subscribeCount === 1, 20_000, 'the subscription');
+    await waitFor(() => sub.state.accepted, 20_000, 'the subscription');
     const created = (await conn.sobject('Account').create({ Name: 'Grpc', BillingCity: 'Lyon', Industry: 'Energy' })) as { id: string };
     await conn.sobject('Account').update({ Id: created.id, Name: 'Grpc 2', BillingCity: 'Paris', Industry: null });
     await waitFor(() => sub.events().length === 1, 20_000, 'the first event');
@@ -184,7 +190,7 @@ describe('Pub/Sub API', () => {
     expect(topic.can_publish).toBe(true);
     const type = await decoder(topic.schema_id);
     const sub = subscribe({ topic_name: '/event/Sync_Request__e', replay_preset: 'LATEST', num_requested: 10 });
-    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 20_000, 'the subscription');
+    await waitFor(() => sub.state.accepted, 20_000, 'the subscription');
     const payload = type.toBuffer({ CreatedDate: Date.now(), CreatedById: null, Record_Id__c: '001000000000001AAA' });
     const reply = await call<{ results: Array<{ replay_id: Buffer; error: unknown; correlation_key: string }> }>(client.Publish, {
       topic_name: '/event/Sync_Request__e',
@@ -200,7 +206,7 @@ describe('Pub/Sub API', () => {
 
   it('serves /data/ChangeEvents with each object’s schema, and says where it listens in /__emulator/stats', async () => {
     const sub = subscribe({ topic_name: '/data/ChangeEvents', replay_preset: 'LATEST', num_requested: 10 });
-    await waitFor(() => emu.pubsub!.subscribeCount >= 1, 20_000, 'the subscription');
+    await waitFor(() => sub.state.accepted, 20_000, 'the subscription');
     await conn.sobject('Contact').create({ LastName: 'Mixed' });
     await waitFor(() => sub.events().length === 1, 20_000, 'the Contact event');
     const type = await decoder(sub.events()[0]!.event.schema_id);
@@ -227,9 +233,11 @@ describe('Pub/Sub API', () => {
       const stream = other.Subscribe(md);
       const responses: FetchResponse[] = [];
       stream.on('data', (r: FetchResponse) => responses.push(r));
+      let accepted = false;
       stream.on('error', () => undefined);
+      stream.on('metadata', () => (accepted = true));
       stream.write({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
-      await waitFor(() => quiet.pubsub!.subscribeCount === 1, 20_000, 'the subscription');
+      await waitFor(() => accepted, 20_000, 'the subscription');
       await session.sobject('Account').create({ Name: 'Before quiet' });
       // A keepalive may come before the event too: look for the event, then for an empty response after it.
       const withEvent = await waitFor(() => responses.findIndex((r) => r.events.length === 1) + 1 || undefined, 20_000, 'the event');
@@ -244,7 +252,7 @@ describe('Pub/Sub API', () => {
 
   it('drops every Subscribe stream with UNAVAILABLE on POST /__emulator/pubsub/drop-streams', async () => {
     const sub = subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 1 });
-    await waitFor(() => emu.pubsub!.subscribeCount === 1, 20_000, 'the subscription');
+    await waitFor(() => sub.state.accepted && emu.pubsub!.subscribeCount === 1, 20_000, 'the subscription, the earlier streams closed');
     const reply = (await (await fetch(`${emu.url}/__emulator/pubsub/drop-streams`, { method: 'POST' })).json()) as { dropped: number };
     expect(reply.dropped).toBe(1);
     const error = await waitFor(() => sub.state.error, 20_000, 'the stream error');
