@@ -11,7 +11,14 @@
  * (op update, state new) sending that value again. `sfsync.claim_outbox`
  * claims no 'new' row of a record while it has a 'claimed' one, so it is
  * sent after the change in flight; a change the app makes later is captured
- * after it and, merged in id order by the push, wins over it. Its `changed`
+ * after it and, merged in id order by the push, wins over it.
+ *
+ * A row sent before with an unknown outcome ('new', `unknown_since`) is
+ * treated the same way: it may be in Salesforce, and once the push settles
+ * it the change feed copies it as it was sent. Dropping the field from it
+ * would make that entry, appended after this apply's, say the field was
+ * never set. It keeps its values; the re-send queued behind it is claimed
+ * with it and merged after it, so the push sends Salesforce's value. Its `changed`
  * is built from the row as the capture trigger builds it
  * (`jsonb_build_object(<field>, <column>)`), its `old` is the value in flight
  * (the one that lost, which Salesforce holds once it lands): later decisions
@@ -112,13 +119,7 @@ export async function resolveConflicts(client: pg.PoolClient, mapping: InboundMa
     resolution.resend.push(...outcome.resend);
     for (const c of outcome.conflicts)
       conflicts.push({ sfid: row.sfid, field: c.field, pg_value: c.pgValue ?? null, sf_value: c.sfValue, decision: c.decision });
-    if (outcome.dropFromOutbox.length > 0) {
-      await dropFields(
-        client,
-        pending.map((p) => p.outboxId),
-        outcome.dropFromOutbox,
-      );
-    }
+    if (outcome.dropFrom.length > 0) await dropFields(client, outcome.dropFrom, outcome.dropFromOutbox);
   }
   if (conflicts.length > 0) await client.query(INSERT_CONFLICTS_SQL, [mapping.id, mapping.policy, JSON.stringify(conflicts)]);
   return resolution;

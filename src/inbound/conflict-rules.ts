@@ -23,7 +23,11 @@
  * When Salesforce wins a field that a change in flight carries, dropping the
  * field from the unsent rows is not enough: the in-flight value still lands
  * and overwrites the winner. `resend` names those fields; the apply queues
- * one more change that sends the winning value again after it.
+ * one more change that sends the winning value again after it. A change of
+ * unknown outcome counts as in flight here too: its field is not dropped (it
+ * may be in Salesforce, and the change feed copies the change as sent once
+ * the push settles it), and the winner is queued behind it. The push then
+ * merges the two, the later value winning.
  */
 import type { FieldInfo } from '../mapping/field-info.js';
 
@@ -68,11 +72,14 @@ export interface Conflict {
 export interface ConflictOutcome {
   /** Columns to keep as they are in Postgres. */
   keepColumns: string[];
-  /** Fields to drop from the record's still-unsent ('new') outbox rows: Salesforce won them. */
+  /** Fields to drop from the record's unsent outbox rows ({@link ConflictOutcome.dropFrom}): Salesforce won them. */
   dropFromOutbox: string[];
+  /** The outbox rows to drop them from: those that cannot have landed (neither in flight nor of unknown outcome). */
+  dropFrom: string[];
   /**
-   * Fields Salesforce won that a change in flight ('claimed') also carries:
-   * each with the outbox row whose value lands last (the value that lost).
+   * Fields Salesforce won that a change that may have landed also carries (in
+   * flight, 'claimed', or sent with an unknown outcome): each with the outbox
+   * row whose value lands last (the value that lost).
    * The apply sends Salesforce's value again after it.
    */
   resend: Array<{ field: string; outboxId: string }>;
@@ -106,7 +113,7 @@ export function decideConflicts(input: {
   sfModstamp: Date | null;
   pending: readonly PendingChange[];
 }): ConflictOutcome {
-  const outcome: ConflictOutcome = { keepColumns: [], dropFromOutbox: [], resend: [], conflicts: [] };
+  const outcome: ConflictOutcome = { keepColumns: [], dropFromOutbox: [], dropFrom: [], resend: [], conflicts: [] };
   for (const field of input.fields) {
     const touching = input.pending.filter((p) => p.op !== 'delete' && field.name in p.changed);
     const first = touching[0];
@@ -128,9 +135,10 @@ export function decideConflicts(input: {
       continue;
     }
     outcome.dropFromOutbox.push(field.name);
-    const landing = touching.filter((p) => p.state === 'claimed').at(-1);
+    const landing = touching.filter(mayHaveLanded).at(-1);
     if (landing) outcome.resend.push({ field: field.name, outboxId: landing.outboxId });
   }
+  if (outcome.dropFromOutbox.length > 0) outcome.dropFrom = input.pending.filter((p) => !mayHaveLanded(p)).map((p) => p.outboxId);
   return outcome;
 }
 

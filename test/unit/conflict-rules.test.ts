@@ -31,7 +31,7 @@ describe('decideConflicts', () => {
       sfModstamp: null,
       pending: [pending({ Name: 'pg' }, { Name: 'old' })],
     });
-    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], dropFrom: [], resend: [], conflicts: [] });
   });
 
   it('does nothing when both sides agree', () => {
@@ -75,6 +75,7 @@ describe('decideConflicts', () => {
     expect(out).toEqual({
       keepColumns: [],
       dropFromOutbox: ['Name'],
+      dropFrom: ['9'],
       resend: [{ field: 'Name', outboxId: '8' }],
       conflicts: [{ field: 'Name', pgValue: 'pg2', sfValue: 'sf', decision: 'salesforce' }],
     });
@@ -92,7 +93,7 @@ describe('decideConflicts', () => {
       sfModstamp: null,
       pending: [inFlight('7', { Name: 'a' }, { Name: 'old' }), unsent('8', { Name: 'b' }, { Name: 'a' })],
     });
-    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], dropFrom: [], resend: [], conflicts: [] });
   });
 
   it('decides nothing new while a re-send and a later local change wait behind the change in flight', () => {
@@ -101,6 +102,7 @@ describe('decideConflicts', () => {
       expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: sf }, sfModstamp: null, pending: rows })).toEqual({
         keepColumns: ['name'],
         dropFromOutbox: [],
+        dropFrom: [],
         resend: [],
         conflicts: [],
       });
@@ -108,6 +110,7 @@ describe('decideConflicts', () => {
     // A new Salesforce edit is a conflict again, and its value is re-sent after the change in flight.
     expect(decideConflicts({ policy: 'salesforce_wins', fields: [name], sfValues: { name: 'sf2' }, sfModstamp: null, pending: rows })).toMatchObject({
       dropFromOutbox: ['Name'],
+      dropFrom: ['8', '9'],
       resend: [{ field: 'Name', outboxId: '7' }],
       conflicts: [{ pgValue: 'later', sfValue: 'sf2' }],
     });
@@ -123,7 +126,26 @@ describe('decideConflicts', () => {
       sfModstamp: null,
       pending: [landed, unsent('8', { Name: 'b' }, { Name: 'a' })],
     });
-    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], resend: [], conflicts: [] });
+    expect(out).toEqual({ keepColumns: ['name'], dropFromOutbox: [], dropFrom: [], resend: [], conflicts: [] });
+  });
+
+  it('drops nothing from a change of unknown outcome Salesforce won a field of: the winner is re-sent behind it', () => {
+    // The insert was sent before a crash (it landed), then Salesforce edited the record; a later local update waits behind it.
+    const landed = { ...unsent('7', { Name: 'a', Phone: '1' }, null), op: 'insert' as const, unknownSince: new Date('2024-01-01T00:00:11Z') };
+    const out = decideConflicts({
+      policy: 'salesforce_wins',
+      fields: [name],
+      sfValues: { name: 'sf' },
+      sfModstamp: null,
+      pending: [landed, unsent('8', { Name: 'b' }, { Name: 'a' })],
+    });
+    expect(out).toEqual({
+      keepColumns: [],
+      dropFromOutbox: ['Name'],
+      dropFrom: ['8'],
+      resend: [{ field: 'Name', outboxId: '7' }],
+      conflicts: [{ field: 'Name', pgValue: 'b', sfValue: 'sf', decision: 'salesforce' }],
+    });
   });
 
   it("counts unsent rows' old values only after a change in flight", () => {
