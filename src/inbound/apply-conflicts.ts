@@ -11,14 +11,7 @@
  * (op update, state new) sending that value again. `sfsync.claim_outbox`
  * claims no 'new' row of a record while it has a 'claimed' one, so it is
  * sent after the change in flight; a change the app makes later is captured
- * after it and, merged in id order by the push, wins over it.
- *
- * A row sent before with an unknown outcome ('new', `unknown_since`) is
- * treated the same way: it may be in Salesforce, and once the push settles
- * it the change feed copies it as it was sent. Dropping the field from it
- * would make that entry, appended after this apply's, say the field was
- * never set. It keeps its values; the re-send queued behind it is claimed
- * with it and merged after it, so the push sends Salesforce's value. Its `changed`
+ * after it and, merged in id order by the push, wins over it. Its `changed`
  * is built from the row as the capture trigger builds it
  * (`jsonb_build_object(<field>, <column>)`), its `old` is the value in flight
  * (the one that lost, which Salesforce holds once it lands): later decisions
@@ -31,6 +24,13 @@
  * Nothing more is recorded in sfsync.conflicts for it: the decision is
  * recorded once, and the re-sent value comes back through the poll as an
  * echo (equal values, applied uncaptured).
+ *
+ * A row sent before with an unknown outcome ('new', `unknown_since`) is
+ * treated the same way: it may be in Salesforce, and once the push settles
+ * it the change feed copies it as it was sent. Dropping the field from it
+ * would make that entry, appended after this apply's, say the field was
+ * never set. It keeps its values; the re-send queued behind it is claimed
+ * with it and merged after it, so the push sends Salesforce's value.
  */
 import type pg from 'pg';
 import { decideConflicts, type PendingChange } from './conflict-rules.js';
