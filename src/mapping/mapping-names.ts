@@ -32,11 +32,27 @@ export interface MappingNames {
   drainFunction: string;
   /** `"schema"."tg_<table>__drain_updates"`: moves the table's logged updates into the outbox (sql/templates/drain-updates-function.sql). */
   drainUpdatesFunction: string;
+  /** The same names unquoted and without the schema, as the catalogs (pg_trigger, pg_proc) hold them. */
+  raw: RawNames;
+}
+
+/** Generated names as the catalogs hold them (the capture function has the name of the old row-level trigger, `captureTrigger`). */
+export interface RawNames {
+  captureTrigger: string;
+  insertTrigger: string;
+  updateTrigger: string;
+  deleteTrigger: string;
+  truncateTrigger: string;
+  keepIdTrigger: string;
+  modstampIndex: string;
+  compatTrigger: string;
+  drainFunction: string;
+  drainUpdatesFunction: string;
 }
 
 /** The quoted names of `schema.table`'s generated objects; throws if one would exceed 63 bytes. */
 export function mappingNames(schema: string, table: string): MappingNames {
-  const raw = {
+  const raw: RawNames = {
     captureTrigger: `tg_${table}__capture`,
     insertTrigger: `tg_${table}__capture_insert`,
     updateTrigger: `tg_${table}__capture_update`,
@@ -66,5 +82,6 @@ export function mappingNames(schema: string, table: string): MappingNames {
     compatFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.compatTrigger)}`,
     drainFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.drainFunction)}`,
     drainUpdatesFunction: `${escapeIdentifier(schema)}.${escapeIdentifier(raw.drainUpdatesFunction)}`,
+    raw,
   };
 }

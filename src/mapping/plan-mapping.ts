@@ -83,9 +83,9 @@ export async function planMapping(
   const names = mappingNames(resolved.schema, resolved.table);
   const columns = await existingColumns(client, resolved.schema, resolved.table);
   // The capture is installed when its insert trigger is; the single row-level trigger of older versions (tg_<table>__capture) is replaced.
-  const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture_insert`));
-  const hasRowTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__capture`));
-  const hasCompat = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, `tg_${resolved.table}__hc_status`));
+  const hasTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, names.raw.insertTrigger));
+  const hasRowTrigger = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, names.raw.captureTrigger));
+  const hasCompat = columns !== undefined && (await triggerExists(client, resolved.schema, resolved.table, names.raw.compatTrigger));
   // A mapping keeps compat once it has it: a later `sfsync map` without --compat must not break the apps reading the columns.
   const compat = (resolved.compat ?? existing?.compat ?? undefined) === 'heroku-connect';
   const isNew = existing === undefined || existing.fieldInfo.length === 0;

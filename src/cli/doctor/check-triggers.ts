@@ -68,17 +68,31 @@ async function installedBody(db: pg.ClientBase | pg.Pool, schema: string, name: 
   return rows[0]?.body;
 }
 
+/** What is wrong with a mapping's capture, and what that does to the table's changes. */
+interface Diagnosis {
+  wrong: string;
+  effect: string;
+}
+
+const TABLE_MISSING = 'the table is missing';
+const NOT_CAPTURED = 'app changes to this table are not captured';
+
 /** What is wrong with `m`'s capture, or undefined when nothing is. */
-async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<string | undefined> {
-  const capture = `tg_${m.table}__capture`;
-  const events = ['insert', 'update', 'delete'].map((e) => `${capture}_${e}`);
-  const truncate = `tg_${m.table}__truncate`;
-  const keepId = `tg_${m.table}__keep_id`;
+async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<Diagnosis | undefined> {
+  const wrong = await diagnoseCapture(db, m);
+  return wrong === undefined ? diagnoseFunctions(db, m) : { wrong, effect: NOT_CAPTURED };
+}
+
+/** What is wrong with `m`'s table or triggers, or undefined when nothing is. */
+async function diagnoseCapture(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<string | undefined> {
+  const names = mappingNames(m.schema, m.table).raw;
+  const capture = names.captureTrigger;
+  const events = [names.insertTrigger, names.updateTrigger, names.deleteTrigger];
   const { rows: table } = await db.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
     m.schema,
     m.table,
   ]);
-  if (table.length === 0) return 'the table is missing';
+  if (table.length === 0) return TABLE_MISSING;
   const { rows } = await db.query<InstalledTrigger>(
     `select t.tgname as name, t.tgenabled as enabled, p.proname as "functionName"
        from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace join pg_proc p on p.oid = t.tgfoid
@@ -87,7 +101,7 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   );
   const byName = new Map(rows.map((r) => [r.name, r]));
   if (byName.has(capture)) return `trigger ${capture} is stale (the row-level capture of an older sfsync; it is three triggers now)`;
-  for (const name of [...events, truncate, keepId]) {
+  for (const name of [...events, names.truncateTrigger, names.keepIdTrigger]) {
     const trigger = byName.get(name);
     if (!trigger) return `trigger ${name} is missing`;
     if (trigger.enabled === 'D') return `trigger ${name} is disabled`;
@@ -96,19 +110,28 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
   for (const name of events) {
     if (byName.get(name)!.functionName !== capture) return `trigger ${name} calls ${byName.get(name)!.functionName}(), not ${capture}()`;
   }
-  // Each generated function, as this sfsync renders it for the mapping's fields. Without the insert
-  // drain sfsync.drain_inserts still drains, by a statement it builds and plans on every call; without
-  // the update drain the table's logged updates are not pushed: only it knows how its capture
-  // function laid out their images.
+  return undefined;
+}
+
+/**
+ * What is wrong with `m`'s generated functions, as this sfsync renders them
+ * for the mapping's fields, or undefined when nothing is. Without the insert
+ * drain sfsync.drain_inserts still drains, by a statement it builds and plans
+ * on every call; without the update drain the table's logged updates are not
+ * pushed: only it knows how its capture function laid out their images.
+ */
+async function diagnoseFunctions(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<Diagnosis | undefined> {
+  const names = mappingNames(m.schema, m.table).raw;
   const expected = expectedFunctions(m);
-  for (const [name, quote] of [
-    [capture, 'capture'],
-    [`tg_${m.table}__drain_inserts`, 'drain'],
-    [`tg_${m.table}__drain_updates`, 'drain_updates'],
+  for (const [name, quote, effect] of [
+    [names.captureTrigger, 'capture', NOT_CAPTURED],
+    [names.drainFunction, 'drain', "the table's logged inserts are drained by a slower statement built on every claim"],
+    [names.drainUpdatesFunction, 'drain_updates', "the table's logged updates are not pushed"],
   ] as const) {
     const body = await installedBody(db, m.schema, name);
-    if (body === undefined) return `function ${name}() is missing`;
-    if (body !== bodyOf(expected[quote], quote)) return `function ${name}() is stale (not what this sfsync installs for the mapping's fields)`;
+    if (body === undefined) return { wrong: `function ${name}() is missing`, effect };
+    if (body !== bodyOf(expected[quote], quote))
+      return { wrong: `function ${name}() is stale (not what this sfsync installs for the mapping's fields)`, effect };
   }
   return undefined;
 }
@@ -119,15 +142,9 @@ async function diagnose(db: pg.ClientBase | pg.Pool, m: MappedTable): Promise<st
  * reads the images in the layout that capture function logs them in.
  */
 async function onlyDrainUpdatesMissing(db: pg.ClientBase, m: MappedTable): Promise<boolean> {
-  if ((await installedBody(db, m.schema, `tg_${m.table}__drain_updates`)) !== undefined) return false;
-  return (await installedBody(db, m.schema, `tg_${m.table}__capture`)) === bodyOf(expectedFunctions(m).capture, 'capture');
-}
-
-/** What a problem found by {@link diagnose} does to the table's changes. */
-function consequence(wrong: string): string {
-  if (wrong.includes('__drain_updates')) return "the table's logged updates are not pushed";
-  if (wrong.includes('__drain_inserts')) return "the table's logged inserts are drained by a slower statement built on every claim";
-  return 'app changes to this table are not captured';
+  const names = mappingNames(m.schema, m.table).raw;
+  if ((await installedBody(db, m.schema, names.drainUpdatesFunction)) !== undefined) return false;
+  return (await installedBody(db, m.schema, names.captureTrigger)) === bodyOf(expectedFunctions(m).capture, 'capture');
 }
 
 /** One finding per read_write mapping. */
@@ -137,16 +154,16 @@ export async function checkTriggers(pool: pg.Pool): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const m of mappings) {
     const subject = `${m.schema}.${m.table} (${m.sobject}, mapping ${m.id})`;
-    const wrong = await diagnose(pool, m);
+    const found = await diagnose(pool, m);
     findings.push(
-      wrong === undefined
+      found === undefined
         ? ok('capture-trigger', subject, 'capture triggers, functions and guards (TRUNCATE, id changes) installed and enabled')
         : problem(
             'fail',
             'capture-trigger',
             subject,
-            `${wrong}: ${consequence(wrong)}`,
-            wrong === 'the table is missing' ? `run \`sfsync unmap ${m.sobject}\`, then map it again` : 'run `sfsync doctor --fix`',
+            `${found.wrong}: ${found.effect}`,
+            found.wrong === TABLE_MISSING ? `run \`sfsync unmap ${m.sobject}\`, then map it again` : 'run `sfsync doctor --fix`',
           ),
     );
   }
@@ -161,8 +178,8 @@ export async function fixTriggers(pool: pg.Pool): Promise<string[]> {
     await client.query('begin');
     await client.query('select pg_advisory_xact_lock($1)', [MAPPING_LOCK_KEY]);
     for (const m of await readWriteMappings(client)) {
-      const wrong = await diagnose(client, m);
-      if (wrong === undefined || wrong === 'the table is missing') continue;
+      const found = await diagnose(client, m);
+      if (found === undefined || found.wrong === TABLE_MISSING) continue;
       // Re-creating the capture moves the logged updates into the outbox first, which needs their drain.
       if (await onlyDrainUpdatesMissing(client, m)) await client.query(expectedFunctions(m).drain_updates);
       for (const statement of triggerStatements(mappingNames(m.schema, m.table), m.id, m.fieldInfo, { drop: true, create: true }))
