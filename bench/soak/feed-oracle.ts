@@ -14,6 +14,7 @@
  *   other content.
  */
 import type pg from 'pg';
+import { foldEntries } from '../../src/feed/feed.js';
 import type { SoakFeedEntry } from './feed-reader.js';
 import type { FeedReader } from './feed-reader.js';
 import type { SoakObject } from './ledger.js';
@@ -74,11 +75,7 @@ export async function judgeFeed(reader: FeedReader, db: pg.Pool, snap: Snapshot)
   const accountSfids = new Map(snap.pg.Account.map((r) => [r.id, r.sfid]));
   for (const { id: mappingId, sobject } of mappings) {
     for (const row of snap.pg[sobject] ?? []) {
-      const folded: Record<string, unknown> = {};
-      for (const e of byRecord.get(`${mappingId}:${row.id}`) ?? []) {
-        if (e.op === 'insert') for (const k of Object.keys(folded)) delete folded[k];
-        Object.assign(folded, e.changed);
-      }
+      const folded = foldEntries(byRecord.get(`${mappingId}:${row.id}`) ?? []);
       const diffs = COMPARED_FIELDS[sobject]
         .filter((f) => !same(resolve(folded[f.field], accountSfids), row.values[f.field], f.kind))
         .map((f) => `${f.field} feed=${JSON.stringify(folded[f.field] ?? null)} table=${JSON.stringify(row.values[f.field] ?? null)}`);

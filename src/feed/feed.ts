@@ -39,6 +39,20 @@ export interface FeedEntry {
 
 type Db = pg.Pool | pg.ClientBase;
 
+/**
+ * A record's values after its entries, taken in feed order, as a reader keeps
+ * them: an insert carries the record's values and starts it over, an update
+ * the fields it changed.
+ */
+export function foldEntries(entries: Iterable<Pick<FeedEntry, 'op' | 'changed'>>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const e of entries) {
+    if (e.op === 'insert') for (const k of Object.keys(values)) delete values[k];
+    Object.assign(values, e.changed);
+  }
+  return values;
+}
+
 /** Create subscriber `name` at the feed's end (or its oldest kept entry); an existing one keeps its cursor. Returns its position. */
 export async function subscribe(db: Db, name: string, fromStart = false): Promise<string> {
   const { rows } = await db.query<{ position: string }>('select sfsync.feed_subscribe($1, $2)::text as position', [name, fromStart]);

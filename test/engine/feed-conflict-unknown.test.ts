@@ -18,6 +18,7 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { foldEntries, type FeedEntry } from '../../src/feed/feed.js';
 import { fetchAndApply } from '../../src/inbound/fetch-apply.js';
 import { loadInboundMapping } from '../../src/inbound/inbound-mapping.js';
 import { loadPushMapping } from '../../src/outbound/claim.js';
@@ -46,8 +47,7 @@ async function dyingPush(): Promise<void> {
     const claimed = await dying.query(`select * from sfsync.claim_outbox($1, 'dying', 100)`, [mappingId]);
     expect(claimed.rowCount).toBe(1);
     const sf = await h.salesforce();
-    const mapping = (await loadPushMapping(dying, mappingId))!;
-    const [result] = await sf.upsert(mapping.sobject, 'Ext_Id__c', [{ Name: 'Unknown', Phone: '555-0100', Ext_Id__c: 'UNK-1' }]);
+    const [result] = await sf.upsert('Account', 'Ext_Id__c', [{ Name: 'Unknown', Phone: '555-0100', Ext_Id__c: 'UNK-1' }]);
     expect(result?.success).toBe(true);
     await dying.end();
     // recover_outbox takes claims back only from sessions that are gone.
@@ -84,16 +84,11 @@ async function push(): Promise<void> {
 
 /** The record's feed entries folded in order, as a reader would: an insert starts the record over. */
 async function foldedFeed(recordId: string): Promise<{ values: Record<string, unknown>; entries: string[] }> {
-  const { rows } = await h.pool.query<{ direction: string; op: string; changed: Record<string, unknown> }>(
+  const { rows } = await h.pool.query<Pick<FeedEntry, 'direction' | 'op' | 'changed'>>(
     `select direction, op, changed from sfsync.feed_pending where record_id = $1 order by id`,
     [recordId],
   );
-  const values: Record<string, unknown> = {};
-  for (const e of rows) {
-    if (e.op === 'insert') for (const k of Object.keys(values)) delete values[k];
-    Object.assign(values, e.changed);
-  }
-  return { values, entries: rows.map((e) => `${e.direction}:${e.op}`) };
+  return { values: foldEntries(rows), entries: rows.map((e) => `${e.direction}:${e.op}`) };
 }
 
 describe('Salesforce wins a field of an insert whose outcome is unknown', () => {

@@ -7,7 +7,7 @@
  * reader never saw the record created (sfsync.record_reinsert, migration 8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ack, read, subscribe, type FeedEntry } from '../../src/feed/feed.js';
+import { ack, foldEntries, read, subscribe, type FeedEntry } from '../../src/feed/feed.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, waitLoaded } from './inbound-helpers.js';
@@ -60,11 +60,7 @@ describe('a re-insert after a failed insert', () => {
       },
       { what: 'the outbound entry' },
     );
-    const folded: Record<string, unknown> = {};
-    for (const e of entries.filter((x) => x.recordId === id)) {
-      if (e.op === 'insert') for (const k of Object.keys(folded)) delete folded[k];
-      Object.assign(folded, e.changed);
-    }
+    const folded = foldEntries(entries.filter((x) => x.recordId === id));
     expect(folded).toEqual({ Name: 'Refused', Phone: '555-0199', NumberOfEmployees: 3 });
     // It is one insert: the failed insert's values are in it, and the feed never had the refused one.
     expect(entries.filter((e) => e.recordId === id).map((e) => `${e.direction}:${e.op}`)[0]).toBe('outbound:insert');

@@ -13,7 +13,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ack, read, subscribe, type FeedEntry } from '../../src/feed/feed.js';
+import { ack, foldEntries, read, subscribe, type FeedEntry } from '../../src/feed/feed.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { waitFor } from '../support/wait-for.js';
 import { mapObject, sfConnection, waitLoaded } from './inbound-helpers.js';
@@ -53,12 +53,7 @@ async function drain(subscriber: string): Promise<FeedEntry[]> {
 
 /** A row's feed entries folded in position order (an insert sets the values, an update merges its fields), as the soak's feed oracle folds them. */
 function fold(entries: FeedEntry[], mappingId: string, recordId: string): Record<string, unknown> {
-  const folded: Record<string, unknown> = {};
-  for (const e of entries.filter((x) => x.mappingId === mappingId && x.recordId === recordId)) {
-    if (e.op === 'insert') for (const k of Object.keys(folded)) delete folded[k];
-    Object.assign(folded, e.changed);
-  }
-  return folded;
+  return foldEntries(entries.filter((x) => x.mappingId === mappingId && x.recordId === recordId));
 }
 
 describe('a lost insert reply with the parent as @<id>, polled before the push sends it again', () => {
